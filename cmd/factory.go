@@ -1,0 +1,135 @@
+package cmd
+
+import (
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/pkg/output"
+	"github.com/bokuctl/bokuctl/pkg/secret"
+)
+
+// Factory carries what every command needs: streams, the global options,
+// the printer and lazy access to the config file and the secret store.
+// Commands get it from the root command instead of reading globals.
+type Factory struct {
+	IO     *output.IOStreams
+	Getenv func(string) string
+
+	// Global options, filled by flag parsing.
+	ProfileFlag string
+	ConfigFlag  string
+	Output      string
+	JQ          string
+	NoColor     bool
+	Debug       bool
+	Timeout     time.Duration
+	// ProviderFlag is the persistent --provider flag, nil until registered.
+	ProviderFlag *pflag.Flag
+
+	// Printer is set once the global flags are parsed and valid.
+	Printer *output.Printer
+
+	config *config.File
+	store  secret.Store
+}
+
+// ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.
+func (f *Factory) ConfigPath() (string, error) {
+	if f.ConfigFlag != "" {
+		return f.ConfigFlag, nil
+	}
+	if env := f.Getenv("BOKUCTL_CONFIG"); env != "" {
+		return env, nil
+	}
+	return config.DefaultPath()
+}
+
+// Config loads the config file once per run.
+func (f *Factory) Config() (*config.File, error) {
+	if f.config != nil {
+		return f.config, nil
+	}
+	path, err := f.ConfigPath()
+	if err != nil {
+		return nil, err
+	}
+	file, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	f.config = file
+	return file, nil
+}
+
+// ProfileName picks the active profile: --profile, else BOKUCTL_PROFILE,
+// else the file's current-profile, else "default". explicit reports whether
+// the user named it (flag or env), in which case it must exist.
+func (f *Factory) ProfileName() (name string, explicit bool, err error) {
+	if f.ProfileFlag != "" {
+		return f.ProfileFlag, true, config.ValidateProfileName(f.ProfileFlag)
+	}
+	if env := f.Getenv("BOKUCTL_PROFILE"); env != "" {
+		return env, true, config.ValidateProfileName(env)
+	}
+	file, err := f.Config()
+	if err != nil {
+		return "", false, err
+	}
+	if file.CurrentProfile != "" {
+		return file.CurrentProfile, false, nil
+	}
+	return "default", false, nil
+}
+
+// Settings resolves the active profile's settings with the given
+// command-specific flag overrides (setting name → flag) plus the global
+// --provider. A profile named explicitly must exist; the implicit default
+// may be absent, so CI can run on environment variables alone.
+func (f *Factory) Settings(flags map[string]*pflag.Flag) (*config.Settings, error) {
+	name, explicit, err := f.ProfileName()
+	if err != nil {
+		return nil, err
+	}
+	file, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := file.Profiles[name]; !ok && (explicit || file.CurrentProfile != "") {
+		_, err := file.Profile(name)
+		return nil, err
+	}
+	return f.settingsFor(file, name, flags)
+}
+
+func (f *Factory) settingsFor(file *config.File, name string, flags map[string]*pflag.Flag) (*config.Settings, error) {
+	all := map[string]*pflag.Flag{"provider": f.ProviderFlag}
+	for k, v := range flags {
+		all[k] = v
+	}
+	settings := config.Resolve(file, name, all)
+	if err := settings.Validate(); err != nil {
+		return nil, err
+	}
+	return settings, nil
+}
+
+// SecretStore returns the OS keyring, or the file-backed store when
+// BOKUCTL_KEYRING_FILE is set (with a warning on stderr every time).
+func (f *Factory) SecretStore() secret.Store {
+	if f.store != nil {
+		return f.store
+	}
+	if path := f.Getenv(secret.FileStoreEnv); path != "" {
+		f.Printer.Notice("Warning: secrets are kept in plain text in %s (%s); use this only for tests and headless machines.", path, secret.FileStoreEnv)
+		f.store = secret.FileStore{Path: path}
+	} else {
+		f.store = secret.Keyring{}
+	}
+	return f.store
+}
+
+// defaultGetenv is the process environment.
+func defaultGetenv(key string) string { return os.Getenv(key) }

@@ -1,0 +1,170 @@
+// Package cmd wires bokuctl's commands: each file parses one command's
+// flags into options, calls a package under pkg/ to do the work, and hands
+// the typed result to pkg/output. Exit codes are decided in one place,
+// Execute, from the typed errors the commands return.
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// Execute runs bokuctl with the process's arguments and streams and returns
+// the exit code.
+func Execute() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ios := output.System(defaultGetenv, false)
+	return Run(ctx, ios, defaultGetenv, os.Args[1:])
+}
+
+// Run executes one command line with the given streams and environment.
+func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
+	f := &Factory{IO: ios, Getenv: getenv}
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	_, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return int(exitcode.OK)
+	}
+	if f.Printer == nil {
+		// The error came from parsing: an unknown command or flag, a wrong
+		// number of arguments, or an invalid global option.
+		if exitcode.Of(err) == exitcode.Unexpected {
+			err = &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: "run `bokuctl --help` for usage"}
+		}
+		return int(output.WriteError(ios.ErrOut, err, f.Output == string(output.FormatJSON)))
+	}
+	return int(f.Printer.PrintError(err))
+}
+
+// NewRootCmd builds the command tree around f.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bokuctl",
+		Short: "Drive Boku, Worldline Acquiring and Ottu payments from the terminal",
+		Long: `bokuctl drives merchant payment providers from a terminal, a runbook or CI:
+Boku Direct Payments, Worldline Acquiring and Ottu payment methods.
+
+Settings come from profiles in the config file; secrets from the OS keyring
+or environment variables. Results go to stdout as a table or, with -o json,
+as stable JSON; progress and errors go to stderr. Exit codes are the same
+for every command: see ` + "`bokuctl help exit-codes`" + `.`,
+		Version:       build.Current().Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return f.setUp(cmd)
+		},
+	}
+	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("run `%s --help` for usage", c.CommandPath())}
+	})
+
+	flags := root.PersistentFlags()
+	flags.StringVarP(&f.ProfileFlag, "profile", "p", "", "profile to use (env BOKUCTL_PROFILE; default: the current profile)")
+	flags.String("provider", "", "provider behind charge/refund/forex/fund-check: boku or worldline (overrides the profile)")
+	f.ProviderFlag = flags.Lookup("provider")
+	flags.StringVar(&f.ConfigFlag, "config", "", "config file (env BOKUCTL_CONFIG; default $XDG_CONFIG_HOME/bokuctl/config.yaml)")
+	flags.StringVarP(&f.Output, "output", "o", "table", "output format: table or json")
+	flags.StringVar(&f.JQ, "jq", "", "filter JSON output with a jq expression (implies -o json)")
+	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
+	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
+	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
+
+	root.AddCommand(
+		newVersionCmd(f),
+		newProfileCmd(f),
+		newSecretCmd(f),
+	)
+	root.AddCommand(newExitCodesTopic())
+	root.InitDefaultCompletionCmd()
+	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
+		asGroup(completion)
+	}
+	return root
+}
+
+// setUp validates the global options and builds the printer. It runs after
+// flag parsing and before any command does its work.
+func (f *Factory) setUp(cmd *cobra.Command) error {
+	format, err := output.ParseFormat(f.Output)
+	if err != nil {
+		return err
+	}
+	if f.NoColor {
+		f.IO.Color = false
+	}
+	printer, err := output.NewPrinter(f.IO, format, f.JQ)
+	if err != nil {
+		return err
+	}
+	if provider := f.ProviderFlag.Value.String(); f.ProviderFlag.Changed && provider != "boku" && provider != "worldline" {
+		return exitcode.New(exitcode.Usage, "invalid value %q for --provider", provider).WithHint("use --provider boku or --provider worldline")
+	}
+	if !cmd.Flags().Changed("timeout") {
+		if env := f.Getenv("BOKUCTL_TIMEOUT"); env != "" {
+			d, err := time.ParseDuration(env)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, "invalid BOKUCTL_TIMEOUT %q: %v", env, err).WithHint("use a duration such as 30s or 2m")
+			}
+			f.Timeout = d
+		}
+	}
+	if f.Timeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, got %s", f.Timeout).WithHint("use a duration such as 30s or 2m")
+	}
+	f.Printer = printer
+	return nil
+}
+
+// groupCmd is a command that only holds subcommands: without one it prints
+// help; with an unknown one it fails as a usage error instead of silently
+// printing help and exiting 0.
+func groupCmd(use, short string, children ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short}
+	cmd.AddCommand(children...)
+	return asGroup(cmd)
+}
+
+// asGroup gives a command the group behaviour described on groupCmd.
+func asGroup(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		err := exitcode.New(exitcode.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
+		if suggestions := cmd.SuggestionsFor(args[0]); len(suggestions) > 0 {
+			return err.WithHint("did you mean %s?", strings.Join(suggestions, " or "))
+		}
+		return err.WithHint("run `%s --help` for its commands", cmd.CommandPath())
+	}
+	return cmd
+}
+
+// usageArgs wraps an argument validator so its failure is a usage error
+// with a pointer to the command's help.
+func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := validate(cmd, args); err != nil {
+			return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("usage: %s", cmd.UseLine())}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,230 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/output"
+	"github.com/bokuctl/bokuctl/pkg/secret"
+)
+
+// maxSecretSize bounds what `secret set` reads from stdin.
+const maxSecretSize = 64 << 10
+
+func newSecretCmd(f *Factory) *cobra.Command {
+	return groupCmd("secret", "Store, check and delete a profile's secrets",
+		newSecretSetCmd(f),
+		newSecretDeleteCmd(f),
+		newSecretStatusCmd(f),
+	)
+}
+
+func secretNamesHelp() string {
+	var b bytes.Buffer
+	for _, s := range secret.Specs() {
+		fmt.Fprintf(&b, "  %-24s %s (env %s)\n", s.Name, s.Help, s.EnvVar)
+	}
+	return b.String()
+}
+
+// secretResult reports a secret's presence, never its value.
+type secretResult struct {
+	Profile string `json:"profile"`
+	Name    string `json:"name"`
+	Set     bool   `json:"set"`
+	Source  string `json:"source"`
+	Origin  string `json:"origin,omitempty"`
+}
+
+func (r secretResult) Table() output.Table {
+	return output.Table{Fields: []output.Field{
+		{Label: "Profile", Value: output.Text(r.Profile)},
+		{Label: "Secret", Value: output.Text(r.Name)},
+		{Label: "Set", Value: output.Status(yesNo(r.Set))},
+		{Label: "Stored in", Value: output.Text(orNone(r.Origin))},
+	}}
+}
+
+func newSecretSetCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set NAME",
+		Short: "Store a secret for the active profile, read from stdin",
+		Long: `Store a secret for the active profile in the OS keyring. The value is read
+from stdin: typed without echo on a terminal, or piped. It is never taken
+from a flag or an argument, so it stays out of shell history and process
+lists. Secrets:
+
+` + secretNamesHelp() + `
+Environment variables beat the keyring, for CI. Where no keyring is
+reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
+0600 file instead (for tests and headless machines only).`,
+		Example: `  bokuctl secret set boku-key -p shop
+  printf %s "$BOKU_KEY" | bokuctl secret set boku-key -p shop`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				// Never echo the extra arguments: one of them may be the secret.
+				return exitcode.New(exitcode.Usage, "secret set takes only the secret's name; the value is read from stdin").
+					WithHint("pipe it in: printf %%s \"$VALUE\" | bokuctl secret set NAME")
+			}
+			return usageArgs(cobra.ExactArgs(1))(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec, err := secret.Lookup(args[0])
+			if err != nil {
+				return err
+			}
+			profile, _, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			value, err := readSecret(f, spec)
+			if err != nil {
+				return err
+			}
+			store := f.SecretStore()
+			if err := store.Set(cmd.Context(), secret.Account(profile, spec.Name), value); err != nil {
+				return storeError(err, spec)
+			}
+			if f.Getenv(spec.EnvVar) != "" {
+				f.Printer.Notice("Note: %s is set in the environment and takes precedence over the stored value.", spec.EnvVar)
+			}
+			f.Printer.Notice("Stored %s for profile %q.", spec.Name, profile)
+			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: true, Source: string(secret.SourceStore), Origin: store.Describe()})
+		},
+	}
+}
+
+// readSecret reads the value from stdin: hidden input on a real terminal,
+// otherwise everything piped in, less one trailing newline.
+func readSecret(f *Factory, spec secret.Spec) (string, error) {
+	var value []byte
+	if fd, ok := f.IO.StdinIsTerminal(); ok {
+		fmt.Fprintf(f.IO.ErrOut, "Value for %s (input hidden): ", spec.Name)
+		read, err := term.ReadPassword(fd)
+		fmt.Fprintln(f.IO.ErrOut)
+		if err != nil {
+			return "", fmt.Errorf("read secret from terminal: %w", err)
+		}
+		value = read
+	} else {
+		read, err := io.ReadAll(io.LimitReader(f.IO.In, maxSecretSize+1))
+		if err != nil {
+			return "", fmt.Errorf("read secret from stdin: %w", err)
+		}
+		if len(read) > maxSecretSize {
+			return "", exitcode.New(exitcode.Usage, "the value on stdin is over %d KiB; that is not a %s", maxSecretSize>>10, spec.Name)
+		}
+		value = bytes.TrimSuffix(bytes.TrimSuffix(read, []byte("\n")), []byte("\r"))
+	}
+	if len(bytes.TrimSpace(value)) == 0 {
+		return "", exitcode.New(exitcode.Usage, "no value for %s on stdin", spec.Name).
+			WithHint("pipe it in: printf %%s \"$VALUE\" | bokuctl secret set %s", spec.Name)
+	}
+	return string(value), nil
+}
+
+// storeError explains an unreachable store and names the alternatives.
+func storeError(err error, spec secret.Spec) error {
+	var unavailable *secret.UnavailableError
+	if errors.As(err, &unavailable) {
+		return &exitcode.Error{
+			Code:    exitcode.Auth,
+			Message: err.Error(),
+			Hint: fmt.Sprintf("on CI or a headless machine set %s in the environment, or set %s to a file path for a plain-text store",
+				spec.EnvVar, secret.FileStoreEnv),
+			Err: err,
+		}
+	}
+	return err
+}
+
+func newSecretDeleteCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a stored secret of the active profile",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec, err := secret.Lookup(args[0])
+			if err != nil {
+				return err
+			}
+			profile, _, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			err = f.SecretStore().Delete(cmd.Context(), secret.Account(profile, spec.Name))
+			if errors.Is(err, secret.ErrNotFound) {
+				return exitcode.New(exitcode.Usage, "secret %s is not stored for profile %q", spec.Name, profile)
+			}
+			if err != nil {
+				return storeError(err, spec)
+			}
+			f.Printer.Notice("Deleted %s of profile %q.", spec.Name, profile)
+			if f.Getenv(spec.EnvVar) != "" {
+				f.Printer.Notice("Note: %s is still set in the environment.", spec.EnvVar)
+			}
+			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: false, Source: string(secret.SourceMissing)})
+		},
+	}
+}
+
+// secretStatusResult lists which secrets the active profile has.
+type secretStatusResult struct {
+	Profile string         `json:"profile"`
+	Secrets []secretResult `json:"secrets"`
+}
+
+func (r secretStatusResult) Table() output.Table {
+	t := output.Table{Header: []string{"secret", "set", "source"}}
+	for _, s := range r.Secrets {
+		source := s.Origin
+		switch {
+		case s.Source == string(secret.SourceEnv):
+			source = "env " + s.Origin
+		case source == "":
+			source = "-"
+		}
+		t.Rows = append(t.Rows, []output.Cell{output.Text(s.Name), output.Status(yesNo(s.Set)), output.Text(source)})
+	}
+	return t
+}
+
+func newSecretStatusCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show which secrets the active profile has and where they come from",
+		Long:  "Show which secrets the active profile has: from the environment, from the\nkeyring, or missing. Values are never shown.",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, _, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			result := secretStatusResult{Profile: profile}
+			store := f.SecretStore()
+			for _, spec := range secret.Specs() {
+				entry := secretResult{Profile: profile, Name: spec.Name}
+				resolved, err := secret.Resolve(cmd.Context(), store, f.Getenv, profile, spec.Name)
+				var unavailable *secret.UnavailableError
+				switch {
+				case err == nil:
+					entry.Set, entry.Source, entry.Origin = true, string(resolved.Source), resolved.Origin
+				case errors.As(err, &unavailable):
+					entry.Source = "unknown"
+					entry.Origin = "store unreachable"
+					f.Printer.Notice("Warning: %v", unavailable)
+				default:
+					entry.Source = string(secret.SourceMissing)
+				}
+				result.Secrets = append(result.Secrets, entry)
+			}
+			return f.Printer.Print(result)
+		},
+	}
+}

@@ -1,0 +1,77 @@
+package cmd
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// versionResult is the output of `bokuctl version`.
+type versionResult struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	Date      string `json:"date"`
+	GoVersion string `json:"go_version"`
+	Platform  string `json:"platform"`
+}
+
+func (v versionResult) Table() output.Table {
+	return output.Table{Fields: []output.Field{
+		{Label: "Version", Value: output.Text(v.Version)},
+		{Label: "Commit", Value: output.Text(orNone(v.Commit))},
+		{Label: "Built", Value: output.Text(orNone(v.Date))},
+		{Label: "Go", Value: output.Text(v.GoVersion)},
+		{Label: "Platform", Value: output.Text(v.Platform)},
+	}}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func newVersionCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Show the version, commit, build date and Go version",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info := build.Current()
+			return f.Printer.Print(versionResult{
+				Version:   info.Version,
+				Commit:    info.Commit,
+				Date:      info.Date,
+				GoVersion: runtime.Version(),
+				Platform:  runtime.GOOS + "/" + runtime.GOARCH,
+			})
+		},
+	}
+}
+
+// exitCodesHelp is the exit-code table as shown by `bokuctl help exit-codes`.
+func exitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("Every bokuctl command exits with one of these codes:\n\n")
+	for _, code := range exitcode.All() {
+		fmt.Fprintf(&b, "  %d  %-16s %s\n", int(code), code.Slug(), code.Meaning())
+	}
+	b.WriteString("\nWith -o json, an error is also printed on stderr as\n" +
+		`{"error":{"code":"<name>","exit_code":N,"message":"...","hint":"..."}}` + "\n")
+	return b.String()
+}
+
+func newExitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "What each exit code means",
+		Long:  exitCodesHelp(),
+	}
+}

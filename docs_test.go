@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// TestExitCodeTablesMatchCode keeps the README, docs/exit-codes.md and
+// pkg/exitcode saying the same thing.
+func TestExitCodeTablesMatchCode(t *testing.T) {
+	for _, doc := range []string{"README.md", "docs/exit-codes.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := regexp.MustCompile(`(?m)^\| (\d+) \| (\w+) \|`).FindAllStringSubmatch(string(data), -1)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r[1]+" "+r[2])
+		}
+		var want []string
+		for _, c := range exitcode.All() {
+			want = append(want, fmt.Sprintf("%d %s", int(c), c.Slug()))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s exit-code table = %v, code says %v", doc, got, want)
+		}
+	}
+}
+
+// TestReadmeTestCommandIsCI checks that .ci/run runs the README's test command.
+func TestReadmeTestCommandIsCI(t *testing.T) {
+	readme, _ := os.ReadFile("README.md")
+	ci, _ := os.ReadFile(".ci/run")
+	if !strings.Contains(string(readme), "go test ./...") || !strings.Contains(string(ci), "\ngo test ./...\n") {
+		t.Fatal("README and .ci/run must both use `go test ./...`")
+	}
+}
+
+// TestDocumentedConfigLoads loads the example config file from the docs.
+func TestDocumentedConfigLoads(t *testing.T) {
+	data, err := os.ReadFile("docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(data)
+	if m == nil {
+		t.Fatal("no yaml example in docs/configuration.md")
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, m[1], 0o600)
+	f, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("documented example does not load: %v", err)
+	}
+	if f.CurrentProfile != "shop" || f.Profiles["eu"]["worldline.client-id"] != "my-client" {
+		t.Fatalf("documented example parsed wrong: %+v", f)
+	}
+	for _, k := range config.Keys() {
+		if !strings.Contains(string(data), "`"+k.Name+"`") {
+			t.Errorf("setting %s is not documented in docs/configuration.md", k.Name)
+		}
+	}
+}

@@ -1,0 +1,303 @@
+// Package config holds bokuctl's profiles: the YAML config file, the
+// registry of settings a profile may hold, and the resolution of each
+// setting from flag, environment, file and default, with its source.
+//
+// Secrets are not here: the file holds only non-secret settings, and
+// package secret keeps keys and passwords in the OS keyring.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// FileName is the config file's name inside the bokuctl config folder.
+const FileName = "config.yaml"
+
+// DefaultPath is $XDG_CONFIG_HOME/bokuctl/config.yaml, or the platform's
+// equivalent from os.UserConfigDir.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", exitcode.New(exitcode.Auth, "cannot find a config folder: %v", err).
+			WithHint("set XDG_CONFIG_HOME, or pass --config / BOKUCTL_CONFIG")
+	}
+	return filepath.Join(dir, "bokuctl", FileName), nil
+}
+
+// File is the parsed config file.
+type File struct {
+	// Path is where the file was read from and is written to.
+	Path string
+	// CurrentProfile names the profile used when none is given.
+	CurrentProfile string
+	// Profiles maps a profile name to its settings, keyed by dotted name.
+	Profiles map[string]Profile
+}
+
+// Profile is one named set of non-secret settings.
+type Profile map[string]string
+
+var profileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+
+// ValidateProfileName checks that name can be a profile (and a keyring
+// account prefix): letters, digits, "_" and "-", at most 63.
+func ValidateProfileName(name string) error {
+	if !profileNamePattern.MatchString(name) {
+		return exitcode.New(exitcode.Usage, "invalid profile name %q", name).
+			WithHint("use letters, digits, '_' and '-' (at most 63), starting with a letter or digit")
+	}
+	return nil
+}
+
+// FileError is a problem with the config file's content or access. It
+// names the file and, where known, the line.
+type FileError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("config file %s, line %d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("config file %s: %s", e.Path, e.Msg)
+}
+
+// ExitCode classes a broken config as a configuration problem.
+func (e *FileError) ExitCode() exitcode.Code { return exitcode.Auth }
+
+// HintText tells the user how to get going again.
+func (e *FileError) HintText() string {
+	return "fix the file by hand, or move it away and recreate profiles with `bokuctl profile add`"
+}
+
+// Load reads the config file at path. A missing file is an empty config,
+// not an error. Unknown keys, wrong shapes and invalid values are errors
+// naming the file and line.
+func Load(path string) (*File, error) {
+	f := &File{Path: path, Profiles: map[string]Profile{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Msg: err.Error()}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlSyntaxError(path, err)
+	}
+	if len(doc.Content) == 0 {
+		return f, nil
+	}
+	if err := f.decodeRoot(doc.Content[0]); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+var yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlSyntaxError turns a YAML parser error into a FileError with the line.
+func yamlSyntaxError(path string, err error) error {
+	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &FileError{Path: path, Line: line, Msg: "malformed YAML: " + m[2]}
+	}
+	return &FileError{Path: path, Msg: "malformed YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+func (f *File) errorAt(n *yaml.Node, format string, args ...any) error {
+	return &FileError{Path: f.Path, Line: n.Line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (f *File) decodeRoot(root *yaml.Node) error {
+	if root.Kind != yaml.MappingNode {
+		return f.errorAt(root, "the top level must be a mapping with current-profile and profiles")
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		switch key.Value {
+		case "current-profile":
+			if value.Kind != yaml.ScalarNode {
+				return f.errorAt(value, "current-profile must be a profile name")
+			}
+			f.CurrentProfile = value.Value
+		case "profiles":
+			if value.Kind != yaml.MappingNode {
+				return f.errorAt(value, "profiles must be a mapping of profile names to settings")
+			}
+			for j := 0; j+1 < len(value.Content); j += 2 {
+				name, body := value.Content[j], value.Content[j+1]
+				if err := ValidateProfileName(name.Value); err != nil {
+					return f.errorAt(name, "invalid profile name %q", name.Value)
+				}
+				if _, dup := f.Profiles[name.Value]; dup {
+					return f.errorAt(name, "profile %q is defined twice", name.Value)
+				}
+				profile := Profile{}
+				if body.Kind != yaml.MappingNode && !(body.Kind == yaml.ScalarNode && body.Tag == "!!null") {
+					return f.errorAt(body, "profile %q must be a mapping of settings", name.Value)
+				}
+				if err := f.decodeSettings(name.Value, "", body, profile); err != nil {
+					return err
+				}
+				f.Profiles[name.Value] = profile
+			}
+		default:
+			return f.errorAt(key, "unknown top-level key %q (known: current-profile, profiles)", key.Value)
+		}
+	}
+	return nil
+}
+
+// decodeSettings walks a profile's mapping, accepting only registered keys.
+func (f *File) decodeSettings(profile, section string, node *yaml.Node, into Profile) error {
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key, value := node.Content[i], node.Content[i+1]
+		name := key.Value
+		if section != "" {
+			name = section + "." + key.Value
+		}
+		if k, ok := LookupKey(name); ok {
+			if value.Kind != yaml.ScalarNode {
+				return f.errorAt(value, "%s in profile %q must be a single value", name, profile)
+			}
+			if err := k.Validate(value.Value); err != nil {
+				return f.errorAt(value, "profile %q: %v", profile, err)
+			}
+			into[name] = value.Value
+			continue
+		}
+		if isSection(name) {
+			if value.Kind != yaml.MappingNode {
+				return f.errorAt(value, "%s in profile %q must be a mapping of settings", name, profile)
+			}
+			if err := f.decodeSettings(profile, name, value, into); err != nil {
+				return err
+			}
+			continue
+		}
+		return f.errorAt(key, "unknown key %q in profile %q (known keys: %s)", name, profile, strings.Join(keyNames(section), ", "))
+	}
+	return nil
+}
+
+// Save writes the file atomically (temporary file, then rename) with mode
+// 0600, creating its folder with mode 0700.
+func (f *File) Save() error {
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+		return fmt.Errorf("create config folder: %w", err)
+	}
+	data, err := f.encode()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".config-*.yaml")
+	if err != nil {
+		return fmt.Errorf("write config file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write config file: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write config file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write config file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write config file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+		return fmt.Errorf("write config file: %w", err)
+	}
+	return nil
+}
+
+const fileHeader = "# bokuctl configuration: profiles of non-secret settings.\n" +
+	"# Secrets live in the OS keyring (bokuctl secret set NAME), never here.\n"
+
+func (f *File) encode() ([]byte, error) {
+	root := map[string]any{}
+	if f.CurrentProfile != "" {
+		root["current-profile"] = f.CurrentProfile
+	}
+	profiles := map[string]any{}
+	for name, p := range f.Profiles {
+		profiles[name] = p.nested()
+	}
+	root["profiles"] = profiles
+	var buf bytes.Buffer
+	buf.WriteString(fileHeader)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("encode config: %w", err)
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// nested turns dotted names back into the YAML tree: boku.country becomes
+// boku: {country: …}.
+func (p Profile) nested() map[string]any {
+	out := map[string]any{}
+	for name, value := range p {
+		if value == "" {
+			continue
+		}
+		parts := strings.Split(name, ".")
+		m := out
+		for _, part := range parts[:len(parts)-1] {
+			child, ok := m[part].(map[string]any)
+			if !ok {
+				child = map[string]any{}
+				m[part] = child
+			}
+			m = child
+		}
+		m[parts[len(parts)-1]] = value
+	}
+	return out
+}
+
+// Names returns the profile names, sorted.
+func (f *File) Names() []string {
+	names := make([]string, 0, len(f.Profiles))
+	for name := range f.Profiles {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Profile returns the named profile or a not-found error that lists the
+// ones that exist.
+func (f *File) Profile(name string) (Profile, error) {
+	if p, ok := f.Profiles[name]; ok {
+		return p, nil
+	}
+	err := exitcode.New(exitcode.Auth, "profile %q not found in %s", name, f.Path)
+	if len(f.Profiles) == 0 {
+		return nil, err.WithHint("create it with `bokuctl profile add %s`", name)
+	}
+	return nil, err.WithHint("known profiles: %s; create one with `bokuctl profile add NAME`", strings.Join(f.Names(), ", "))
+}

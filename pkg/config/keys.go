@@ -1,0 +1,149 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Key describes one profile setting: its dotted name (the YAML path inside
+// a profile), what it means, its default, and how its value is checked.
+type Key struct {
+	Name     string
+	Help     string
+	Default  string
+	validate func(string) error
+}
+
+// Validate checks a value for the key. The empty string is always allowed:
+// it means "not set".
+func (k Key) Validate(value string) error {
+	if value == "" || k.validate == nil {
+		return nil
+	}
+	if err := k.validate(value); err != nil {
+		return fmt.Errorf("%s: %w", k.Name, err)
+	}
+	return nil
+}
+
+// EnvVar is the environment variable that overrides the key:
+// BOKUCTL_ followed by the name in upper case with "." and "-" as "_".
+func (k Key) EnvVar() string { return EnvVar(k.Name) }
+
+// EnvVar maps a dotted setting name to its environment variable.
+func EnvVar(name string) string {
+	return "BOKUCTL_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(name))
+}
+
+// FlagName is the flag that sets the key on `profile add`: the name with "."
+// as "-", e.g. --boku-merchant-id.
+func (k Key) FlagName() string { return strings.ReplaceAll(k.Name, ".", "-") }
+
+func oneOf(values ...string) func(string) error {
+	return func(v string) error {
+		for _, ok := range values {
+			if v == ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(values, ", "))
+	}
+}
+
+var countryPattern = regexp.MustCompile(`^[a-z]{2}$`)
+
+func countryCode(v string) error {
+	if !countryPattern.MatchString(v) {
+		return fmt.Errorf("%q is not a lower-case ISO 3166-1 alpha-2 country code (e.g. gb)", v)
+	}
+	return nil
+}
+
+func httpURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return nil
+}
+
+var hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+
+func hostName(v string) error {
+	if !hostPattern.MatchString(v) {
+		return fmt.Errorf("%q is not a host name (no scheme or path), e.g. merchant.ottu.net", v)
+	}
+	return nil
+}
+
+var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,128}$`)
+
+func identifier(v string) error {
+	if !identifierPattern.MatchString(v) {
+		return fmt.Errorf("%q may hold only letters, digits and . _ : @ - (at most 128)", v)
+	}
+	return nil
+}
+
+// keys is the registry of every profile setting. Provider commands read
+// their settings through it, so adding a setting here makes it available
+// to the file, the environment, `profile add` flags and `profile show`.
+var keys = []Key{
+	{Name: "provider", Help: "provider behind charge/refund/forex/fund-check: boku or worldline", Default: "boku", validate: oneOf("boku", "worldline")},
+	{Name: "boku.merchant-id", Help: "Boku merchant (partner) id", validate: identifier},
+	{Name: "boku.key-id", Help: "id of the Boku signing key", validate: identifier},
+	{Name: "boku.country", Help: "default country, lower-case ISO 3166-1 alpha-2", validate: countryCode},
+	{Name: "boku.environment", Help: "Boku environment: test or production", Default: "test", validate: oneOf("test", "production")},
+	{Name: "boku.base-url", Help: "override the Boku API base URL (e.g. the sandbox)", validate: httpURL},
+	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
+	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
+	{Name: "worldline.client-id", Help: "OAuth2 client id", validate: identifier},
+	{Name: "worldline.token-url", Help: "OAuth2 token endpoint URL", validate: httpURL},
+	{Name: "worldline.api-url", Help: "Worldline Acquiring API base URL", validate: httpURL},
+	{Name: "worldline.integrator", Help: "integrator name sent in X-WL-ServerMetaInfo"},
+	{Name: "worldline.scopes", Help: "OAuth2 scopes, space-separated"},
+	{Name: "ottu.host", Help: "Ottu merchant host, e.g. merchant.ottu.net", validate: hostName},
+	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic")},
+	{Name: "ottu.username", Help: "Ottu user for basic auth", validate: identifier},
+}
+
+// Keys returns every profile setting, sorted by name.
+func Keys() []Key {
+	out := append([]Key(nil), keys...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// LookupKey finds a setting by its dotted name.
+func LookupKey(name string) (Key, bool) {
+	for _, k := range keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// isSection reports whether name is a prefix section such as "boku".
+func isSection(name string) bool {
+	for _, k := range keys {
+		if strings.HasPrefix(k.Name, name+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// keyNames lists the setting names under a section ("" for all).
+func keyNames(section string) []string {
+	var names []string
+	for _, k := range Keys() {
+		if section == "" || strings.HasPrefix(k.Name, section+".") {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}

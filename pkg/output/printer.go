@@ -1,0 +1,192 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+
+	"github.com/itchyny/gojq"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// Format is an output format.
+type Format string
+
+// The formats a user can choose with -o.
+const (
+	FormatTable Format = "table"
+	FormatJSON  Format = "json"
+)
+
+// ParseFormat validates the value of -o/--output.
+func ParseFormat(s string) (Format, error) {
+	switch Format(s) {
+	case FormatTable, FormatJSON:
+		return Format(s), nil
+	}
+	return "", exitcode.New(exitcode.Usage, "invalid value %q for -o/--output", s).
+		WithHint("use -o table or -o json")
+}
+
+// Printer renders results and errors for one command run.
+type Printer struct {
+	IO     *IOStreams
+	Format Format
+	jq     *gojq.Code
+}
+
+// NewPrinter returns a printer. A non-empty jqExpr is compiled now, so a bad
+// expression is a usage error before anything is sent, and it implies JSON.
+func NewPrinter(ios *IOStreams, format Format, jqExpr string) (*Printer, error) {
+	p := &Printer{IO: ios, Format: format}
+	if jqExpr == "" {
+		return p, nil
+	}
+	query, err := gojq.Parse(jqExpr)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, "--jq: invalid expression %q: %v", jqExpr, err).
+			WithHint("the filter uses jq syntax, e.g. --jq '.version'")
+	}
+	code, err := gojq.Compile(query)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, "--jq: %v", err)
+	}
+	p.Format, p.jq = FormatJSON, code
+	return p, nil
+}
+
+// JSON reports whether results are printed as JSON.
+func (p *Printer) JSON() bool { return p.Format == FormatJSON }
+
+// Print writes one result to stdout: JSON (optionally filtered by --jq) or
+// its table view.
+func (p *Printer) Print(result any) error {
+	if p.JSON() {
+		data, err := json.MarshalIndent(result, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode result as JSON: %w", err)
+		}
+		if p.jq != nil {
+			return p.filter(data)
+		}
+		_, err = fmt.Fprintf(p.IO.Out, "%s\n", data)
+		return err
+	}
+	tabler, ok := result.(Tabler)
+	if !ok {
+		return fmt.Errorf("internal error: %T has no table view", result)
+	}
+	return RenderTable(p.IO.Out, tabler.Table(), p.IO.Color)
+}
+
+// filter runs the compiled --jq program over the JSON document. Strings are
+// printed raw, other values as compact JSON, one per line, like gh --jq.
+func (p *Printer) filter(data []byte) error {
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber()
+	var doc any
+	if err := decoder.Decode(&doc); err != nil {
+		return fmt.Errorf("--jq: decode result: %w", err)
+	}
+	var out bytes.Buffer
+	iter := p.jq.Run(normalizeNumbers(doc))
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := v.(error); isErr {
+			return exitcode.New(exitcode.Usage, "--jq: %v", err)
+		}
+		if s, isString := v.(string); isString {
+			out.WriteString(s)
+		} else {
+			encoded, err := gojq.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("--jq: encode: %w", err)
+			}
+			out.Write(encoded)
+		}
+		out.WriteByte('\n')
+	}
+	_, err := p.IO.Out.Write(out.Bytes())
+	return err
+}
+
+// normalizeNumbers converts json.Number into the number types gojq accepts,
+// keeping integers exact (as int or *big.Int) rather than float64.
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+		return x
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return int(n)
+		}
+		if n, ok := new(big.Int).SetString(x.String(), 10); ok {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}
+
+// jsonError is the JSON shape of an error on stderr in JSON mode.
+type jsonError struct {
+	Error struct {
+		Code     string `json:"code"`
+		ExitCode int    `json:"exit_code"`
+		Message  string `json:"message"`
+		Hint     string `json:"hint,omitempty"`
+	} `json:"error"`
+}
+
+// PrintError writes err to stderr as "Error: …" and "Hint: …" lines, and in
+// JSON mode also as one JSON object. It returns the exit code for err.
+func (p *Printer) PrintError(err error) exitcode.Code {
+	return WriteError(p.IO.ErrOut, err, p.JSON())
+}
+
+// WriteError is PrintError for callers that have no Printer yet (errors
+// during flag parsing or set-up).
+func WriteError(w io.Writer, err error, asJSON bool) exitcode.Code {
+	code := exitcode.Of(err)
+	message := strings.TrimSpace(err.Error())
+	hint := exitcode.HintOf(err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Error: %s\n", message)
+	if hint != "" {
+		fmt.Fprintf(&b, "Hint: %s\n", hint)
+	}
+	if asJSON {
+		var je jsonError
+		je.Error.Code = code.Slug()
+		je.Error.ExitCode = int(code)
+		je.Error.Message = message
+		je.Error.Hint = hint
+		data, _ := json.Marshal(je)
+		b.Write(data)
+		b.WriteByte('\n')
+	}
+	io.WriteString(w, b.String())
+	return code
+}
+
+// Notice writes a line to stderr: progress, notes and warnings never go to
+// stdout.
+func (p *Printer) Notice(format string, args ...any) {
+	fmt.Fprintf(p.IO.ErrOut, format+"\n", args...)
+}

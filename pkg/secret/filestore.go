@@ -1,0 +1,103 @@
+package secret
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// FileStoreEnv selects the file-backed store: set it to a file path.
+const FileStoreEnv = "BOKUCTL_KEYRING_FILE"
+
+// FileStore keeps secrets in a JSON file with mode 0600, in plain text. It
+// exists for tests and for headless machines with no keyring, where the
+// alternative is environment variables; every use warns on stderr.
+type FileStore struct {
+	Path string
+}
+
+// Describe names the store.
+func (s FileStore) Describe() string { return "file " + s.Path }
+
+func (s FileStore) load() (map[string]string, error) {
+	entries := map[string]string{}
+	data, err := os.ReadFile(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return entries, nil
+	}
+	if err != nil {
+		return nil, &UnavailableError{Store: "secret file", Err: err}
+	}
+	if err := json.Unmarshal(data, &entries); err != nil {
+		return nil, &UnavailableError{Store: "secret file", Err: fmt.Errorf("%s is not a bokuctl secret file: %v", s.Path, err)}
+	}
+	return entries, nil
+}
+
+func (s FileStore) save(entries map[string]string) error {
+	data, err := json.MarshalIndent(entries, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return &UnavailableError{Store: "secret file", Err: err}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".secrets-*")
+	if err != nil {
+		return &UnavailableError{Store: "secret file", Err: err}
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err == nil {
+		_, err = tmp.Write(data)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.Path)
+	}
+	if err != nil {
+		return &UnavailableError{Store: "secret file", Err: err}
+	}
+	return nil
+}
+
+// Get reads a secret.
+func (s FileStore) Get(_ context.Context, account string) (string, error) {
+	entries, err := s.load()
+	if err != nil {
+		return "", err
+	}
+	value, ok := entries[account]
+	if !ok {
+		return "", ErrNotFound
+	}
+	return value, nil
+}
+
+// Set writes a secret.
+func (s FileStore) Set(_ context.Context, account, value string) error {
+	entries, err := s.load()
+	if err != nil {
+		return err
+	}
+	entries[account] = value
+	return s.save(entries)
+}
+
+// Delete removes a secret; a missing one is ErrNotFound.
+func (s FileStore) Delete(_ context.Context, account string) error {
+	entries, err := s.load()
+	if err != nil {
+		return err
+	}
+	if _, ok := entries[account]; !ok {
+		return ErrNotFound
+	}
+	delete(entries, account)
+	return s.save(entries)
+}
