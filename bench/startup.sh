@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Measures the wall time of `bokuctl version` against a hello-world Go
+# binary built the same way, and prints the medians and their ratio.
+# Usage: bash bench/startup.sh [runs]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+CGO_ENABLED=0 go build -o "$tmp/bokuctl" .
+CGO_ENABLED=0 go build -o "$tmp/hello" ./bench/hello
+
+median_ms() {
+  local -a times=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f\n", m / 1000}'
+}
+
+hello=$(median_ms "$tmp/hello")
+version=$(median_ms "$tmp/bokuctl" version)
+echo "runs per command:        $runs"
+echo "hello-world median:      ${hello} ms"
+echo "bokuctl version median:  ${version} ms"
+awk -v a="$version" -v b="$hello" 'BEGIN { printf "ratio (bokuctl/hello):   %.1fx\n", a / b }'
