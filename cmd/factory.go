@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"os"
 	"time"
 
@@ -123,12 +124,43 @@ func (f *Factory) SecretStore() secret.Store {
 		return f.store
 	}
 	if path := f.Getenv(secret.FileStoreEnv); path != "" {
-		f.Printer.Notice("Warning: secrets are kept in plain text in %s (%s); use this only for tests and headless machines.", path, secret.FileStoreEnv)
-		f.store = secret.FileStore{Path: path}
+		f.store = &warningStore{Store: secret.FileStore{Path: path}, warn: func() {
+			f.Printer.Notice("Warning: secrets are kept in plain text in %s (%s); use this only for tests and headless machines.", path, secret.FileStoreEnv)
+		}}
 	} else {
 		f.store = secret.Keyring{}
 	}
 	return f.store
+}
+
+// warningStore prints a warning the first time the store is used, so an
+// environment variable that supplies the secret causes no warning.
+type warningStore struct {
+	secret.Store
+	warn   func()
+	warned bool
+}
+
+func (w *warningStore) once() {
+	if !w.warned {
+		w.warned = true
+		w.warn()
+	}
+}
+
+func (w *warningStore) Get(ctx context.Context, account string) (string, error) {
+	w.once()
+	return w.Store.Get(ctx, account)
+}
+
+func (w *warningStore) Set(ctx context.Context, account, value string) error {
+	w.once()
+	return w.Store.Set(ctx, account, value)
+}
+
+func (w *warningStore) Delete(ctx context.Context, account string) error {
+	w.once()
+	return w.Store.Delete(ctx, account)
 }
 
 // defaultGetenv is the process environment.

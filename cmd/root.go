@@ -91,6 +91,9 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		newVersionCmd(f),
 		newProfileCmd(f),
 		newSecretCmd(f),
+		newOptinCmd(f),
+		newChargeCmd(f),
+		newSignCmd(f),
 	)
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()

@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Key describes one profile setting: its dotted name (the YAML path inside
@@ -70,6 +72,24 @@ func httpURL(v string) error {
 	return nil
 }
 
+func intRange(lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("%q is not a whole number from %d to %d", v, lo, hi)
+		}
+		return nil
+	}
+}
+
+func duration(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is not a duration such as 2s or 5m", v)
+	}
+	return nil
+}
+
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 
 func hostName(v string) error {
@@ -97,7 +117,10 @@ var keys = []Key{
 	{Name: "boku.key-id", Help: "id of the Boku signing key", validate: identifier},
 	{Name: "boku.country", Help: "default country, lower-case ISO 3166-1 alpha-2", validate: countryCode},
 	{Name: "boku.environment", Help: "Boku environment: test or production", Default: "test", validate: oneOf("test", "production")},
-	{Name: "boku.base-url", Help: "override the Boku API base URL (e.g. the sandbox)", validate: httpURL},
+	{Name: "boku.base-url", Help: "override the Boku API base URL; {country} in it is replaced by the country", validate: httpURL},
+	{Name: "boku.max-retries", Help: "how often to resend a request answered with a retryable HTTP status", Default: "0", validate: intRange(0, 10)},
+	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
+	{Name: "boku.clock-skew", Help: "allowed clock difference when verifying Boku's signatures", Default: "5m", validate: duration},
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
 	{Name: "worldline.client-id", Help: "OAuth2 client id", validate: identifier},

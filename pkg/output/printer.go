@@ -66,14 +66,18 @@ func (p *Printer) JSON() bool { return p.Format == FormatJSON }
 // its table view.
 func (p *Printer) Print(result any) error {
 	if p.JSON() {
-		data, err := json.MarshalIndent(result, "", "  ")
-		if err != nil {
+		// No HTML escaping: "&" stays "&" in URLs and messages.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(result); err != nil {
 			return fmt.Errorf("encode result as JSON: %w", err)
 		}
 		if p.jq != nil {
-			return p.filter(data)
+			return p.filter(buf.Bytes())
 		}
-		_, err = fmt.Fprintf(p.IO.Out, "%s\n", data)
+		_, err := p.IO.Out.Write(buf.Bytes())
 		return err
 	}
 	tabler, ok := result.(Tabler)

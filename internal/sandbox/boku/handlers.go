@@ -1,0 +1,338 @@
+package boku
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+var handlers = map[string]func(*Server, *exchange){
+	"optin":          (*Server).beginOptin,
+	"confirm-optin":  (*Server).confirmOptin,
+	"query-optin":    (*Server).queryOptin,
+	"cancel-optin":   (*Server).cancelOptin,
+	"charge":         (*Server).charge,
+	"query-charge":   (*Server).queryCharge,
+	"reverse-charge": (*Server).reverseCharge,
+}
+
+func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }
+
+func (s *Server) beginOptin(x *exchange) {
+	var req optinRequest
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
+		return
+	}
+	if req.MerchantRequestID == "" {
+		x.invalid("missing <merchant-request-id>")
+		return
+	}
+	if prior, ok := s.optinByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]; ok {
+		x.ok(prior.response)
+		return
+	}
+	switch req.OptinType {
+	case "otp":
+		if req.MSISDN == "" {
+			x.invalid("optin-type otp needs <msisdn>")
+			return
+		}
+	case "redirect", "hosted":
+		if req.MSISDN == "" && req.PaymentMethod == "" {
+			x.invalid("optin-type " + req.OptinType + " needs <msisdn> or <payment-method>")
+			return
+		}
+	default:
+		x.invalid("optin-type must be otp, redirect or hosted, got " + strconv.Quote(req.OptinType))
+		return
+	}
+	if req.MSISDN != "" && !allDigits(req.MSISDN) {
+		x.invalid("msisdn must be digits in international format")
+		return
+	}
+	o := &optin{
+		requestID:         s.nextID("oir"),
+		merchantID:        x.merchant.ID,
+		country:           strings.ToLower(req.Country),
+		kind:              req.OptinType,
+		msisdn:            req.MSISDN,
+		method:            req.PaymentMethod,
+		state:             "pending",
+		merchantRequestID: req.MerchantRequestID,
+	}
+	resp := optinResponse{Result: okResult(), OptinRequestID: o.requestID, OptinState: o.state}
+	if req.MSISDN == BlockedMSISDN {
+		o.state = "cancelled"
+		resp = optinResponse{Result: failResult(ReasonConsumerBlocked, "consumer is blocked from carrier billing", false)}
+	} else if req.OptinType == "otp" {
+		resp.OTPSent = true
+	} else {
+		resp.HostedURL = "http://" + x.r.Host + "/consent/" + o.requestID
+	}
+	o.response = resp
+	s.optins[o.requestID] = o
+	s.optinByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)] = o
+	x.ok(resp)
+}
+
+// consent is the page a consumer visits for redirect and hosted opt-ins:
+// visiting it approves the opt-in.
+func (s *Server) consent(w http.ResponseWriter, requestID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.optins[requestID]
+	if !ok || o.kind == "otp" {
+		http.Error(w, "no such opt-in awaiting consent", http.StatusNotFound)
+		return
+	}
+	o.approved = true
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("Boku sandbox: payment method approved for opt-in " + requestID + ". You can close this page.\n"))
+}
+
+func (s *Server) confirmOptin(x *exchange) {
+	var req confirmOptinRequest
+	if !x.decode(&req) {
+		return
+	}
+	o, ok := s.optins[req.OptinRequestID]
+	if !ok || o.merchantID != x.merchant.ID {
+		x.ok(confirmOptinResponse{Result: failResult(ReasonNotFound, "optin-request-id "+req.OptinRequestID+" not found", false)})
+		return
+	}
+	switch o.state {
+	case "active":
+		// Confirming again is harmless: the same opt-in comes back.
+		x.ok(confirmOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+		return
+	case "cancelled", "expired":
+		x.ok(confirmOptinResponse{Result: failResult(ReasonOptinNotActive, "opt-in is "+o.state, false), OptinState: o.state})
+		return
+	}
+	if o.kind == "otp" {
+		if req.VerificationCode == "" {
+			x.invalid("otp opt-ins need <verification-code>")
+			return
+		}
+		if req.VerificationCode != OTPCode {
+			x.ok(confirmOptinResponse{Result: failResult(ReasonVerificationFailed, "verification code is wrong", false), OptinState: o.state})
+			return
+		}
+	} else if !o.approved {
+		x.ok(confirmOptinResponse{Result: failResult(ReasonInProgress, "the consumer has not approved yet; confirm again after they visit the URL", true), OptinState: o.state})
+		return
+	}
+	o.state = "active"
+	o.id = s.nextID("oi")
+	s.optinsByID[o.id] = o
+	x.ok(confirmOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+}
+
+func (s *Server) queryOptin(x *exchange) {
+	var req queryOptinRequest
+	if !x.decode(&req) {
+		return
+	}
+	o := s.optinsByID[req.OptinID]
+	if req.OptinID == "" {
+		o = s.optins[req.OptinRequestID]
+	}
+	if o == nil || o.merchantID != x.merchant.ID {
+		x.ok(queryOptinResponse{Result: failResult(ReasonNotFound, "opt-in not found", false)})
+		return
+	}
+	method := o.method
+	if method == "" {
+		method = "carrier"
+	}
+	x.ok(queryOptinResponse{Result: okResult(), OptinID: o.id, OptinRequestID: o.requestID, OptinState: o.state, PaymentMethod: method, Country: strings.ToUpper(o.country)})
+}
+
+func (s *Server) cancelOptin(x *exchange) {
+	var req cancelOptinRequest
+	if !x.decode(&req) {
+		return
+	}
+	o := s.optinsByID[req.OptinID]
+	if o == nil || o.merchantID != x.merchant.ID {
+		x.ok(cancelOptinResponse{Result: failResult(ReasonNotFound, "optin-id "+req.OptinID+" not found", false)})
+		return
+	}
+	o.state = "cancelled"
+	x.ok(cancelOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+}
+
+func (s *Server) chargeResponse(root string, c *charge) chargeResponse {
+	amount := c.amount
+	r := okResult()
+	if c.status == "failed" {
+		r = failResult(c.reasonCode, c.message, false)
+	}
+	return chargeResponse{
+		XMLName: xml.Name{Local: root}, Result: r, ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
+		ChargeStatus: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, TotalAmount: &amount,
+	}
+}
+
+func (s *Server) charge(x *exchange) {
+	var req chargeRequest
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
+		return
+	}
+	for _, required := range [][2]string{
+		{"merchant-request-id", req.MerchantRequestID}, {"optin-id", req.OptinID}, {"currency", req.Currency},
+		{"total-amount", req.TotalAmount}, {"purchase-time", req.PurchaseTime}, {"merchant-item-description", req.MerchantItemDescription},
+	} {
+		if required[1] == "" {
+			x.invalid("missing <" + required[0] + ">")
+			return
+		}
+	}
+	amount, err := strconv.ParseInt(req.TotalAmount, 10, 64)
+	if err != nil || amount <= 0 || !allDigits(req.TotalAmount) {
+		x.invalid("total-amount must be a positive integer in minor units, got " + strconv.Quote(req.TotalAmount))
+		return
+	}
+	if err := currencyFor(req.Country, req.Currency); err != nil {
+		x.invalid(err.Error())
+		return
+	}
+	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if prior, ok := s.chargeByMRID[key]; ok {
+		if prior.amount != amount || prior.currency != req.Currency || prior.optinID != req.OptinID {
+			x.invalid("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
+			return
+		}
+		x.ok(s.chargeResponse("charge-response", prior))
+		return
+	}
+	if amount == AmountUnavailableOnce && !s.failedOnce[key] {
+		s.failedOnce[key] = true
+		x.w.Header().Set("Retry-After", "1")
+		http.Error(x.w, "service temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	o := s.optinsByID[req.OptinID]
+	if o == nil || o.merchantID != x.merchant.ID || o.state != "active" {
+		state := "unknown"
+		if o != nil {
+			state = o.state
+		}
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "charge-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+req.OptinID+" is not active ("+state+")", false)})
+		return
+	}
+	if o.country != strings.ToLower(req.Country) {
+		x.invalid("opt-in " + o.id + " belongs to country " + strings.ToUpper(o.country))
+		return
+	}
+	c := &charge{
+		id: s.nextID("ch"), merchantID: x.merchant.ID, merchantRequestID: req.MerchantRequestID,
+		optinID: req.OptinID, country: o.country, currency: req.Currency, amount: amount, status: "success",
+	}
+	switch {
+	case amount == AmountInsufficientFunds:
+		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "insufficient funds"
+	case amount > AmountLimit:
+		c.status, c.reasonCode, c.message = "failed", ReasonAmountOverLimit, "amount over the per-charge limit"
+	case amount == AmountInProgress:
+		c.status = "in-progress"
+	}
+	s.charges[c.id] = c
+	s.chargeByMRID[key] = c
+	resp := s.chargeResponse("charge-response", c)
+	switch amount {
+	case AmountDropConnection:
+		// The charge is recorded; the answer is lost on the way back.
+		dropConnection(x.w)
+	case AmountBadSignature:
+		writeSigned(x.w, x.merchant, resp, s.Now(), true)
+	default:
+		x.ok(resp)
+	}
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hijacker, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hijacker.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+func (s *Server) queryCharge(x *exchange) {
+	var req queryChargeRequest
+	if !x.decode(&req) {
+		return
+	}
+	var c *charge
+	switch {
+	case req.ChargeID != "":
+		c = s.charges[req.ChargeID]
+	case req.MerchantRequestID != "":
+		c = s.chargeByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]
+	default:
+		x.invalid("query-charge needs <charge-id> or <merchant-request-id>")
+		return
+	}
+	if c == nil || c.merchantID != x.merchant.ID {
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "query-charge-response"}, Result: failResult(ReasonNotFound, "charge not found", false)})
+		return
+	}
+	if c.status == "in-progress" {
+		// In-progress charges settle by the time anyone asks.
+		c.status = "success"
+	}
+	x.ok(s.chargeResponse("query-charge-response", c))
+}
+
+func (s *Server) reverseCharge(x *exchange) {
+	var req reverseChargeRequest
+	if !x.decode(&req) {
+		return
+	}
+	if req.MerchantRequestID == "" || req.ChargeID == "" {
+		x.invalid("reverse-charge needs <charge-id> and <merchant-request-id>")
+		return
+	}
+	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if prior, ok := s.reversals[key]; ok && prior != req.ChargeID {
+		x.invalid("merchant-request-id " + req.MerchantRequestID + " was already used to reverse " + prior)
+		return
+	}
+	c := s.charges[req.ChargeID]
+	if c == nil || c.merchantID != x.merchant.ID {
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonNotFound, "charge not found", false)})
+		return
+	}
+	switch c.status {
+	case "success":
+		c.status = "reversed"
+		s.reversals[key] = c.id
+	case "reversed":
+		if _, same := s.reversals[key]; !same {
+			x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonInvalidRequest, "charge "+c.id+" is already reversed", false), ChargeID: c.id, ChargeStatus: c.status})
+			return
+		}
+	default:
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonInvalidRequest, "only successful charges can be reversed; "+c.id+" is "+c.status, false), ChargeID: c.id, ChargeStatus: c.status})
+		return
+	}
+	x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: okResult(), ChargeID: c.id, MerchantRequestID: req.MerchantRequestID, ChargeStatus: c.status})
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,115 @@
+package boku
+
+import "encoding/xml"
+
+// The fake decodes requests with its own structs, written from the
+// documented message shapes rather than shared with the client, so a
+// client that sends a wrong element name fails against the fake.
+
+type result struct {
+	Status     string `xml:"status,attr"`
+	ReasonCode int    `xml:"reason-code"`
+	Message    string `xml:"message"`
+	Retriable  bool   `xml:"retriable"`
+}
+
+type optinRequest struct {
+	Country           string `xml:"country"`
+	MerchantID        string `xml:"merchant-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+	MSISDN            string `xml:"msisdn"`
+	PaymentMethod     string `xml:"payment-method"`
+	OptinType         string `xml:"optin-type"`
+	ReturnURL         string `xml:"return-url"`
+}
+
+type optinResponse struct {
+	XMLName        xml.Name `xml:"optin-response"`
+	Result         result   `xml:"result"`
+	OptinRequestID string   `xml:"optin-request-id,omitempty"`
+	OptinState     string   `xml:"optin-state,omitempty"`
+	HostedURL      string   `xml:"hosted-url,omitempty"`
+	OTPSent        bool     `xml:"otp-sent,omitempty"`
+}
+
+type confirmOptinRequest struct {
+	MerchantID       string `xml:"merchant-id"`
+	OptinRequestID   string `xml:"optin-request-id"`
+	VerificationCode string `xml:"verification-code"`
+}
+
+type confirmOptinResponse struct {
+	XMLName    xml.Name `xml:"confirm-optin-response"`
+	Result     result   `xml:"result"`
+	OptinID    string   `xml:"optin-id,omitempty"`
+	OptinState string   `xml:"optin-state,omitempty"`
+}
+
+type queryOptinRequest struct {
+	MerchantID     string `xml:"merchant-id"`
+	OptinID        string `xml:"optin-id"`
+	OptinRequestID string `xml:"optin-request-id"`
+}
+
+type queryOptinResponse struct {
+	XMLName        xml.Name `xml:"query-optin-response"`
+	Result         result   `xml:"result"`
+	OptinID        string   `xml:"optin-id,omitempty"`
+	OptinRequestID string   `xml:"optin-request-id,omitempty"`
+	OptinState     string   `xml:"optin-state,omitempty"`
+	PaymentMethod  string   `xml:"payment-method,omitempty"`
+	Country        string   `xml:"country,omitempty"`
+}
+
+type cancelOptinRequest struct {
+	MerchantID string `xml:"merchant-id"`
+	OptinID    string `xml:"optin-id"`
+}
+
+type cancelOptinResponse struct {
+	XMLName    xml.Name `xml:"cancel-optin-response"`
+	Result     result   `xml:"result"`
+	OptinID    string   `xml:"optin-id,omitempty"`
+	OptinState string   `xml:"optin-state,omitempty"`
+}
+
+type chargeRequest struct {
+	Country                 string `xml:"country"`
+	MerchantID              string `xml:"merchant-id"`
+	MerchantRequestID       string `xml:"merchant-request-id"`
+	OptinID                 string `xml:"optin-id"`
+	Currency                string `xml:"currency"`
+	TotalAmount             string `xml:"total-amount"`
+	PurchaseTime            string `xml:"purchase-time"`
+	MerchantItemDescription string `xml:"merchant-item-description"`
+	ConsumerIPAddress       string `xml:"consumer-ip-address"`
+	TaxMode                 string `xml:"tax-mode"`
+}
+
+type chargeResponse struct {
+	XMLName           xml.Name
+	Result            result `xml:"result"`
+	ChargeID          string `xml:"charge-id,omitempty"`
+	MerchantRequestID string `xml:"merchant-request-id,omitempty"`
+	ChargeStatus      string `xml:"charge-status,omitempty"`
+	Country           string `xml:"country,omitempty"`
+	Currency          string `xml:"currency,omitempty"`
+	TotalAmount       *int64 `xml:"total-amount,omitempty"`
+}
+
+type queryChargeRequest struct {
+	MerchantID        string `xml:"merchant-id"`
+	ChargeID          string `xml:"charge-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+}
+
+type reverseChargeRequest struct {
+	MerchantID        string `xml:"merchant-id"`
+	ChargeID          string `xml:"charge-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+}
+
+// merchantOf reads just the merchant-id of any request.
+type merchantOf struct {
+	MerchantID string `xml:"merchant-id"`
+}

@@ -1,0 +1,361 @@
+// Package boku is a faithful fake of Boku Direct Payments 3.0 for tests and
+// `bokuctl sandbox`. It verifies request signatures, key ids, merchant ids
+// and timestamps as Boku does, signs its 200 responses, keeps opt-ins and
+// charges with their state machines, and treats merchant-request-id as an
+// idempotency key. Magic values trigger declines and faults; they are
+// listed in docs/sandbox.md.
+package boku
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/money"
+	"github.com/bokuctl/bokuctl/pkg/sign"
+)
+
+// Merchant is an account the fake knows, with its signing key.
+type Merchant struct {
+	ID    string
+	KeyID string
+	Key   []byte
+}
+
+// Magic values (docs/sandbox.md).
+const (
+	// OTPCode is the only verification code the fake accepts.
+	OTPCode = "123456"
+	// BlockedMSISDN is a consumer whose opt-in is refused.
+	BlockedMSISDN = "447700900666"
+	// Charge amounts, in minor units.
+	AmountInsufficientFunds = 666
+	AmountInProgress        = 777
+	AmountUnavailableOnce   = 503
+	AmountDropConnection    = 1313
+	AmountBadSignature      = 444
+	// AmountLimit is the highest amount a single charge may have.
+	AmountLimit = 99999
+)
+
+// Reason codes (docs/boku.md).
+const (
+	ReasonInvalidRequest     = 2
+	ReasonCountryMismatch    = 4
+	ReasonOptinNotActive     = 10
+	ReasonVerificationFailed = 11
+	ReasonInsufficientFunds  = 20
+	ReasonConsumerBlocked    = 21
+	ReasonAmountOverLimit    = 22
+	ReasonNotFound           = 30
+	ReasonInProgress         = 51
+)
+
+// countryCurrencies lists the currencies each supported country accepts.
+var countryCurrencies = map[string][]string{
+	"gb": {"GBP"}, "us": {"USD"}, "de": {"EUR"}, "fr": {"EUR"}, "es": {"EUR"},
+	"it": {"EUR"}, "nl": {"EUR"}, "jp": {"JPY"}, "kw": {"KWD"}, "bh": {"BHD"},
+	"ae": {"AED"}, "sa": {"SAR"}, "in": {"INR"}, "id": {"IDR"}, "ph": {"PHP"},
+}
+
+type optin struct {
+	requestID, id     string
+	merchantID        string
+	country           string
+	kind              string
+	msisdn, method    string
+	state             string
+	approved          bool
+	merchantRequestID string
+	response          optinResponse
+}
+
+type charge struct {
+	id, merchantID, merchantRequestID string
+	optinID, country, currency        string
+	amount                            int64
+	status                            string
+	reasonCode                        int
+	message                           string
+}
+
+// Server is the fake. Create it with New; it is an http.Handler.
+type Server struct {
+	// Now is the fake's clock; tests may replace it.
+	Now  func() time.Time
+	Skew time.Duration
+
+	mu           sync.Mutex
+	merchants    map[string]Merchant
+	optins       map[string]*optin // by optin-request-id
+	optinsByID   map[string]*optin
+	optinByMRID  map[string]*optin // merchant/merchant-request-id
+	charges      map[string]*charge
+	chargeByMRID map[string]*charge
+	reversals    map[string]string // merchant/merchant-request-id → charge id
+	failedOnce   map[string]bool
+	seq          int
+	requests     int
+}
+
+// New returns a fake that knows the given merchants.
+func New(merchants ...Merchant) *Server {
+	s := &Server{
+		Now:          time.Now,
+		Skew:         sign.DefaultSkew,
+		merchants:    map[string]Merchant{},
+		optins:       map[string]*optin{},
+		optinsByID:   map[string]*optin{},
+		optinByMRID:  map[string]*optin{},
+		charges:      map[string]*charge{},
+		chargeByMRID: map[string]*charge{},
+		reversals:    map[string]string{},
+		failedOnce:   map[string]bool{},
+	}
+	for _, m := range merchants {
+		s.merchants[m.ID] = m
+	}
+	return s
+}
+
+// ChargeCount is the number of charges recorded, for tests that prove a
+// retry did not charge twice.
+func (s *Server) ChargeCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.charges)
+}
+
+// RequestCount is the number of API requests received, for tests that
+// prove a command sent nothing.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+func (s *Server) nextID(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s-%06d", prefix, s.seq)
+}
+
+var calls = map[string]map[string]bool{
+	"optin":   {"optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
+	"billing": {"charge": true, "query-charge": true, "reverse-charge": true},
+}
+
+// ServeHTTP routes /{country}/{family}/3.0/{call} and /consent/{id}.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) == 2 && parts[0] == "consent" {
+		s.consent(w, parts[1])
+		return
+	}
+	if len(parts) != 4 || len(parts[0]) != 2 || parts[2] != "3.0" || !calls[parts[1]][parts[3]] {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	s.mu.Unlock()
+	urlCountry, call := parts[0], parts[3]
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "bad request body", http.StatusBadRequest)
+		return
+	}
+	merchant, err := s.authenticate(r, body)
+	if err != nil {
+		// Boku answers authentication failures with unsigned plain text.
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+		writeXML(w, http.StatusBadRequest, failure(call, ReasonInvalidRequest, "Content-Type must be text/xml, got "+ct))
+		return
+	}
+	var who merchantOf
+	if err := xml.Unmarshal(body, &who); err != nil {
+		writeXML(w, http.StatusBadRequest, failure(call, ReasonInvalidRequest, "malformed XML: "+err.Error()))
+		return
+	}
+	if who.MerchantID != merchant.ID {
+		http.Error(w, fmt.Sprintf("merchant-id %q does not match the signing partner %q", who.MerchantID, merchant.ID), http.StatusUnauthorized)
+		return
+	}
+	h := handlers[call]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h(s, &exchange{s: s, w: w, r: r, body: body, merchant: merchant, urlCountry: urlCountry, call: call})
+}
+
+// authenticate verifies the Authorization header.
+func (s *Server) authenticate(r *http.Request, body []byte) (Merchant, error) {
+	var headers []sign.Header
+	for name, values := range r.Header {
+		for _, v := range values {
+			headers = append(headers, sign.Header{Name: name, Value: v})
+		}
+	}
+	var merchant Merchant
+	_, err := sign.Verify(sign.Message{Method: r.Method, Target: r.RequestURI, Headers: headers, Body: body},
+		r.Header.Get("Authorization"),
+		func(partnerID, keyID string) ([]byte, error) {
+			m, ok := s.merchants[partnerID]
+			if !ok {
+				return nil, fmt.Errorf("unknown partner-id %q", partnerID)
+			}
+			if m.KeyID != keyID {
+				return nil, fmt.Errorf("unknown key-id %q for partner %q", keyID, partnerID)
+			}
+			merchant = m
+			return m.Key, nil
+		}, s.Now(), s.Skew)
+	if err != nil {
+		return Merchant{}, err
+	}
+	if !contains(signedHeaderNames(r.Header.Get("Authorization")), "content-type") {
+		return Merchant{}, fmt.Errorf("signature rejected: Content-Type must be a signed header")
+	}
+	return merchant, nil
+}
+
+func signedHeaderNames(authorization string) []string {
+	p, err := sign.Parse(authorization)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, n := range p.SignedHeaders {
+		names = append(names, strings.ToLower(n))
+	}
+	return names
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// exchange is one request being answered.
+type exchange struct {
+	s          *Server
+	w          http.ResponseWriter
+	r          *http.Request
+	body       []byte
+	merchant   Merchant
+	urlCountry string
+	call       string
+}
+
+func (x *exchange) decode(v any) bool {
+	if err := xml.Unmarshal(x.body, v); err != nil {
+		x.invalid("malformed XML: " + err.Error())
+		return false
+	}
+	return true
+}
+
+// checkCountry enforces URL country == body country, and a known country.
+func (x *exchange) checkCountry(bodyCountry string) bool {
+	if bodyCountry == "" {
+		x.invalid("missing <country>")
+		return false
+	}
+	if !strings.EqualFold(bodyCountry, x.urlCountry) {
+		writeXML(x.w, http.StatusBadRequest, failure(x.call, ReasonCountryMismatch,
+			fmt.Sprintf("country %s in the request does not match %s in the URL", bodyCountry, x.urlCountry)))
+		return false
+	}
+	if _, ok := countryCurrencies[strings.ToLower(bodyCountry)]; !ok {
+		x.invalid("country " + bodyCountry + " is not supported")
+		return false
+	}
+	return true
+}
+
+// invalid answers 400 with an unsigned FAIL document (reason 2).
+func (x *exchange) invalid(message string) {
+	writeXML(x.w, http.StatusBadRequest, failure(x.call, ReasonInvalidRequest, message))
+}
+
+// ok writes a signed 200 answer.
+func (x *exchange) ok(v any) { writeSigned(x.w, x.merchant, v, x.s.Now(), false) }
+
+// failure is a minimal FAIL document for any call.
+func failure(call string, reason int, message string) any {
+	return struct {
+		XMLName xml.Name
+		Result  result `xml:"result"`
+	}{XMLName: xml.Name{Local: call + "-response"}, Result: result{Status: "FAIL", ReasonCode: reason, Message: message}}
+}
+
+func okResult() result { return result{Status: "OK", ReasonCode: 0, Message: "success"} }
+
+func failResult(reason int, message string, retriable bool) result {
+	return result{Status: "FAIL", ReasonCode: reason, Message: message, Retriable: retriable}
+}
+
+const contentType = "text/xml;charset=utf-8"
+
+func encode(v any) []byte {
+	encoded, err := xml.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: encode %T: %v", v, err))
+	}
+	return append([]byte(xml.Header), encoded...)
+}
+
+// writeXML writes an unsigned answer: Boku signs only its 200s.
+func writeXML(w http.ResponseWriter, status int, v any) {
+	body := encode(v)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeSigned writes a 200 with X-SignedResponse; corrupt spoils the
+// signature, to test that clients check it.
+func writeSigned(w http.ResponseWriter, m Merchant, v any, now time.Time, corrupt bool) {
+	body := encode(v)
+	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: contentType}}, Body: body},
+		m.Key, m.ID, m.KeyID, []string{"Content-Type"}, now)
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: sign response: %v", err))
+	}
+	if corrupt {
+		params.Signature = strings.Repeat("0", 64)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-SignedResponse", params.String())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// currencyFor checks that currency is valid for country.
+func currencyFor(country, currency string) error {
+	if _, err := money.LookupCurrency(currency); err != nil {
+		return err
+	}
+	for _, c := range countryCurrencies[strings.ToLower(country)] {
+		if c == currency {
+			return nil
+		}
+	}
+	return fmt.Errorf("currency %s is not valid for country %s (expected %s)", currency, strings.ToUpper(country), strings.Join(countryCurrencies[strings.ToLower(country)], ", "))
+}

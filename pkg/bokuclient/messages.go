@@ -1,0 +1,224 @@
+package bokuclient
+
+import (
+	"encoding/xml"
+	"fmt"
+)
+
+// Result is the common result element of every Boku response.
+type Result struct {
+	Status     string `xml:"status,attr" json:"status"`
+	ReasonCode *int   `xml:"reason-code" json:"reason_code"`
+	Message    string `xml:"message" json:"message,omitempty"`
+	Retriable  bool   `xml:"retriable" json:"retriable"`
+}
+
+// OK reports whether Boku accepted the request.
+func (r *Result) OK() bool { return r != nil && r.Status == "OK" }
+
+// Reason returns the reason code, or -1 when absent.
+func (r *Result) Reason() int {
+	if r == nil || r.ReasonCode == nil {
+		return -1
+	}
+	return *r.ReasonCode
+}
+
+// response is implemented by every response message.
+type response interface {
+	result() *Result
+	// check reports a required element that is missing.
+	check() error
+}
+
+func checkResult(r *Result) error {
+	switch {
+	case r == nil:
+		return fmt.Errorf("missing <result>")
+	case r.Status != "OK" && r.Status != "FAIL":
+		return fmt.Errorf("<result status=%q> is neither OK nor FAIL", r.Status)
+	case r.ReasonCode == nil:
+		return fmt.Errorf("missing <reason-code> in <result>")
+	}
+	return nil
+}
+
+// requireAll returns an error naming the first empty element.
+func requireAll(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("missing <%s>", pairs[i])
+		}
+	}
+	return nil
+}
+
+// OptinRequest starts a consumer opt-in (POST /optin/3.0/optin).
+type OptinRequest struct {
+	XMLName           xml.Name `xml:"optin-request"`
+	Country           string   `xml:"country"`
+	MerchantID        string   `xml:"merchant-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	MSISDN            string   `xml:"msisdn,omitempty"`
+	PaymentMethod     string   `xml:"payment-method,omitempty"`
+	OptinType         string   `xml:"optin-type"`
+	ReturnURL         string   `xml:"return-url,omitempty"`
+}
+
+// OptinResponse answers an OptinRequest.
+type OptinResponse struct {
+	XMLName        xml.Name `xml:"optin-response"`
+	Result         *Result  `xml:"result"`
+	OptinRequestID string   `xml:"optin-request-id"`
+	OptinState     string   `xml:"optin-state"`
+	HostedURL      string   `xml:"hosted-url"`
+	OTPSent        bool     `xml:"otp-sent"`
+}
+
+func (r *OptinResponse) result() *Result { return r.Result }
+func (r *OptinResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	return requireAll("optin-request-id", r.OptinRequestID, "optin-state", r.OptinState)
+}
+
+// ConfirmOptinRequest completes an opt-in (POST /optin/3.0/confirm-optin).
+type ConfirmOptinRequest struct {
+	XMLName          xml.Name `xml:"confirm-optin-request"`
+	MerchantID       string   `xml:"merchant-id"`
+	OptinRequestID   string   `xml:"optin-request-id"`
+	VerificationCode string   `xml:"verification-code,omitempty"`
+}
+
+// ConfirmOptinResponse answers a ConfirmOptinRequest.
+type ConfirmOptinResponse struct {
+	XMLName    xml.Name `xml:"confirm-optin-response"`
+	Result     *Result  `xml:"result"`
+	OptinID    string   `xml:"optin-id"`
+	OptinState string   `xml:"optin-state"`
+}
+
+func (r *ConfirmOptinResponse) result() *Result { return r.Result }
+func (r *ConfirmOptinResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	return requireAll("optin-id", r.OptinID, "optin-state", r.OptinState)
+}
+
+// QueryOptinRequest reads an opt-in's state (POST /optin/3.0/query-optin).
+type QueryOptinRequest struct {
+	XMLName        xml.Name `xml:"query-optin-request"`
+	MerchantID     string   `xml:"merchant-id"`
+	OptinID        string   `xml:"optin-id,omitempty"`
+	OptinRequestID string   `xml:"optin-request-id,omitempty"`
+}
+
+// QueryOptinResponse answers a QueryOptinRequest.
+type QueryOptinResponse struct {
+	XMLName        xml.Name `xml:"query-optin-response"`
+	Result         *Result  `xml:"result"`
+	OptinID        string   `xml:"optin-id"`
+	OptinRequestID string   `xml:"optin-request-id"`
+	OptinState     string   `xml:"optin-state"`
+	PaymentMethod  string   `xml:"payment-method"`
+	Country        string   `xml:"country"`
+}
+
+func (r *QueryOptinResponse) result() *Result { return r.Result }
+func (r *QueryOptinResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	return requireAll("optin-state", r.OptinState)
+}
+
+// CancelOptinRequest ends an opt-in (POST /optin/3.0/cancel-optin).
+type CancelOptinRequest struct {
+	XMLName    xml.Name `xml:"cancel-optin-request"`
+	MerchantID string   `xml:"merchant-id"`
+	OptinID    string   `xml:"optin-id"`
+}
+
+// CancelOptinResponse answers a CancelOptinRequest.
+type CancelOptinResponse struct {
+	XMLName    xml.Name `xml:"cancel-optin-response"`
+	Result     *Result  `xml:"result"`
+	OptinID    string   `xml:"optin-id"`
+	OptinState string   `xml:"optin-state"`
+}
+
+func (r *CancelOptinResponse) result() *Result { return r.Result }
+func (r *CancelOptinResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	return requireAll("optin-state", r.OptinState)
+}
+
+// ChargeRequest charges an opted-in payment method (POST /billing/3.0/charge).
+// TotalAmount is in minor units of Currency.
+type ChargeRequest struct {
+	XMLName                 xml.Name `xml:"charge-request"`
+	Country                 string   `xml:"country"`
+	MerchantID              string   `xml:"merchant-id"`
+	MerchantRequestID       string   `xml:"merchant-request-id"`
+	OptinID                 string   `xml:"optin-id"`
+	Currency                string   `xml:"currency"`
+	TotalAmount             int64    `xml:"total-amount"`
+	PurchaseTime            string   `xml:"purchase-time"`
+	MerchantItemDescription string   `xml:"merchant-item-description"`
+	ConsumerIPAddress       string   `xml:"consumer-ip-address,omitempty"`
+	TaxMode                 string   `xml:"tax-mode"`
+}
+
+// ChargeResponse answers a charge, query-charge or reverse-charge request.
+type ChargeResponse struct {
+	XMLName           xml.Name `xml:""`
+	Result            *Result  `xml:"result"`
+	ChargeID          string   `xml:"charge-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	ChargeStatus      string   `xml:"charge-status"`
+	Country           string   `xml:"country"`
+	Currency          string   `xml:"currency"`
+	TotalAmount       *int64   `xml:"total-amount"`
+}
+
+func (r *ChargeResponse) result() *Result { return r.Result }
+func (r *ChargeResponse) check() error {
+	if !r.Result.OK() {
+		// A FAIL may carry as little as the result.
+		return nil
+	}
+	if err := requireAll("charge-id", r.ChargeID, "charge-status", r.ChargeStatus); err != nil {
+		return err
+	}
+	if r.XMLName.Local == "reverse-charge-response" {
+		return nil
+	}
+	if err := requireAll("currency", r.Currency); err != nil {
+		return err
+	}
+	if r.TotalAmount == nil {
+		return fmt.Errorf("missing <total-amount>")
+	}
+	return nil
+}
+
+// QueryChargeRequest reads a charge by id or merchant request id
+// (POST /billing/3.0/query-charge).
+type QueryChargeRequest struct {
+	XMLName           xml.Name `xml:"query-charge-request"`
+	MerchantID        string   `xml:"merchant-id"`
+	ChargeID          string   `xml:"charge-id,omitempty"`
+	MerchantRequestID string   `xml:"merchant-request-id,omitempty"`
+}
+
+// ReverseChargeRequest reverses a charge (POST /billing/3.0/reverse-charge).
+type ReverseChargeRequest struct {
+	XMLName           xml.Name `xml:"reverse-charge-request"`
+	MerchantID        string   `xml:"merchant-id"`
+	ChargeID          string   `xml:"charge-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+}
