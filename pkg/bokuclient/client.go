@@ -248,13 +248,7 @@ func (c *Client) decode(cl call, status int, header http.Header, body []byte, re
 		}
 		return &UnavailableError{Call: cl.name, Status: status}
 	}
-	if err := xml.Unmarshal(body, response); err != nil {
-		return c.malformed(cl, status, fmt.Errorf("not a %s response: %v", cl.name, err))
-	}
-	if err := checkResult(response.result()); err != nil {
-		return c.malformed(cl, status, err)
-	}
-	if err := response.check(); err != nil {
+	if err := parseResponse(cl.name, body, response); err != nil {
 		return c.malformed(cl, status, err)
 	}
 	if !response.result().OK() {
@@ -264,6 +258,19 @@ func (c *Client) decode(cl call, status int, header http.Header, body []byte, re
 		return c.malformed(cl, status, fmt.Errorf("HTTP %d with result OK", status))
 	}
 	return nil
+}
+
+// parseResponse decodes body into response and checks that the elements a
+// caller relies on are present. Unknown elements are ignored, as Boku may
+// add optional ones within a version.
+func parseResponse(call string, body []byte, response response) error {
+	if err := xml.Unmarshal(body, response); err != nil {
+		return fmt.Errorf("not a %s response: %v", call, err)
+	}
+	if err := checkResult(response.result()); err != nil {
+		return err
+	}
+	return response.check()
 }
 
 func (c *Client) malformed(cl call, status int, err error) error {

@@ -1,0 +1,82 @@
+package boku
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/sign"
+)
+
+var merchant = Merchant{ID: "m1", KeyID: "k1", Key: []byte("secret")}
+
+// send signs body as merchant m at time at and posts it.
+func send(t *testing.T, url string, m Merchant, body string, at time.Time, signed []string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/xml;charset=utf-8")
+	var headers []sign.Header
+	for _, name := range signed {
+		headers = append(headers, sign.Header{Name: name, Value: req.Header.Get(name)})
+	}
+	params, err := sign.Sign(sign.Message{Method: "POST", Target: req.URL.RequestURI(), Headers: headers, Body: []byte(body)}, m.Key, m.ID, m.KeyID, signed, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", params.String())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+func TestFakeRejectsWhatBokuRejects(t *testing.T) {
+	fake := New(merchant)
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	url := server.URL + "/gb/optin/3.0/optin"
+	body := `<optin-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>r1</merchant-request-id><msisdn>447700900123</msisdn><optin-type>otp</optin-type></optin-request>`
+	now := time.Now()
+	ct := []string{"Content-Type"}
+
+	if status, _ := send(t, url, merchant, body, now, ct); status != 200 {
+		t.Fatalf("valid request: %d", status)
+	}
+	cases := []struct {
+		name   string
+		url    string
+		m      Merchant
+		body   string
+		at     time.Time
+		signed []string
+		status int
+		text   string
+	}{
+		{"stale timestamp", url, merchant, body, now.Add(-10 * time.Minute), ct, 401, "timestamp"},
+		{"future timestamp", url, merchant, body, now.Add(10 * time.Minute), ct, 401, "timestamp"},
+		{"wrong key", url, Merchant{ID: "m1", KeyID: "k1", Key: []byte("other")}, body, now, ct, 401, "does not match"},
+		{"unknown key id", url, Merchant{ID: "m1", KeyID: "k2", Key: merchant.Key}, body, now, ct, 401, "unknown key-id"},
+		{"unknown partner", url, Merchant{ID: "m2", KeyID: "k1", Key: merchant.Key}, body, now, ct, 401, "unknown partner-id"},
+		{"content type unsigned", url, merchant, body, now, nil, 401, "Content-Type must be a signed header"},
+		{"merchant id in body differs", url, merchant, strings.Replace(body, "<merchant-id>m1", "<merchant-id>m9", 1), now, ct, 401, "does not match the signing partner"},
+		{"country mismatch", server.URL + "/de/optin/3.0/optin", merchant, body, now, ct, 400, "<reason-code>4</reason-code>"},
+		{"unknown call", server.URL + "/gb/optin/3.0/nope", merchant, body, now, ct, 404, "not found"},
+		{"wrong version", server.URL + "/gb/optin/2.0/optin", merchant, body, now, ct, 404, "not found"},
+	}
+	for _, c := range cases {
+		status, text := send(t, c.url, c.m, c.body, c.at, c.signed)
+		if status != c.status || !strings.Contains(text, c.text) {
+			t.Errorf("%s: %d %q, want %d containing %q", c.name, status, text, c.status, c.text)
+		}
+	}
+	// Every routed API request counts, rejected or not; the two 404s do not.
+	if got, want := fake.RequestCount(), 1+len(cases)-2; got != want {
+		t.Errorf("RequestCount = %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,172 @@
+package bokuclient
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+func TestChargeRequestXML(t *testing.T) {
+	req := ChargeRequest{
+		Country: "GB", MerchantID: "m", MerchantRequestID: "order-1", OptinID: "oi-1", Currency: "GBP",
+		TotalAmount: 499, PurchaseTime: "2026-11-22T10:00:00Z", MerchantItemDescription: "Gems & coins", TaxMode: "exclusive",
+	}
+	got, err := xml.MarshalIndent(req, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<charge-request>
+  <country>GB</country>
+  <merchant-id>m</merchant-id>
+  <merchant-request-id>order-1</merchant-request-id>
+  <optin-id>oi-1</optin-id>
+  <currency>GBP</currency>
+  <total-amount>499</total-amount>
+  <purchase-time>2026-11-22T10:00:00Z</purchase-time>
+  <merchant-item-description>Gems &amp; coins</merchant-item-description>
+  <tax-mode>exclusive</tax-mode>
+</charge-request>`
+	if string(got) != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestOptinRequestMatchesDocumentedExample(t *testing.T) {
+	// The one request body Boku's signing document shows.
+	req := OptinRequest{Country: "US", MerchantID: "gatewaymerchant", MerchantRequestID: "1002001", MSISDN: "14155551234", OptinType: "otp"}
+	got, _ := xml.Marshal(req)
+	want := "<optin-request><country>US</country><merchant-id>gatewaymerchant</merchant-id>" +
+		"<merchant-request-id>1002001</merchant-request-id><msisdn>14155551234</msisdn><optin-type>otp</optin-type></optin-request>"
+	if string(got) != want {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestParseResponse(t *testing.T) {
+	tests := []struct {
+		name, body, wantErr string
+	}{
+		{"ok with unknown elements", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>499</total-amount><new-thing>x</new-thing></charge-response>`, ""},
+		{"fail needs little", `<charge-response><result status="FAIL"><reason-code>20</reason-code><message>insufficient funds</message></result></charge-response>`, ""},
+		{"no result", `<charge-response><charge-id>c1</charge-id></charge-response>`, "missing <result>"},
+		{"no reason code", `<charge-response><result status="OK"></result></charge-response>`, "missing <reason-code>"},
+		{"bad status", `<charge-response><result status="MAYBE"><reason-code>0</reason-code></result></charge-response>`, "neither OK nor FAIL"},
+		{"no charge id", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-status>success</charge-status></charge-response>`, "missing <charge-id>"},
+		{"no amount", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency></charge-response>`, "missing <total-amount>"},
+		{"amount not a number", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><total-amount>4.99</total-amount></charge-response>`, "not a charge response"},
+		{"html", `<html><body>502 Bad Gateway</body></html>`, "missing <result>"},
+		{"empty", ``, "not a charge response"},
+	}
+	for _, tt := range tests {
+		var resp ChargeResponse
+		err := parseResponse("charge", []byte(tt.body), &resp)
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
+
+func TestAPIErrorExitCodes(t *testing.T) {
+	codes := map[int]exitcode.Code{
+		ReasonInvalidRequest: exitcode.Usage, ReasonCountryMismatch: exitcode.Usage, ReasonNotFound: exitcode.Usage,
+		ReasonInvalidCredentials: exitcode.Auth, ReasonInsufficientFunds: exitcode.Declined, ReasonOptinNotActive: exitcode.Declined,
+		ReasonAmountOverLimit: exitcode.Declined, ReasonUnavailable: exitcode.Unavailable, ReasonInProgress: exitcode.Pending,
+	}
+	for reason, want := range codes {
+		r := reason
+		err := &APIError{Call: "charge", Result: Result{Status: "FAIL", ReasonCode: &r}}
+		if got := exitcode.Of(err); got != want {
+			t.Errorf("reason %d: exit %d, want %d", reason, got, want)
+		}
+	}
+	r := 99
+	retriable := &APIError{Result: Result{Status: "FAIL", ReasonCode: &r, Retriable: true}}
+	if exitcode.Of(retriable) != exitcode.Unavailable {
+		t.Error("an unknown retriable reason should be unavailable")
+	}
+}
+
+func TestRetryTiming(t *testing.T) {
+	p := DefaultRetryPolicy()
+	if p.MaxRetries != 0 || p.backoff(1) != 2*time.Second || p.backoff(3) != 8*time.Second {
+		t.Fatalf("policy %+v: backoff(1)=%s backoff(3)=%s", p, p.backoff(1), p.backoff(3))
+	}
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	for value, want := range map[string]time.Duration{"3": 3 * time.Second, "Sun, 22 Nov 2026 10:00:07 GMT": 7 * time.Second, "Sun, 22 Nov 2026 09:00:00 GMT": 0} {
+		if got, ok := retryAfter(value, now); !ok || got != want {
+			t.Errorf("Retry-After %q = %s, %v", value, got, ok)
+		}
+	}
+	if _, ok := retryAfter("soon", now); ok {
+		t.Error("garbage Retry-After accepted")
+	}
+}
+
+func TestCountryMismatchSendsNothing(t *testing.T) {
+	requests := 0
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests++ }))
+	defer server.Close()
+	c, err := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "gb", BaseURL: server.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Charge(context.Background(), ChargeRequest{Country: "DE", MerchantRequestID: "x", Currency: "EUR", TotalAmount: 1})
+	var mismatch *CountryMismatchError
+	if !errors.As(err, &mismatch) || requests != 0 {
+		t.Fatalf("err %v, %d requests", err, requests)
+	}
+}
+
+func TestUnsignedOKIsRejected(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ContentType)
+		w.Write([]byte(`<query-charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>1</total-amount></query-charge-response>`))
+	}))
+	defer server.Close()
+	c, _ := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "gb", BaseURL: server.URL})
+	_, err := c.QueryCharge(context.Background(), QueryChargeRequest{ChargeID: "c"})
+	var sigErr *SignatureError
+	if !errors.As(err, &sigErr) || exitcode.Of(err) != exitcode.Auth {
+		t.Fatalf("unsigned 200 accepted or misclassified: %v", err)
+	}
+}
+
+func TestURLs(t *testing.T) {
+	for _, tt := range []struct{ env, base, want string }{
+		{Production, "", "https://us-api4.boku.com/billing/3.0/charge"},
+		{Test, "", "https://us-api4-test.boku.com/billing/3.0/charge"},
+		{Test, "http://127.0.0.1:9/{country}/", "http://127.0.0.1:9/us/billing/3.0/charge"},
+	} {
+		c, _ := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "US", Environment: tt.env, BaseURL: tt.base})
+		if got := c.URL("billing", "charge"); got != tt.want {
+			t.Errorf("URL = %s, want %s", got, tt.want)
+		}
+	}
+}
+
+// FuzzParseResponse: arbitrary bytes never panic the parser, and anything
+// accepted as OK carries the elements callers rely on.
+func FuzzParseResponse(f *testing.F) {
+	f.Add([]byte(`<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>499</total-amount></charge-response>`))
+	f.Add([]byte(`<optin-response><result status="FAIL"><reason-code>21</reason-code></result></optin-response>`))
+	f.Add([]byte(`<<<`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var charge ChargeResponse
+		if parseResponse("charge", body, &charge) == nil && charge.Result.OK() {
+			if charge.ChargeID == "" || charge.TotalAmount == nil {
+				t.Fatalf("accepted OK charge without id or amount: %q", body)
+			}
+		}
+		var optin OptinResponse
+		if parseResponse("optin", body, &optin) == nil && optin.Result.OK() && optin.OptinRequestID == "" {
+			t.Fatalf("accepted OK optin without id: %q", body)
+		}
+	})
+}
