@@ -5,10 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -42,7 +46,7 @@ func TestScripts(t *testing.T) {
 			// deliberately sets one up.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(env.WorkDir, "no-dbus"))
 
-			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey), Services: []string{"svc-sandbox-1"}})
 			server := httptest.NewServer(fake)
 			env.Defer(server.Close)
 			env.Values["boku"] = fake
@@ -51,12 +55,30 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BOKU_MERCHANT", "sandbox-merchant")
 			env.Setenv("BOKU_KEY_ID", "sandbox-key-1")
 			env.Setenv("BOKU_TEST_KEY", bokuTestKey)
+
+			// A sink that records every request it gets as a raw HTTP dump,
+			// $WORK/sink/N.http, standing in for a merchant's application.
+			sink := &requestSink{dir: filepath.Join(env.WorkDir, "sink")}
+			sinkServer := httptest.NewServer(sink)
+			env.Defer(sinkServer.Close)
+			env.Values["sink"] = sink
+			env.Setenv("SINK_URL", sinkServer.URL+"/")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"boku-charges":  countCmd(func(f *boku.Server) int { return f.ChargeCount() }),
 			"boku-requests": countCmd(func(f *boku.Server) int { return f.RequestCount() }),
 			"httpget":       httpGet,
+			"boku-callback": bokuCallback,
+			"httppost":      httpPost,
+			"boku-deliveries": func(ts *testscript.TestScript, neg bool, args []string) {
+				fake := ts.Value("boku").(*boku.Server)
+				waitFor(ts, args, "boku-deliveries", func() int { return len(fake.Deliveries()) })
+			},
+			"sink-wait": func(ts *testscript.TestScript, neg bool, args []string) {
+				sink := ts.Value("sink").(*requestSink)
+				waitFor(ts, args, "sink-wait", sink.count)
+			},
 		},
 	})
 }
@@ -88,5 +110,100 @@ func httpGet(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "%s", body)
 	if (resp.StatusCode == http.StatusOK) == neg {
 		ts.Fatalf("GET %s: %s", args[0], resp.Status)
+	}
+}
+
+// bokuCallback points the fake's notifications at the URL in a file,
+// waiting for the file to appear: `boku-callback listener.url`.
+func bokuCallback(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: boku-callback URL-FILE")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		if err == nil && len(data) > 0 {
+			ts.Value("boku").(*boku.Server).SetCallbackURL("sandbox-merchant", strings.TrimSpace(string(data)))
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not appear within 10s", args[0])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitFor waits up to 10 s until count() reaches the number in args[0].
+func waitFor(ts *testscript.TestScript, args []string, name string, count func() int) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: %s N", name)
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(10 * time.Second)
+	for count() < want {
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s: got %d within 10s, want %d", name, count(), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := count(); got != want {
+		ts.Fatalf("%s: got %d, want exactly %d", name, got, want)
+	}
+}
+
+// requestSink saves each request it receives as dir/N.http.
+type requestSink struct {
+	dir string
+	mu  sync.Mutex
+	n   int
+}
+
+func (s *requestSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	dump, err := httputil.DumpRequest(r, true)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	os.MkdirAll(s.dir, 0o755)
+	s.n++
+	os.WriteFile(filepath.Join(s.dir, fmt.Sprintf("%d.http", s.n)), dump, 0o644)
+}
+
+func (s *requestSink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// httpPost posts a file's bytes and prints the status:
+// `httppost URL|@URL-FILE BODY-FILE [AUTHORIZATION-FILE]`.
+func httpPost(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 && len(args) != 3 {
+		ts.Fatalf("usage: httppost URL|@URL-FILE BODY-FILE [AUTHORIZATION-FILE]")
+	}
+	if path, ok := strings.CutPrefix(args[0], "@"); ok {
+		data, err := os.ReadFile(ts.MkAbs(path))
+		ts.Check(err)
+		args[0] = strings.TrimSpace(string(data))
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	req, err := http.NewRequest(http.MethodPost, args[0], strings.NewReader(string(data)))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "text/xml;charset=utf-8")
+	if len(args) == 3 {
+		auth, err := os.ReadFile(ts.MkAbs(args[2]))
+		ts.Check(err)
+		req.Header.Set("Authorization", strings.TrimSpace(string(auth)))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	fmt.Fprintf(ts.Stdout(), "%s\n", resp.Status)
+	if (resp.StatusCode == http.StatusOK) == neg {
+		ts.Fatalf("POST %s: %s", args[0], resp.Status)
 	}
 }

@@ -94,6 +94,12 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		newOptinCmd(f),
 		newChargeCmd(f),
 		newSignCmd(f),
+		newRefundCmd(f),
+		newForexCmd(f),
+		newFundCheckCmd(f),
+		newVerifyServiceCmd(f),
+		newNotifyCmd(f),
+		newListenCmd(f),
 	)
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()

@@ -59,3 +59,44 @@ func (c *Client) ReverseCharge(ctx context.Context, req ReverseChargeRequest) (*
 	err := c.do(ctx, call{family: "billing", name: "reverse-charge", mutation: true}, req, &resp)
 	return &resp, err
 }
+
+// RefundCharge refunds a charge. req.MerchantRefundID is the idempotency
+// key: sending it again returns the original refund.
+func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*RefundResponse, error) {
+	req.MerchantID = c.cfg.MerchantID
+	var resp RefundResponse
+	err := c.do(ctx, call{family: "billing", name: "refund-charge", mutation: true}, req, &resp)
+	return &resp, err
+}
+
+// QueryRefund reads a refund by refund id or merchant refund id.
+func (c *Client) QueryRefund(ctx context.Context, req QueryRefundRequest) (*RefundResponse, error) {
+	req.MerchantID = c.cfg.MerchantID
+	var resp RefundResponse
+	err := c.do(ctx, call{family: "billing", name: "query-refund"}, req, &resp)
+	return &resp, err
+}
+
+// Forex asks for an exchange rate and, with an amount, its conversion.
+func (c *Client) Forex(ctx context.Context, req ForexRequest) (*ForexResponse, error) {
+	req.MerchantID = c.cfg.MerchantID
+	var resp ForexResponse
+	err := c.do(ctx, call{family: "billing", name: "forex", country: req.Country}, req, &resp)
+	return &resp, err
+}
+
+// FundCheck asks whether an opted-in payment method can cover an amount.
+func (c *Client) FundCheck(ctx context.Context, req FundCheckRequest) (*FundCheckResponse, error) {
+	req.MerchantID = c.cfg.MerchantID
+	var resp FundCheckResponse
+	err := c.do(ctx, call{family: "billing", name: "fund-check", country: req.Country}, req, &resp)
+	return &resp, err
+}
+
+// VerifyService checks that a service id is valid for the merchant.
+func (c *Client) VerifyService(ctx context.Context, req VerifyServiceRequest) (*VerifyServiceResponse, error) {
+	req.MerchantID = c.cfg.MerchantID
+	var resp VerifyServiceResponse
+	err := c.do(ctx, call{family: "billing", name: "verify-service"}, req, &resp)
+	return &resp, err
+}

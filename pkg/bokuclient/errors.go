@@ -20,6 +20,8 @@ const (
 	ReasonAmountOverLimit    = 22
 	ReasonNotFound           = 30
 	ReasonRefundExceeds      = 31
+	ReasonPairNotSupported   = 40
+	ReasonUnknownService     = 60
 	ReasonUnavailable        = 50
 	ReasonInProgress         = 51
 )

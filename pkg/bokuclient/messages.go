@@ -3,6 +3,7 @@ package bokuclient
 import (
 	"encoding/xml"
 	"fmt"
+	"regexp"
 )
 
 // Result is the common result element of every Boku response.
@@ -221,4 +222,142 @@ type ReverseChargeRequest struct {
 	MerchantID        string   `xml:"merchant-id"`
 	ChargeID          string   `xml:"charge-id"`
 	MerchantRequestID string   `xml:"merchant-request-id"`
+}
+
+// RefundChargeRequest refunds all or part of a charge
+// (POST /billing/3.0/refund-charge). RefundAmount is in minor units of
+// Currency; both absent means "everything still refundable".
+type RefundChargeRequest struct {
+	XMLName          xml.Name `xml:"refund-charge-request"`
+	MerchantID       string   `xml:"merchant-id"`
+	ChargeID         string   `xml:"charge-id"`
+	MerchantRefundID string   `xml:"merchant-refund-id"`
+	RefundAmount     *int64   `xml:"refund-amount,omitempty"`
+	Currency         string   `xml:"currency,omitempty"`
+	ReasonCode       int      `xml:"reason-code"`
+}
+
+// RefundResponse answers a refund-charge or query-refund request.
+// RemainingAmount (what can still be refunded) is an inferred element.
+type RefundResponse struct {
+	XMLName          xml.Name `xml:""`
+	Result           *Result  `xml:"result"`
+	RefundID         string   `xml:"refund-id"`
+	MerchantRefundID string   `xml:"merchant-refund-id"`
+	ChargeID         string   `xml:"charge-id"`
+	RefundStatus     string   `xml:"refund-status"`
+	RefundAmount     *int64   `xml:"refund-amount"`
+	Currency         string   `xml:"currency"`
+	RemainingAmount  *int64   `xml:"remaining-refundable-amount"`
+}
+
+func (r *RefundResponse) result() *Result { return r.Result }
+func (r *RefundResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	if err := requireAll("refund-id", r.RefundID, "refund-status", r.RefundStatus, "currency", r.Currency); err != nil {
+		return err
+	}
+	if r.RefundAmount == nil {
+		return fmt.Errorf("missing <refund-amount>")
+	}
+	return nil
+}
+
+// QueryRefundRequest reads a refund (POST /billing/3.0/query-refund).
+type QueryRefundRequest struct {
+	XMLName          xml.Name `xml:"query-refund-request"`
+	MerchantID       string   `xml:"merchant-id"`
+	RefundID         string   `xml:"refund-id,omitempty"`
+	MerchantRefundID string   `xml:"merchant-refund-id,omitempty"`
+}
+
+// ForexRequest asks for an exchange rate (POST /billing/3.0/forex). Amount
+// is optional, in minor units of FromCurrency.
+type ForexRequest struct {
+	XMLName      xml.Name `xml:"forex-request"`
+	MerchantID   string   `xml:"merchant-id"`
+	Country      string   `xml:"country"`
+	FromCurrency string   `xml:"from-currency"`
+	ToCurrency   string   `xml:"to-currency"`
+	Amount       *int64   `xml:"amount,omitempty"`
+}
+
+// ForexResponse carries the rate as an exact decimal string and, when an
+// amount was given, the converted amount in minor units of ToCurrency.
+type ForexResponse struct {
+	XMLName         xml.Name `xml:"forex-response"`
+	Result          *Result  `xml:"result"`
+	FromCurrency    string   `xml:"from-currency"`
+	ToCurrency      string   `xml:"to-currency"`
+	Rate            string   `xml:"rate"`
+	ConvertedAmount *int64   `xml:"converted-amount"`
+	ValidUntil      string   `xml:"valid-until"`
+}
+
+var decimalPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+func (r *ForexResponse) result() *Result { return r.Result }
+func (r *ForexResponse) check() error {
+	if !r.Result.OK() {
+		return nil
+	}
+	if err := requireAll("rate", r.Rate); err != nil {
+		return err
+	}
+	if !decimalPattern.MatchString(r.Rate) {
+		return fmt.Errorf("<rate> %q is not a plain decimal", r.Rate)
+	}
+	return nil
+}
+
+// FundCheckRequest asks whether an opted-in method can pay an amount
+// (POST /billing/3.0/fund-check).
+type FundCheckRequest struct {
+	XMLName     xml.Name `xml:"fund-check-request"`
+	MerchantID  string   `xml:"merchant-id"`
+	Country     string   `xml:"country"`
+	OptinID     string   `xml:"optin-id"`
+	Currency    string   `xml:"currency"`
+	TotalAmount int64    `xml:"total-amount"`
+}
+
+// FundCheckResponse answers a FundCheckRequest.
+type FundCheckResponse struct {
+	XMLName    xml.Name `xml:"fund-check-response"`
+	Result     *Result  `xml:"result"`
+	Sufficient *bool    `xml:"sufficient"`
+	Reason     string   `xml:"reason"`
+}
+
+func (r *FundCheckResponse) result() *Result { return r.Result }
+func (r *FundCheckResponse) check() error {
+	if r.Result.OK() && r.Sufficient == nil {
+		return fmt.Errorf("missing <sufficient>")
+	}
+	return nil
+}
+
+// VerifyServiceRequest checks a service id (POST /billing/3.0/verify-service).
+type VerifyServiceRequest struct {
+	XMLName    xml.Name `xml:"verify-service-request"`
+	MerchantID string   `xml:"merchant-id"`
+	ServiceID  string   `xml:"service-id"`
+}
+
+// VerifyServiceResponse answers a VerifyServiceRequest.
+type VerifyServiceResponse struct {
+	XMLName   xml.Name `xml:"verify-service-response"`
+	Result    *Result  `xml:"result"`
+	ServiceID string   `xml:"service-id"`
+	Valid     *bool    `xml:"valid"`
+}
+
+func (r *VerifyServiceResponse) result() *Result { return r.Result }
+func (r *VerifyServiceResponse) check() error {
+	if r.Result.OK() && r.Valid == nil {
+		return fmt.Errorf("missing <valid>")
+	}
+	return nil
 }

@@ -15,6 +15,11 @@ var handlers = map[string]func(*Server, *exchange){
 	"charge":         (*Server).charge,
 	"query-charge":   (*Server).queryCharge,
 	"reverse-charge": (*Server).reverseCharge,
+	"refund-charge":  (*Server).refundCharge,
+	"query-refund":   (*Server).queryRefund,
+	"forex":          (*Server).forex,
+	"fund-check":     (*Server).fundCheck,
+	"verify-service": (*Server).verifyService,
 }
 
 func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }
@@ -241,6 +246,9 @@ func (s *Server) charge(x *exchange) {
 	s.charges[c.id] = c
 	s.chargeByMRID[key] = c
 	resp := s.chargeResponse("charge-response", c)
+	if c.status == "success" {
+		s.notifyCharge(x.merchant, c)
+	}
 	switch amount {
 	case AmountDropConnection:
 		// The charge is recorded; the answer is lost on the way back.
@@ -286,6 +294,7 @@ func (s *Server) queryCharge(x *exchange) {
 	if c.status == "in-progress" {
 		// In-progress charges settle by the time anyone asks.
 		c.status = "success"
+		s.notifyCharge(x.merchant, c)
 	}
 	x.ok(s.chargeResponse("query-charge-response", c))
 }

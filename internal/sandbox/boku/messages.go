@@ -113,3 +113,92 @@ type reverseChargeRequest struct {
 type merchantOf struct {
 	MerchantID string `xml:"merchant-id"`
 }
+
+type refundChargeRequest struct {
+	MerchantID       string `xml:"merchant-id"`
+	ChargeID         string `xml:"charge-id"`
+	MerchantRefundID string `xml:"merchant-refund-id"`
+	RefundAmount     string `xml:"refund-amount"`
+	Currency         string `xml:"currency"`
+	ReasonCode       string `xml:"reason-code"`
+}
+
+type refundResponse struct {
+	XMLName          xml.Name
+	Result           result `xml:"result"`
+	RefundID         string `xml:"refund-id,omitempty"`
+	MerchantRefundID string `xml:"merchant-refund-id,omitempty"`
+	ChargeID         string `xml:"charge-id,omitempty"`
+	RefundStatus     string `xml:"refund-status,omitempty"`
+	RefundAmount     *int64 `xml:"refund-amount,omitempty"`
+	Currency         string `xml:"currency,omitempty"`
+	Remaining        *int64 `xml:"remaining-refundable-amount,omitempty"`
+}
+
+type queryRefundRequest struct {
+	MerchantID       string `xml:"merchant-id"`
+	RefundID         string `xml:"refund-id"`
+	MerchantRefundID string `xml:"merchant-refund-id"`
+}
+
+type forexRequest struct {
+	MerchantID   string `xml:"merchant-id"`
+	Country      string `xml:"country"`
+	FromCurrency string `xml:"from-currency"`
+	ToCurrency   string `xml:"to-currency"`
+	Amount       string `xml:"amount"`
+}
+
+type forexResponse struct {
+	XMLName         xml.Name `xml:"forex-response"`
+	Result          result   `xml:"result"`
+	FromCurrency    string   `xml:"from-currency,omitempty"`
+	ToCurrency      string   `xml:"to-currency,omitempty"`
+	Rate            string   `xml:"rate,omitempty"`
+	ConvertedAmount *int64   `xml:"converted-amount,omitempty"`
+	ValidUntil      string   `xml:"valid-until,omitempty"`
+}
+
+type fundCheckRequest struct {
+	MerchantID  string `xml:"merchant-id"`
+	Country     string `xml:"country"`
+	OptinID     string `xml:"optin-id"`
+	Currency    string `xml:"currency"`
+	TotalAmount string `xml:"total-amount"`
+}
+
+type fundCheckResponse struct {
+	XMLName    xml.Name `xml:"fund-check-response"`
+	Result     result   `xml:"result"`
+	Sufficient *bool    `xml:"sufficient,omitempty"`
+	Reason     string   `xml:"reason,omitempty"`
+}
+
+type verifyServiceRequest struct {
+	MerchantID string `xml:"merchant-id"`
+	ServiceID  string `xml:"service-id"`
+}
+
+type verifyServiceResponse struct {
+	XMLName   xml.Name `xml:"verify-service-response"`
+	Result    result   `xml:"result"`
+	ServiceID string   `xml:"service-id,omitempty"`
+	Valid     bool     `xml:"valid"`
+}
+
+// notification is what the fake POSTs to a merchant's callback URL.
+type notification struct {
+	XMLName           xml.Name `xml:"notification"`
+	EventID           string   `xml:"event-id"`
+	EventType         string   `xml:"event-type"`
+	MerchantID        string   `xml:"merchant-id"`
+	ChargeID          string   `xml:"charge-id"`
+	MerchantRequestID string   `xml:"merchant-request-id,omitempty"`
+	RefundID          string   `xml:"refund-id,omitempty"`
+	MerchantRefundID  string   `xml:"merchant-refund-id,omitempty"`
+	Status            string   `xml:"status"`
+	Country           string   `xml:"country"`
+	Currency          string   `xml:"currency"`
+	Amount            int64    `xml:"amount"`
+	CreatedAt         string   `xml:"created-at"`
+}

@@ -25,6 +25,8 @@ type Merchant struct {
 	ID    string
 	KeyID string
 	Key   []byte
+	// Services are the service ids verify-service accepts for it.
+	Services []string
 }
 
 // Magic values (docs/sandbox.md).
@@ -82,6 +84,7 @@ type charge struct {
 	status                            string
 	reasonCode                        int
 	message                           string
+	refunded                          int64
 }
 
 // Server is the fake. Create it with New; it is an http.Handler.
@@ -99,6 +102,10 @@ type Server struct {
 	chargeByMRID map[string]*charge
 	reversals    map[string]string // merchant/merchant-request-id → charge id
 	failedOnce   map[string]bool
+	refunds      map[string]*refund
+	refundByMRID map[string]*refund
+	callbacks    map[string]string // merchant id → notification URL
+	deliveries   []Delivery
 	seq          int
 	requests     int
 }
@@ -116,6 +123,9 @@ func New(merchants ...Merchant) *Server {
 		chargeByMRID: map[string]*charge{},
 		reversals:    map[string]string{},
 		failedOnce:   map[string]bool{},
+		refunds:      map[string]*refund{},
+		refundByMRID: map[string]*refund{},
+		callbacks:    map[string]string{},
 	}
 	for _, m := range merchants {
 		s.merchants[m.ID] = m
@@ -145,8 +155,9 @@ func (s *Server) nextID(prefix string) string {
 }
 
 var calls = map[string]map[string]bool{
-	"optin":   {"optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
-	"billing": {"charge": true, "query-charge": true, "reverse-charge": true},
+	"optin": {"optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
+	"billing": {"charge": true, "query-charge": true, "reverse-charge": true, "refund-charge": true,
+		"query-refund": true, "forex": true, "fund-check": true, "verify-service": true},
 }
 
 // ServeHTTP routes /{country}/{family}/3.0/{call} and /consent/{id}.

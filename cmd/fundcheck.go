@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// fundCheckResult is the output of `fund-check`.
+type fundCheckResult struct {
+	OptinID          string `json:"optin_id"`
+	Country          string `json:"country"`
+	Amount           string `json:"amount"`
+	AmountMinorUnits int64  `json:"amount_minor_units"`
+	Currency         string `json:"currency"`
+	Sufficient       bool   `json:"sufficient"`
+	Reason           string `json:"reason,omitempty"`
+}
+
+func (r fundCheckResult) Table() output.Table {
+	verdict := "sufficient"
+	if !r.Sufficient {
+		verdict = "insufficient"
+	}
+	fields := []output.Field{
+		{Label: "Optin ID", Value: output.Text(r.OptinID)},
+		{Label: "Amount", Value: output.Text(r.Amount + " " + r.Currency)},
+		{Label: "Funds", Value: output.Status(verdict)},
+	}
+	if r.Reason != "" {
+		fields = append(fields, output.Field{Label: "Reason", Value: output.Text(r.Reason)})
+	}
+	return output.Table{Fields: fields}
+}
+
+type fundCheckOptions struct {
+	Country, OptinID, Amount, Currency string
+}
+
+func newFundCheckCmd(f *Factory) *cobra.Command {
+	opts := &fundCheckOptions{}
+	cmd := &cobra.Command{
+		Use:   "fund-check --optin-id ID --amount DECIMAL --currency CUR",
+		Short: "Ask whether an opted-in payment method can cover an amount (Boku)",
+		Long: `Ask Boku whether the consumer's payment method can cover an amount, without
+charging. Sufficient exits 0; insufficient exits 3 with Boku's reason.`,
+		Example: "  bokuctl fund-check --optin-id oi-000002 --amount 4.99 --currency GBP",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFundCheck(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Country, "country", "", "country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
+	cmd.Flags().StringVar(&opts.OptinID, "optin-id", "", "the opt-in to check")
+	cmd.Flags().StringVar(&opts.Amount, "amount", "", "amount as a decimal, e.g. 4.99")
+	cmd.Flags().StringVar(&opts.Currency, "currency", "", "ISO 4217 currency code")
+	cmd.MarkFlagRequired("optin-id")
+	cmd.MarkFlagRequired("amount")
+	cmd.MarkFlagRequired("currency")
+	return cmd
+}
+
+func runFundCheck(cmd *cobra.Command, f *Factory, opts *fundCheckOptions) error {
+	if opts.Country != "" {
+		if err := checkCountry(opts.Country); err != nil {
+			return err
+		}
+	}
+	if err := checkID("--optin-id", opts.OptinID); err != nil {
+		return err
+	}
+	amount, err := money.ParsePositive(opts.Amount, opts.Currency)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err)
+	}
+	if err := requireBokuProvider(f, "fund-check"); err != nil {
+		return err
+	}
+	session, err := newBokuSession(cmd.Context(), f, opts.Country)
+	if err != nil {
+		return err
+	}
+	if opts.Country == "" {
+		opts.Country = session.client.Country()
+	}
+	resp, err := session.client.FundCheck(cmd.Context(), bokuclient.FundCheckRequest{
+		Country: strings.ToUpper(opts.Country), OptinID: opts.OptinID, Currency: amount.Currency.Code, TotalAmount: amount.MinorUnits,
+	})
+	if err != nil {
+		return bokuFailure(err, "")
+	}
+	result := fundCheckResult{
+		OptinID: opts.OptinID, Country: strings.ToLower(opts.Country), Amount: amount.Decimal(), AmountMinorUnits: amount.MinorUnits,
+		Currency: amount.Currency.Code, Sufficient: *resp.Sufficient, Reason: resp.Reason,
+	}
+	if err := f.Printer.Print(result); err != nil {
+		return err
+	}
+	if !result.Sufficient {
+		reason := resp.Reason
+		if reason == "" {
+			reason = "no reason given"
+		}
+		return exitcode.New(exitcode.Declined, "insufficient funds for %s: %s", amount, reason)
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/pkg/bokunotify"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+type listenOptions struct {
+	Addr, ForwardTo, URLFile string
+}
+
+func newListenCmd(f *Factory) *cobra.Command {
+	opts := &listenOptions{}
+	cmd := &cobra.Command{
+		Use:   "listen [--addr 127.0.0.1:PORT] [--forward-to URL]",
+		Short: "Receive Boku notifications, verify them, print and forward them",
+		Long: `Run a receiver for Boku's notifications. Each request's signature is
+checked with the profile's boku-key: a valid one is answered 200, printed on
+stdout (a line per event, or a JSON line with -o json) and, with
+--forward-to, POSTed on to that URL with its original headers and body; an
+invalid one is answered 401 (400 if it is not a notification at all) and
+logged on stderr. Ctrl-C stops it cleanly.
+
+The signature covers the request path: give --forward-to the same path
+Boku calls, so the application behind it can verify the signature too.`,
+		Example: `  bokuctl listen --addr 127.0.0.1:8089 --forward-to http://127.0.0.1:3000/
+  bokuctl listen -o json | jq .event_type`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runListen(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8089", "address to listen on (port 0 picks a free one)")
+	cmd.Flags().StringVar(&opts.ForwardTo, "forward-to", "", "URL to POST each verified notification to")
+	cmd.Flags().StringVar(&opts.URLFile, "url-file", "", "write the listener's URL to this file once it accepts connections")
+	return cmd
+}
+
+func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
+	if _, _, err := net.SplitHostPort(opts.Addr); err != nil {
+		return exitcode.New(exitcode.Usage, "--addr %q is not host:port", opts.Addr).WithHint("for example --addr 127.0.0.1:8089")
+	}
+	if opts.ForwardTo != "" {
+		if u, err := url.Parse(opts.ForwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return exitcode.New(exitcode.Usage, "--forward-to %q is not an http(s) URL", opts.ForwardTo)
+		}
+	}
+	keys, err := bokuNotifyKeys(ctx, f)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, "cannot listen on %s: %v", opts.Addr, err)
+	}
+	base := "http://" + listener.Addr().String() + "/"
+	if opts.URLFile != "" {
+		if err := writeFileAtomic(opts.URLFile, []byte(base+"\n")); err != nil {
+			listener.Close()
+			return err
+		}
+	}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.httpClient(nil, nil)}
+	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
+	if opts.ForwardTo != "" {
+		f.Printer.Notice("Forwarding verified notifications to %s", opts.ForwardTo)
+	}
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(listener) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("listener stopped: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("stop listener: %w", err)
+	}
+	f.Printer.Notice("Stopped.")
+	return nil
+}
+
+// receiver verifies, prints and forwards notifications.
+type receiver struct {
+	f         *Factory
+	keys      bokunotify.Keys
+	forwardTo string
+	client    *http.Client
+	// mu keeps output lines whole when requests arrive together.
+	mu sync.Mutex
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	req := bokunotify.FromHTTP(r, body)
+	keys := rc.keys
+	keys.Now = time.Now()
+	event, err := bokunotify.Verify(req, keys)
+	if err != nil {
+		status := http.StatusBadRequest
+		var invalid *bokunotify.InvalidError
+		if errors.As(err, &invalid) {
+			status = http.StatusUnauthorized
+		}
+		rc.log("Rejected a notification from %s (%d): %v", r.RemoteAddr, status, err)
+		http.Error(w, err.Error(), status)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	rc.print(event)
+	if rc.forwardTo != "" {
+		rc.forward(r, body, event)
+	}
+}
+
+func (rc *receiver) log(format string, args ...any) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.f.Printer.Notice(format, args...)
+}
+
+func (rc *receiver) print(event *bokunotify.Event) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.f.Printer.JSON() {
+		line, _ := json.Marshal(notifyResult{Valid: true, Event: event})
+		fmt.Fprintf(rc.f.IO.Out, "%s\n", line)
+		return
+	}
+	fmt.Fprintln(rc.f.IO.Out, eventLine(event))
+}
+
+// forward POSTs the original body with the original headers (less the
+// hop-by-hop ones) to --forward-to.
+func (rc *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) {
+	req, err := http.NewRequest(http.MethodPost, rc.forwardTo, bytes.NewReader(body))
+	if err != nil {
+		rc.log("Could not forward %s: %v", event.EventID, err)
+		return
+	}
+	for name, values := range r.Header {
+		switch strings.ToLower(name) {
+		case "connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-authorization", "content-length":
+			continue
+		}
+		req.Header[name] = append([]string(nil), values...)
+	}
+	resp, err := rc.client.Do(req)
+	if err != nil {
+		rc.log("Could not forward %s to %s: %v", orNone(event.EventID), rc.forwardTo, err)
+		return
+	}
+	resp.Body.Close()
+	rc.log("Forwarded %s to %s: %s", orNone(event.EventID), rc.forwardTo, resp.Status)
+}
+
+// writeFileAtomic writes data to path through a temporary file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".bokuctl-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

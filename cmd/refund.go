@@ -1,0 +1,217 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// refundReasons maps --reason to Boku's refund reason codes [inferred].
+var refundReasons = map[string]int{
+	"customer-request": 1,
+	"service-issue":    2,
+	"duplicate":        3,
+	"fraud":            4,
+	"other":            99,
+}
+
+func refundReasonNames() string {
+	names := make([]string, 0, len(refundReasons))
+	for name := range refundReasons {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// refundResult is the output of refund and refund status.
+type refundResult struct {
+	RefundID                 string `json:"refund_id"`
+	MerchantRefundID         string `json:"merchant_refund_id,omitempty"`
+	ChargeID                 string `json:"charge_id,omitempty"`
+	Status                   string `json:"status"`
+	Amount                   string `json:"amount,omitempty"`
+	AmountMinorUnits         *int64 `json:"amount_minor_units,omitempty"`
+	Currency                 string `json:"currency,omitempty"`
+	RemainingRefundable      string `json:"remaining_refundable,omitempty"`
+	RemainingRefundableMinor *int64 `json:"remaining_refundable_minor_units,omitempty"`
+	ReasonCode               int    `json:"reason_code"`
+	Message                  string `json:"message,omitempty"`
+}
+
+func (r refundResult) Table() output.Table {
+	fields := []output.Field{
+		{Label: "Refund ID", Value: output.Text(orNone(r.RefundID))},
+		{Label: "Status", Value: output.Status(r.Status)},
+	}
+	add := func(label, value string) {
+		if value != "" {
+			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
+		}
+	}
+	if r.Amount != "" {
+		add("Amount", r.Amount+" "+r.Currency)
+	}
+	add("Charge ID", r.ChargeID)
+	add("Merchant refund ID", r.MerchantRefundID)
+	if r.RemainingRefundable != "" {
+		add("Still refundable", r.RemainingRefundable+" "+r.Currency)
+	}
+	add("Reason code", fmt.Sprint(r.ReasonCode))
+	add("Message", r.Message)
+	return output.Table{Fields: fields}
+}
+
+func decimalOf(minor *int64, currency string) string {
+	if minor == nil {
+		return ""
+	}
+	a, err := money.FromMinor(*minor, currency)
+	if err != nil {
+		return ""
+	}
+	return a.Decimal()
+}
+
+func newRefundResult(resp *bokuclient.RefundResponse) refundResult {
+	r := refundResult{
+		RefundID: resp.RefundID, MerchantRefundID: resp.MerchantRefundID, ChargeID: resp.ChargeID, Status: resp.RefundStatus,
+		AmountMinorUnits: resp.RefundAmount, Currency: resp.Currency, RemainingRefundableMinor: resp.RemainingAmount,
+		Amount: decimalOf(resp.RefundAmount, resp.Currency), RemainingRefundable: decimalOf(resp.RemainingAmount, resp.Currency),
+	}
+	if resp.Result != nil {
+		r.ReasonCode, r.Message = resp.Result.Reason(), resp.Result.Message
+		if !resp.Result.OK() && r.Status == "" {
+			r.Status = "failed"
+		}
+	}
+	return r
+}
+
+type refundOptions struct {
+	ChargeID, Amount, Currency, Reason, MerchantRefundID string
+}
+
+func newRefundCmd(f *Factory) *cobra.Command {
+	opts := &refundOptions{}
+	cmd := &cobra.Command{
+		Use:   "refund CHARGE_ID",
+		Short: "Refund all or part of a charge (Boku)",
+		Long: `Refund a charge, fully (no --amount) or partly (--amount with --currency).
+The total refunded never exceeds the charge; the answer shows what is still
+refundable. The merchant refund id is the idempotency key: printed before
+sending, and resending it never refunds twice.`,
+		Example: `  bokuctl refund ch-000003                         # everything still refundable
+  bokuctl refund ch-000003 --amount 1.50 --currency GBP --reason service-issue`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ChargeID = args[0]
+			return runRefund(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Amount, "amount", "", "amount to refund as a decimal (default: all that is left)")
+	cmd.Flags().StringVar(&opts.Currency, "currency", "", "currency of --amount (must be the charge's)")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "customer-request", "why: "+refundReasonNames())
+	cmd.Flags().StringVar(&opts.MerchantRefundID, "merchant-refund-id", "", "idempotency key (default: a new UUID, printed before sending)")
+	cmd.MarkFlagsRequiredTogether("amount", "currency")
+	cmd.AddCommand(newRefundStatusCmd(f))
+	return cmd
+}
+
+func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
+	if err := checkID("CHARGE_ID", opts.ChargeID); err != nil {
+		return err
+	}
+	reason, ok := refundReasons[opts.Reason]
+	if !ok {
+		return exitcode.New(exitcode.Usage, "invalid --reason %q", opts.Reason).WithHint("use one of %s", refundReasonNames())
+	}
+	req := bokuclient.RefundChargeRequest{ChargeID: opts.ChargeID, ReasonCode: reason}
+	if opts.Amount != "" {
+		amount, err := money.ParsePositive(opts.Amount, opts.Currency)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err)
+		}
+		req.RefundAmount, req.Currency = &amount.MinorUnits, amount.Currency.Code
+	}
+	if err := requireBokuProvider(f, "refund"); err != nil {
+		return err
+	}
+	session, err := newBokuSession(cmd.Context(), f, "")
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(f, opts.MerchantRefundID, "merchant-refund-id")
+	if err != nil {
+		return err
+	}
+	req.MerchantRefundID = key
+	resp, err := session.client.RefundCharge(cmd.Context(), req)
+	return finishRefund(f, resp, err, fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.profileArg))
+}
+
+// finishRefund prints any definite answer and maps the refund status to
+// the exit code, like finishCharge.
+func finishRefund(f *Factory, resp *bokuclient.RefundResponse, err error, statusCmd string) error {
+	var apiErr *bokuclient.APIError
+	if err != nil && !(errors.As(err, &apiErr) && resp.ChargeID != "") {
+		return bokuFailure(err, statusCmd)
+	}
+	if printErr := f.Printer.Print(newRefundResult(resp)); printErr != nil {
+		return printErr
+	}
+	if err != nil {
+		return bokuFailure(err, statusCmd)
+	}
+	switch resp.RefundStatus {
+	case "in-progress":
+		return exitcode.New(exitcode.Pending, "refund %s is in progress: not final yet", resp.RefundID).WithHint("check again with: %s", statusCmd)
+	case "failed":
+		return exitcode.New(exitcode.Declined, "refund %s failed", resp.RefundID)
+	}
+	return nil
+}
+
+func newRefundStatusCmd(f *Factory) *cobra.Command {
+	var mrid string
+	cmd := &cobra.Command{
+		Use:   "status (REFUND_ID | --merchant-refund-id ID)",
+		Short: "Show a refund, by refund id or merchant refund id",
+		Args:  usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req := bokuclient.QueryRefundRequest{MerchantRefundID: mrid}
+			statusCmd := "bokuctl refund status --merchant-refund-id " + mrid
+			switch {
+			case len(args) == 1 && mrid != "":
+				return exitcode.New(exitcode.Usage, "give either REFUND_ID or --merchant-refund-id, not both")
+			case len(args) == 1:
+				if err := checkID("REFUND_ID", args[0]); err != nil {
+					return err
+				}
+				req.RefundID, statusCmd = args[0], "bokuctl refund status "+args[0]
+			case mrid != "":
+				if !merchantRequestIDPattern.MatchString(mrid) {
+					return exitcode.New(exitcode.Usage, "--merchant-refund-id %q: use 1 to 64 letters, digits or . _ : -", mrid)
+				}
+			default:
+				return exitcode.New(exitcode.Usage, "which refund? give REFUND_ID or --merchant-refund-id ID")
+			}
+			session, err := newBokuSession(cmd.Context(), f, "")
+			if err != nil {
+				return err
+			}
+			resp, err := session.client.QueryRefund(cmd.Context(), req)
+			return finishRefund(f, resp, err, statusCmd+session.profileArg)
+		},
+	}
+	cmd.Flags().StringVar(&mrid, "merchant-refund-id", "", "look the refund up by its merchant refund id")
+	return cmd
+}

@@ -1,0 +1,410 @@
+// Package bokunotify reads and verifies Boku's server-to-server
+// notifications: the current ones, XML signed with an Authorization header
+// in the request scheme of package sign, and the legacy "billingresult"
+// callbacks, form parameters with an MD5 "sig". It accepts a notification
+// as a live *http.Request, a raw HTTP request dump, or a JSON description.
+package bokunotify
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
+	"github.com/bokuctl/bokuctl/pkg/sign"
+)
+
+// maxBody bounds a notification body.
+const maxBody = 1 << 20
+
+// Request is a notification as received: the request line, the headers in
+// message order, and the raw body.
+type Request struct {
+	Method  string
+	Target  string
+	Headers []sign.Header
+	Body    []byte
+}
+
+// Get returns the first value of a header, case-insensitively.
+func (r *Request) Get(name string) string {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// FromHTTP captures a live request whose body has been read.
+func FromHTTP(r *http.Request, body []byte) *Request {
+	req := &Request{Method: r.Method, Target: r.RequestURI, Body: body}
+	names := make([]string, 0, len(r.Header))
+	for name := range r.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range r.Header[name] {
+			req.Headers = append(req.Headers, sign.Header{Name: name, Value: v})
+		}
+	}
+	if r.Host != "" {
+		req.Headers = append(req.Headers, sign.Header{Name: "Host", Value: r.Host})
+	}
+	return req
+}
+
+// MalformedError means the input is not a notification at all.
+type MalformedError struct{ Reason string }
+
+func (e *MalformedError) Error() string { return "malformed notification: " + e.Reason }
+
+// ExitCode: bad input.
+func (e *MalformedError) ExitCode() exitcode.Code { return exitcode.Usage }
+
+// InvalidError means the notification's signature does not verify.
+type InvalidError struct {
+	Scheme string
+	Reason string
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("notification signature is not valid (%s): %s", e.Scheme, e.Reason)
+}
+
+// ExitCode: the check answered no.
+func (e *InvalidError) ExitCode() exitcode.Code { return exitcode.Declined }
+
+func malformed(format string, args ...any) error {
+	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Parse reads a notification from text: a JSON object
+// {"method","path","headers","body"} (headers as an object of strings or
+// string arrays, or an array of [name, value] pairs), or a raw HTTP request
+// (request line, headers, blank line, body; Content-Length, if present,
+// bounds the body, otherwise the rest of the input is the body).
+func Parse(data []byte) (*Request, error) {
+	if len(data) > maxBody+64<<10 {
+		return nil, malformed("input is larger than %d bytes", maxBody)
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return nil, malformed("input is empty")
+	}
+	if trimmed[0] == '{' {
+		return parseJSON(trimmed)
+	}
+	return parseDump(trimmed)
+}
+
+type jsonRequest struct {
+	Method  string          `json:"method"`
+	Path    string          `json:"path"`
+	Headers json.RawMessage `json:"headers"`
+	Body    *string         `json:"body"`
+}
+
+func parseJSON(data []byte) (*Request, error) {
+	var in jsonRequest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&in); err != nil {
+		return nil, malformed("invalid JSON: %v", err)
+	}
+	req := &Request{Method: strings.ToUpper(in.Method), Target: in.Path}
+	if in.Method == "" {
+		req.Method = http.MethodPost
+	}
+	if in.Body != nil {
+		req.Body = []byte(*in.Body)
+	}
+	if len(in.Headers) > 0 && string(in.Headers) != "null" {
+		var pairs [][]string
+		var object map[string]json.RawMessage
+		switch {
+		case json.Unmarshal(in.Headers, &pairs) == nil:
+			for _, p := range pairs {
+				if len(p) != 2 {
+					return nil, malformed("each header pair must be [name, value]")
+				}
+				req.Headers = append(req.Headers, sign.Header{Name: p[0], Value: p[1]})
+			}
+		case json.Unmarshal(in.Headers, &object) == nil:
+			names := make([]string, 0, len(object))
+			for name := range object {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				var one string
+				var many []string
+				switch {
+				case json.Unmarshal(object[name], &one) == nil:
+					req.Headers = append(req.Headers, sign.Header{Name: name, Value: one})
+				case json.Unmarshal(object[name], &many) == nil:
+					for _, v := range many {
+						req.Headers = append(req.Headers, sign.Header{Name: name, Value: v})
+					}
+				default:
+					return nil, malformed("header %q must be a string or an array of strings", name)
+				}
+			}
+		default:
+			return nil, malformed(`"headers" must be an object or an array of [name, value] pairs`)
+		}
+	}
+	if req.Target == "" {
+		req.Target = "/"
+	}
+	return req, nil
+}
+
+func parseDump(data []byte) (*Request, error) {
+	reader := textproto.NewReader(bufio.NewReader(bytes.NewReader(data)))
+	line, err := reader.ReadLine()
+	if err != nil {
+		return nil, malformed("no request line")
+	}
+	parts := strings.Fields(line)
+	if len(parts) != 3 || !strings.HasPrefix(parts[2], "HTTP/") {
+		return nil, malformed("first line %q is not an HTTP request line such as POST /path HTTP/1.1", truncate(line))
+	}
+	req := &Request{Method: parts[0], Target: parts[1]}
+	contentLength := -1
+	for {
+		line, err := reader.ReadLine()
+		if err != nil {
+			return nil, malformed("headers do not end with a blank line")
+		}
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t") {
+			return nil, malformed("header line %q is not Name: value", truncate(line))
+		}
+		req.Headers = append(req.Headers, sign.Header{Name: name, Value: strings.TrimSpace(value)})
+		if strings.EqualFold(name, "Content-Length") {
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			if err != nil || n < 0 {
+				return nil, malformed("Content-Length %q is not a number", value)
+			}
+			contentLength = n
+		}
+	}
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(reader.R); err != nil {
+		return nil, malformed("reading body: %v", err)
+	}
+	req.Body = body.Bytes()
+	if contentLength >= 0 {
+		if contentLength > len(req.Body) {
+			return nil, malformed("Content-Length is %d but the body has %d bytes", contentLength, len(req.Body))
+		}
+		req.Body = req.Body[:contentLength]
+	}
+	return req, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}
+
+// Event is a verified notification.
+type Event struct {
+	// Scheme is which check passed: "hmac-sha256" or "legacy-md5-sig".
+	Scheme            string            `json:"scheme"`
+	EventID           string            `json:"event_id,omitempty"`
+	EventType         string            `json:"event_type"`
+	MerchantID        string            `json:"merchant_id,omitempty"`
+	ChargeID          string            `json:"charge_id,omitempty"`
+	MerchantRequestID string            `json:"merchant_request_id,omitempty"`
+	RefundID          string            `json:"refund_id,omitempty"`
+	MerchantRefundID  string            `json:"merchant_refund_id,omitempty"`
+	TransactionID     string            `json:"transaction_id,omitempty"`
+	Status            string            `json:"status,omitempty"`
+	Country           string            `json:"country,omitempty"`
+	Amount            string            `json:"amount,omitempty"`
+	AmountMinorUnits  *int64            `json:"amount_minor_units,omitempty"`
+	Currency          string            `json:"currency,omitempty"`
+	CreatedAt         string            `json:"created_at,omitempty"`
+	Params            map[string]string `json:"params,omitempty"`
+}
+
+// Keys are the merchant's identity and key, used to check signatures.
+type Keys struct {
+	MerchantID string
+	KeyID      string
+	Key        []byte
+	Skew       time.Duration
+	Now        time.Time
+}
+
+// Verify checks a notification's signature and parses it. A request with
+// an Authorization header is checked in the HMAC scheme; one with a "sig"
+// parameter and action=billingresult in the legacy MD5 scheme.
+func Verify(req *Request, keys Keys) (*Event, error) {
+	if auth := req.Get("Authorization"); auth != "" {
+		return verifyHMAC(req, auth, keys)
+	}
+	params, err := formParams(req)
+	if err != nil {
+		return nil, err
+	}
+	if params.Get("sig") != "" {
+		return verifyLegacy(params, keys)
+	}
+	return nil, malformed("no Authorization header and no sig parameter: nothing to verify")
+}
+
+type xmlNotification struct {
+	XMLName           xml.Name `xml:"notification"`
+	EventID           string   `xml:"event-id"`
+	EventType         string   `xml:"event-type"`
+	MerchantID        string   `xml:"merchant-id"`
+	ChargeID          string   `xml:"charge-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	RefundID          string   `xml:"refund-id"`
+	MerchantRefundID  string   `xml:"merchant-refund-id"`
+	Status            string   `xml:"status"`
+	Country           string   `xml:"country"`
+	Currency          string   `xml:"currency"`
+	Amount            *int64   `xml:"amount"`
+	CreatedAt         string   `xml:"created-at"`
+}
+
+func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
+	if req.Method == "" || !strings.HasPrefix(req.Target, "/") {
+		return nil, malformed("the method and path are needed to check the signature")
+	}
+	_, err := sign.Verify(sign.Message{Method: req.Method, Target: req.Target, Headers: req.Headers, Body: req.Body}, auth,
+		func(partnerID, keyID string) ([]byte, error) {
+			if partnerID != keys.MerchantID || keyID != keys.KeyID {
+				return nil, fmt.Errorf("signed by %s/%s, expected %s/%s", partnerID, keyID, keys.MerchantID, keys.KeyID)
+			}
+			return keys.Key, nil
+		}, keys.Now, keys.Skew)
+	if err != nil {
+		var verr *sign.VerifyError
+		if errors.As(err, &verr) {
+			return nil, &InvalidError{Scheme: "hmac-sha256", Reason: verr.Reason}
+		}
+		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: err.Error()}
+	}
+	var n xmlNotification
+	if err := xml.Unmarshal(req.Body, &n); err != nil {
+		return nil, malformed("signed body is not a <notification>: %v", err)
+	}
+	if n.EventType == "" || n.EventID == "" {
+		return nil, malformed("notification lacks <event-id> or <event-type>")
+	}
+	if n.MerchantID != keys.MerchantID {
+		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: fmt.Sprintf("notification is for merchant %q", n.MerchantID)}
+	}
+	ev := &Event{Scheme: "hmac-sha256", EventID: n.EventID, EventType: n.EventType, MerchantID: n.MerchantID,
+		ChargeID: n.ChargeID, MerchantRequestID: n.MerchantRequestID, RefundID: n.RefundID, MerchantRefundID: n.MerchantRefundID,
+		Status: n.Status, Country: strings.ToLower(n.Country), Currency: n.Currency, AmountMinorUnits: n.Amount, CreatedAt: n.CreatedAt}
+	if n.Amount != nil {
+		if a, err := money.FromMinor(*n.Amount, n.Currency); err == nil {
+			ev.Amount = a.Decimal()
+		}
+	}
+	return ev, nil
+}
+
+// formParams collects form parameters from the query and, for a form body,
+// the body.
+func formParams(req *Request) (url.Values, error) {
+	params := url.Values{}
+	if _, query, ok := strings.Cut(req.Target, "?"); ok {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, malformed("query string: %v", err)
+		}
+		for k, v := range q {
+			params[k] = append(params[k], v...)
+		}
+	}
+	ct := strings.ToLower(req.Get("Content-Type"))
+	if len(req.Body) > 0 && (ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded")) {
+		body, err := url.ParseQuery(string(req.Body))
+		if err != nil && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			return nil, malformed("form body: %v", err)
+		}
+		for k, v := range body {
+			params[k] = append(params[k], v...)
+		}
+	}
+	return params, nil
+}
+
+// LegacySignature is hex(md5(name1 value1 name2 value2 … key)) over every
+// parameter but sig, sorted by name.
+func LegacySignature(params url.Values, key []byte) string {
+	names := make([]string, 0, len(params))
+	for name := range params {
+		if name != "sig" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	h := md5.New()
+	for _, name := range names {
+		for _, v := range params[name] {
+			h.Write([]byte(name))
+			h.Write([]byte(v))
+		}
+	}
+	h.Write(key)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func verifyLegacy(params url.Values, keys Keys) (*Event, error) {
+	if len(params["sig"]) != 1 {
+		return nil, malformed("sig appears %d times", len(params["sig"]))
+	}
+	if params.Get("action") != "billingresult" {
+		return nil, malformed("legacy notifications need action=billingresult, got %q", params.Get("action"))
+	}
+	for _, required := range []string{"trx-id", "param", "currency", "amount"} {
+		if params.Get(required) == "" {
+			return nil, malformed("billingresult lacks %s", required)
+		}
+	}
+	want := LegacySignature(params, keys.Key)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(params.Get("sig")))) != 1 {
+		return nil, &InvalidError{Scheme: "legacy-md5-sig", Reason: "sig does not match"}
+	}
+	amount, err := money.Parse(params.Get("amount"), params.Get("currency"))
+	if err != nil {
+		return nil, malformed("amount: %v", err)
+	}
+	minor := amount.MinorUnits
+	ev := &Event{Scheme: "legacy-md5-sig", EventType: "billingresult", TransactionID: params.Get("trx-id"),
+		MerchantRequestID: params.Get("param"), Currency: amount.Currency.Code, Amount: amount.Decimal(), AmountMinorUnits: &minor,
+		Params: map[string]string{}}
+	for name := range params {
+		if name != "sig" {
+			ev.Params[name] = params.Get(name)
+		}
+	}
+	return ev, nil
+}
