@@ -32,20 +32,6 @@ type bokuSession struct {
 	profileArg string
 }
 
-// requireBokuProvider refuses provider-neutral commands when the resolved
-// provider is not Boku.
-func requireBokuProvider(f *Factory, command string) error {
-	settings, err := f.Settings(nil)
-	if err != nil {
-		return err
-	}
-	if provider := settings.Lookup("provider"); provider.Value != "boku" {
-		return exitcode.New(exitcode.Usage, "%s is only available for the boku provider in this version (provider %q from %s)", command, provider.Value, provider.Source).
-			WithHint("use --provider boku")
-	}
-	return nil
-}
-
 // newBokuSession builds the client from the active profile. requestCountry
 // is the country the request names ("" for calls without one); it becomes
 // the API country when the profile sets none.
@@ -136,7 +122,7 @@ var merchantRequestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 // idempotencyKey returns the given merchant request id or a new UUID, and
 // prints it on stderr before anything is sent, so a lost answer can be
 // followed up and a retry can reuse it.
-func idempotencyKey(f *Factory, given, flag string) (string, error) {
+func idempotencyKey(f *Factory, given, flag, label string) (string, error) {
 	if given != "" {
 		if !merchantRequestIDPattern.MatchString(given) {
 			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", flag, given)
@@ -144,7 +130,7 @@ func idempotencyKey(f *Factory, given, flag string) (string, error) {
 	} else {
 		given = uuid.NewString()
 	}
-	f.Printer.Notice("Merchant request ID: %s (reuse it with --%s to retry safely)", given, flag)
+	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
 	return given, nil
 }
 

@@ -76,41 +76,64 @@ func newChargeResult(resp *bokuclient.ChargeResponse) chargeResult {
 
 type chargeOptions struct {
 	Country, OptinID, Amount, Currency, Description, MerchantRequestID, ConsumerIP, TaxMode string
+	Worldline                                                                               worldlineChargeOptions
 }
 
 func newChargeCmd(f *Factory) *cobra.Command {
 	opts := &chargeOptions{}
 	cmd := &cobra.Command{
-		Use:   "charge",
-		Short: "Charge an opted-in payment method (Boku)",
-		Long: `Charge an opted-in payment method. The amount is a decimal in the
-currency's unit ("4.99" GBP, "500" JPY, "1.250" KWD) and is sent as exact
-minor units.
+		Use:   "charge --amount DECIMAL --currency CUR (--optin-id ID | card on stdin)",
+		Short: "Charge a Boku opt-in or a card (Worldline)",
+		Long: `Charge with the profile's provider (or --provider).
 
-A merchant request id is the idempotency key: it is printed on stderr before
-anything is sent. Sending the same id again returns the original charge and
-never charges twice. If the answer is lost (exit 5), check with
-` + "`bokuctl charge status --merchant-request-id ID`" + ` before doing anything else.`,
+Boku: charge an opted-in payment method (--optin-id). A merchant request id
+is the idempotency key. Worldline: process a card payment; the card is JSON
+{"number","expiry","cvc"} on stdin or in --card-file (never a flag), and the
+operation id is the idempotency key.
+
+The amount is a decimal in the currency's unit ("4.99" GBP, "500" JPY,
+"1.250" KWD) and is sent as exact minor units. The idempotency key is
+printed on stderr before anything is sent; sending the same key again
+returns the original result and never charges twice. If the answer is lost
+(exit 5), the hint says how to find out what happened before doing anything
+else.`,
 		Example: `  bokuctl charge --country gb --optin-id oi-000002 --amount 4.99 --currency GBP
-  bokuctl charge --optin-id oi-000002 --amount 4.99 --currency GBP --merchant-request-id order-1234`,
+  bokuctl charge --optin-id oi-000002 --amount 4.99 --currency GBP --merchant-request-id order-1234
+  bokuctl charge --provider worldline --amount 12.34 --currency EUR --capture --card-file card.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := provider(f)
+			if err != nil {
+				return err
+			}
+			if p == "worldline" {
+				if err := onlyFor(cmd, "worldline", bokuChargeFlags...); err != nil {
+					return err
+				}
+				return runWorldlineCharge(cmd, f, opts.Amount, opts.Currency, &opts.Worldline)
+			}
+			if err := onlyFor(cmd, "boku", worldlineChargeFlags...); err != nil {
+				return err
+			}
+			if opts.OptinID == "" {
+				return exitcode.New(exitcode.Usage, "--optin-id is required for a Boku charge").WithHint("get one with `bokuctl optin begin` and `bokuctl optin confirm`")
+			}
 			return runCharge(cmd, f, opts)
 		},
 	}
 	flags := cmd.Flags()
-	flags.StringVar(&opts.Country, "country", "", "consumer's country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
-	flags.StringVar(&opts.OptinID, "optin-id", "", "the opt-in to charge (from `optin confirm`)")
 	flags.StringVar(&opts.Amount, "amount", "", "amount as a decimal, e.g. 4.99")
 	flags.StringVar(&opts.Currency, "currency", "", "ISO 4217 currency code, e.g. GBP")
-	flags.StringVar(&opts.Description, "description", "bokuctl charge", "item description shown to the consumer")
-	flags.StringVar(&opts.MerchantRequestID, "merchant-request-id", "", "idempotency key (default: a new UUID, printed before sending)")
-	flags.StringVar(&opts.ConsumerIP, "consumer-ip", "", "consumer's IP address, if known")
-	flags.StringVar(&opts.TaxMode, "tax-mode", "exclusive", "exclusive or inclusive")
-	cmd.MarkFlagRequired("optin-id")
+	flags.StringVar(&opts.Country, "country", "", "Boku: consumer's country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
+	flags.StringVar(&opts.OptinID, "optin-id", "", "Boku: the opt-in to charge (from `optin confirm`)")
+	flags.StringVar(&opts.Description, "description", "bokuctl charge", "Boku: item description shown to the consumer")
+	flags.StringVar(&opts.MerchantRequestID, "merchant-request-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
+	flags.StringVar(&opts.ConsumerIP, "consumer-ip", "", "Boku: consumer's IP address, if known")
+	flags.StringVar(&opts.TaxMode, "tax-mode", "exclusive", "Boku: exclusive or inclusive")
+	addWorldlineChargeFlags(cmd, &opts.Worldline)
 	cmd.MarkFlagRequired("amount")
 	cmd.MarkFlagRequired("currency")
-	cmd.AddCommand(newChargeStatusCmd(f), newChargeReverseCmd(f))
+	cmd.AddCommand(newChargeStatusCmd(f), newChargeReverseCmd(f), newChargeCaptureCmd(f), newChargeIncrementCmd(f))
 	return cmd
 }
 
@@ -136,9 +159,6 @@ func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
 	if d := strings.TrimSpace(opts.Description); d == "" || len(d) > 255 {
 		return exitcode.New(exitcode.Usage, "--description must be 1 to 255 characters")
 	}
-	if err := requireBokuProvider(f, "charge"); err != nil {
-		return err
-	}
 	session, err := newBokuSession(cmd.Context(), f, opts.Country)
 	if err != nil {
 		return err
@@ -146,7 +166,7 @@ func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
 	if opts.Country == "" {
 		opts.Country = session.client.Country()
 	}
-	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id")
+	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
@@ -190,54 +210,97 @@ func finishCharge(f *Factory, resp *bokuclient.ChargeResponse, err error, status
 
 func newChargeStatusCmd(f *Factory) *cobra.Command {
 	var mrid string
+	var operations bool
 	cmd := &cobra.Command{
-		Use:   "status (CHARGE_ID | --merchant-request-id ID)",
-		Short: "Show a charge's status, by charge id or merchant request id",
-		Long: `Show a charge's status. After an unknown outcome (exit 5), look the charge
-up by the merchant request id that was printed before sending.`,
+		Use:   "status (CHARGE_ID | --merchant-request-id ID | PAYMENT_ID [--operations])",
+		Short: "Show a charge (Boku) or a payment (Worldline)",
+		Long: `Show a charge's status. Boku: by charge id, or after an unknown outcome
+(exit 5) by the merchant request id printed before sending. Worldline: a
+payment by its id, with --operations for its captures, reversals and so on.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := bokuclient.QueryChargeRequest{MerchantRequestID: mrid}
-			switch {
-			case len(args) == 1 && mrid != "":
-				return exitcode.New(exitcode.Usage, "give either CHARGE_ID or --merchant-request-id, not both")
-			case len(args) == 1:
-				if err := checkID("CHARGE_ID", args[0]); err != nil {
-					return err
-				}
-				req.ChargeID = args[0]
-			case mrid != "":
-				if !merchantRequestIDPattern.MatchString(mrid) {
-					return exitcode.New(exitcode.Usage, "--merchant-request-id %q: use 1 to 64 letters, digits or . _ : -", mrid)
-				}
-			default:
-				return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID or --merchant-request-id ID")
-			}
-			session, err := newBokuSession(cmd.Context(), f, "")
+			p, err := provider(f)
 			if err != nil {
 				return err
 			}
-			resp, err := session.client.QueryCharge(cmd.Context(), req)
-			statusCmd := "bokuctl charge status " + strings.Join(args, "")
-			if mrid != "" {
-				statusCmd = "bokuctl charge status --merchant-request-id " + mrid
+			if p == "worldline" {
+				if err := onlyFor(cmd, "worldline", "merchant-request-id"); err != nil {
+					return err
+				}
+				if len(args) != 1 {
+					return exitcode.New(exitcode.Usage, "which payment? give PAYMENT_ID")
+				}
+				if err := checkID("PAYMENT_ID", args[0]); err != nil {
+					return err
+				}
+				return runWorldlineChargeStatus(cmd, f, args[0], operations)
 			}
-			return finishCharge(f, resp, err, statusCmd+session.profileArg)
+			if err := onlyFor(cmd, "boku", "operations"); err != nil {
+				return err
+			}
+			return runBokuChargeStatus(cmd, f, args, mrid)
 		},
 	}
-	cmd.Flags().StringVar(&mrid, "merchant-request-id", "", "look the charge up by its merchant request id")
+	cmd.Flags().StringVar(&mrid, "merchant-request-id", "", "Boku: look the charge up by its merchant request id")
+	cmd.Flags().BoolVar(&operations, "operations", false, "Worldline: list the payment's operations")
 	return cmd
+}
+
+func runBokuChargeStatus(cmd *cobra.Command, f *Factory, args []string, mrid string) error {
+	req := bokuclient.QueryChargeRequest{MerchantRequestID: mrid}
+	switch {
+	case len(args) == 1 && mrid != "":
+		return exitcode.New(exitcode.Usage, "give either CHARGE_ID or --merchant-request-id, not both")
+	case len(args) == 1:
+		if err := checkID("CHARGE_ID", args[0]); err != nil {
+			return err
+		}
+		req.ChargeID = args[0]
+	case mrid != "":
+		if !merchantRequestIDPattern.MatchString(mrid) {
+			return exitcode.New(exitcode.Usage, "--merchant-request-id %q: use 1 to 64 letters, digits or . _ : -", mrid)
+		}
+	default:
+		return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID or --merchant-request-id ID")
+	}
+	session, err := newBokuSession(cmd.Context(), f, "")
+	if err != nil {
+		return err
+	}
+	resp, err := session.client.QueryCharge(cmd.Context(), req)
+	statusCmd := "bokuctl charge status " + strings.Join(args, "")
+	if mrid != "" {
+		statusCmd = "bokuctl charge status --merchant-request-id " + mrid
+	}
+	return finishCharge(f, resp, err, statusCmd+session.profileArg)
 }
 
 func newChargeReverseCmd(f *Factory) *cobra.Command {
 	var mrid string
+	a := &paymentAction{}
 	cmd := &cobra.Command{
-		Use:   "reverse CHARGE_ID",
-		Short: "Reverse a successful charge",
-		Long: `Reverse a successful charge. The reversal has its own merchant request id
-(printed before sending); resending it never reverses twice.`,
+		Use:   "reverse CHARGE_ID|PAYMENT_ID",
+		Short: "Reverse a charge (Boku) or an authorization (Worldline)",
+		Long: `Boku: reverse a successful charge; the reversal has its own merchant request
+id (printed before sending), and resending it never reverses twice.
+Worldline: release all or part (--amount/--currency) of an authorization
+that has not been captured.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := provider(f)
+			if err != nil {
+				return err
+			}
+			if p == "worldline" {
+				if err := onlyFor(cmd, "worldline", "merchant-request-id"); err != nil {
+					return err
+				}
+				a.PaymentID = args[0]
+				return runWorldlinePaymentAction(cmd, f, "reverse", a)
+			}
+			if err := onlyFor(cmd, "boku", "amount", "currency", "operation-id"); err != nil {
+				return err
+			}
 			if err := checkID("CHARGE_ID", args[0]); err != nil {
 				return err
 			}
@@ -245,7 +308,7 @@ func newChargeReverseCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := idempotencyKey(f, mrid, "merchant-request-id")
+			key, err := idempotencyKey(f, mrid, "merchant-request-id", "Merchant request ID")
 			if err != nil {
 				return err
 			}
@@ -253,6 +316,7 @@ func newChargeReverseCmd(f *Factory) *cobra.Command {
 			return finishCharge(f, resp, err, fmt.Sprintf("bokuctl charge status %s%s", args[0], session.profileArg))
 		},
 	}
-	cmd.Flags().StringVar(&mrid, "merchant-request-id", "", "idempotency key of the reversal (default: a new UUID)")
+	cmd.Flags().StringVar(&mrid, "merchant-request-id", "", "Boku: idempotency key of the reversal (default: a new UUID)")
+	addPaymentActionFlags(cmd, a, "reverse (Worldline; default: the whole authorization)")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -44,15 +45,22 @@ func (r forexResult) Table() output.Table {
 
 type forexOptions struct {
 	Country, From, To, Amount string
+	DCC                       dccOptions
 }
 
 func newForexCmd(f *Factory) *cobra.Command {
 	opts := &forexOptions{}
 	cmd := &cobra.Command{
-		Use:     "forex --from-currency CUR --to-currency CUR [--amount DECIMAL]",
-		Short:   "Show Boku's exchange rate for a currency pair, and convert an amount",
-		Example: "  bokuctl forex --country gb --from-currency GBP --to-currency EUR --amount 10",
-		Args:    usageArgs(cobra.NoArgs),
+		Use:   "forex --from-currency CUR --to-currency CUR [--amount DECIMAL]",
+		Short: "Show an exchange rate and convert an amount (Boku forex, Worldline DCC)",
+		Long: `Show the provider's exchange rate for a currency pair. Boku: the forex rate,
+and with --amount its conversion. Worldline: a dynamic currency conversion
+(DCC) quote for --amount, with mark-up and rate reference. Rates are shown
+exactly as the provider sent them, never re-formatted through floating point.
+--from and --to are short for --from-currency and --to-currency.`,
+		Example: `  bokuctl forex --country gb --from-currency GBP --to-currency EUR --amount 10
+  bokuctl forex --provider worldline --from EUR --to USD --amount 10.00`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runForex(cmd, f, opts)
 		},
@@ -61,8 +69,18 @@ func newForexCmd(f *Factory) *cobra.Command {
 	cmd.Flags().StringVar(&opts.From, "from-currency", "", "ISO 4217 code to convert from")
 	cmd.Flags().StringVar(&opts.To, "to-currency", "", "ISO 4217 code to convert to")
 	cmd.Flags().StringVar(&opts.Amount, "amount", "", "amount of --from-currency to convert, as a decimal")
+	addDCCFlags(cmd, &opts.DCC)
 	cmd.MarkFlagRequired("from-currency")
 	cmd.MarkFlagRequired("to-currency")
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		switch name {
+		case "from":
+			name = "from-currency"
+		case "to":
+			name = "to-currency"
+		}
+		return pflag.NormalizedName(name)
+	})
 	return cmd
 }
 
@@ -80,6 +98,19 @@ func runForex(cmd *cobra.Command, f *Factory, opts *forexOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "--to-currency: %v", err)
 	}
+	p, err := provider(f)
+	if err != nil {
+		return err
+	}
+	if p == "worldline" {
+		if err := onlyFor(cmd, "worldline", "country"); err != nil {
+			return err
+		}
+		return runWorldlineForex(cmd, f, from, to, opts.Amount, &opts.DCC)
+	}
+	if err := onlyFor(cmd, "boku", worldlineForexFlags...); err != nil {
+		return err
+	}
 	req := bokuclient.ForexRequest{FromCurrency: from.Code, ToCurrency: to.Code}
 	if opts.Amount != "" {
 		amount, err := money.ParsePositive(opts.Amount, from.Code)
@@ -87,9 +118,6 @@ func runForex(cmd *cobra.Command, f *Factory, opts *forexOptions) error {
 			return exitcode.New(exitcode.Usage, "--amount: %v", err)
 		}
 		req.Amount = &amount.MinorUnits
-	}
-	if err := requireBokuProvider(f, "forex"); err != nil {
-		return err
 	}
 	session, err := newBokuSession(cmd.Context(), f, opts.Country)
 	if err != nil {

@@ -39,18 +39,22 @@ func (r fundCheckResult) Table() output.Table {
 }
 
 type fundCheckOptions struct {
-	Country, OptinID, Amount, Currency string
+	Country, OptinID, Amount, Currency, CardFile, OperationID string
 }
 
 func newFundCheckCmd(f *Factory) *cobra.Command {
 	opts := &fundCheckOptions{}
 	cmd := &cobra.Command{
-		Use:   "fund-check --optin-id ID --amount DECIMAL --currency CUR",
-		Short: "Ask whether an opted-in payment method can cover an amount (Boku)",
-		Long: `Ask Boku whether the consumer's payment method can cover an amount, without
-charging. Sufficient exits 0; insufficient exits 3 with Boku's reason.`,
-		Example: "  bokuctl fund-check --optin-id oi-000002 --amount 4.99 --currency GBP",
-		Args:    usageArgs(cobra.NoArgs),
+		Use:   "fund-check (--optin-id ID | card on stdin) [--amount DECIMAL --currency CUR]",
+		Short: "Ask whether a payment method can cover an amount (Boku fund check, Worldline balance inquiry)",
+		Long: `Ask, without charging, whether the payment method can cover an amount.
+Boku: a fund check on an opt-in (--optin-id, --amount and --currency needed).
+Worldline: a balance inquiry on a card given as JSON on stdin or in
+--card-file; with --amount/--currency the balance is compared with it.
+Sufficient exits 0; insufficient exits 3 with the reason.`,
+		Example: `  bokuctl fund-check --optin-id oi-000002 --amount 4.99 --currency GBP
+  bokuctl fund-check --provider worldline --amount 50 --currency EUR --card-file card.json`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runFundCheck(cmd, f, opts)
 		},
@@ -59,13 +63,32 @@ charging. Sufficient exits 0; insufficient exits 3 with Boku's reason.`,
 	cmd.Flags().StringVar(&opts.OptinID, "optin-id", "", "the opt-in to check")
 	cmd.Flags().StringVar(&opts.Amount, "amount", "", "amount as a decimal, e.g. 4.99")
 	cmd.Flags().StringVar(&opts.Currency, "currency", "", "ISO 4217 currency code")
-	cmd.MarkFlagRequired("optin-id")
-	cmd.MarkFlagRequired("amount")
-	cmd.MarkFlagRequired("currency")
+	cmd.Flags().StringVar(&opts.CardFile, "card-file", "", "Worldline: card JSON (default: stdin)")
+	cmd.Flags().StringVar(&opts.OperationID, "operation-id", "", "Worldline: operation id of the inquiry (default: a new UUID)")
+	cmd.MarkFlagsRequiredTogether("amount", "currency")
 	return cmd
 }
 
 func runFundCheck(cmd *cobra.Command, f *Factory, opts *fundCheckOptions) error {
+	p, err := provider(f)
+	if err != nil {
+		return err
+	}
+	if p == "worldline" {
+		if err := onlyFor(cmd, "worldline", "optin-id", "country"); err != nil {
+			return err
+		}
+		return runWorldlineFundCheck(cmd, f, opts.Amount, opts.Currency, opts.CardFile, opts.OperationID)
+	}
+	if err := onlyFor(cmd, "boku", "card-file", "operation-id"); err != nil {
+		return err
+	}
+	switch {
+	case opts.OptinID == "":
+		return exitcode.New(exitcode.Usage, "--optin-id is required for a Boku fund check")
+	case opts.Amount == "":
+		return exitcode.New(exitcode.Usage, "--amount and --currency are required for a Boku fund check")
+	}
 	if opts.Country != "" {
 		if err := checkCountry(opts.Country); err != nil {
 			return err
@@ -77,9 +100,6 @@ func runFundCheck(cmd *cobra.Command, f *Factory, opts *fundCheckOptions) error 
 	amount, err := money.ParsePositive(opts.Amount, opts.Currency)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err)
-	}
-	if err := requireBokuProvider(f, "fund-check"); err != nil {
-		return err
 	}
 	session, err := newBokuSession(cmd.Context(), f, opts.Country)
 	if err != nil {

@@ -149,7 +149,7 @@ func optinBegin(cmd *cobra.Command, f *Factory, opts *optinBeginOptions) error {
 	if opts.Country == "" {
 		opts.Country = session.client.Country()
 	}
-	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id")
+	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}

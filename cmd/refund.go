@@ -98,31 +98,55 @@ func newRefundResult(resp *bokuclient.RefundResponse) refundResult {
 
 type refundOptions struct {
 	ChargeID, Amount, Currency, Reason, MerchantRefundID string
+	Worldline                                            worldlineRefundOptions
 }
 
 func newRefundCmd(f *Factory) *cobra.Command {
 	opts := &refundOptions{}
 	cmd := &cobra.Command{
-		Use:   "refund CHARGE_ID",
-		Short: "Refund all or part of a charge (Boku)",
-		Long: `Refund a charge, fully (no --amount) or partly (--amount with --currency).
-The total refunded never exceeds the charge; the answer shows what is still
-refundable. The merchant refund id is the idempotency key: printed before
-sending, and resending it never refunds twice.`,
+		Use:   "refund (CHARGE_ID | PAYMENT_ID | --standalone) [--amount DECIMAL --currency CUR]",
+		Short: "Refund all or part of a charge (Boku) or payment (Worldline)",
+		Long: `Refund with the profile's provider (or --provider), fully (no --amount) or
+partly (--amount with --currency). The total refunded never exceeds what was
+charged.
+
+Boku: refund a charge; the answer shows what is still refundable, and the
+merchant refund id is the idempotency key. Worldline: refund a captured
+payment, or with --standalone refund to a card given as JSON on stdin or in
+--card-file; the operation id is the idempotency key. Keys are printed
+before sending; resending one never refunds twice.`,
 		Example: `  bokuctl refund ch-000003                         # everything still refundable
-  bokuctl refund ch-000003 --amount 1.50 --currency GBP --reason service-issue`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+  bokuctl refund ch-000003 --amount 1.50 --currency GBP --reason service-issue
+  bokuctl refund --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := provider(f)
+			if err != nil {
+				return err
+			}
+			if p == "worldline" {
+				if err := onlyFor(cmd, "worldline", bokuRefundFlags...); err != nil {
+					return err
+				}
+				return runWorldlineRefund(cmd, f, args, opts.Amount, opts.Currency, &opts.Worldline)
+			}
+			if err := onlyFor(cmd, "boku", worldlineRefundFlags...); err != nil {
+				return err
+			}
+			if len(args) != 1 {
+				return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID").WithHint("usage: bokuctl refund CHARGE_ID [--amount DECIMAL --currency CUR]")
+			}
 			opts.ChargeID = args[0]
 			return runRefund(cmd, f, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Amount, "amount", "", "amount to refund as a decimal (default: all that is left)")
 	cmd.Flags().StringVar(&opts.Currency, "currency", "", "currency of --amount (must be the charge's)")
-	cmd.Flags().StringVar(&opts.Reason, "reason", "customer-request", "why: "+refundReasonNames())
-	cmd.Flags().StringVar(&opts.MerchantRefundID, "merchant-refund-id", "", "idempotency key (default: a new UUID, printed before sending)")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "customer-request", "Boku: why: "+refundReasonNames())
+	cmd.Flags().StringVar(&opts.MerchantRefundID, "merchant-refund-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
+	addWorldlineRefundFlags(cmd, &opts.Worldline)
 	cmd.MarkFlagsRequiredTogether("amount", "currency")
-	cmd.AddCommand(newRefundStatusCmd(f))
+	cmd.AddCommand(newRefundStatusCmd(f), newRefundActionCmd(f, "capture"), newRefundActionCmd(f, "reverse"))
 	return cmd
 }
 
@@ -142,14 +166,11 @@ func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
 		}
 		req.RefundAmount, req.Currency = &amount.MinorUnits, amount.Currency.Code
 	}
-	if err := requireBokuProvider(f, "refund"); err != nil {
-		return err
-	}
 	session, err := newBokuSession(cmd.Context(), f, "")
 	if err != nil {
 		return err
 	}
-	key, err := idempotencyKey(f, opts.MerchantRefundID, "merchant-refund-id")
+	key, err := idempotencyKey(f, opts.MerchantRefundID, "merchant-refund-id", "Merchant refund ID")
 	if err != nil {
 		return err
 	}
@@ -182,11 +203,30 @@ func finishRefund(f *Factory, resp *bokuclient.RefundResponse, err error, status
 
 func newRefundStatusCmd(f *Factory) *cobra.Command {
 	var mrid string
+	var operations bool
 	cmd := &cobra.Command{
 		Use:   "status (REFUND_ID | --merchant-refund-id ID)",
-		Short: "Show a refund, by refund id or merchant refund id",
-		Args:  usageArgs(cobra.MaximumNArgs(1)),
+		Short: "Show a refund",
+		Long: `Show a refund. Boku: by refund id or merchant refund id. Worldline: by refund
+id, with --operations for its authorization, capture and reversal.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := provider(f)
+			if err != nil {
+				return err
+			}
+			if p == "worldline" {
+				if err := onlyFor(cmd, "worldline", "merchant-refund-id"); err != nil {
+					return err
+				}
+				if len(args) != 1 {
+					return exitcode.New(exitcode.Usage, "which refund? give REFUND_ID")
+				}
+				return runWorldlineRefundStatus(cmd, f, args[0], operations)
+			}
+			if err := onlyFor(cmd, "boku", "operations"); err != nil {
+				return err
+			}
 			req := bokuclient.QueryRefundRequest{MerchantRefundID: mrid}
 			statusCmd := "bokuctl refund status --merchant-refund-id " + mrid
 			switch {
@@ -212,6 +252,7 @@ func newRefundStatusCmd(f *Factory) *cobra.Command {
 			return finishRefund(f, resp, err, statusCmd+session.profileArg)
 		},
 	}
-	cmd.Flags().StringVar(&mrid, "merchant-refund-id", "", "look the refund up by its merchant refund id")
+	cmd.Flags().StringVar(&mrid, "merchant-refund-id", "", "Boku: look the refund up by its merchant refund id")
+	cmd.Flags().BoolVar(&operations, "operations", false, "Worldline: list the refund's operations")
 	return cmd
 }

@@ -100,6 +100,8 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		newVerifyServiceCmd(f),
 		newNotifyCmd(f),
 		newListenCmd(f),
+		newVerifyCardCmd(f),
+		newOperationCmd(f),
 	)
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()

@@ -90,6 +90,19 @@ func duration(v string) error {
 	return nil
 }
 
+// hostOnlyURL is an http(s) URL with no path, query or fragment, as the
+// Worldline SDKs require for the API endpoint.
+func hostOnlyURL(v string) error {
+	if err := httpURL(v); err != nil {
+		return err
+	}
+	u, _ := url.Parse(v)
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must be scheme and host only, e.g. https://api.preprod.acquiring.worldline-solutions.com", v)
+	}
+	return nil
+}
+
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 
 func hostName(v string) error {
@@ -124,10 +137,10 @@ var keys = []Key{
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
 	{Name: "worldline.client-id", Help: "OAuth2 client id", validate: identifier},
-	{Name: "worldline.token-url", Help: "OAuth2 token endpoint URL", validate: httpURL},
-	{Name: "worldline.api-url", Help: "Worldline Acquiring API base URL", validate: httpURL},
-	{Name: "worldline.integrator", Help: "integrator name sent in X-WL-ServerMetaInfo"},
-	{Name: "worldline.scopes", Help: "OAuth2 scopes, space-separated"},
+	{Name: "worldline.token-url", Help: "OAuth2 token endpoint URL", Default: "https://auth-test-eu-west-1.aws.bambora.com/connect/token", validate: httpURL},
+	{Name: "worldline.api-url", Help: "Worldline Acquiring API base URL (scheme and host only)", Default: "https://api.preprod.acquiring.worldline-solutions.com", validate: hostOnlyURL},
+	{Name: "worldline.integrator", Help: "integrator name sent in X-WL-ServerMetaInfo", Default: "bokuctl"},
+	{Name: "worldline.scopes", Help: "OAuth2 scopes, space-separated (default: every scope bokuctl uses)"},
 	{Name: "ottu.host", Help: "Ottu merchant host, e.g. merchant.ottu.net", validate: hostName},
 	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic")},
 	{Name: "ottu.username", Help: "Ottu user for basic auth", validate: identifier},

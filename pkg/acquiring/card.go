@@ -1,0 +1,108 @@
+package acquiring
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/money"
+)
+
+// Amount converts an exact amount to Worldline's AmountData.
+func Amount(a money.Amount) AmountData {
+	return AmountData{Amount: a.MinorUnits, CurrencyCode: a.Currency.Code, NumberOfDecimals: int32(a.Currency.Exponent)}
+}
+
+// Decimal renders AmountData as a decimal string using its own
+// numberOfDecimals, e.g. {2100, EUR, 2} → "21.00".
+func (a AmountData) Decimal() string { return money.FormatMinor(a.Amount, int(a.NumberOfDecimals)) }
+
+// CardInput is how a card is given to bokuctl: JSON on stdin or in a file,
+// never on the command line.
+type CardInput struct {
+	Number string `json:"number"`
+	Expiry string `json:"expiry"`
+	CVC    string `json:"cvc"`
+}
+
+var (
+	expiryPattern = regexp.MustCompile(`^(0[1-9]|1[0-2])(20[0-9]{2})$`)
+	cvcPattern    = regexp.MustCompile(`^[0-9]{3,4}$`)
+)
+
+// CardError is invalid card input. Its text never contains the card data.
+type CardError struct{ Reason string }
+
+func (e *CardError) Error() string { return "card: " + e.Reason }
+
+// ParseCard reads and checks card JSON {"number","expiry","cvc"}: the
+// number 12–19 digits passing the Luhn check (spaces allowed), expiry
+// MMYYYY and not in the past, cvc 3–4 digits. cvc may be omitted where a
+// caller allows it.
+func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
+	var in CardInput
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return PlainCardData{}, &CardError{Reason: `expected JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}: ` + scrub(err.Error())}
+	}
+	number := strings.ReplaceAll(in.Number, " ", "")
+	switch {
+	case number == "":
+		return PlainCardData{}, &CardError{Reason: "number is missing"}
+	case len(number) < 12 || len(number) > 19 || strings.Trim(number, "0123456789") != "":
+		return PlainCardData{}, &CardError{Reason: "number must be 12 to 19 digits"}
+	case !luhn(number):
+		return PlainCardData{}, &CardError{Reason: "number fails the Luhn check (a typo?)"}
+	}
+	m := expiryPattern.FindStringSubmatch(in.Expiry)
+	if m == nil {
+		return PlainCardData{}, &CardError{Reason: "expiry must be MMYYYY, e.g. 122031"}
+	}
+	var month, year int
+	fmt.Sscanf(m[1]+" "+m[2], "%d %d", &month, &year)
+	if year < now.Year() || (year == now.Year() && month < int(now.Month())) {
+		return PlainCardData{}, &CardError{Reason: "the card has expired"}
+	}
+	if in.CVC != "" && !cvcPattern.MatchString(in.CVC) {
+		return PlainCardData{}, &CardError{Reason: "cvc must be 3 or 4 digits"}
+	}
+	return PlainCardData{CardNumber: number, ExpiryDate: in.Expiry, CardSecurityCode: in.CVC}, nil
+}
+
+// scrub keeps decoder errors from quoting input (which may be a card
+// number) by dropping anything after the first quote.
+func scrub(s string) string {
+	if i := strings.IndexAny(s, `"'`); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+func luhn(number string) bool {
+	sum := 0
+	double := false
+	for i := len(number) - 1; i >= 0; i-- {
+		d := int(number[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// Last4 is the last four digits, for display.
+func (p PlainCardData) Last4() string {
+	if len(p.CardNumber) < 4 {
+		return ""
+	}
+	return p.CardNumber[len(p.CardNumber)-4:]
+}

@@ -1,0 +1,187 @@
+package acquiring
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// APIError is a non-2xx answer, with Worldline's error body when there was
+// one.
+type APIError struct {
+	Path   string
+	Status int
+	Body   ErrorResponse
+	// Raw is the body when it was not a JSON error object.
+	Raw string
+}
+
+func (e *APIError) Error() string {
+	var parts []string
+	for _, p := range []string{e.Body.Title, e.Body.Detail} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 && e.Raw != "" {
+		parts = append(parts, truncate(e.Raw))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, http.StatusText(e.Status))
+	}
+	kind := "error"
+	switch {
+	case e.Status == 400:
+		kind = "validation error"
+	case e.Status == 401 || e.Status == 403:
+		kind = "authorization error"
+	case e.Status == 404 || e.Status == 409 || e.Status == 410:
+		kind = "reference error"
+	case e.Status >= 500:
+		kind = "platform error"
+	}
+	return fmt.Sprintf("worldline %s (HTTP %d): %s", kind, e.Status, strings.Join(parts, ": "))
+}
+
+// ExitCode maps the status the way the SDKs classify it: 400 invalid
+// input; 401/403 authorization; 404/410 unknown reference; 409 a conflict
+// with the payment's state (the provider said no); 429 and 5xx unavailable.
+func (e *APIError) ExitCode() exitcode.Code {
+	switch {
+	case e.Status == 400 || e.Status == 404 || e.Status == 410 || e.Status == 422:
+		return exitcode.Usage
+	case e.Status == 401 || e.Status == 403:
+		return exitcode.Auth
+	case e.Status == 409:
+		return exitcode.Declined
+	case e.Status == 429 || e.Status >= 500:
+		return exitcode.Unavailable
+	}
+	return exitcode.Unexpected
+}
+
+func truncate(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// apiError reads an error body: JSON (or no Content-Type) is decoded as
+// {type,title,status,detail,instance}; anything else is kept as text.
+func apiError(req request, status int, header http.Header, body []byte) error {
+	e := &APIError{Path: req.path, Status: status}
+	mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	isJSON := header.Get("Content-Type") == "" || mediaType == "application/json" || mediaType == "application/problem+json"
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return e
+	}
+	if !isJSON || json.Unmarshal(body, &e.Body) != nil {
+		e.Body = ErrorResponse{}
+		e.Raw = string(body)
+	}
+	return e
+}
+
+// TokenError is a failure to get an access token.
+type TokenError struct {
+	Status      int
+	Code        string
+	Description string
+	Err         error
+}
+
+func (e *TokenError) Error() string {
+	switch {
+	case e.Code != "" && e.Description != "":
+		return fmt.Sprintf("worldline: cannot get an access token: %s - %s", e.Code, e.Description)
+	case e.Code != "":
+		return "worldline: cannot get an access token: " + e.Code
+	}
+	return fmt.Sprintf("worldline: cannot get an access token: %v", e.Err)
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// ExitCode: credentials, unless the token endpoint could not be reached.
+func (e *TokenError) ExitCode() exitcode.Code {
+	if e.Status == 0 || e.Status >= 500 || e.Status == 429 {
+		return exitcode.Unavailable
+	}
+	return exitcode.Auth
+}
+
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		te := &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, Err: err}
+		if re.Response != nil {
+			te.Status = re.Response.StatusCode
+		}
+		if te.Code == "" {
+			te.Code = fmt.Sprintf("HTTP %d", te.Status)
+		}
+		return te
+	}
+	return &TokenError{Err: err}
+}
+
+// UnknownOutcomeError means a mutation was sent but no answer came back.
+type UnknownOutcomeError struct {
+	Path string
+	Err  error
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("worldline %s: the request was sent but no answer came back (%v); it may or may not have been processed", e.Path, e.Err)
+}
+
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// ExitCode: check before retrying.
+func (e *UnknownOutcomeError) ExitCode() exitcode.Code { return exitcode.UnknownOutcome }
+
+// UnavailableError means Worldline could not be reached.
+type UnavailableError struct {
+	Path string
+	Err  error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("worldline %s: cannot reach Worldline: %v", e.Path, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// ExitCode: retry later.
+func (e *UnavailableError) ExitCode() exitcode.Code { return exitcode.Unavailable }
+
+// MalformedResponseError is a 2xx whose body is not the documented JSON.
+type MalformedResponseError struct {
+	Path     string
+	Status   int
+	Mutation bool
+	Err      error
+}
+
+func (e *MalformedResponseError) Error() string {
+	return fmt.Sprintf("worldline %s: malformed response (HTTP %d): %v", e.Path, e.Status, e.Err)
+}
+
+func (e *MalformedResponseError) Unwrap() error { return e.Err }
+
+// ExitCode: for a mutation the outcome is unknown.
+func (e *MalformedResponseError) ExitCode() exitcode.Code {
+	if e.Mutation {
+		return exitcode.UnknownOutcome
+	}
+	return exitcode.Unexpected
+}
