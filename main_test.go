@@ -18,10 +18,17 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 )
 
 // bokuTestKey is the fake Boku's signing key in the scripts.
 const bokuTestKey = "bokuctl-test-key-0123456789abcdef"
+
+// worldlineTestSecret is the fake Worldline clients' secret.
+const worldlineTestSecret = "wl-test-secret-9f8e7d6c5b4a"
+
+var allWorldlineScopes = []string{"processing_payment", "processing_refund", "processing_accountverification",
+	"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}
 
 func TestMain(m *testing.M) {
 	os.Exit(testscript.RunMain(m, map[string]func() int{
@@ -56,6 +63,16 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BOKU_KEY_ID", "sandbox-key-1")
 			env.Setenv("BOKU_TEST_KEY", bokuTestKey)
 
+			wl := worldline.New("100812", "520002526",
+				worldline.Client{ID: "sandbox-client", Secret: worldlineTestSecret, Scopes: allWorldlineScopes},
+				worldline.Client{ID: "payments-only", Secret: worldlineTestSecret, Scopes: []string{"processing_payment"}})
+			wlServer := httptest.NewServer(wl)
+			env.Defer(wlServer.Close)
+			env.Values["worldline"] = wl
+			env.Setenv("WL_API_URL", wlServer.URL)
+			env.Setenv("WL_TOKEN_URL", wlServer.URL+"/connect/token")
+			env.Setenv("WL_CLIENT_SECRET", worldlineTestSecret)
+
 			// A sink that records every request it gets as a raw HTTP dump,
 			// $WORK/sink/N.http, standing in for a merchant's application.
 			sink := &requestSink{dir: filepath.Join(env.WorkDir, "sink")}
@@ -71,6 +88,13 @@ func TestScripts(t *testing.T) {
 			"httpget":       httpGet,
 			"boku-callback": bokuCallback,
 			"httppost":      httpPost,
+			"stdout2env":    stdoutToEnv,
+			"wl-payments":   wlCount(func(s *worldline.Server) int { return s.PaymentCount() }),
+			"wl-requests":   wlCount(func(s *worldline.Server) int { return s.RequestCount() }),
+			"wl-tokens":     wlCount(func(s *worldline.Server) int { return s.TokensIssued() }),
+			"wl-stale-next-token": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Value("worldline").(*worldline.Server).StaleNextTokens(1)
+			},
 			"boku-deliveries": func(ts *testscript.TestScript, neg bool, args []string) {
 				fake := ts.Value("boku").(*boku.Server)
 				waitFor(ts, args, "boku-deliveries", func() int { return len(fake.Deliveries()) })
@@ -206,4 +230,27 @@ func httpPost(ts *testscript.TestScript, neg bool, args []string) {
 	if (resp.StatusCode == http.StatusOK) == neg {
 		ts.Fatalf("POST %s: %s", args[0], resp.Status)
 	}
+}
+
+// wlCount asserts a count kept by the script's fake Worldline.
+func wlCount(count func(*worldline.Server) int) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: wl-payments|wl-requests|wl-tokens N")
+		}
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		if got := count(ts.Value("worldline").(*worldline.Server)); (got == want) == neg {
+			ts.Fatalf("fake Worldline count is %d, want %d", got, want)
+		}
+	}
+}
+
+// stdoutToEnv sets an environment variable to the last command's stdout,
+// trimmed: `stdout2env NAME`.
+func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: stdout2env NAME")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
 }

@@ -107,7 +107,7 @@ func readCard(f *Factory, file string, needCVC bool) (acquiring.PlainCardData, e
 	card, err := acquiring.ParseCard(data, time.Now())
 	if err != nil {
 		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "%v", err).
-			WithHint(`give the card as JSON {"number":"4176669999000104","expiry":"122031","cvc":"012"} on stdin or in --card-file`)
+			WithHint(`give the card as JSON {"number":"…","expiry":"MMYYYY","cvc":"…"} on stdin or in --card-file`)
 	}
 	if needCVC && card.CardSecurityCode == "" {
 		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "card: cvc is required here")

@@ -81,7 +81,8 @@ func MaskBody(body []byte) []byte {
 				values.Set(name, rule.mask(values.Get(name)))
 			}
 		}
-		return []byte(values.Encode())
+		// Keep the mask readable: encoding would turn '*' into %2A.
+		return []byte(strings.ReplaceAll(values.Encode(), "%2A", "*"))
 	}
 	return body
 }

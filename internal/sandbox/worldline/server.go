@@ -103,6 +103,7 @@ type Server struct {
 	opTarget map[string]string // operationId → payment or refund id
 	requests int
 	issued   int
+	stale    int
 }
 
 // New returns a fake for one acquirer and merchant.
@@ -125,6 +126,15 @@ func (s *Server) ExpireTokens() {
 	for _, t := range s.tokens {
 		t.expires = s.Now().Add(-time.Second)
 	}
+}
+
+// StaleNextTokens makes the next n tokens issued already expired on the
+// server while claiming a normal lifetime, as when a token is revoked or a
+// clock drifts: the client's first API call with one gets a 401.
+func (s *Server) StaleNextTokens(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stale = n
 }
 
 // PaymentCount is the number of payments recorded.
@@ -329,7 +339,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	var b [24]byte
 	rand.Read(b[:])
 	access := "sbx_" + base64.RawURLEncoding.EncodeToString(b[:])
-	s.tokens[access] = &token{clientID: c.ID, scopes: scopes, expires: s.Now().Add(s.TokenTTL)}
+	expires := s.Now().Add(s.TokenTTL)
+	if s.stale > 0 {
+		s.stale--
+		expires = s.Now().Add(-time.Second)
+	}
+	s.tokens[access] = &token{clientID: c.ID, scopes: scopes, expires: expires}
 	s.issued++
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(s.TokenTTL / time.Second), "token_type": "Bearer"})
 }
