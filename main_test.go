@@ -18,11 +18,18 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 )
 
 // bokuTestKey is the fake Boku's signing key in the scripts.
 const bokuTestKey = "bokuctl-test-key-0123456789abcdef"
+
+// Ottu fake credentials.
+const (
+	ottuTestAPIKey   = "ottu-test-api-key-5e4d3c2b1a"
+	ottuTestPassword = "ottu-test-password-7h6g"
+)
 
 // worldlineTestSecret is the fake Worldline clients' secret.
 const worldlineTestSecret = "wl-test-secret-9f8e7d6c5b4a"
@@ -73,6 +80,16 @@ func TestScripts(t *testing.T) {
 			env.Setenv("WL_TOKEN_URL", wlServer.URL+"/connect/token")
 			env.Setenv("WL_CLIENT_SECRET", worldlineTestSecret)
 
+			ot := ottu.New(ottuTestAPIKey,
+				ottu.User{Name: "ops", Password: ottuTestPassword, CanUse: []string{"kpay", "mpgs-kwd", "cod"}},
+				ottu.User{Name: "nobody", Password: ottuTestPassword})
+			otServer := httptest.NewServer(ot)
+			env.Defer(otServer.Close)
+			env.Values["ottu"] = ot
+			env.Setenv("OTTU_URL", otServer.URL)
+			env.Setenv("OTTU_API_KEY", ottuTestAPIKey)
+			env.Setenv("OTTU_PASSWORD", ottuTestPassword)
+
 			// A sink that records every request it gets as a raw HTTP dump,
 			// $WORK/sink/N.http, standing in for a merchant's application.
 			sink := &requestSink{dir: filepath.Join(env.WorkDir, "sink")}
@@ -89,9 +106,27 @@ func TestScripts(t *testing.T) {
 			"boku-callback": bokuCallback,
 			"httppost":      httpPost,
 			"stdout2env":    stdoutToEnv,
-			"wl-payments":   wlCount(func(s *worldline.Server) int { return s.PaymentCount() }),
-			"wl-requests":   wlCount(func(s *worldline.Server) int { return s.RequestCount() }),
-			"wl-tokens":     wlCount(func(s *worldline.Server) int { return s.TokensIssued() }),
+			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: sleep DURATION")
+				}
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				time.Sleep(d)
+			},
+			"ottu-requests": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: ottu-requests N")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				if got := ts.Value("ottu").(*ottu.Server).RequestCount(); (got == want) == neg {
+					ts.Fatalf("fake Ottu received %d requests, want %d", got, want)
+				}
+			},
+			"wl-payments": wlCount(func(s *worldline.Server) int { return s.PaymentCount() }),
+			"wl-requests": wlCount(func(s *worldline.Server) int { return s.RequestCount() }),
+			"wl-tokens":   wlCount(func(s *worldline.Server) int { return s.TokensIssued() }),
 			"wl-stale-next-token": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Value("worldline").(*worldline.Server).StaleNextTokens(1)
 			},

@@ -102,6 +102,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		newListenCmd(f),
 		newVerifyCardCmd(f),
 		newOperationCmd(f),
+		newMethodsCmd(f),
 	)
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()

@@ -144,6 +144,9 @@ var keys = []Key{
 	{Name: "ottu.host", Help: "Ottu merchant host, e.g. merchant.ottu.net", validate: hostName},
 	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic")},
 	{Name: "ottu.username", Help: "Ottu user for basic auth", validate: identifier},
+	{Name: "ottu.base-url", Help: "override https://<ottu.host> (e.g. the sandbox)", validate: hostOnlyURL},
+	{Name: "ottu.plugin", Help: "default plugin for methods list: e_commerce or payment_request", validate: oneOf("e_commerce", "payment_request")},
+	{Name: "ottu.max-age", Help: "how long methods list answers are cached", Default: "24h", validate: duration},
 }
 
 // Keys returns every profile setting, sorted by name.
