@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -66,6 +67,28 @@ func TestDocumentedConfigLoads(t *testing.T) {
 	for _, k := range config.Keys() {
 		if !strings.Contains(string(data), "`"+k.Name+"`") {
 			t.Errorf("setting %s is not documented in docs/configuration.md", k.Name)
+		}
+	}
+}
+
+// TestReferenceDocsAreFresh regenerates docs/reference and compares: run
+// `bokuctl docs --dir docs/reference` (or `make docs`) after changing a
+// command.
+func TestReferenceDocsAreFresh(t *testing.T) {
+	dir := t.TempDir()
+	if err := cmd.GenerateDocs(dir, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	generated, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	committed, _ := filepath.Glob(filepath.Join("docs", "reference", "*.md"))
+	if len(generated) != len(committed) {
+		t.Fatalf("docs/reference has %d files, the code generates %d: run `make docs`", len(committed), len(generated))
+	}
+	for _, g := range generated {
+		want, _ := os.ReadFile(g)
+		got, err := os.ReadFile(filepath.Join("docs", "reference", filepath.Base(g)))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("docs/reference/%s is stale: run `make docs`", filepath.Base(g))
 		}
 	}
 }

@@ -106,6 +106,12 @@ func TestScripts(t *testing.T) {
 			"boku-callback": bokuCallback,
 			"httppost":      httpPost,
 			"stdout2env":    stdoutToEnv,
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitfile FILE")
+				}
+				waitForFile(ts, args[0])
+			},
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: sleep DURATION")
@@ -178,15 +184,21 @@ func bokuCallback(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: boku-callback URL-FILE")
 	}
+	url := waitForFile(ts, args[0])
+	ts.Value("boku").(*boku.Server).SetCallbackURL("sandbox-merchant", url)
+}
+
+// waitForFile waits up to 10 s for a non-empty file and returns its
+// trimmed content.
+func waitForFile(ts *testscript.TestScript, name string) string {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		data, err := os.ReadFile(ts.MkAbs(name))
 		if err == nil && len(data) > 0 {
-			ts.Value("boku").(*boku.Server).SetCallbackURL("sandbox-merchant", strings.TrimSpace(string(data)))
-			return
+			return strings.TrimSpace(string(data))
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("%s did not appear within 10s", args[0])
+			ts.Fatalf("%s did not appear within 10s", name)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

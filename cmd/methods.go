@@ -79,15 +79,29 @@ func newOttuSession(ctx context.Context, f *Factory, needSecret bool) (*ottuSess
 			auth.APIKey = value.Value
 		}
 	}
-	dir, err := os.UserCacheDir()
+	cache, err := methodsCache(f)
 	if err != nil {
-		return nil, exitcode.New(exitcode.Unexpected, "no cache folder: %v", err).WithHint("set XDG_CACHE_HOME")
+		return nil, err
 	}
 	return &ottuSession{
 		client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.httpClient(maskOttuHeader, nil)},
-		cache:    ottu.Cache{Dir: filepath.Join(dir, "bokuctl", "methods")},
+		cache:    cache,
 		settings: settings,
 	}, nil
+}
+
+// methodsCache is the cache folder: BOKUCTL_CACHE_DIR, else the user
+// cache folder, plus bokuctl/methods.
+func methodsCache(f *Factory) (ottu.Cache, error) {
+	dir := f.Getenv("BOKUCTL_CACHE_DIR")
+	if dir == "" {
+		userDir, err := os.UserCacheDir()
+		if err != nil {
+			return ottu.Cache{}, exitcode.New(exitcode.Unexpected, "no cache folder: %v", err).WithHint("set XDG_CACHE_HOME or BOKUCTL_CACHE_DIR")
+		}
+		dir = filepath.Join(userDir, "bokuctl")
+	}
+	return ottu.Cache{Dir: filepath.Join(dir, "methods")}, nil
 }
 
 func maskOttuHeader(name, value string) string {
@@ -338,11 +352,11 @@ func newMethodsCacheListCmd(f *Factory) *cobra.Command {
 		Short: "List cached answers: filters, age and size",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := os.UserCacheDir()
+			cache, err := methodsCache(f)
 			if err != nil {
-				return exitcode.New(exitcode.Unexpected, "no cache folder: %v", err)
+				return err
 			}
-			summaries, err := (ottu.Cache{Dir: filepath.Join(dir, "bokuctl", "methods")}).List()
+			summaries, err := cache.List()
 			if err != nil {
 				return err
 			}
@@ -369,11 +383,11 @@ func newMethodsCacheClearCmd(f *Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var removed int
 			if all {
-				dir, err := os.UserCacheDir()
+				cache, err := methodsCache(f)
 				if err != nil {
-					return exitcode.New(exitcode.Unexpected, "no cache folder: %v", err)
+					return err
 				}
-				if removed, err = (ottu.Cache{Dir: filepath.Join(dir, "bokuctl", "methods")}).Clear(true, "", ottu.Auth{}); err != nil {
+				if removed, err = cache.Clear(true, "", ottu.Auth{}); err != nil {
 					return err
 				}
 			} else {

@@ -103,6 +103,8 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		newVerifyCardCmd(f),
 		newOperationCmd(f),
 		newMethodsCmd(f),
+		newSandboxCmd(f),
+		newDocsCmd(f),
 	)
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()

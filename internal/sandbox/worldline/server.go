@@ -67,7 +67,7 @@ type payment struct {
 	code, category, description    string
 	responder, statusTime          string
 	operations                     []operation
-	merchantReference, scheme      string
+	merchantReference              string
 }
 
 type refund struct {
