@@ -40,8 +40,9 @@ func TestExitCodeTablesMatchCode(t *testing.T) {
 func TestReadmeTestCommandIsCI(t *testing.T) {
 	readme, _ := os.ReadFile("README.md")
 	ci, _ := os.ReadFile(".ci/run")
-	if !strings.Contains(string(readme), "go test ./...") || !strings.Contains(string(ci), "\ngo test ./...\n") {
-		t.Fatal("README and .ci/run must both use `go test ./...`")
+	makefile, _ := os.ReadFile("Makefile")
+	if !strings.Contains(string(readme), "go test ./...") || !strings.Contains(string(ci), "\ngo test ./...\n") || !strings.Contains(string(makefile), "\tgo test ./...\n") {
+		t.Fatal("README, Makefile and .ci/run must all use `go test ./...`")
 	}
 }
 
