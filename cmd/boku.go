@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
-	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/httplog"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -48,13 +46,8 @@ func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bo
 	if explicit {
 		session.profileArg = " -p " + profile
 	}
-	hint := func(key string) string {
-		return fmt.Sprintf("set it with `bokuctl profile set %s %s VALUE` or %s", profile, key, config.EnvVar(key))
-	}
-	for _, key := range []string{"boku.merchant-id", "boku.key-id"} {
-		if settings.Get(key) == "" {
-			return nil, exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, profile).WithHint("%s", hint(key))
-		}
+	if err := requireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+		return nil, err
 	}
 	country := settings.Get("boku.country")
 	if country == "" {
@@ -62,7 +55,7 @@ func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bo
 	}
 	if country == "" {
 		return nil, exitcode.New(exitcode.Usage, "no Boku country: the API host depends on it").
-			WithHint("pass --country, or %s", hint("boku.country"))
+			WithHint("pass --country, or set it with `bokuctl profile set %s boku.country gb` or BOKUCTL_BOKU_COUNTRY", profile)
 	}
 	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
 	if err != nil {
@@ -162,4 +155,21 @@ func bokuFailure(err error, statusCmd string) error {
 		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: "nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country"}
 	}
 	return err
+}
+
+// idOrKey checks a lookup by id (the one argument) or by idempotency key
+// (--keyFlag), exactly one of them, and returns the id ("" for a key).
+func idOrKey(args []string, key, idName, keyFlag, what string) (string, error) {
+	switch {
+	case len(args) == 1 && key != "":
+		return "", exitcode.New(exitcode.Usage, "give either %s or --%s, not both", idName, keyFlag)
+	case len(args) == 1:
+		return args[0], checkID(idName, args[0])
+	case key != "":
+		if !merchantRequestIDPattern.MatchString(key) {
+			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", keyFlag, key)
+		}
+		return "", nil
+	}
+	return "", exitcode.New(exitcode.Usage, "which %s? give %s or --%s ID", what, idName, keyFlag)
 }

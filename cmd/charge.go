@@ -247,22 +247,11 @@ payment by its id, with --operations for its captures, reversals and so on.`,
 }
 
 func runBokuChargeStatus(cmd *cobra.Command, f *Factory, args []string, mrid string) error {
-	req := bokuclient.QueryChargeRequest{MerchantRequestID: mrid}
-	switch {
-	case len(args) == 1 && mrid != "":
-		return exitcode.New(exitcode.Usage, "give either CHARGE_ID or --merchant-request-id, not both")
-	case len(args) == 1:
-		if err := checkID("CHARGE_ID", args[0]); err != nil {
-			return err
-		}
-		req.ChargeID = args[0]
-	case mrid != "":
-		if !merchantRequestIDPattern.MatchString(mrid) {
-			return exitcode.New(exitcode.Usage, "--merchant-request-id %q: use 1 to 64 letters, digits or . _ : -", mrid)
-		}
-	default:
-		return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID or --merchant-request-id ID")
+	id, err := idOrKey(args, mrid, "CHARGE_ID", "merchant-request-id", "charge")
+	if err != nil {
+		return err
 	}
+	req := bokuclient.QueryChargeRequest{ChargeID: id, MerchantRequestID: mrid}
 	session, err := newBokuSession(cmd.Context(), f, "")
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
@@ -115,6 +116,18 @@ func (f *Factory) settingsFor(file *config.File, name string, flags map[string]*
 		return nil, err
 	}
 	return settings, nil
+}
+
+// requireSettings fails with a configuration error naming the first of
+// keys that has no value, and how to set it.
+func requireSettings(settings *config.Settings, keys ...string) error {
+	for _, key := range keys {
+		if settings.Get(key) == "" {
+			return exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, settings.Profile).
+				WithHint("set it with `bokuctl profile set %s %s VALUE` or %s", settings.Profile, key, config.EnvVar(key))
+		}
+	}
+	return nil
 }
 
 // SecretStore returns the OS keyring, or the file-backed store when

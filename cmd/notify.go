@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
-	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -65,11 +64,8 @@ func bokuNotifyKeys(ctx context.Context, f *Factory) (bokunotify.Keys, error) {
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	for _, key := range []string{"boku.merchant-id", "boku.key-id"} {
-		if settings.Get(key) == "" {
-			return bokunotify.Keys{}, exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, profile).
-				WithHint("set it with `bokuctl profile set %s %s VALUE` or %s", profile, key, config.EnvVar(key))
-		}
+	if err := requireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+		return bokunotify.Keys{}, err
 	}
 	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
 	if err != nil {

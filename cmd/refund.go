@@ -227,22 +227,14 @@ id, with --operations for its authorization, capture and reversal.`,
 			if err := onlyFor(cmd, "boku", "operations"); err != nil {
 				return err
 			}
-			req := bokuclient.QueryRefundRequest{MerchantRefundID: mrid}
-			statusCmd := "bokuctl refund status --merchant-refund-id " + mrid
-			switch {
-			case len(args) == 1 && mrid != "":
-				return exitcode.New(exitcode.Usage, "give either REFUND_ID or --merchant-refund-id, not both")
-			case len(args) == 1:
-				if err := checkID("REFUND_ID", args[0]); err != nil {
-					return err
-				}
-				req.RefundID, statusCmd = args[0], "bokuctl refund status "+args[0]
-			case mrid != "":
-				if !merchantRequestIDPattern.MatchString(mrid) {
-					return exitcode.New(exitcode.Usage, "--merchant-refund-id %q: use 1 to 64 letters, digits or . _ : -", mrid)
-				}
-			default:
-				return exitcode.New(exitcode.Usage, "which refund? give REFUND_ID or --merchant-refund-id ID")
+			id, err := idOrKey(args, mrid, "REFUND_ID", "merchant-refund-id", "refund")
+			if err != nil {
+				return err
+			}
+			req := bokuclient.QueryRefundRequest{RefundID: id, MerchantRefundID: mrid}
+			statusCmd := "bokuctl refund status " + id
+			if mrid != "" {
+				statusCmd = "bokuctl refund status --merchant-refund-id " + mrid
 			}
 			session, err := newBokuSession(cmd.Context(), f, "")
 			if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
-	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -55,11 +54,8 @@ func newWorldlineSession(ctx context.Context, f *Factory) (*worldlineSession, er
 	if err != nil {
 		return nil, err
 	}
-	for _, key := range []string{"worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"} {
-		if settings.Get(key) == "" {
-			return nil, exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, profile).
-				WithHint("set it with `bokuctl profile set %s %s VALUE` or %s", profile, key, config.EnvVar(key))
-		}
+	if err := requireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
+		return nil, err
 	}
 	clientSecret, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "worldline-client-secret")
 	if err != nil {
