@@ -77,7 +77,7 @@ func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.httpClient(nil, nil)}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.httpClient(maskBokuHeader, nil)}
 	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {

@@ -93,7 +93,7 @@ func readCard(f *Factory, file string, needCVC bool) (acquiring.PlainCardData, e
 	default:
 		if _, isTerminal := f.IO.StdinIsTerminal(); isTerminal {
 			return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "card data is read from stdin or --card-file, as JSON").
-				WithHint(`pipe it in: echo '{"number":"…","expiry":"MMYYYY","cvc":"…"}' | %s`, "bokuctl …")
+				WithHint(`pipe it in, e.g. cat card.json | bokuctl charge …, or pass --card-file card.json`)
 		}
 		data, err = io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
 	}
