@@ -117,6 +117,14 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 // setUp validates the global options and builds the printer. It runs after
 // flag parsing and before any command does its work.
 func (f *Factory) setUp(cmd *cobra.Command) error {
+	// Cobra checks required flags and flag groups after this hook; check
+	// them here so that a missing flag is a usage error (exit 2) like any
+	// other, not an unexpected one.
+	for _, validate := range []func() error{cmd.ValidateRequiredFlags, cmd.ValidateFlagGroups} {
+		if err := validate(); err != nil {
+			return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("run `%s --help` for usage", cmd.CommandPath())}
+		}
+	}
 	format, err := output.ParseFormat(f.Output)
 	if err != nil {
 		return err
