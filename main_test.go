@@ -38,9 +38,9 @@ var allWorldlineScopes = []string{"processing_payment", "processing_refund", "pr
 	"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"bokuctl": cmd.Execute,
-	}))
+	testscript.Main(m, map[string]func(){
+		"bokuctl": func() { os.Exit(cmd.Execute()) },
+	})
 }
 
 // TestScripts runs testdata/scripts/*.txtar. Each script gets its own HOME,

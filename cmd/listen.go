@@ -10,14 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -72,7 +71,7 @@ func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
 	}
 	base := "http://" + listener.Addr().String() + "/"
 	if opts.URLFile != "" {
-		if err := writeFileAtomic(opts.URLFile, []byte(base+"\n")); err != nil {
+		if err := atomicfile.Write(opts.URLFile, []byte(base+"\n"), 0o644); err != nil {
 			listener.Close()
 			return err
 		}
@@ -179,21 +178,4 @@ func (rc *receiver) forward(r *http.Request, body []byte, event *bokunotify.Even
 	}
 	resp.Body.Close()
 	rc.log("Forwarded %s to %s: %s", orNone(event.EventID), rc.forwardTo, resp.Status)
-}
-
-// writeFileAtomic writes data to path through a temporary file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".bokuctl-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

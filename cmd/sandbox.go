@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/atomicfile"
 	"github.com/bokuctl/bokuctl/internal/sandbox"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -136,7 +137,7 @@ func runSandboxServe(ctx context.Context, f *Factory, o *sandboxServeOptions) er
 		return err
 	}
 	if o.ReadyFile != "" {
-		if err := writeFileAtomic(o.ReadyFile, []byte(base+"\n")); err != nil {
+		if err := atomicfile.Write(o.ReadyFile, []byte(base+"\n"), 0o644); err != nil {
 			return err
 		}
 	}

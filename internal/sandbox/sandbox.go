@@ -11,10 +11,10 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/bokuctl/bokuctl/internal/atomicfile"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
@@ -116,22 +116,7 @@ func (s *Sandbox) Save() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(s.statePath)
-	tmp, err := os.CreateTemp(dir, ".sandbox-state-*")
-	if err != nil {
-		return fmt.Errorf("sandbox state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.statePath)
-	}
-	if err != nil {
+	if err := atomicfile.Write(s.statePath, data, 0o600); err != nil {
 		return fmt.Errorf("sandbox state: %w", err)
 	}
 	return nil

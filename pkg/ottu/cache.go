@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bokuctl/bokuctl/internal/atomicfile"
 )
 
 // Cache keeps successful answers per (host, auth identity, filters), one
@@ -74,21 +76,7 @@ func (c Cache) Put(e Entry) error {
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(c.Dir, ".entry-*")
-	if err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.path(e.Key))
-	}
-	if err != nil {
+	if err := atomicfile.Write(c.path(e.Key), data, 0o600); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	return nil

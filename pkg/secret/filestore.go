@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/bokuctl/bokuctl/internal/atomicfile"
 )
 
 // FileStoreEnv selects the file-backed store: set it to a file path.
@@ -46,21 +48,7 @@ func (s FileStore) save(entries map[string]string) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return &UnavailableError{Store: "secret file", Err: err}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".secrets-*")
-	if err != nil {
-		return &UnavailableError{Store: "secret file", Err: err}
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.Path)
-	}
-	if err != nil {
+	if err := atomicfile.Write(s.Path, data, 0o600); err != nil {
 		return &UnavailableError{Store: "secret file", Err: err}
 	}
 	return nil
