@@ -186,24 +186,31 @@ func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
 }
 
 // finishCharge prints whatever definite answer there is and turns the
-// charge status into the exit code: success 0, in-progress 8, failed 3.
+// charge status into the exit code.
 func finishCharge(f *Factory, resp *bokuclient.ChargeResponse, err error, statusCmd string) error {
+	return finishBoku(f, "charge", resp.ChargeID, resp.ChargeStatus, newChargeResult(resp), err, statusCmd)
+}
+
+// finishBoku prints a Boku answer when it is definite (a success, or a
+// FAIL that names the charge or refund) and maps the status to the exit
+// code: in-progress 8, failed 3, anything else 0; other errors keep theirs.
+func finishBoku(f *Factory, what, id, status string, result any, err error, statusCmd string) error {
 	var apiErr *bokuclient.APIError
-	if err != nil && !(errors.As(err, &apiErr) && resp.ChargeID != "") {
+	if err != nil && !(errors.As(err, &apiErr) && id != "") {
 		return bokuFailure(err, statusCmd)
 	}
-	if printErr := f.Printer.Print(newChargeResult(resp)); printErr != nil {
+	if printErr := f.Printer.Print(result); printErr != nil {
 		return printErr
 	}
 	if err != nil {
 		return bokuFailure(err, statusCmd)
 	}
-	switch resp.ChargeStatus {
+	switch status {
 	case "in-progress":
-		return exitcode.New(exitcode.Pending, "charge %s is in progress: not final yet", resp.ChargeID).
+		return exitcode.New(exitcode.Pending, "%s %s is in progress: not final yet", what, id).
 			WithHint("check again with: %s", statusCmd)
 	case "failed":
-		return exitcode.New(exitcode.Declined, "charge %s failed", resp.ChargeID)
+		return exitcode.New(exitcode.Declined, "%s %s failed", what, id)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -179,26 +178,14 @@ func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
 	return finishRefund(f, resp, err, fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.profileArg))
 }
 
-// finishRefund prints any definite answer and maps the refund status to
-// the exit code, like finishCharge.
+// finishRefund is finishCharge for refunds. A FAIL that names the charge
+// (refund over what is left) is definite: it shows what is refundable.
 func finishRefund(f *Factory, resp *bokuclient.RefundResponse, err error, statusCmd string) error {
-	var apiErr *bokuclient.APIError
-	if err != nil && !(errors.As(err, &apiErr) && resp.ChargeID != "") {
-		return bokuFailure(err, statusCmd)
+	id := resp.RefundID
+	if id == "" {
+		id = resp.ChargeID
 	}
-	if printErr := f.Printer.Print(newRefundResult(resp)); printErr != nil {
-		return printErr
-	}
-	if err != nil {
-		return bokuFailure(err, statusCmd)
-	}
-	switch resp.RefundStatus {
-	case "in-progress":
-		return exitcode.New(exitcode.Pending, "refund %s is in progress: not final yet", resp.RefundID).WithHint("check again with: %s", statusCmd)
-	case "failed":
-		return exitcode.New(exitcode.Declined, "refund %s failed", resp.RefundID)
-	}
-	return nil
+	return finishBoku(f, "refund", id, resp.RefundStatus, newRefundResult(resp), err, statusCmd)
 }
 
 func newRefundStatusCmd(f *Factory) *cobra.Command {
