@@ -39,7 +39,7 @@ var allWorldlineScopes = []string{"processing_payment", "processing_refund", "pr
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"bokuctl": func() { os.Exit(cmd.Execute()) },
+		"bokuctl": func() { os.Exit(leakGuardedExecute()) },
 	})
 }
 
@@ -59,6 +59,14 @@ func TestScripts(t *testing.T) {
 			// No session bus: the OS keyring is unreachable unless a script
 			// deliberately sets one up.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(env.WorkDir, "no-dbus"))
+			// Every bokuctl run in every script is checked for the fakes'
+			// secrets in its output (see leakGuardedExecute).
+			env.Setenv("LEAK_MARKER", filepath.Join(env.WorkDir, ".secret-leaked"))
+			env.Defer(func() {
+				if data, err := os.ReadFile(filepath.Join(env.WorkDir, ".secret-leaked")); err == nil {
+					env.T().Fatal("a secret appeared in bokuctl's output: " + string(data))
+				}
+			})
 
 			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey), Services: []string{"svc-sandbox-1"}})
 			server := httptest.NewServer(fake)
@@ -300,4 +308,53 @@ func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: stdout2env NAME")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// leakGuardedExecute runs bokuctl with stdout and stderr captured and
+// passed through, and records in $LEAK_MARKER any run whose output
+// contains one of the fakes' secrets, so the script fails even when the
+// command was expected to fail.
+func leakGuardedExecute() int {
+	var secrets []string
+	for _, name := range []string{"BOKU_TEST_KEY", "WL_CLIENT_SECRET", "OTTU_API_KEY", "OTTU_PASSWORD"} {
+		if v := os.Getenv(name); v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	realOut, realErr := os.Stdout, os.Stderr
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return cmd.Execute()
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return cmd.Execute()
+	}
+	os.Stdout, os.Stderr = outW, errW
+	var captured [2]strings.Builder
+	var wg sync.WaitGroup
+	for i, pair := range []struct{ dst, src *os.File }{{realOut, outR}, {realErr, errR}} {
+		wg.Add(1)
+		go func(i int, dst, src *os.File) {
+			defer wg.Done()
+			io.Copy(io.MultiWriter(dst, &captured[i]), src)
+		}(i, pair.dst, pair.src)
+	}
+	code := cmd.Execute()
+	outW.Close()
+	errW.Close()
+	wg.Wait()
+	os.Stdout, os.Stderr = realOut, realErr
+	for _, secret := range secrets {
+		for i, stream := range []string{"stdout", "stderr"} {
+			if strings.Contains(captured[i].String(), secret) {
+				if marker := os.Getenv("LEAK_MARKER"); marker != "" {
+					os.WriteFile(marker, []byte(fmt.Sprintf("%s of bokuctl %s", stream, strings.Join(os.Args[1:], " "))), 0o644)
+				}
+				fmt.Fprintf(realErr, "TEST GUARD: a secret appeared on %s\n", stream)
+				return 99
+			}
+		}
+	}
+	return code
 }
