@@ -315,7 +315,9 @@ func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
 // contains one of the fakes' secrets, so the script fails even when the
 // command was expected to fail.
 func leakGuardedExecute() int {
-	var secrets []string
+	// The sandbox's test card numbers count as secrets too: bokuctl shows
+	// only their last four digits.
+	secrets := []string{"4176669999000104", "4176669999030002", "4176669999030051"}
 	for _, name := range []string{"BOKU_TEST_KEY", "WL_CLIENT_SECRET", "OTTU_API_KEY", "OTTU_PASSWORD"} {
 		if v := os.Getenv(name); v != "" {
 			secrets = append(secrets, v)
