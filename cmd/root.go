@@ -87,25 +87,31 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
 
-	root.AddCommand(
-		newVersionCmd(f),
-		newProfileCmd(f),
-		newSecretCmd(f),
-		newOptinCmd(f),
-		newChargeCmd(f),
-		newSignCmd(f),
-		newRefundCmd(f),
-		newForexCmd(f),
-		newFundCheckCmd(f),
-		newVerifyServiceCmd(f),
-		newNotifyCmd(f),
-		newListenCmd(f),
-		newVerifyCardCmd(f),
-		newOperationCmd(f),
-		newMethodsCmd(f),
-		newSandboxCmd(f),
-		newDocsCmd(f),
-	)
+	groups := []struct {
+		id, title string
+		commands  []*cobra.Command
+	}{
+		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
+			newChargeCmd(f), newRefundCmd(f), newForexCmd(f), newFundCheckCmd(f),
+		}},
+		{"boku", "Boku:", []*cobra.Command{
+			newOptinCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
+		}},
+		{"worldline", "Worldline:", []*cobra.Command{newVerifyCardCmd(f), newOperationCmd(f)}},
+		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
+		{"setup", "Setup and tools:", []*cobra.Command{
+			newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newDocsCmd(f), newVersionCmd(f),
+		}},
+	}
+	for _, g := range groups {
+		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
+		for _, c := range g.commands {
+			c.GroupID = g.id
+			root.AddCommand(c)
+		}
+	}
+	root.SetHelpCommandGroupID("setup")
+	root.SetCompletionCommandGroupID("setup")
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
