@@ -66,11 +66,7 @@ func runWorldlineCharge(cmd *cobra.Command, f *Factory, amountText, currency str
 	if err != nil {
 		return err
 	}
-	session, err := newWorldlineSession(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	opID, err := operationID(f, o.OperationID)
+	session, opID, err := newWorldlineOperation(cmd.Context(), f, o.OperationID)
 	if err != nil {
 		return err
 	}
@@ -137,11 +133,7 @@ func runWorldlinePaymentAction(cmd *cobra.Command, f *Factory, kind string, a *p
 	if kind == "increment" && amount == nil {
 		return exitcode.New(exitcode.Usage, "charge increment needs --amount and --currency")
 	}
-	session, err := newWorldlineSession(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	opID, err := operationID(f, a.OperationID)
+	session, opID, err := newWorldlineOperation(cmd.Context(), f, a.OperationID)
 	if err != nil {
 		return err
 	}

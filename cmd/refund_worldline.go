@@ -54,11 +54,7 @@ func runWorldlineRefund(cmd *cobra.Command, f *Factory, args []string, amountTex
 			return err
 		}
 	}
-	session, err := newWorldlineSession(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	opID, err := operationID(f, o.OperationID)
+	session, opID, err := newWorldlineOperation(cmd.Context(), f, o.OperationID)
 	if err != nil {
 		return err
 	}
@@ -129,11 +125,7 @@ func newRefundActionCmd(f *Factory, kind string) *cobra.Command {
 			if err := checkID("REFUND_ID", args[0]); err != nil {
 				return err
 			}
-			session, err := newWorldlineSession(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			opID, err := operationID(f, opIDFlag)
+			session, opID, err := newWorldlineOperation(cmd.Context(), f, opIDFlag)
 			if err != nil {
 				return err
 			}

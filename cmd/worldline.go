@@ -269,8 +269,16 @@ func finishWorldline(f *Factory, r wlResult) error {
 	return nil
 }
 
-// operationID returns --operation-id or a new UUID, printed before
-// sending.
-func operationID(f *Factory, given string) (string, error) {
-	return idempotencyKey(f, given, "operation-id", "Operation ID")
+// newWorldlineOperation is newWorldlineSession plus the operation id of a
+// mutating call: --operation-id or a new UUID, printed before sending.
+func newWorldlineOperation(ctx context.Context, f *Factory, given string) (*worldlineSession, string, error) {
+	session, err := newWorldlineSession(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	opID, err := idempotencyKey(f, given, "operation-id", "Operation ID")
+	if err != nil {
+		return nil, "", err
+	}
+	return session, opID, nil
 }

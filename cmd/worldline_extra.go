@@ -86,11 +86,7 @@ func runWorldlineForex(cmd *cobra.Command, f *Factory, from, to money.Currency, 
 			return err
 		}
 	}
-	session, err := newWorldlineSession(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	opID, err := operationID(f, o.OperationID)
+	session, opID, err := newWorldlineOperation(cmd.Context(), f, o.OperationID)
 	if err != nil {
 		return err
 	}
@@ -169,11 +165,7 @@ func runWorldlineFundCheck(cmd *cobra.Command, f *Factory, amountText, currency,
 	if err != nil {
 		return err
 	}
-	session, err := newWorldlineSession(cmd.Context(), f)
-	if err != nil {
-		return err
-	}
-	opID, err := operationID(f, opIDFlag)
+	session, opID, err := newWorldlineOperation(cmd.Context(), f, opIDFlag)
 	if err != nil {
 		return err
 	}
@@ -233,11 +225,7 @@ exits 0, declined 3.`,
 			if err != nil {
 				return err
 			}
-			session, err := newWorldlineSession(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			opID, err := operationID(f, opIDFlag)
+			session, opID, err := newWorldlineOperation(cmd.Context(), f, opIDFlag)
 			if err != nil {
 				return err
 			}
@@ -285,11 +273,7 @@ unknown trx") when it never saw the operation.`,
 			if !valid {
 				return exitcode.New(exitcode.Usage, "invalid --reason %q", reason).WithHint("use one of TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION, INVALID_RESPONSE, SUSPECTED_FRAUD")
 			}
-			session, err := newWorldlineSession(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			opID, err := operationID(f, opIDFlag)
+			session, opID, err := newWorldlineOperation(cmd.Context(), f, opIDFlag)
 			if err != nil {
 				return err
 			}
