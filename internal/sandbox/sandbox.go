@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bokuctl/bokuctl/internal/atomicfile"
+	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"

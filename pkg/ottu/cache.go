@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bokuctl/bokuctl/internal/atomicfile"
+	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 )
 
 // Cache keeps successful answers per (host, auth identity, filters), one
