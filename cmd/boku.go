@@ -3,24 +3,16 @@ package cmd
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/httplog"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
-
-// connectTimeout bounds TCP connection set-up; --timeout bounds the rest.
-const connectTimeout = 5 * time.Second
 
 // bokuSession is a configured Boku client plus what hints need.
 type bokuSession struct {
@@ -33,7 +25,7 @@ type bokuSession struct {
 // newBokuSession builds the client from the active profile. requestCountry
 // is the country the request names ("" for calls without one); it becomes
 // the API country when the profile sets none.
-func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bokuSession, error) {
+func newBokuSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*bokuSession, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return nil, err
@@ -46,7 +38,7 @@ func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bo
 	if explicit {
 		session.profileArg = " -p " + profile
 	}
-	if err := requireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
 		return nil, err
 	}
 	country := settings.Get("boku.country")
@@ -73,7 +65,7 @@ func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bo
 		Country:     country,
 		Environment: settings.Get("boku.environment"),
 		BaseURL:     settings.Get("boku.base-url"),
-		HTTPClient:  f.httpClient(maskBokuHeader, nil),
+		HTTPClient:  f.HTTPClient(maskBokuHeader, nil),
 		Retry:       policy,
 		Skew:        skew,
 	})
@@ -82,20 +74,6 @@ func newBokuSession(ctx context.Context, f *Factory, requestCountry string) (*bo
 	}
 	session.client = client
 	return session, nil
-}
-
-// httpClient is the client every provider uses: proxy from the
-// environment, a connect timeout, --timeout for the whole exchange, and the
-// masked debug log with --debug.
-func (f *Factory) httpClient(maskHeader func(name, value string) string, maskBody func([]byte) []byte) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = http.ProxyFromEnvironment
-	transport.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
-	var rt http.RoundTripper = transport
-	if f.Debug {
-		rt = &httplog.Transport{Base: transport, Out: f.IO.ErrOut, MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
-	}
-	return &http.Client{Transport: rt, Timeout: f.Timeout}
 }
 
 // maskBokuHeader hides the signature in Boku's signature headers.
@@ -108,23 +86,6 @@ func maskBokuHeader(name, value string) string {
 		return "****"
 	}
 	return value
-}
-
-var merchantRequestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
-
-// idempotencyKey returns the given merchant request id or a new UUID, and
-// prints it on stderr before anything is sent, so a lost answer can be
-// followed up and a retry can reuse it.
-func idempotencyKey(f *Factory, given, flag, label string) (string, error) {
-	if given != "" {
-		if !merchantRequestIDPattern.MatchString(given) {
-			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", flag, given)
-		}
-	} else {
-		given = uuid.NewString()
-	}
-	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
-	return given, nil
 }
 
 // bokuFailure adds follow-up hints to client errors. statusCmd is the
@@ -155,21 +116,4 @@ func bokuFailure(err error, statusCmd string) error {
 		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: "nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country"}
 	}
 	return err
-}
-
-// idOrKey checks a lookup by id (the one argument) or by idempotency key
-// (--keyFlag), exactly one of them, and returns the id ("" for a key).
-func idOrKey(args []string, key, idName, keyFlag, what string) (string, error) {
-	switch {
-	case len(args) == 1 && key != "":
-		return "", exitcode.New(exitcode.Usage, "give either %s or --%s, not both", idName, keyFlag)
-	case len(args) == 1:
-		return args[0], checkID(idName, args[0])
-	case key != "":
-		if !merchantRequestIDPattern.MatchString(key) {
-			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", keyFlag, key)
-		}
-		return "", nil
-	}
-	return "", exitcode.New(exitcode.Usage, "which %s? give %s or --%s ID", what, idName, keyFlag)
 }

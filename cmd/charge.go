@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -30,7 +31,7 @@ type chargeResult struct {
 
 func (r chargeResult) Table() output.Table {
 	fields := []output.Field{
-		{Label: "Charge ID", Value: output.Text(orNone(r.ChargeID))},
+		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Status", Value: output.Status(r.Status)},
 	}
 	if r.Amount != "" {
@@ -79,7 +80,7 @@ type chargeOptions struct {
 	Worldline                                                                               worldlineChargeOptions
 }
 
-func newChargeCmd(f *Factory) *cobra.Command {
+func newChargeCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &chargeOptions{}
 	cmd := &cobra.Command{
 		Use:   "charge --amount DECIMAL --currency CUR (--optin-id ID | card on stdin)",
@@ -100,7 +101,7 @@ else.`,
 		Example: `  bokuctl charge --country gb --optin-id oi-000002 --amount 4.99 --currency GBP
   bokuctl charge --optin-id oi-000002 --amount 4.99 --currency GBP --merchant-request-id order-1234
   bokuctl charge --provider worldline --amount 12.34 --currency EUR --capture --card-file card.json`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := provider(f)
 			if err != nil {
@@ -137,13 +138,13 @@ else.`,
 	return cmd
 }
 
-func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
+func runCharge(cmd *cobra.Command, f *cmdutil.Factory, opts *chargeOptions) error {
 	if opts.Country != "" {
-		if err := checkCountry(opts.Country); err != nil {
+		if err := cmdutil.CheckCountry(opts.Country); err != nil {
 			return err
 		}
 	}
-	if err := checkID("--optin-id", opts.OptinID); err != nil {
+	if err := cmdutil.CheckID("--optin-id", opts.OptinID); err != nil {
 		return err
 	}
 	amount, err := money.ParsePositive(opts.Amount, opts.Currency)
@@ -166,7 +167,7 @@ func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
 	if opts.Country == "" {
 		opts.Country = session.client.Country()
 	}
-	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
+	mrid, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
@@ -187,14 +188,14 @@ func runCharge(cmd *cobra.Command, f *Factory, opts *chargeOptions) error {
 
 // finishCharge prints whatever definite answer there is and turns the
 // charge status into the exit code.
-func finishCharge(f *Factory, resp *bokuclient.ChargeResponse, err error, statusCmd string) error {
+func finishCharge(f *cmdutil.Factory, resp *bokuclient.ChargeResponse, err error, statusCmd string) error {
 	return finishBoku(f, "charge", resp.ChargeID, resp.ChargeStatus, newChargeResult(resp), err, statusCmd)
 }
 
 // finishBoku prints a Boku answer when it is definite (a success, or a
 // FAIL that names the charge or refund) and maps the status to the exit
 // code: in-progress 8, failed 3, anything else 0; other errors keep theirs.
-func finishBoku(f *Factory, what, id, status string, result any, err error, statusCmd string) error {
+func finishBoku(f *cmdutil.Factory, what, id, status string, result any, err error, statusCmd string) error {
 	var apiErr *bokuclient.APIError
 	if err != nil && !(errors.As(err, &apiErr) && id != "") {
 		return bokuFailure(err, statusCmd)
@@ -215,7 +216,7 @@ func finishBoku(f *Factory, what, id, status string, result any, err error, stat
 	return nil
 }
 
-func newChargeStatusCmd(f *Factory) *cobra.Command {
+func newChargeStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	var mrid string
 	var operations bool
 	cmd := &cobra.Command{
@@ -224,7 +225,7 @@ func newChargeStatusCmd(f *Factory) *cobra.Command {
 		Long: `Show a charge's status. Boku: by charge id, or after an unknown outcome
 (exit 5) by the merchant request id printed before sending. Worldline: a
 payment by its id, with --operations for its captures, reversals and so on.`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := provider(f)
 			if err != nil {
@@ -237,7 +238,7 @@ payment by its id, with --operations for its captures, reversals and so on.`,
 				if len(args) != 1 {
 					return exitcode.New(exitcode.Usage, "which payment? give PAYMENT_ID")
 				}
-				if err := checkID("PAYMENT_ID", args[0]); err != nil {
+				if err := cmdutil.CheckID("PAYMENT_ID", args[0]); err != nil {
 					return err
 				}
 				return runWorldlineChargeStatus(cmd, f, args[0], operations)
@@ -253,8 +254,8 @@ payment by its id, with --operations for its captures, reversals and so on.`,
 	return cmd
 }
 
-func runBokuChargeStatus(cmd *cobra.Command, f *Factory, args []string, mrid string) error {
-	id, err := idOrKey(args, mrid, "CHARGE_ID", "merchant-request-id", "charge")
+func runBokuChargeStatus(cmd *cobra.Command, f *cmdutil.Factory, args []string, mrid string) error {
+	id, err := cmdutil.IDOrKey(args, mrid, "CHARGE_ID", "merchant-request-id", "charge")
 	if err != nil {
 		return err
 	}
@@ -271,7 +272,7 @@ func runBokuChargeStatus(cmd *cobra.Command, f *Factory, args []string, mrid str
 	return finishCharge(f, resp, err, statusCmd+session.profileArg)
 }
 
-func newChargeReverseCmd(f *Factory) *cobra.Command {
+func newChargeReverseCmd(f *cmdutil.Factory) *cobra.Command {
 	var mrid string
 	a := &paymentAction{}
 	cmd := &cobra.Command{
@@ -281,7 +282,7 @@ func newChargeReverseCmd(f *Factory) *cobra.Command {
 id (printed before sending), and resending it never reverses twice.
 Worldline: release all or part (--amount/--currency) of an authorization
 that has not been captured.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := provider(f)
 			if err != nil {
@@ -297,14 +298,14 @@ that has not been captured.`,
 			if err := onlyFor(cmd, "boku", "amount", "currency", "operation-id"); err != nil {
 				return err
 			}
-			if err := checkID("CHARGE_ID", args[0]); err != nil {
+			if err := cmdutil.CheckID("CHARGE_ID", args[0]); err != nil {
 				return err
 			}
 			session, err := newBokuSession(cmd.Context(), f, "")
 			if err != nil {
 				return err
 			}
-			key, err := idempotencyKey(f, mrid, "merchant-request-id", "Merchant request ID")
+			key, err := cmdutil.IdempotencyKey(f, mrid, "merchant-request-id", "Merchant request ID")
 			if err != nil {
 				return err
 			}

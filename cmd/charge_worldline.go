@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
 // Flags only one provider understands.
@@ -31,22 +31,12 @@ func addWorldlineChargeFlags(cmd *cobra.Command, o *worldlineChargeOptions) {
 	cmd.Flags().StringVar(&o.OperationID, "operation-id", "", "Worldline: idempotency key (default: a new UUID, printed before sending)")
 }
 
-// parseAmount reads --amount/--currency into an exact amount.
-func parseAmount(amount, currency string) (money.Amount, error) {
-	a, err := money.ParsePositive(amount, currency)
-	if err != nil {
-		return money.Amount{}, exitcode.New(exitcode.Usage, "--amount/--currency: %v", err).
-			WithHint("write the amount as a decimal in the currency's unit, e.g. --amount 12.34 --currency EUR")
-	}
-	return a, nil
-}
-
 // optionalAmount is parseAmount when --amount was given, else nil.
 func optionalAmount(amount, currency string) (*acquiring.AmountData, error) {
 	if amount == "" {
 		return nil, nil
 	}
-	a, err := parseAmount(amount, currency)
+	a, err := cmdutil.ParseAmount(amount, currency)
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +44,8 @@ func optionalAmount(amount, currency string) (*acquiring.AmountData, error) {
 	return &data, nil
 }
 
-func runWorldlineCharge(cmd *cobra.Command, f *Factory, amountText, currency string, o *worldlineChargeOptions) error {
-	amount, err := parseAmount(amountText, currency)
+func runWorldlineCharge(cmd *cobra.Command, f *cmdutil.Factory, amountText, currency string, o *worldlineChargeOptions) error {
+	amount, err := cmdutil.ParseAmount(amountText, currency)
 	if err != nil {
 		return err
 	}
@@ -102,7 +92,7 @@ func runWorldlineCharge(cmd *cobra.Command, f *Factory, amountText, currency str
 	return finishWorldline(f, r)
 }
 
-func runWorldlineChargeStatus(cmd *cobra.Command, f *Factory, paymentID string, operations bool) error {
+func runWorldlineChargeStatus(cmd *cobra.Command, f *cmdutil.Factory, paymentID string, operations bool) error {
 	session, err := newWorldlineSession(cmd.Context(), f)
 	if err != nil {
 		return err
@@ -122,8 +112,8 @@ type paymentAction struct {
 	Final                                    bool
 }
 
-func runWorldlinePaymentAction(cmd *cobra.Command, f *Factory, kind string, a *paymentAction) error {
-	if err := checkID("PAYMENT_ID", a.PaymentID); err != nil {
+func runWorldlinePaymentAction(cmd *cobra.Command, f *cmdutil.Factory, kind string, a *paymentAction) error {
+	if err := cmdutil.CheckID("PAYMENT_ID", a.PaymentID); err != nil {
 		return err
 	}
 	amount, err := optionalAmount(a.Amount, a.Currency)
@@ -180,12 +170,12 @@ func runWorldlinePaymentAction(cmd *cobra.Command, f *Factory, kind string, a *p
 	return finishWorldline(f, r)
 }
 
-func newChargeCaptureCmd(f *Factory) *cobra.Command {
+func newChargeCaptureCmd(f *cmdutil.Factory) *cobra.Command {
 	a := &paymentAction{}
 	cmd := &cobra.Command{
 		Use:   "capture PAYMENT_ID [--amount DECIMAL --currency CUR]",
 		Short: "Capture all or part of an authorized payment (Worldline)",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireProvider(f, "worldline", "charge capture"); err != nil {
 				return err
@@ -199,12 +189,12 @@ func newChargeCaptureCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newChargeIncrementCmd(f *Factory) *cobra.Command {
+func newChargeIncrementCmd(f *cmdutil.Factory) *cobra.Command {
 	a := &paymentAction{}
 	cmd := &cobra.Command{
 		Use:   "increment PAYMENT_ID --amount DECIMAL --currency CUR",
 		Short: "Raise a pre-authorization (Worldline)",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireProvider(f, "worldline", "charge increment"); err != nil {
 				return err
@@ -227,7 +217,7 @@ func addPaymentActionFlags(cmd *cobra.Command, a *paymentAction, what string) {
 }
 
 // requireProvider refuses a command that exists for one provider only.
-func requireProvider(f *Factory, want, command string) error {
+func requireProvider(f *cmdutil.Factory, want, command string) error {
 	got, err := provider(f)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/sandbox"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -57,7 +58,7 @@ var demoSteps = []demoStep{
 
 var ansiPattern = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
-func newSandboxDemoCmd(f *Factory) *cobra.Command {
+func newSandboxDemoCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
 		Short: "Start the sandbox in-process and walk every provider's main flow",
@@ -67,14 +68,14 @@ charge, status, partial refund, forex, fund check and service check;
 Worldline payment, capture, refund and DCC rate; Ottu payment methods,
 twice (the second from the cache). It uses a temporary config and cache,
 so your profiles are untouched. Exits 0 only if every step succeeded.`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDemo(cmd.Context(), f)
 		},
 	}
 }
 
-func runDemo(ctx context.Context, f *Factory) error {
+func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 	tmp, err := os.MkdirTemp("", "bokuctl-demo-")
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -15,7 +16,7 @@ import (
 // as markdown or man pages. The output depends only on the code, so the
 // committed docs/reference can be checked for drift.
 func GenerateDocs(dir, format string) error {
-	root := NewRootCmd(&Factory{IO: &output.IOStreams{}, Getenv: func(string) string { return "" }})
+	root := NewRootCmd(&cmdutil.Factory{IO: &output.IOStreams{}, Getenv: func(string) string { return "" }})
 	root.DisableAutoGenTag = true
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -29,12 +30,12 @@ func GenerateDocs(dir, format string) error {
 	return exitcode.New(exitcode.Usage, "invalid --format %q", format).WithHint("use markdown or man")
 }
 
-func newDocsCmd(f *Factory) *cobra.Command {
+func newDocsCmd(f *cmdutil.Factory) *cobra.Command {
 	var dir, format string
 	cmd := &cobra.Command{
 		Use:   "docs --dir DIR [--format markdown|man]",
 		Short: "Generate the command reference (markdown or man pages)",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
 				return exitcode.New(exitcode.Usage, "--dir is required").WithHint("for example --dir docs/reference")

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -48,7 +49,7 @@ type forexOptions struct {
 	DCC                       dccOptions
 }
 
-func newForexCmd(f *Factory) *cobra.Command {
+func newForexCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &forexOptions{}
 	cmd := &cobra.Command{
 		Use:   "forex --from-currency CUR --to-currency CUR [--amount DECIMAL]",
@@ -60,7 +61,7 @@ exactly as the provider sent them, never re-formatted through floating point.
 --from and --to are short for --from-currency and --to-currency.`,
 		Example: `  bokuctl forex --country gb --from-currency GBP --to-currency EUR --amount 10
   bokuctl forex --provider worldline --from EUR --to USD --amount 10.00`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runForex(cmd, f, opts)
 		},
@@ -84,9 +85,9 @@ exactly as the provider sent them, never re-formatted through floating point.
 	return cmd
 }
 
-func runForex(cmd *cobra.Command, f *Factory, opts *forexOptions) error {
+func runForex(cmd *cobra.Command, f *cmdutil.Factory, opts *forexOptions) error {
 	if opts.Country != "" {
-		if err := checkCountry(opts.Country); err != nil {
+		if err := cmdutil.CheckCountry(opts.Country); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -42,7 +43,7 @@ type fundCheckOptions struct {
 	Country, OptinID, Amount, Currency, CardFile, OperationID string
 }
 
-func newFundCheckCmd(f *Factory) *cobra.Command {
+func newFundCheckCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &fundCheckOptions{}
 	cmd := &cobra.Command{
 		Use:   "fund-check (--optin-id ID | card on stdin) [--amount DECIMAL --currency CUR]",
@@ -54,7 +55,7 @@ Worldline: a balance inquiry on a card given as JSON on stdin or in
 Sufficient exits 0; insufficient exits 3 with the reason.`,
 		Example: `  bokuctl fund-check --optin-id oi-000002 --amount 4.99 --currency GBP
   bokuctl fund-check --provider worldline --amount 50 --currency EUR --card-file card.json`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runFundCheck(cmd, f, opts)
 		},
@@ -69,7 +70,7 @@ Sufficient exits 0; insufficient exits 3 with the reason.`,
 	return cmd
 }
 
-func runFundCheck(cmd *cobra.Command, f *Factory, opts *fundCheckOptions) error {
+func runFundCheck(cmd *cobra.Command, f *cmdutil.Factory, opts *fundCheckOptions) error {
 	p, err := provider(f)
 	if err != nil {
 		return err
@@ -90,11 +91,11 @@ func runFundCheck(cmd *cobra.Command, f *Factory, opts *fundCheckOptions) error 
 		return exitcode.New(exitcode.Usage, "--amount and --currency are required for a Boku fund check")
 	}
 	if opts.Country != "" {
-		if err := checkCountry(opts.Country); err != nil {
+		if err := cmdutil.CheckCountry(opts.Country); err != nil {
 			return err
 		}
 	}
-	if err := checkID("--optin-id", opts.OptinID); err != nil {
+	if err := cmdutil.CheckID("--optin-id", opts.OptinID); err != nil {
 		return err
 	}
 	amount, err := money.ParsePositive(opts.Amount, opts.Currency)

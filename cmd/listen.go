@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -25,7 +26,7 @@ type listenOptions struct {
 	Addr, ForwardTo, URLFile string
 }
 
-func newListenCmd(f *Factory) *cobra.Command {
+func newListenCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &listenOptions{}
 	cmd := &cobra.Command{
 		Use:   "listen [--addr 127.0.0.1:PORT] [--forward-to URL]",
@@ -41,7 +42,7 @@ The signature covers the request path: give --forward-to the same path
 Boku calls, so the application behind it can verify the signature too.`,
 		Example: `  bokuctl listen --addr 127.0.0.1:8089 --forward-to http://127.0.0.1:3000/
   bokuctl listen -o json | jq .event_type`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runListen(cmd.Context(), f, opts)
 		},
@@ -52,7 +53,7 @@ Boku calls, so the application behind it can verify the signature too.`,
 	return cmd
 }
 
-func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
+func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) error {
 	if _, _, err := net.SplitHostPort(opts.Addr); err != nil {
 		return exitcode.New(exitcode.Usage, "--addr %q is not host:port", opts.Addr).WithHint("for example --addr 127.0.0.1:8089")
 	}
@@ -76,7 +77,7 @@ func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.httpClient(maskBokuHeader, nil)}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(maskBokuHeader, nil)}
 	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
@@ -100,7 +101,7 @@ func runListen(ctx context.Context, f *Factory, opts *listenOptions) error {
 
 // receiver verifies, prints and forwards notifications.
 type receiver struct {
-	f         *Factory
+	f         *cmdutil.Factory
 	keys      bokunotify.Keys
 	forwardTo string
 	client    *http.Client
@@ -173,9 +174,9 @@ func (rc *receiver) forward(r *http.Request, body []byte, event *bokunotify.Even
 	}
 	resp, err := rc.client.Do(req)
 	if err != nil {
-		rc.log("Could not forward %s to %s: %v", orNone(event.EventID), rc.forwardTo, err)
+		rc.log("Could not forward %s to %s: %v", cmdutil.OrNone(event.EventID), rc.forwardTo, err)
 		return
 	}
 	resp.Body.Close()
-	rc.log("Forwarded %s to %s: %s", orNone(event.EventID), rc.forwardTo, resp.Status)
+	rc.log("Forwarded %s to %s: %s", cmdutil.OrNone(event.EventID), rc.forwardTo, resp.Status)
 }

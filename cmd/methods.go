@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/ottu"
@@ -19,10 +20,10 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newMethodsCmd(f *Factory) *cobra.Command {
-	return groupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
+func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
 		newMethodsListCmd(f),
-		groupCmd("cache", "Inspect or clear cached payment-method lists",
+		cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",
 			newMethodsCacheListCmd(f),
 			newMethodsCacheClearCmd(f),
 		),
@@ -37,7 +38,7 @@ type ottuSession struct {
 	settings *config.Settings
 }
 
-func newOttuSession(ctx context.Context, f *Factory, needSecret bool) (*ottuSession, error) {
+func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*ottuSession, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func newOttuSession(ctx context.Context, f *Factory, needSecret bool) (*ottuSess
 		return nil, err
 	}
 	return &ottuSession{
-		client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.httpClient(maskOttuHeader, nil)},
+		client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskOttuHeader, nil)},
 		cache:    cache,
 		settings: settings,
 	}, nil
@@ -92,7 +93,7 @@ func newOttuSession(ctx context.Context, f *Factory, needSecret bool) (*ottuSess
 
 // methodsCache is the cache folder: BOKUCTL_CACHE_DIR, else the user
 // cache folder, plus bokuctl/methods.
-func methodsCache(f *Factory) (ottu.Cache, error) {
+func methodsCache(f *cmdutil.Factory) (ottu.Cache, error) {
 	dir := f.Getenv("BOKUCTL_CACHE_DIR")
 	if dir == "" {
 		userDir, err := os.UserCacheDir()
@@ -144,9 +145,9 @@ func (r methodsResult) Table() output.Table {
 			services = m.Wallets
 		}
 		t.Rows = append(t.Rows, []output.Cell{
-			output.Text(m.Code), output.Text(m.Name), output.Text(yesNo(m.IsSandbox)),
+			output.Text(m.Code), output.Text(m.Name), output.Text(cmdutil.YesNo(m.IsSandbox)),
 			output.Text(strings.Join(currencies, ",")), output.Text(strings.Trim(strings.Join(operations, ","), ",")),
-			output.Text(yesNo(m.IsTokenizable)), output.Text(orNone(strings.Join(services, ","))),
+			output.Text(cmdutil.YesNo(m.IsTokenizable)), output.Text(cmdutil.OrNone(strings.Join(services, ","))),
 		})
 	}
 	return t
@@ -174,7 +175,7 @@ type methodsListOptions struct {
 	PGCodesOnly bool
 }
 
-func newMethodsListCmd(f *Factory) *cobra.Command {
+func newMethodsListCmd(f *cmdutil.Factory) *cobra.Command {
 	o := &methodsListOptions{}
 	cmd := &cobra.Command{
 		Use:   "list [filters]",
@@ -187,7 +188,7 @@ forgets them. Errors are never cached.`,
 		Example: `  bokuctl methods list --plugin e_commerce --currency KWD,USD
   bokuctl methods list --plugin payment_request --tokenizable --payment-service apple_pay
   bokuctl methods list --plugin e_commerce --pg-codes-only | xargs …`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runMethodsList(cmd, f, o)
 		},
@@ -209,7 +210,7 @@ forgets them. Errors are never cached.`,
 	return cmd
 }
 
-func runMethodsList(cmd *cobra.Command, f *Factory, o *methodsListOptions) error {
+func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOptions) error {
 	for _, name := range []string{"tokenizable", "auto-debit"} {
 		if cmd.Flags().Changed(name) {
 			v, _ := cmd.Flags().GetBool(name)
@@ -346,11 +347,11 @@ func filterSummary(f ottu.Filters) string {
 	return string(data)
 }
 
-func newMethodsCacheListCmd(f *Factory) *cobra.Command {
+func newMethodsCacheListCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List cached answers: filters, age and size",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cache, err := methodsCache(f)
 			if err != nil {
@@ -374,12 +375,12 @@ func newMethodsCacheListCmd(f *Factory) *cobra.Command {
 	}
 }
 
-func newMethodsCacheClearCmd(f *Factory) *cobra.Command {
+func newMethodsCacheClearCmd(f *cmdutil.Factory) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "clear [--all]",
 		Short: "Forget cached answers for the profile's host and user (or all)",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var removed int
 			if all {

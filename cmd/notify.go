@@ -9,14 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newNotifyCmd(f *Factory) *cobra.Command {
-	return groupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f))
+func newNotifyCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f))
 }
 
 // notifyResult is a verified notification.
@@ -55,7 +56,7 @@ func (r notifyResult) Table() output.Table {
 
 // bokuNotifyKeys reads the merchant identity and key that Boku signs
 // notifications with.
-func bokuNotifyKeys(ctx context.Context, f *Factory) (bokunotify.Keys, error) {
+func bokuNotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return bokunotify.Keys{}, err
@@ -64,7 +65,7 @@ func bokuNotifyKeys(ctx context.Context, f *Factory) (bokunotify.Keys, error) {
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	if err := requireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
 		return bokunotify.Keys{}, err
 	}
 	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
@@ -75,7 +76,7 @@ func bokuNotifyKeys(ctx context.Context, f *Factory) (bokunotify.Keys, error) {
 	return bokunotify.Keys{MerchantID: settings.Get("boku.merchant-id"), KeyID: settings.Get("boku.key-id"), Key: []byte(key.Value), Skew: skew}, nil
 }
 
-func newNotifyVerifyCmd(f *Factory) *cobra.Command {
+func newNotifyVerifyCmd(f *cmdutil.Factory) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   "verify [--file FILE]",
@@ -91,7 +92,7 @@ action, sig) by their MD5 sig. Exit 0 valid, 3 invalid signature, 2 input
 that is not a notification.`,
 		Example: `  bokuctl notify verify --file notification.http
   pbpaste | bokuctl notify verify -o json`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var data []byte
 			var err error
@@ -144,5 +145,5 @@ func eventLine(e *bokunotify.Event) string {
 	if id == "" {
 		id = e.TransactionID
 	}
-	return fmt.Sprintf("%-20s %-16s %-12s %-12s %s", time.Now().UTC().Format(time.RFC3339), e.EventType, orNone(id), orNone(e.Status), amount)
+	return fmt.Sprintf("%-20s %-16s %-12s %-12s %s", time.Now().UTC().Format(time.RFC3339), e.EventType, cmdutil.OrNone(id), cmdutil.OrNone(e.Status), amount)
 }

@@ -9,13 +9,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newOptinCmd(f *Factory) *cobra.Command {
-	return groupCmd("optin", "Opt a consumer's payment method in (Boku), confirm, query and cancel it",
+func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku), confirm, query and cancel it",
 		newOptinBeginCmd(f),
 		newOptinConfirmCmd(f),
 		newOptinStatusCmd(f),
@@ -56,30 +57,14 @@ func (r optinResult) Table() output.Table {
 }
 
 var (
-	countryFlagPattern = regexp.MustCompile(`^[A-Za-z]{2}$`)
-	msisdnPattern      = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
-	idPattern          = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+	msisdnPattern = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
 )
-
-func checkCountry(country string) error {
-	if !countryFlagPattern.MatchString(country) {
-		return exitcode.New(exitcode.Usage, "--country %q is not a two-letter ISO 3166-1 country code", country).WithHint("for example --country gb")
-	}
-	return nil
-}
-
-func checkID(what, id string) error {
-	if !idPattern.MatchString(id) {
-		return exitcode.New(exitcode.Usage, "%s %q is not a valid id: use up to 128 letters, digits or . _ : -", what, id)
-	}
-	return nil
-}
 
 type optinBeginOptions struct {
 	Country, MSISDN, PaymentMethod, Type, ReturnURL, MerchantRequestID string
 }
 
-func newOptinBeginCmd(f *Factory) *cobra.Command {
+func newOptinBeginCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &optinBeginOptions{}
 	cmd := &cobra.Command{
 		Use:   "begin",
@@ -91,7 +76,7 @@ redirect or hosted the consumer approves at the printed URL; then run
 ` + "`bokuctl optin confirm ID`" + `.`,
 		Example: `  bokuctl optin begin --country gb --msisdn 447700900123
   bokuctl optin begin --country gb --payment-method paypal --type redirect --return-url https://shop.example/back`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return optinBegin(cmd, f, opts)
 		},
@@ -107,9 +92,9 @@ redirect or hosted the consumer approves at the printed URL; then run
 	return cmd
 }
 
-func optinBegin(cmd *cobra.Command, f *Factory, opts *optinBeginOptions) error {
+func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions) error {
 	if opts.Country != "" {
-		if err := checkCountry(opts.Country); err != nil {
+		if err := cmdutil.CheckCountry(opts.Country); err != nil {
 			return err
 		}
 	}
@@ -118,7 +103,7 @@ func optinBegin(cmd *cobra.Command, f *Factory, opts *optinBeginOptions) error {
 			WithHint("digits only, country code first, no + or spaces: e.g. 447700900123")
 	}
 	if opts.PaymentMethod != "" {
-		if err := checkID("--payment-method", opts.PaymentMethod); err != nil {
+		if err := cmdutil.CheckID("--payment-method", opts.PaymentMethod); err != nil {
 			return err
 		}
 	}
@@ -149,7 +134,7 @@ func optinBegin(cmd *cobra.Command, f *Factory, opts *optinBeginOptions) error {
 	if opts.Country == "" {
 		opts.Country = session.client.Country()
 	}
-	mrid, err := idempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
+	mrid, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
@@ -173,16 +158,16 @@ func optinBegin(cmd *cobra.Command, f *Factory, opts *optinBeginOptions) error {
 	return f.Printer.Print(result)
 }
 
-func newOptinConfirmCmd(f *Factory) *cobra.Command {
+func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
 	var code string
 	cmd := &cobra.Command{
 		Use:   "confirm OPTIN_REQUEST_ID",
 		Short: "Complete an opt-in and get the optin id to charge",
 		Example: `  bokuctl optin confirm oir-000001 --code 123456
   bokuctl optin confirm oir-000002     # after a redirect/hosted approval`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkID("OPTIN_REQUEST_ID", args[0]); err != nil {
+			if err := cmdutil.CheckID("OPTIN_REQUEST_ID", args[0]); err != nil {
 				return err
 			}
 			if code != "" && !regexp.MustCompile(`^[0-9A-Za-z]{4,12}$`).MatchString(code) {
@@ -209,12 +194,12 @@ func newOptinConfirmCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newOptinStatusCmd(f *Factory) *cobra.Command {
+func newOptinStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	var requestID string
 	cmd := &cobra.Command{
 		Use:   "status (OPTIN_ID | --optin-request-id ID)",
 		Short: "Show an opt-in's state",
-		Args:  usageArgs(cobra.MaximumNArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := bokuclient.QueryOptinRequest{OptinRequestID: requestID}
 			switch {
@@ -222,11 +207,11 @@ func newOptinStatusCmd(f *Factory) *cobra.Command {
 				return exitcode.New(exitcode.Usage, "give either OPTIN_ID or --optin-request-id, not both")
 			case len(args) == 1:
 				req.OptinID = args[0]
-				if err := checkID("OPTIN_ID", args[0]); err != nil {
+				if err := cmdutil.CheckID("OPTIN_ID", args[0]); err != nil {
 					return err
 				}
 			case requestID != "":
-				if err := checkID("--optin-request-id", requestID); err != nil {
+				if err := cmdutil.CheckID("--optin-request-id", requestID); err != nil {
 					return err
 				}
 			default:
@@ -247,13 +232,13 @@ func newOptinStatusCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newOptinCancelCmd(f *Factory) *cobra.Command {
+func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "cancel OPTIN_ID",
 		Short: "Cancel an opt-in so it can no longer be charged",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkID("OPTIN_ID", args[0]); err != nil {
+			if err := cmdutil.CheckID("OPTIN_ID", args[0]); err != nil {
 				return err
 			}
 			session, err := newBokuSession(cmd.Context(), f, "")

@@ -11,14 +11,15 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newProfileCmd(f *Factory) *cobra.Command {
-	return groupCmd("profile", "Manage profiles: named sets of provider settings",
+func newProfileCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
 		newProfileAddCmd(f),
 		newProfileSetCmd(f),
 		newProfileUnsetCmd(f),
@@ -40,7 +41,7 @@ type profileResult struct {
 func (p profileResult) Table() output.Table {
 	fields := []output.Field{
 		{Label: "Profile", Value: output.Text(p.Name)},
-		{Label: "Current", Value: output.Text(yesNo(p.Current))},
+		{Label: "Current", Value: output.Text(cmdutil.YesNo(p.Current))},
 		{Label: "Config file", Value: output.Text(p.ConfigFile)},
 	}
 	names := make([]string, 0, len(p.Settings))
@@ -52,13 +53,6 @@ func (p profileResult) Table() output.Table {
 		fields = append(fields, output.Field{Label: name, Value: output.Text(p.Settings[name])})
 	}
 	return output.Table{Fields: fields}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
 
 func newProfileResult(file *config.File, name string) profileResult {
@@ -73,7 +67,7 @@ func newProfileResult(file *config.File, name string) profileResult {
 
 // existingProfile loads the file and returns it if the named profile is in
 // it; a missing profile is a usage error here, since the user named it.
-func existingProfile(f *Factory, name string) (*config.File, error) {
+func existingProfile(f *cmdutil.Factory, name string) (*config.File, error) {
 	if err := config.ValidateProfileName(name); err != nil {
 		return nil, err
 	}
@@ -93,7 +87,7 @@ type profileAddOptions struct {
 	Values map[string]*pflag.Flag
 }
 
-func newProfileAddCmd(f *Factory) *cobra.Command {
+func newProfileAddCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &profileAddOptions{Values: map[string]*pflag.Flag{}}
 	cmd := &cobra.Command{
 		Use:   "add NAME",
@@ -102,7 +96,7 @@ func newProfileAddCmd(f *Factory) *cobra.Command {
 the current one. Secrets are not settings: store them with ` + "`bokuctl secret set`" + `.`,
 		Example: `  bokuctl profile add shop --provider boku --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
   bokuctl profile add eu --provider worldline --worldline-client-id my-client --use`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			return profileAdd(f, opts)
@@ -120,7 +114,7 @@ the current one. Secrets are not settings: store them with ` + "`bokuctl secret 
 	return cmd
 }
 
-func profileAdd(f *Factory, opts *profileAddOptions) error {
+func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 	if err := config.ValidateProfileName(opts.Name); err != nil {
 		return err
 	}
@@ -158,26 +152,26 @@ func profileAdd(f *Factory, opts *profileAddOptions) error {
 	return f.Printer.Print(newProfileResult(file, opts.Name))
 }
 
-func newProfileSetCmd(f *Factory) *cobra.Command {
+func newProfileSetCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "set NAME KEY VALUE",
 		Short: "Change one setting of a profile",
 		Long: "Change one setting of a profile. Keys:\n\n" + keyHelp() +
 			"\nSecrets are not settings: store them with `bokuctl secret set`.",
 		Example: "  bokuctl profile set shop boku.country de",
-		Args:    usageArgs(cobra.ExactArgs(3)),
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return profileSet(f, args[0], args[1], args[2])
 		},
 	}
 }
 
-func newProfileUnsetCmd(f *Factory) *cobra.Command {
+func newProfileUnsetCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "unset NAME KEY",
 		Short:   "Remove one setting from a profile",
 		Example: "  bokuctl profile unset shop boku.base-url",
-		Args:    usageArgs(cobra.ExactArgs(2)),
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return profileSet(f, args[0], args[1], "")
 		},
@@ -192,7 +186,7 @@ func keyHelp() string {
 	return b.String()
 }
 
-func profileSet(f *Factory, name, keyName, value string) error {
+func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 	key, ok := config.LookupKey(keyName)
 	if !ok {
 		err := exitcode.New(exitcode.Usage, "unknown setting %q", keyName)
@@ -256,12 +250,12 @@ func (r profileListResult) Table() output.Table {
 	return t
 }
 
-func newProfileListCmd(f *Factory) *cobra.Command {
+func newProfileListCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List profiles; * marks the current one",
-		Args:    usageArgs(cobra.NoArgs),
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := f.Config()
 			if err != nil {
@@ -319,14 +313,14 @@ func (r profileShowResult) Table() output.Table {
 	return t
 }
 
-func newProfileShowCmd(f *Factory) *cobra.Command {
+func newProfileShowCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show a profile's effective settings and where each came from",
 		Long: `Show the settings a command would use with this profile (default: the
 active one), and the source of each: flag, env (BOKUCTL_…), file or default.
 Precedence: flag > environment > profile in the config file > default.`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := f.Config()
 			if err != nil {
@@ -337,7 +331,7 @@ Precedence: flag > environment > profile in the config file > default.`,
 				if _, err := existingProfile(f, args[0]); err != nil {
 					return err
 				}
-				settings, err = f.settingsFor(file, args[0], nil)
+				settings, err = f.SettingsFor(file, args[0], nil)
 			} else {
 				settings, err = f.Settings(nil)
 			}
@@ -359,11 +353,11 @@ Precedence: flag > environment > profile in the config file > default.`,
 	}
 }
 
-func newProfileUseCmd(f *Factory) *cobra.Command {
+func newProfileUseCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "use NAME",
 		Short: "Make a profile the current one",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := existingProfile(f, args[0])
 			if err != nil {
@@ -388,11 +382,11 @@ type profileRemoveResult struct {
 func (r profileRemoveResult) Table() output.Table {
 	return output.Table{Fields: []output.Field{
 		{Label: "Removed", Value: output.Text(r.Removed)},
-		{Label: "Secrets deleted", Value: output.Text(orNone(strings.Join(r.SecretsDeleted, ", ")))},
+		{Label: "Secrets deleted", Value: output.Text(cmdutil.OrNone(strings.Join(r.SecretsDeleted, ", ")))},
 	}}
 }
 
-func newProfileRemoveCmd(f *Factory) *cobra.Command {
+func newProfileRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
 		Use:     "remove NAME",
@@ -401,7 +395,7 @@ func newProfileRemoveCmd(f *Factory) *cobra.Command {
 		Long: `Remove a profile from the config file and delete its secrets from the
 keyring. On a terminal it asks for confirmation; elsewhere it refuses
 unless --yes is given.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			file, err := existingProfile(f, name)
@@ -431,7 +425,7 @@ unless --yes is given.`,
 
 // confirm asks on a terminal for the expected answer; off a terminal it
 // refuses, since nobody can answer.
-func confirm(f *Factory, prompt, want string) error {
+func confirm(f *cmdutil.Factory, prompt, want string) error {
 	if !f.IO.InTTY || !f.IO.OutTTY {
 		return exitcode.New(exitcode.Usage, "refusing to proceed without confirmation: no terminal to ask on").
 			WithHint("pass --yes to confirm")
@@ -449,7 +443,7 @@ func confirm(f *Factory, prompt, want string) error {
 
 // deleteProfileSecrets removes every secret of a profile from the store,
 // warning (not failing) when the store cannot be reached.
-func deleteProfileSecrets(ctx context.Context, f *Factory, profile string) []string {
+func deleteProfileSecrets(ctx context.Context, f *cmdutil.Factory, profile string) []string {
 	store := f.SecretStore()
 	deleted := []string{}
 	for _, spec := range secret.Specs() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -48,7 +49,7 @@ type refundResult struct {
 
 func (r refundResult) Table() output.Table {
 	fields := []output.Field{
-		{Label: "Refund ID", Value: output.Text(orNone(r.RefundID))},
+		{Label: "Refund ID", Value: output.Text(cmdutil.OrNone(r.RefundID))},
 		{Label: "Status", Value: output.Status(r.Status)},
 	}
 	add := func(label, value string) {
@@ -100,7 +101,7 @@ type refundOptions struct {
 	Worldline                                            worldlineRefundOptions
 }
 
-func newRefundCmd(f *Factory) *cobra.Command {
+func newRefundCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &refundOptions{}
 	cmd := &cobra.Command{
 		Use:   "refund (CHARGE_ID | PAYMENT_ID | --standalone) [--amount DECIMAL --currency CUR]",
@@ -117,7 +118,7 @@ before sending; resending one never refunds twice.`,
 		Example: `  bokuctl refund ch-000003                         # everything still refundable
   bokuctl refund ch-000003 --amount 1.50 --currency GBP --reason service-issue
   bokuctl refund --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := provider(f)
 			if err != nil {
@@ -149,8 +150,8 @@ before sending; resending one never refunds twice.`,
 	return cmd
 }
 
-func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
-	if err := checkID("CHARGE_ID", opts.ChargeID); err != nil {
+func runRefund(cmd *cobra.Command, f *cmdutil.Factory, opts *refundOptions) error {
+	if err := cmdutil.CheckID("CHARGE_ID", opts.ChargeID); err != nil {
 		return err
 	}
 	reason, ok := refundReasons[opts.Reason]
@@ -169,7 +170,7 @@ func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
 	if err != nil {
 		return err
 	}
-	key, err := idempotencyKey(f, opts.MerchantRefundID, "merchant-refund-id", "Merchant refund ID")
+	key, err := cmdutil.IdempotencyKey(f, opts.MerchantRefundID, "merchant-refund-id", "Merchant refund ID")
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func runRefund(cmd *cobra.Command, f *Factory, opts *refundOptions) error {
 
 // finishRefund is finishCharge for refunds. A FAIL that names the charge
 // (refund over what is left) is definite: it shows what is refundable.
-func finishRefund(f *Factory, resp *bokuclient.RefundResponse, err error, statusCmd string) error {
+func finishRefund(f *cmdutil.Factory, resp *bokuclient.RefundResponse, err error, statusCmd string) error {
 	id := resp.RefundID
 	if id == "" {
 		id = resp.ChargeID
@@ -188,7 +189,7 @@ func finishRefund(f *Factory, resp *bokuclient.RefundResponse, err error, status
 	return finishBoku(f, "refund", id, resp.RefundStatus, newRefundResult(resp), err, statusCmd)
 }
 
-func newRefundStatusCmd(f *Factory) *cobra.Command {
+func newRefundStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	var mrid string
 	var operations bool
 	cmd := &cobra.Command{
@@ -196,7 +197,7 @@ func newRefundStatusCmd(f *Factory) *cobra.Command {
 		Short: "Show a refund",
 		Long: `Show a refund. Boku: by refund id or merchant refund id. Worldline: by refund
 id, with --operations for its authorization, capture and reversal.`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := provider(f)
 			if err != nil {
@@ -214,7 +215,7 @@ id, with --operations for its authorization, capture and reversal.`,
 			if err := onlyFor(cmd, "boku", "operations"); err != nil {
 				return err
 			}
-			id, err := idOrKey(args, mrid, "REFUND_ID", "merchant-refund-id", "refund")
+			id, err := cmdutil.IDOrKey(args, mrid, "REFUND_ID", "merchant-refund-id", "refund")
 			if err != nil {
 				return err
 			}

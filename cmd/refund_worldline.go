@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -27,7 +28,7 @@ func addWorldlineRefundFlags(cmd *cobra.Command, o *worldlineRefundOptions) {
 	cmd.Flags().StringVar(&o.OperationID, "operation-id", "", "Worldline: idempotency key (default: a new UUID, printed before sending)")
 }
 
-func runWorldlineRefund(cmd *cobra.Command, f *Factory, args []string, amountText, currency string, o *worldlineRefundOptions) error {
+func runWorldlineRefund(cmd *cobra.Command, f *cmdutil.Factory, args []string, amountText, currency string, o *worldlineRefundOptions) error {
 	switch {
 	case o.Standalone && len(args) == 1:
 		return exitcode.New(exitcode.Usage, "a --standalone refund has no PAYMENT_ID")
@@ -40,7 +41,7 @@ func runWorldlineRefund(cmd *cobra.Command, f *Factory, args []string, amountTex
 		return exitcode.New(exitcode.Usage, "a --standalone refund needs --amount and --currency")
 	}
 	if !o.Standalone {
-		if err := checkID("PAYMENT_ID", args[0]); err != nil {
+		if err := cmdutil.CheckID("PAYMENT_ID", args[0]); err != nil {
 			return err
 		}
 	}
@@ -90,8 +91,8 @@ func runWorldlineRefund(cmd *cobra.Command, f *Factory, args []string, amountTex
 	return finishWorldline(f, r)
 }
 
-func runWorldlineRefundStatus(cmd *cobra.Command, f *Factory, refundID string, operations bool) error {
-	if err := checkID("REFUND_ID", refundID); err != nil {
+func runWorldlineRefundStatus(cmd *cobra.Command, f *cmdutil.Factory, refundID string, operations bool) error {
+	if err := cmdutil.CheckID("REFUND_ID", refundID); err != nil {
 		return err
 	}
 	session, err := newWorldlineSession(cmd.Context(), f)
@@ -108,7 +109,7 @@ func runWorldlineRefundStatus(cmd *cobra.Command, f *Factory, refundID string, o
 }
 
 // newRefundActionCmd is `refund capture` or `refund reverse` (Worldline).
-func newRefundActionCmd(f *Factory, kind string) *cobra.Command {
+func newRefundActionCmd(f *cmdutil.Factory, kind string) *cobra.Command {
 	var opIDFlag string
 	short := map[string]string{
 		"capture": "Capture an authorized refund (Worldline)",
@@ -117,12 +118,12 @@ func newRefundActionCmd(f *Factory, kind string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   kind + " REFUND_ID",
 		Short: short,
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireProvider(f, "worldline", "refund "+kind); err != nil {
 				return err
 			}
-			if err := checkID("REFUND_ID", args[0]); err != nil {
+			if err := cmdutil.CheckID("REFUND_ID", args[0]); err != nil {
 				return err
 			}
 			session, opID, err := newWorldlineOperation(cmd.Context(), f, opIDFlag)

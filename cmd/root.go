@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -25,13 +25,13 @@ import (
 func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ios := output.System(defaultGetenv, false)
-	return Run(ctx, ios, defaultGetenv, os.Args[1:])
+	ios := output.System(cmdutil.DefaultGetenv, false)
+	return Run(ctx, ios, cmdutil.DefaultGetenv, os.Args[1:])
 }
 
 // Run executes one command line with the given streams and environment.
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
-	f := &Factory{IO: ios, Getenv: getenv}
+	f := &cmdutil.Factory{IO: ios, Getenv: getenv}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -53,7 +53,7 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 }
 
 // NewRootCmd builds the command tree around f.
-func NewRootCmd(f *Factory) *cobra.Command {
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "bokuctl",
 		Short: "Drive Boku, Worldline Acquiring and Ottu payments from the terminal",
@@ -68,7 +68,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return f.setUp(cmd)
+			return setUp(f, cmd)
 		},
 	}
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
@@ -115,14 +115,14 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
-		asGroup(completion)
+		cmdutil.AsGroup(completion)
 	}
 	return root
 }
 
 // setUp validates the global options and builds the printer. It runs after
 // flag parsing and before any command does its work.
-func (f *Factory) setUp(cmd *cobra.Command) error {
+func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 	// Cobra checks required flags and flag groups after this hook; check
 	// them here so that a missing flag is a usage error (exit 2) like any
 	// other, not an unexpected one.
@@ -159,40 +159,4 @@ func (f *Factory) setUp(cmd *cobra.Command) error {
 	}
 	f.Printer = printer
 	return nil
-}
-
-// groupCmd is a command that only holds subcommands: without one it prints
-// help; with an unknown one it fails as a usage error instead of silently
-// printing help and exiting 0.
-func groupCmd(use, short string, children ...*cobra.Command) *cobra.Command {
-	cmd := &cobra.Command{Use: use, Short: short}
-	cmd.AddCommand(children...)
-	return asGroup(cmd)
-}
-
-// asGroup gives a command the group behaviour described on groupCmd.
-func asGroup(cmd *cobra.Command) *cobra.Command {
-	cmd.Args = cobra.ArbitraryArgs
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return cmd.Help()
-		}
-		err := exitcode.New(exitcode.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
-		if suggestions := cmd.SuggestionsFor(args[0]); len(suggestions) > 0 {
-			return err.WithHint("did you mean %s?", strings.Join(suggestions, " or "))
-		}
-		return err.WithHint("run `%s --help` for its commands", cmd.CommandPath())
-	}
-	return cmd
-}
-
-// usageArgs wraps an argument validator so its failure is a usage error
-// with a pointer to the command's help.
-func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := validate(cmd, args); err != nil {
-			return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("usage: %s", cmd.UseLine())}
-		}
-		return nil
-	}
 }

@@ -13,16 +13,17 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bokuctl/bokuctl/pkg/atomicfile"
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/sandbox"
+	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newSandboxCmd(f *Factory) *cobra.Command {
-	return groupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
+func newSandboxCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
 		newSandboxServeCmd(f),
 		newSandboxDemoCmd(f),
 	)
@@ -72,7 +73,7 @@ type sandboxServeOptions struct {
 	ListenAny                                      bool
 }
 
-func newSandboxServeCmd(f *Factory) *cobra.Command {
+func newSandboxServeCmd(f *cmdutil.Factory) *cobra.Command {
 	o := &sandboxServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:0] [--state FILE]",
@@ -88,7 +89,7 @@ in the next. Ctrl-C or SIGTERM stops it cleanly. Magic values that trigger
 declines and faults are listed in docs/sandbox.md.`,
 		Example: `  bokuctl sandbox serve &
   bokuctl -p sandbox optin begin --msisdn 447700900123`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSandboxServe(cmd.Context(), f, o)
 		},
@@ -102,7 +103,7 @@ declines and faults are listed in docs/sandbox.md.`,
 	return cmd
 }
 
-func runSandboxServe(ctx context.Context, f *Factory, o *sandboxServeOptions) error {
+func runSandboxServe(ctx context.Context, f *cmdutil.Factory, o *sandboxServeOptions) error {
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "--addr %q is not host:port", o.Addr)
@@ -160,7 +161,7 @@ func runSandboxServe(ctx context.Context, f *Factory, o *sandboxServeOptions) er
 }
 
 // logRequests writes one stderr line per request.
-func logRequests(f *Factory, next http.Handler) http.Handler {
+func logRequests(f *cmdutil.Factory, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
@@ -191,7 +192,7 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // installSandboxProfile writes (or overwrites) the sandbox profile and
 // stores the sandbox's public credentials as its secrets. Where no secret
 // store is reachable it says how to use environment variables instead.
-func installSandboxProfile(ctx context.Context, f *Factory, name, base string) error {
+func installSandboxProfile(ctx context.Context, f *cmdutil.Factory, name, base string) error {
 	file, err := f.Config()
 	if err != nil {
 		return err

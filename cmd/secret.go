@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -17,8 +18,8 @@ import (
 // maxSecretSize bounds what `secret set` reads from stdin.
 const maxSecretSize = 64 << 10
 
-func newSecretCmd(f *Factory) *cobra.Command {
-	return groupCmd("secret", "Store, check and delete a profile's secrets",
+func newSecretCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
 		newSecretSetCmd(f),
 		newSecretDeleteCmd(f),
 		newSecretStatusCmd(f),
@@ -46,12 +47,12 @@ func (r secretResult) Table() output.Table {
 	return output.Table{Fields: []output.Field{
 		{Label: "Profile", Value: output.Text(r.Profile)},
 		{Label: "Secret", Value: output.Text(r.Name)},
-		{Label: "Set", Value: output.Status(yesNo(r.Set))},
-		{Label: "Stored in", Value: output.Text(orNone(r.Origin))},
+		{Label: "Set", Value: output.Status(cmdutil.YesNo(r.Set))},
+		{Label: "Stored in", Value: output.Text(cmdutil.OrNone(r.Origin))},
 	}}
 }
 
-func newSecretSetCmd(f *Factory) *cobra.Command {
+func newSecretSetCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "set NAME",
 		Short: "Store a secret for the active profile, read from stdin",
@@ -72,7 +73,7 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 				return exitcode.New(exitcode.Usage, "secret set takes only the secret's name; the value is read from stdin").
 					WithHint("pipe it in: printf %%s \"$VALUE\" | bokuctl secret set NAME")
 			}
-			return usageArgs(cobra.ExactArgs(1))(cmd, args)
+			return cmdutil.UsageArgs(cobra.ExactArgs(1))(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := secret.Lookup(args[0])
@@ -102,7 +103,7 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 
 // readSecret reads the value from stdin: hidden input on a real terminal,
 // otherwise everything piped in, less one trailing newline.
-func readSecret(f *Factory, spec secret.Spec) (string, error) {
+func readSecret(f *cmdutil.Factory, spec secret.Spec) (string, error) {
 	var value []byte
 	if fd, ok := f.IO.StdinIsTerminal(); ok {
 		fmt.Fprintf(f.IO.ErrOut, "Value for %s (input hidden): ", spec.Name)
@@ -144,11 +145,11 @@ func storeError(err error, spec secret.Spec) error {
 	return err
 }
 
-func newSecretDeleteCmd(f *Factory) *cobra.Command {
+func newSecretDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a stored secret of the active profile",
-		Args:  usageArgs(cobra.ExactArgs(1)),
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := secret.Lookup(args[0])
 			if err != nil {
@@ -190,17 +191,17 @@ func (r secretStatusResult) Table() output.Table {
 		case source == "":
 			source = "-"
 		}
-		t.Rows = append(t.Rows, []output.Cell{output.Text(s.Name), output.Status(yesNo(s.Set)), output.Text(source)})
+		t.Rows = append(t.Rows, []output.Cell{output.Text(s.Name), output.Status(cmdutil.YesNo(s.Set)), output.Text(source)})
 	}
 	return t
 }
 
-func newSecretStatusCmd(f *Factory) *cobra.Command {
+func newSecretStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show which secrets the active profile has and where they come from",
 		Long:  "Show which secrets the active profile has: from the environment, from the\nkeyring, or missing. Values are never shown.",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, _, err := f.ProfileName()
 			if err != nil {

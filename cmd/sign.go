@@ -8,14 +8,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
-func newSignCmd(f *Factory) *cobra.Command {
-	return groupCmd("sign", "Compute Boku signature headers, for debugging integrations",
+func newSignCmd(f *cmdutil.Factory) *cobra.Command {
+	return cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
 		newSignMessageCmd(f, true),
 		newSignMessageCmd(f, false),
 	)
@@ -44,12 +45,12 @@ type signOptions struct {
 	Headers                                                 []string
 }
 
-func newSignMessageCmd(f *Factory, request bool) *cobra.Command {
+func newSignMessageCmd(f *cmdutil.Factory, request bool) *cobra.Command {
 	opts := &signOptions{}
 	cmd := &cobra.Command{
 		Use:   "response",
 		Short: "Print the X-SignedResponse header Boku would send for a response",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSign(cmd, f, opts, request)
 		},
@@ -73,7 +74,7 @@ func newSignMessageCmd(f *Factory, request bool) *cobra.Command {
 	return cmd
 }
 
-func runSign(cmd *cobra.Command, f *Factory, opts *signOptions, request bool) error {
+func runSign(cmd *cobra.Command, f *cmdutil.Factory, opts *signOptions, request bool) error {
 	message := sign.Message{}
 	if request {
 		if opts.Method == "" || strings.ContainsAny(opts.Method, " \t") {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -19,20 +20,20 @@ func (r verifyServiceResult) Table() output.Table {
 	return output.Table{Fields: []output.Field{
 		{Label: "Service ID", Value: output.Text(r.ServiceID)},
 		{Label: "Merchant", Value: output.Text(r.MerchantID)},
-		{Label: "Valid", Value: output.Status(yesNo(r.Valid))},
+		{Label: "Valid", Value: output.Status(cmdutil.YesNo(r.Valid))},
 	}}
 }
 
-func newVerifyServiceCmd(f *Factory) *cobra.Command {
+func newVerifyServiceCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify-service SERVICE_ID",
 		Short: "Check that a Boku service id is valid for the profile's merchant",
 		Long: `Check that a Boku service id is valid for the profile's merchant: valid
 exits 0, invalid exits 3 with Boku's reason.`,
 		Example: "  bokuctl verify-service svc-sandbox-1",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkID("SERVICE_ID", args[0]); err != nil {
+			if err := cmdutil.CheckID("SERVICE_ID", args[0]); err != nil {
 				return err
 			}
 			session, err := newBokuSession(cmd.Context(), f, "")

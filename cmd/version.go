@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -24,25 +25,18 @@ type versionResult struct {
 func (v versionResult) Table() output.Table {
 	return output.Table{Fields: []output.Field{
 		{Label: "Version", Value: output.Text(v.Version)},
-		{Label: "Commit", Value: output.Text(orNone(v.Commit))},
-		{Label: "Built", Value: output.Text(orNone(v.Date))},
+		{Label: "Commit", Value: output.Text(cmdutil.OrNone(v.Commit))},
+		{Label: "Built", Value: output.Text(cmdutil.OrNone(v.Date))},
 		{Label: "Go", Value: output.Text(v.GoVersion)},
 		{Label: "Platform", Value: output.Text(v.Platform)},
 	}}
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func newVersionCmd(f *Factory) *cobra.Command {
+func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Show the version, commit, build date and Go version",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			info := build.Current()
 			return f.Printer.Print(versionResult{

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -20,7 +21,7 @@ import (
 
 // provider resolves which provider backs charge, refund, forex and
 // fund-check: --provider > BOKUCTL_PROVIDER > profile > boku.
-func provider(f *Factory) (string, error) {
+func provider(f *cmdutil.Factory) (string, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return "", err
@@ -45,7 +46,7 @@ type worldlineSession struct {
 	profileArg string
 }
 
-func newWorldlineSession(ctx context.Context, f *Factory) (*worldlineSession, error) {
+func newWorldlineSession(ctx context.Context, f *cmdutil.Factory) (*worldlineSession, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func newWorldlineSession(ctx context.Context, f *Factory) (*worldlineSession, er
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
+	if err := cmdutil.RequireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
 		return nil, err
 	}
 	clientSecret, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "worldline-client-secret")
@@ -71,7 +72,7 @@ func newWorldlineSession(ctx context.Context, f *Factory) (*worldlineSession, er
 		Scopes:        strings.Fields(settings.Get("worldline.scopes")),
 		Integrator:    settings.Get("worldline.integrator"),
 		SDKIdentifier: "bokuctl/" + build.Current().Version,
-		HTTPClient:    f.httpClient(acquiring.MaskHeader, acquiring.MaskBody),
+		HTTPClient:    f.HTTPClient(acquiring.MaskHeader, acquiring.MaskBody),
 	})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
@@ -84,7 +85,7 @@ func newWorldlineSession(ctx context.Context, f *Factory) (*worldlineSession, er
 }
 
 // readCard reads card JSON from --card-file or stdin; never from flags.
-func readCard(f *Factory, file string, needCVC bool) (acquiring.PlainCardData, error) {
+func readCard(f *cmdutil.Factory, file string, needCVC bool) (acquiring.PlainCardData, error) {
 	var data []byte
 	var err error
 	switch {
@@ -256,7 +257,7 @@ func wlOperations(ops []acquiring.SubOperation) []wlOperation {
 
 // finishWorldline prints the result and maps the outcome to the exit
 // code: DECLINED 3, PENDING 8, otherwise 0.
-func finishWorldline(f *Factory, r wlResult) error {
+func finishWorldline(f *cmdutil.Factory, r wlResult) error {
 	if err := f.Printer.Print(r); err != nil {
 		return err
 	}
@@ -264,19 +265,19 @@ func finishWorldline(f *Factory, r wlResult) error {
 	case r.ResponseCodeCategory == "DECLINED":
 		return exitcode.New(exitcode.Declined, "declined: %s %s", r.ResponseCode, r.ResponseCodeDescription)
 	case r.Status == "PENDING" || r.Status == "PENDING_CAPTURE":
-		return exitcode.New(exitcode.Pending, "%s is %s: not final yet", orNone(r.PaymentID+r.RefundID), r.Status)
+		return exitcode.New(exitcode.Pending, "%s is %s: not final yet", cmdutil.OrNone(r.PaymentID+r.RefundID), r.Status)
 	}
 	return nil
 }
 
 // newWorldlineOperation is newWorldlineSession plus the operation id of a
 // mutating call: --operation-id or a new UUID, printed before sending.
-func newWorldlineOperation(ctx context.Context, f *Factory, given string) (*worldlineSession, string, error) {
+func newWorldlineOperation(ctx context.Context, f *cmdutil.Factory, given string) (*worldlineSession, string, error) {
 	session, err := newWorldlineSession(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
-	opID, err := idempotencyKey(f, given, "operation-id", "Operation ID")
+	opID, err := cmdutil.IdempotencyKey(f, given, "operation-id", "Operation ID")
 	if err != nil {
 		return nil, "", err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -70,11 +71,11 @@ func addDCCFlags(cmd *cobra.Command, o *dccOptions) {
 	cmd.Flags().StringVar(&o.OperationID, "operation-id", "", "Worldline: operation id of the quote (default: a new UUID)")
 }
 
-func runWorldlineForex(cmd *cobra.Command, f *Factory, from, to money.Currency, amountText string, o *dccOptions) error {
+func runWorldlineForex(cmd *cobra.Command, f *cmdutil.Factory, from, to money.Currency, amountText string, o *dccOptions) error {
 	if amountText == "" {
 		return exitcode.New(exitcode.Usage, "a Worldline DCC quote needs --amount").WithHint("for example --amount 10.00")
 	}
-	amount, err := parseAmount(amountText, from.Code)
+	amount, err := cmdutil.ParseAmount(amountText, from.Code)
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func runWorldlineForex(cmd *cobra.Command, f *Factory, from, to money.Currency, 
 		return exitcode.New(exitcode.Usage, "--bin must be the card's first 6 to 12 digits, not the whole number")
 	}
 	if o.CardCountry != "" {
-		if err := checkCountry(o.CardCountry); err != nil {
+		if err := cmdutil.CheckCountry(o.CardCountry); err != nil {
 			return err
 		}
 	}
@@ -152,10 +153,10 @@ func (r balanceResult) Table() output.Table {
 	return output.Table{Fields: fields}
 }
 
-func runWorldlineFundCheck(cmd *cobra.Command, f *Factory, amountText, currency, cardFile, opIDFlag string) error {
+func runWorldlineFundCheck(cmd *cobra.Command, f *cmdutil.Factory, amountText, currency, cardFile, opIDFlag string) error {
 	var amount *money.Amount
 	if amountText != "" || currency != "" {
-		a, err := parseAmount(amountText, currency)
+		a, err := cmdutil.ParseAmount(amountText, currency)
 		if err != nil {
 			return err
 		}
@@ -207,7 +208,7 @@ func runWorldlineFundCheck(cmd *cobra.Command, f *Factory, amountText, currency,
 	return nil
 }
 
-func newVerifyCardCmd(f *Factory) *cobra.Command {
+func newVerifyCardCmd(f *cmdutil.Factory) *cobra.Command {
 	var cardFile, opIDFlag string
 	cmd := &cobra.Command{
 		Use:   "verify-card",
@@ -216,7 +217,7 @@ func newVerifyCardCmd(f *Factory) *cobra.Command {
 card is JSON {"number","expiry","cvc"} on stdin or in --card-file. Approved
 exits 0, declined 3.`,
 		Example: `  bokuctl verify-card --card-file card.json`,
-		Args:    usageArgs(cobra.NoArgs),
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireProvider(f, "worldline", "verify-card"); err != nil {
 				return err
@@ -248,7 +249,7 @@ exits 0, declined 3.`,
 
 var technicalReversalReasons = []string{"TIMEOUT_WAITING_RESPONSE", "SUSPECTED_MALFUNCTION", "INVALID_RESPONSE", "SUSPECTED_FRAUD"}
 
-func newOperationCmd(f *Factory) *cobra.Command {
+func newOperationCmd(f *cmdutil.Factory) *cobra.Command {
 	var reason, opIDFlag string
 	reverse := &cobra.Command{
 		Use:   "reverse OPERATION_ID --reason REASON",
@@ -258,12 +259,12 @@ func newOperationCmd(f *Factory) *cobra.Command {
 INVALID_RESPONSE, SUSPECTED_FRAUD. Worldline answers 7204 ("referencing
 unknown trx") when it never saw the operation.`,
 		Example: "  bokuctl operation reverse 3f1c…-operation-id --reason TIMEOUT_WAITING_RESPONSE",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireProvider(f, "worldline", "operation reverse"); err != nil {
 				return err
 			}
-			if !merchantRequestIDPattern.MatchString(args[0]) {
+			if !cmdutil.ValidKey(args[0]) {
 				return exitcode.New(exitcode.Usage, "OPERATION_ID %q is not an operation id", args[0])
 			}
 			valid := false
@@ -290,5 +291,5 @@ unknown trx") when it never saw the operation.`,
 	}
 	reverse.Flags().StringVar(&reason, "reason", "TIMEOUT_WAITING_RESPONSE", "why the operation is reversed")
 	reverse.Flags().StringVar(&opIDFlag, "operation-id", "", "this reversal's own idempotency key (default: a new UUID)")
-	return groupCmd("operation", "Act on a single Worldline operation", reverse)
+	return cmdutil.GroupCmd("operation", "Act on a single Worldline operation", reverse)
 }

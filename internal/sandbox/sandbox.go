@@ -14,10 +14,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
+	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 )
 
 // The sandbox's credentials. They are public on purpose: the sandbox moves

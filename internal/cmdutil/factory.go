@@ -1,4 +1,9 @@
-package cmd
+// Package cmdutil is the plumbing every bokuctl command shares: the
+// Factory (streams, global options, config, profile, settings, secrets),
+// the HTTP client builder, command helpers and input checks.
+//
+// It may import pkg/ and internal/build, never cmd/ or internal/provider.
+package cmdutil
 
 import (
 	"context"
@@ -103,10 +108,12 @@ func (f *Factory) Settings(flags map[string]*pflag.Flag) (*config.Settings, erro
 		_, err := file.Profile(name)
 		return nil, err
 	}
-	return f.settingsFor(file, name, flags)
+	return f.SettingsFor(file, name, flags)
 }
 
-func (f *Factory) settingsFor(file *config.File, name string, flags map[string]*pflag.Flag) (*config.Settings, error) {
+// SettingsFor resolves the settings of the named profile of file, with the
+// same overrides as Settings, without checking that the profile exists.
+func (f *Factory) SettingsFor(file *config.File, name string, flags map[string]*pflag.Flag) (*config.Settings, error) {
 	all := map[string]*pflag.Flag{"provider": f.ProviderFlag}
 	for k, v := range flags {
 		all[k] = v
@@ -118,9 +125,9 @@ func (f *Factory) settingsFor(file *config.File, name string, flags map[string]*
 	return settings, nil
 }
 
-// requireSettings fails with a configuration error naming the first of
+// RequireSettings fails with a configuration error naming the first of
 // keys that has no value, and how to set it.
-func requireSettings(settings *config.Settings, keys ...string) error {
+func RequireSettings(settings *config.Settings, keys ...string) error {
 	for _, key := range keys {
 		if settings.Get(key) == "" {
 			return exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, settings.Profile).
@@ -176,5 +183,5 @@ func (w *warningStore) Delete(ctx context.Context, account string) error {
 	return w.Store.Delete(ctx, account)
 }
 
-// defaultGetenv is the process environment.
-func defaultGetenv(key string) string { return os.Getenv(key) }
+// DefaultGetenv is the process environment.
+func DefaultGetenv(key string) string { return os.Getenv(key) }
