@@ -17,7 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
+	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -62,7 +64,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return exitcode.New(exitcode.Usage, "--forward-to %q is not an http(s) URL", opts.ForwardTo)
 		}
 	}
-	keys, err := bokuNotifyKeys(ctx, f)
+	keys, err := boku.NotifyKeys(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -77,7 +79,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(maskBokuHeader, nil)}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokuclient.MaskHeader, nil)}
 	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -10,10 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
 func newNotifyCmd(f *cmdutil.Factory) *cobra.Command {
@@ -54,28 +53,6 @@ func (r notifyResult) Table() output.Table {
 	return output.Table{Fields: fields}
 }
 
-// bokuNotifyKeys reads the merchant identity and key that Boku signs
-// notifications with.
-func bokuNotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error) {
-	settings, err := f.Settings(nil)
-	if err != nil {
-		return bokunotify.Keys{}, err
-	}
-	profile, _, err := f.ProfileName()
-	if err != nil {
-		return bokunotify.Keys{}, err
-	}
-	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
-		return bokunotify.Keys{}, err
-	}
-	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
-	if err != nil {
-		return bokunotify.Keys{}, err
-	}
-	skew, _ := time.ParseDuration(settings.Get("boku.clock-skew"))
-	return bokunotify.Keys{MerchantID: settings.Get("boku.merchant-id"), KeyID: settings.Get("boku.key-id"), Key: []byte(key.Value), Skew: skew}, nil
-}
-
 func newNotifyVerifyCmd(f *cmdutil.Factory) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
@@ -108,7 +85,7 @@ that is not a notification.`,
 			if err != nil {
 				return err
 			}
-			keys, err := bokuNotifyKeys(cmd.Context(), f)
+			keys, err := boku.NotifyKeys(cmd.Context(), f)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -127,18 +128,18 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 			return exitcode.New(exitcode.Usage, "--return-url %q is not an http(s) URL", opts.ReturnURL)
 		}
 	}
-	session, err := newBokuSession(cmd.Context(), f, opts.Country)
+	session, err := boku.NewSession(cmd.Context(), f, opts.Country)
 	if err != nil {
 		return err
 	}
 	if opts.Country == "" {
-		opts.Country = session.client.Country()
+		opts.Country = session.Client.Country()
 	}
 	mrid, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
-	resp, err := session.client.BeginOptin(cmd.Context(), bokuclient.OptinRequest{
+	resp, err := session.Client.BeginOptin(cmd.Context(), bokuclient.OptinRequest{
 		Country:           strings.ToUpper(opts.Country),
 		MerchantRequestID: mrid,
 		MSISDN:            opts.MSISDN,
@@ -147,13 +148,13 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 		ReturnURL:         opts.ReturnURL,
 	})
 	if err != nil {
-		return bokuFailure(err, "")
+		return boku.Explain(err, "")
 	}
 	result := optinResult{OptinRequestID: resp.OptinRequestID, MerchantRequestID: mrid, State: resp.OptinState, HostedURL: resp.HostedURL, OTPSent: resp.OTPSent}
 	if resp.OTPSent {
-		f.Printer.Notice("A one-time code was sent to the consumer. Next: bokuctl optin confirm %s --code CODE%s", resp.OptinRequestID, session.profileArg)
+		f.Printer.Notice("A one-time code was sent to the consumer. Next: bokuctl optin confirm %s --code CODE%s", resp.OptinRequestID, session.ProfileArg)
 	} else if resp.HostedURL != "" {
-		f.Printer.Notice("Send the consumer to the URL below. After they approve: bokuctl optin confirm %s%s", resp.OptinRequestID, session.profileArg)
+		f.Printer.Notice("Send the consumer to the URL below. After they approve: bokuctl optin confirm %s%s", resp.OptinRequestID, session.ProfileArg)
 	}
 	return f.Printer.Print(result)
 }
@@ -173,20 +174,20 @@ func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
 			if code != "" && !regexp.MustCompile(`^[0-9A-Za-z]{4,12}$`).MatchString(code) {
 				return exitcode.New(exitcode.Usage, "--code %q is not a verification code (4 to 12 letters or digits)", code)
 			}
-			session, err := newBokuSession(cmd.Context(), f, "")
+			session, err := boku.NewSession(cmd.Context(), f, "")
 			if err != nil {
 				return err
 			}
-			resp, err := session.client.ConfirmOptin(cmd.Context(), bokuclient.ConfirmOptinRequest{OptinRequestID: args[0], VerificationCode: code})
+			resp, err := session.Client.ConfirmOptin(cmd.Context(), bokuclient.ConfirmOptinRequest{OptinRequestID: args[0], VerificationCode: code})
 			if err != nil {
 				var apiErr *bokuclient.APIError
 				if errors.As(err, &apiErr) && exitcode.Of(err) == exitcode.Pending {
 					return &exitcode.Error{Code: exitcode.Pending, Err: err,
-						Hint: fmt.Sprintf("the consumer has not approved yet; run `bokuctl optin confirm %s%s` again after they do", args[0], session.profileArg)}
+						Hint: fmt.Sprintf("the consumer has not approved yet; run `bokuctl optin confirm %s%s` again after they do", args[0], session.ProfileArg)}
 				}
-				return bokuFailure(err, "")
+				return boku.Explain(err, "")
 			}
-			f.Printer.Notice("Opt-in is %s. Charge it with: bokuctl charge --optin-id %s --amount AMOUNT --currency CUR%s", resp.OptinState, resp.OptinID, session.profileArg)
+			f.Printer.Notice("Opt-in is %s. Charge it with: bokuctl charge --optin-id %s --amount AMOUNT --currency CUR%s", resp.OptinState, resp.OptinID, session.ProfileArg)
 			return f.Printer.Print(optinResult{OptinRequestID: args[0], OptinID: resp.OptinID, State: resp.OptinState})
 		},
 	}
@@ -217,13 +218,13 @@ func newOptinStatusCmd(f *cmdutil.Factory) *cobra.Command {
 			default:
 				return exitcode.New(exitcode.Usage, "which opt-in? give OPTIN_ID or --optin-request-id ID")
 			}
-			session, err := newBokuSession(cmd.Context(), f, "")
+			session, err := boku.NewSession(cmd.Context(), f, "")
 			if err != nil {
 				return err
 			}
-			resp, err := session.client.QueryOptin(cmd.Context(), req)
+			resp, err := session.Client.QueryOptin(cmd.Context(), req)
 			if err != nil {
-				return bokuFailure(err, "")
+				return boku.Explain(err, "")
 			}
 			return f.Printer.Print(optinResult{OptinRequestID: resp.OptinRequestID, OptinID: resp.OptinID, State: resp.OptinState, PaymentMethod: resp.PaymentMethod, Country: strings.ToLower(resp.Country)})
 		},
@@ -241,13 +242,13 @@ func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
 			if err := cmdutil.CheckID("OPTIN_ID", args[0]); err != nil {
 				return err
 			}
-			session, err := newBokuSession(cmd.Context(), f, "")
+			session, err := boku.NewSession(cmd.Context(), f, "")
 			if err != nil {
 				return err
 			}
-			resp, err := session.client.CancelOptin(cmd.Context(), bokuclient.CancelOptinRequest{OptinID: args[0]})
+			resp, err := session.Client.CancelOptin(cmd.Context(), bokuclient.CancelOptinRequest{OptinID: args[0]})
 			if err != nil {
-				return bokuFailure(err, fmt.Sprintf("bokuctl optin status %s%s", args[0], session.profileArg))
+				return boku.Explain(err, fmt.Sprintf("bokuctl optin status %s%s", args[0], session.ProfileArg))
 			}
 			return f.Printer.Print(optinResult{OptinID: args[0], State: resp.OptinState})
 		},

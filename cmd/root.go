@@ -14,6 +14,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/cmd/charge"
+	"github.com/bokuctl/bokuctl/cmd/forex"
+	"github.com/bokuctl/bokuctl/cmd/fundcheck"
+	"github.com/bokuctl/bokuctl/cmd/operation"
+	"github.com/bokuctl/bokuctl/cmd/refund"
+	"github.com/bokuctl/bokuctl/cmd/verifycard"
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -92,12 +98,12 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			newChargeCmd(f), newRefundCmd(f), newForexCmd(f), newFundCheckCmd(f),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
 			newOptinCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
 		}},
-		{"worldline", "Worldline:", []*cobra.Command{newVerifyCardCmd(f), newOperationCmd(f)}},
+		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
 			newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newDocsCmd(f), newVersionCmd(f),

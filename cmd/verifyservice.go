@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -36,15 +37,15 @@ exits 0, invalid exits 3 with Boku's reason.`,
 			if err := cmdutil.CheckID("SERVICE_ID", args[0]); err != nil {
 				return err
 			}
-			session, err := newBokuSession(cmd.Context(), f, "")
+			session, err := boku.NewSession(cmd.Context(), f, "")
 			if err != nil {
 				return err
 			}
-			resp, err := session.client.VerifyService(cmd.Context(), bokuclient.VerifyServiceRequest{ServiceID: args[0]})
+			resp, err := session.Client.VerifyService(cmd.Context(), bokuclient.VerifyServiceRequest{ServiceID: args[0]})
 			if err != nil {
-				return bokuFailure(err, "")
+				return boku.Explain(err, "")
 			}
-			result := verifyServiceResult{ServiceID: args[0], MerchantID: session.client.MerchantID(), Valid: *resp.Valid}
+			result := verifyServiceResult{ServiceID: args[0], MerchantID: session.Client.MerchantID(), Valid: *resp.Valid}
 			if err := f.Printer.Print(result); err != nil {
 				return err
 			}

@@ -1,15 +1,12 @@
 package cmd
 
 import (
-	"fmt"
 	"runtime"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -47,25 +44,5 @@ func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
 				Platform:  runtime.GOOS + "/" + runtime.GOARCH,
 			})
 		},
-	}
-}
-
-// exitCodesHelp is the exit-code table as shown by `bokuctl help exit-codes`.
-func exitCodesHelp() string {
-	var b strings.Builder
-	b.WriteString("Every bokuctl command exits with one of these codes:\n\n")
-	for _, code := range exitcode.All() {
-		fmt.Fprintf(&b, "  %d  %-16s %s\n", int(code), code.Slug(), code.Meaning())
-	}
-	b.WriteString("\nWith -o json, an error is also printed on stderr as\n" +
-		`{"error":{"code":"<name>","exit_code":N,"message":"...","hint":"..."}}` + "\n")
-	return b.String()
-}
-
-func newExitCodesTopic() *cobra.Command {
-	return &cobra.Command{
-		Use:   "exit-codes",
-		Short: "What each exit code means",
-		Long:  exitCodesHelp(),
 	}
 }

@@ -1,4 +1,12 @@
-package cmd
+// Package boku is Boku's CLI side of bokuctl: a session built from the
+// active profile, the handlers of the payment verbs Boku offers (charge,
+// refund, forex, fund-check and their sub-verbs), their results, and the
+// hints and exit codes that follow from Boku's answers. The Boku-only
+// commands in cmd/ (optin, verify-service, notify, listen) build on
+// NewSession, Explain and NotifyKeys.
+//
+// It imports internal/provider, internal/cmdutil and pkg/, never cmd/.
+package boku
 
 import (
 	"context"
@@ -9,23 +17,23 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/secret"
-	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
-// bokuSession is a configured Boku client plus what hints need.
-type bokuSession struct {
-	client *bokuclient.Client
-	// profileArg is " -p NAME" when the user chose the profile explicitly,
+// Session is a configured Boku client plus what hints need.
+type Session struct {
+	Client *bokuclient.Client
+	// ProfileArg is " -p NAME" when the user chose the profile explicitly,
 	// so printed follow-up commands target the same profile.
-	profileArg string
+	ProfileArg string
 }
 
-// newBokuSession builds the client from the active profile. requestCountry
-// is the country the request names ("" for calls without one); it becomes
-// the API country when the profile sets none.
-func newBokuSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*bokuSession, error) {
+// NewSession builds the client from the active profile. requestCountry is
+// the country the request names ("" for calls without one); it becomes the
+// API country when the profile sets none.
+func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*Session, error) {
 	settings, err := f.Settings(nil)
 	if err != nil {
 		return nil, err
@@ -34,9 +42,9 @@ func newBokuSession(ctx context.Context, f *cmdutil.Factory, requestCountry stri
 	if err != nil {
 		return nil, err
 	}
-	session := &bokuSession{}
+	session := &Session{}
 	if explicit {
-		session.profileArg = " -p " + profile
+		session.ProfileArg = " -p " + profile
 	}
 	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
 		return nil, err
@@ -65,32 +73,43 @@ func newBokuSession(ctx context.Context, f *cmdutil.Factory, requestCountry stri
 		Country:     country,
 		Environment: settings.Get("boku.environment"),
 		BaseURL:     settings.Get("boku.base-url"),
-		HTTPClient:  f.HTTPClient(maskBokuHeader, nil),
+		HTTPClient:  f.HTTPClient(bokuclient.MaskHeader, nil),
 		Retry:       policy,
 		Skew:        skew,
 	})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
-	session.client = client
+	session.Client = client
 	return session, nil
 }
 
-// maskBokuHeader hides the signature in Boku's signature headers.
-func maskBokuHeader(name, value string) string {
-	switch strings.ToLower(name) {
-	case "authorization", "x-signedresponse":
-		if p, err := sign.Parse(value); err == nil {
-			return p.Masked()
-		}
-		return "****"
+// NotifyKeys reads the merchant identity and key that Boku signs
+// notifications with.
+func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error) {
+	settings, err := f.Settings(nil)
+	if err != nil {
+		return bokunotify.Keys{}, err
 	}
-	return value
+	profile, _, err := f.ProfileName()
+	if err != nil {
+		return bokunotify.Keys{}, err
+	}
+	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+		return bokunotify.Keys{}, err
+	}
+	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
+	if err != nil {
+		return bokunotify.Keys{}, err
+	}
+	skew, _ := time.ParseDuration(settings.Get("boku.clock-skew"))
+	return bokunotify.Keys{MerchantID: settings.Get("boku.merchant-id"), KeyID: settings.Get("boku.key-id"), Key: []byte(key.Value), Skew: skew}, nil
 }
 
-// bokuFailure adds follow-up hints to client errors. statusCmd is the
-// command that reads the outcome of this request ("" for read-only calls).
-func bokuFailure(err error, statusCmd string) error {
+// Explain adds follow-up hints to client errors and settles their exit
+// code. statusCmd is the command that reads the outcome of this request
+// ("" for read-only calls).
+func Explain(err error, statusCmd string) error {
 	var (
 		unknown   *bokuclient.UnknownOutcomeError
 		signature *bokuclient.SignatureError
@@ -116,4 +135,28 @@ func bokuFailure(err error, statusCmd string) error {
 		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: "nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country"}
 	}
 	return err
+}
+
+// finish prints a Boku answer when it is definite (a success, or a FAIL
+// that names the charge or refund) and maps the status to the exit code:
+// in-progress 8, failed 3, anything else 0; other errors keep theirs.
+func finish(f *cmdutil.Factory, what, id, status string, result any, err error, statusCmd string) error {
+	var apiErr *bokuclient.APIError
+	if err != nil && !(errors.As(err, &apiErr) && id != "") {
+		return Explain(err, statusCmd)
+	}
+	if printErr := f.Printer.Print(result); printErr != nil {
+		return printErr
+	}
+	if err != nil {
+		return Explain(err, statusCmd)
+	}
+	switch status {
+	case "in-progress":
+		return exitcode.New(exitcode.Pending, "%s %s is in progress: not final yet", what, id).
+			WithHint("check again with: %s", statusCmd)
+	case "failed":
+		return exitcode.New(exitcode.Declined, "%s %s failed", what, id)
+	}
+	return nil
 }

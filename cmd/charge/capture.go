@@ -1,0 +1,20 @@
+package charge
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/internal/provider/worldline"
+)
+
+func newCaptureCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "capture PAYMENT_ID [--amount DECIMAL --currency CUR]",
+		Short: "Capture all or part of an authorized payment (Worldline)",
+		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+	}
+	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: &worldline.Capture{}}).RunE(f)
+	cmd.MarkFlagsRequiredTogether("amount", "currency")
+	return cmd
+}

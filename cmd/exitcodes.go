@@ -1,0 +1,29 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/spf13/cobra"
+)
+
+// exitCodesHelp is the exit-code table as shown by `bokuctl help exit-codes`.
+func exitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("Every bokuctl command exits with one of these codes:\n\n")
+	for _, code := range exitcode.All() {
+		fmt.Fprintf(&b, "  %d  %-16s %s\n", int(code), code.Slug(), code.Meaning())
+	}
+	b.WriteString("\nWith -o json, an error is also printed on stderr as\n" +
+		`{"error":{"code":"<name>","exit_code":N,"message":"...","hint":"..."}}` + "\n")
+	return b.String()
+}
+
+func newExitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "What each exit code means",
+		Long:  exitCodesHelp(),
+	}
+}

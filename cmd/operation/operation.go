@@ -1,0 +1,27 @@
+// Package operation is `bokuctl operation`: acts on a single Worldline
+// operation (today: its technical reversal).
+package operation
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/internal/provider/worldline"
+)
+
+// NewCmd is `bokuctl operation`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	reverse := &cobra.Command{
+		Use:   "reverse OPERATION_ID --reason REASON",
+		Short: "Technical reversal: undo an operation whose answer was lost (Worldline)",
+		Long: `Undo the operation with the given operation id, for when its answer was lost
+(exit 5). Reasons: TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION,
+INVALID_RESPONSE, SUSPECTED_FRAUD. Worldline answers 7204 ("referencing
+unknown trx") when it never saw the operation.`,
+		Example: "  bokuctl operation reverse 3f1c…-operation-id --reason TIMEOUT_WAITING_RESPONSE",
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
+	}
+	reverse.RunE = provider.New(reverse, provider.Handlers{provider.Worldline: &worldline.TechnicalReversal{}}).RunE(f)
+	return cmdutil.GroupCmd("operation", "Act on a single Worldline operation", reverse)
+}

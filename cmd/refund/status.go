@@ -1,0 +1,25 @@
+package refund
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
+	"github.com/bokuctl/bokuctl/internal/provider/worldline"
+)
+
+func newStatusCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status (REFUND_ID | --merchant-refund-id ID)",
+		Short: "Show a refund",
+		Long: `Show a refund. Boku: by refund id or merchant refund id. Worldline: by refund
+id, with --operations for its authorization, capture and reversal.`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
+	}
+	cmd.RunE = provider.New(cmd, provider.Handlers{
+		provider.Boku:      &boku.RefundStatus{},
+		provider.Worldline: &worldline.RefundStatus{},
+	}).RunE(f)
+	return cmd
+}

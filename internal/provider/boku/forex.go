@@ -1,0 +1,90 @@
+package boku
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// forexResult is the output of `forex`. Rate is Boku's exact decimal
+// string, never re-formatted.
+type forexResult struct {
+	Country              string `json:"country"`
+	FromCurrency         string `json:"from_currency"`
+	ToCurrency           string `json:"to_currency"`
+	Rate                 string `json:"rate"`
+	Amount               string `json:"amount,omitempty"`
+	AmountMinorUnits     *int64 `json:"amount_minor_units,omitempty"`
+	ConvertedAmount      string `json:"converted_amount,omitempty"`
+	ConvertedAmountMinor *int64 `json:"converted_amount_minor_units,omitempty"`
+	ValidUntil           string `json:"valid_until,omitempty"`
+}
+
+func (r forexResult) Table() output.Table {
+	fields := []output.Field{
+		{Label: "Pair", Value: output.Text(r.FromCurrency + "/" + r.ToCurrency)},
+		{Label: "Rate", Value: output.Text(r.Rate)},
+	}
+	if r.Amount != "" {
+		fields = append(fields, output.Field{Label: "Amount", Value: output.Text(r.Amount + " " + r.FromCurrency)})
+	}
+	if r.ConvertedAmount != "" {
+		fields = append(fields, output.Field{Label: "Converted", Value: output.Text(r.ConvertedAmount + " " + r.ToCurrency)})
+	}
+	if r.ValidUntil != "" {
+		fields = append(fields, output.Field{Label: "Valid until", Value: output.Text(r.ValidUntil)})
+	}
+	return output.Table{Fields: fields}
+}
+
+// Forex is `bokuctl forex` with Boku: the forex rate of a pair and, with
+// --amount, its conversion.
+type Forex struct{ in *provider.ForexInput }
+
+// NewForex is Boku's side of `forex`; its --country flag fills in.Country.
+func NewForex(in *provider.ForexInput) *Forex { return &Forex{in: in} }
+
+// AddFlags registers --country.
+func (x *Forex) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&x.in.Country, "country", "", "country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
+}
+
+// Run asks Boku for the rate.
+func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
+	in := x.in
+	req := bokuclient.ForexRequest{FromCurrency: in.From.Code, ToCurrency: in.To.Code}
+	if in.Amount != "" {
+		amount, err := money.ParsePositive(in.Amount, in.From.Code)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, "--amount: %v", err)
+		}
+		req.Amount = &amount.MinorUnits
+	}
+	session, err := NewSession(cmd.Context(), f, in.Country)
+	if err != nil {
+		return err
+	}
+	country := in.Country
+	if country == "" {
+		country = session.Client.Country()
+	}
+	req.Country = strings.ToUpper(country)
+	resp, err := session.Client.Forex(cmd.Context(), req)
+	if err != nil {
+		return Explain(err, "")
+	}
+	return f.Printer.Print(forexResult{
+		Country: strings.ToLower(country), FromCurrency: in.From.Code, ToCurrency: in.To.Code, Rate: resp.Rate,
+		Amount: decimalOf(req.Amount, in.From.Code), AmountMinorUnits: req.Amount,
+		ConvertedAmount: decimalOf(resp.ConvertedAmount, in.To.Code), ConvertedAmountMinor: resp.ConvertedAmount,
+		ValidUntil: resp.ValidUntil,
+	})
+}

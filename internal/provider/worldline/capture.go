@@ -1,0 +1,153 @@
+package worldline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// paymentAction is what capture, reverse and increment share: the payment
+// (the one argument), an optional amount and the operation id.
+type paymentAction struct {
+	amount, currency, operationID string
+}
+
+func (a *paymentAction) addFlags(fs *pflag.FlagSet, what string) {
+	fs.StringVar(&a.amount, "amount", "", "amount to "+what)
+	fs.StringVar(&a.currency, "currency", "", "currency of --amount (the payment's)")
+	fs.StringVar(&a.operationID, "operation-id", "", "idempotency key (default: a new UUID, printed before sending)")
+}
+
+// actionCall is one action under way: what begin checked and announced.
+type actionCall struct {
+	ctx       context.Context
+	session   *Session
+	paymentID string
+	amount    *acquiring.AmountData
+	now       string
+	statusCmd string
+	result    result
+}
+
+// begin checks the inputs, builds the session and announces the operation
+// id. needAmount refuses a missing --amount (increment).
+func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []string, what string, needAmount bool) (*actionCall, error) {
+	paymentID := args[0]
+	if err := cmdutil.CheckID("PAYMENT_ID", paymentID); err != nil {
+		return nil, err
+	}
+	amount, err := optionalAmount(a.amount, a.currency)
+	if err != nil {
+		return nil, err
+	}
+	if needAmount && amount == nil {
+		return nil, exitcode.New(exitcode.Usage, "%s needs --amount and --currency", what)
+	}
+	session, opID, err := BeginOperation(cmd.Context(), f, a.operationID)
+	if err != nil {
+		return nil, err
+	}
+	return &actionCall{
+		ctx: cmd.Context(), session: session, paymentID: paymentID, amount: amount, now: acquiring.Timestamp(time.Now()),
+		statusCmd: fmt.Sprintf("bokuctl charge status %s --operations%s", paymentID, session.ProfileArg),
+		result:    result{PaymentID: paymentID, OperationID: opID},
+	}, nil
+}
+
+// Capture is `charge capture`: capture all or part of an authorization.
+type Capture struct {
+	paymentAction
+	final bool
+}
+
+// AddFlags registers --amount, --currency, --operation-id and --final.
+func (c *Capture) AddFlags(fs *pflag.FlagSet) {
+	c.addFlags(fs, "capture (default: everything still authorized)")
+	fs.BoolVar(&c.final, "final", false, "the last capture: release what is left of the authorization")
+}
+
+// Run captures.
+func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	call, err := c.begin(cmd, f, args, "charge capture", false)
+	if err != nil {
+		return err
+	}
+	req := acquiring.CaptureRequest{Amount: call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now}
+	if c.final {
+		req.IsFinal = &c.final
+	}
+	resp, err := call.session.Client.CapturePayment(call.ctx, call.paymentID, req)
+	if err != nil {
+		return Explain(err, call.statusCmd)
+	}
+	r := call.result
+	r.setCodes(resp.ResponseCodes)
+	if resp.Payment != nil {
+		r.Status = resp.Payment.Status
+	}
+	r.setAmount(call.amount)
+	return finish(f, r)
+}
+
+// Reverse is `charge reverse` with Worldline: release all or part of an
+// authorization that has not been captured.
+type Reverse struct{ paymentAction }
+
+// AddFlags registers --amount, --currency and --operation-id.
+func (v *Reverse) AddFlags(fs *pflag.FlagSet) {
+	v.addFlags(fs, "reverse (Worldline; default: the whole authorization)")
+}
+
+// Run reverses the authorization.
+func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	call, err := v.begin(cmd, f, args, "charge reverse", false)
+	if err != nil {
+		return err
+	}
+	resp, err := call.session.Client.ReverseAuthorization(call.ctx, call.paymentID,
+		acquiring.PaymentReversalRequest{ReversalAmount: call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now})
+	if err != nil {
+		return Explain(err, call.statusCmd)
+	}
+	r := call.result
+	r.setCodes(resp.ResponseCodes)
+	if resp.Payment != nil {
+		r.Status = resp.Payment.Status
+	}
+	r.setAmount(resp.TotalAuthorizedAmount)
+	return finish(f, r)
+}
+
+// Increment is `charge increment`: raise a pre-authorization.
+type Increment struct{ paymentAction }
+
+// AddFlags registers --amount, --currency and --operation-id.
+func (i *Increment) AddFlags(fs *pflag.FlagSet) { i.addFlags(fs, "add to the authorization") }
+
+// Run raises the authorization by --amount.
+func (i *Increment) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	call, err := i.begin(cmd, f, args, "charge increment", true)
+	if err != nil {
+		return err
+	}
+	resp, err := call.session.Client.IncrementPayment(call.ctx, call.paymentID,
+		acquiring.IncrementRequest{IncrementAmount: *call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now})
+	if err != nil {
+		return Explain(err, call.statusCmd)
+	}
+	r := call.result
+	r.setCodes(resp.ResponseCodes)
+	r.AuthorizationCode = resp.AuthorizationCode
+	if resp.Payment != nil {
+		r.Status = resp.Payment.Status
+	}
+	r.setAmount(resp.TotalAuthorizedAmount)
+	return finish(f, r)
+}

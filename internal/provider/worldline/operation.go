@@ -1,0 +1,51 @@
+package worldline
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// technicalReversalReasons are the reasons Worldline accepts for a
+// technical reversal.
+var technicalReversalReasons = []string{"TIMEOUT_WAITING_RESPONSE", "SUSPECTED_MALFUNCTION", "INVALID_RESPONSE", "SUSPECTED_FRAUD"}
+
+// TechnicalReversal is `operation reverse`: undo an operation whose answer
+// was lost.
+type TechnicalReversal struct{ reason, operationID string }
+
+// AddFlags registers --reason and --operation-id.
+func (t *TechnicalReversal) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&t.reason, "reason", "TIMEOUT_WAITING_RESPONSE", "why the operation is reversed")
+	fs.StringVar(&t.operationID, "operation-id", "", "this reversal's own idempotency key (default: a new UUID)")
+}
+
+// Run reverses the operation named by the one argument.
+func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	if !cmdutil.ValidKey(args[0]) {
+		return exitcode.New(exitcode.Usage, "OPERATION_ID %q is not an operation id", args[0])
+	}
+	if !slices.Contains(technicalReversalReasons, t.reason) {
+		return exitcode.New(exitcode.Usage, "invalid --reason %q", t.reason).WithHint("use one of TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION, INVALID_RESPONSE, SUSPECTED_FRAUD")
+	}
+	session, opID, err := BeginOperation(cmd.Context(), f, t.operationID)
+	if err != nil {
+		return err
+	}
+	resp, err := session.Client.TechnicalReversal(cmd.Context(), args[0], acquiring.TechnicalReversalRequest{
+		OperationID: opID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
+	})
+	if err != nil {
+		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", opID))
+	}
+	r := result{OperationID: opID}
+	r.setCodes(resp.ResponseCodes)
+	return finish(f, r)
+}

@@ -1,0 +1,135 @@
+package worldline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// operationLine is one operation of a payment or refund.
+type operationLine struct {
+	OperationID          string `json:"operation_id"`
+	Type                 string `json:"type"`
+	Timestamp            string `json:"timestamp,omitempty"`
+	Amount               string `json:"amount,omitempty"`
+	Currency             string `json:"currency,omitempty"`
+	ResponseCode         string `json:"response_code,omitempty"`
+	ResponseCodeCategory string `json:"response_code_category,omitempty"`
+}
+
+// result is the output of every Worldline command.
+type result struct {
+	PaymentID               string          `json:"payment_id,omitempty"`
+	RefundID                string          `json:"refund_id,omitempty"`
+	OperationID             string          `json:"operation_id,omitempty"`
+	Status                  string          `json:"status,omitempty"`
+	ResponseCode            string          `json:"response_code,omitempty"`
+	ResponseCodeCategory    string          `json:"response_code_category,omitempty"`
+	ResponseCodeDescription string          `json:"response_code_description,omitempty"`
+	Responder               string          `json:"responder,omitempty"`
+	AuthorizationCode       string          `json:"authorization_code,omitempty"`
+	Amount                  string          `json:"amount,omitempty"`
+	AmountMinorUnits        *int64          `json:"amount_minor_units,omitempty"`
+	Currency                string          `json:"currency,omitempty"`
+	CardLast4               string          `json:"card_last4,omitempty"`
+	Operations              []operationLine `json:"operations,omitempty"`
+}
+
+func (r result) Table() output.Table {
+	var fields []output.Field
+	add := func(label, value string, cell func(string) output.Cell) {
+		if value != "" {
+			fields = append(fields, output.Field{Label: label, Value: cell(value)})
+		}
+	}
+	add("Payment ID", r.PaymentID, output.Text)
+	add("Refund ID", r.RefundID, output.Text)
+	add("Status", r.Status, output.Status)
+	if r.Amount != "" {
+		add("Amount", r.Amount+" "+r.Currency, output.Text)
+	}
+	if r.ResponseCode != "" {
+		response := r.ResponseCode + " " + r.ResponseCodeCategory
+		if r.ResponseCodeDescription != "" {
+			response += " (" + r.ResponseCodeDescription + ")"
+		}
+		fields = append(fields, output.Field{Label: "Response", Value: output.Cell{Text: response, Tone: categoryTone(r.ResponseCodeCategory)}})
+	}
+	add("Authorization code", r.AuthorizationCode, output.Text)
+	add("Card", maskedLast4(r.CardLast4), output.Text)
+	add("Operation ID", r.OperationID, output.Text)
+	t := output.Table{Fields: fields}
+	for i, op := range r.Operations {
+		amount := ""
+		if op.Amount != "" {
+			amount = op.Amount + " " + op.Currency
+		}
+		t.Fields = append(t.Fields, output.Field{Label: fmt.Sprintf("Operation %d", i+1),
+			Value: output.Text(strings.TrimSpace(fmt.Sprintf("%s %s %s %s %s", op.Type, amount, op.ResponseCodeCategory, op.Timestamp, op.OperationID)))})
+	}
+	return t
+}
+
+func maskedLast4(last4 string) string {
+	if last4 == "" {
+		return ""
+	}
+	return "**** " + last4
+}
+
+func categoryTone(category string) output.Tone {
+	switch category {
+	case "APPROVED":
+		return output.Good
+	case "DECLINED":
+		return output.Bad
+	case "PARTIALLY_APPROVED":
+		return output.Waiting
+	}
+	return output.Plain
+}
+
+func (r *result) setCodes(c acquiring.ResponseCodes) {
+	r.ResponseCode, r.ResponseCodeCategory, r.ResponseCodeDescription, r.Responder =
+		c.ResponseCode, c.ResponseCodeCategory, c.ResponseCodeDescription, c.Responder
+}
+
+func (r *result) setAmount(a *acquiring.AmountData) {
+	if a == nil {
+		return
+	}
+	minor := a.Amount
+	r.Amount, r.AmountMinorUnits, r.Currency = a.Decimal(), &minor, a.CurrencyCode
+}
+
+func operationLines(ops []acquiring.SubOperation) []operationLine {
+	var out []operationLine
+	for _, op := range ops {
+		o := operationLine{OperationID: op.OperationID, Type: op.OperationType, Timestamp: op.OperationTimestamp,
+			ResponseCode: op.ResponseCode, ResponseCodeCategory: op.ResponseCodeCategory}
+		if op.Amount != nil {
+			o.Amount, o.Currency = op.Amount.Decimal(), op.Amount.CurrencyCode
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// finish prints the result and maps the outcome to the exit
+// code: DECLINED 3, PENDING 8, otherwise 0.
+func finish(f *cmdutil.Factory, r result) error {
+	if err := f.Printer.Print(r); err != nil {
+		return err
+	}
+	switch {
+	case r.ResponseCodeCategory == "DECLINED":
+		return exitcode.New(exitcode.Declined, "declined: %s %s", r.ResponseCode, r.ResponseCodeDescription)
+	case r.Status == "PENDING" || r.Status == "PENDING_CAPTURE":
+		return exitcode.New(exitcode.Pending, "%s is %s: not final yet", cmdutil.OrNone(r.PaymentID+r.RefundID), r.Status)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+// Package worldline is Worldline Acquiring's CLI side of bokuctl: a
+// session built from the active profile, the handlers of the payment verbs
+// Worldline offers (charge and its capture, reverse and increment, refund
+// and its capture and reverse, forex as a DCC quote, fund-check as a
+// balance inquiry, verify-card, operation reverse), their results, the
+// card read from stdin or a file, and the hints and exit codes that follow
+// from Worldline's answers.
+//
+// It imports internal/provider, internal/cmdutil and pkg/, never cmd/.
+package worldline
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/bokuctl/bokuctl/internal/build"
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/secret"
+)
+
+// Session is a configured Worldline client.
+type Session struct {
+	Client *acquiring.Client
+	// ProfileArg is " -p NAME" when the user chose the profile explicitly,
+	// so printed follow-up commands target the same profile.
+	ProfileArg string
+}
+
+// NewSession builds the client from the active profile.
+func NewSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
+	settings, err := f.Settings(nil)
+	if err != nil {
+		return nil, err
+	}
+	profile, explicit, err := f.ProfileName()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmdutil.RequireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
+		return nil, err
+	}
+	clientSecret, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "worldline-client-secret")
+	if err != nil {
+		return nil, err
+	}
+	client, err := acquiring.New(acquiring.Config{
+		APIURL:        settings.Get("worldline.api-url"),
+		AcquirerID:    settings.Get("worldline.acquirer-id"),
+		MerchantID:    settings.Get("worldline.merchant-id"),
+		ClientID:      settings.Get("worldline.client-id"),
+		ClientSecret:  clientSecret.Value,
+		TokenURL:      settings.Get("worldline.token-url"),
+		Scopes:        strings.Fields(settings.Get("worldline.scopes")),
+		Integrator:    settings.Get("worldline.integrator"),
+		SDKIdentifier: "bokuctl/" + build.Current().Version,
+		HTTPClient:    f.HTTPClient(acquiring.MaskHeader, acquiring.MaskBody),
+	})
+	if err != nil {
+		return nil, exitcode.New(exitcode.Auth, "%v", err)
+	}
+	session := &Session{Client: client}
+	if explicit {
+		session.ProfileArg = " -p " + profile
+	}
+	return session, nil
+}
+
+// BeginOperation is NewSession plus the operation id of a mutating call:
+// --operation-id or a new UUID, printed before sending.
+func BeginOperation(ctx context.Context, f *cmdutil.Factory, given string) (*Session, string, error) {
+	session, err := NewSession(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	opID, err := cmdutil.IdempotencyKey(f, given, "operation-id", "Operation ID")
+	if err != nil {
+		return nil, "", err
+	}
+	return session, opID, nil
+}
+
+// Explain adds follow-up hints to client errors and settles their exit
+// code. statusCmd says how to find out what happened to this request.
+func Explain(err error, statusCmd string) error {
+	var (
+		unknown   *acquiring.UnknownOutcomeError
+		malformed *acquiring.MalformedResponseError
+		token     *acquiring.TokenError
+		api       *acquiring.APIError
+		down      *acquiring.UnavailableError
+	)
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation:
+		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: "do not retry with a new operation id; find out first: " + statusCmd}
+	case errors.As(err, &token):
+		hint := "check worldline.client-id and the worldline-client-secret secret (`bokuctl secret status`)"
+		if token.Code == "invalid_scope" {
+			hint = "check worldline.scopes: every scope asked for must be granted to the client"
+		} else if exitcode.Of(err) == exitcode.Unavailable {
+			hint = "check worldline.token-url and the network; nothing was sent to the API"
+		}
+		return &exitcode.Error{Code: exitcode.Of(err), Err: err, Hint: hint}
+	case errors.As(err, &api):
+		switch {
+		case api.Status == 401 || api.Status == 403:
+			return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "the client lacks this operation's scope or this merchant; check worldline.scopes, worldline.acquirer-id and worldline.merchant-id"}
+		case api.Status == 429 || api.Status >= 500:
+			return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "try again later with the same --operation-id"}
+		}
+	case errors.As(err, &down):
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "check worldline.api-url and the network; nothing was processed"}
+	}
+	return err
+}
