@@ -118,7 +118,7 @@ func (f *Factory) SettingsFor(file *config.File, name string, flags map[string]*
 	for k, v := range flags {
 		all[k] = v
 	}
-	settings := config.Resolve(file, name, all)
+	settings := config.Resolve(file, name, all, f.Getenv)
 	if err := settings.Validate(); err != nil {
 		return nil, err
 	}

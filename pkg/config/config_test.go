@@ -88,7 +88,8 @@ func TestResolvePrecedence(t *testing.T) {
 	}
 	t.Setenv("BOKUCTL_BOKU_COUNTRY", "fr")
 	t.Setenv("BOKUCTL_BOKU_MERCHANT_ID", "env-merchant")
-	s := Resolve(file, "p", map[string]*pflag.Flag{"boku.country": flags.Lookup("country")})
+	// A nil getenv reads the process environment.
+	s := Resolve(file, "p", map[string]*pflag.Flag{"boku.country": flags.Lookup("country")}, nil)
 	check := func(key, value string, source Source) {
 		t.Helper()
 		got := s.Lookup(key)
@@ -101,6 +102,33 @@ func TestResolvePrecedence(t *testing.T) {
 	check("boku.key-id", "file-key", SourceFile)
 	check("boku.environment", "test", SourceDefault)
 	check("boku.base-url", "", SourceUnset)
+}
+
+func TestResolveUsesInjectedGetenv(t *testing.T) {
+	file := &File{Path: "/cfg.yaml", Profiles: map[string]Profile{"p": {"boku.country": "gb", "boku.key-id": "file-key"}}}
+	// The process environment disagrees with the injected one; only the
+	// injected one may count.
+	t.Setenv("BOKUCTL_BOKU_MERCHANT_ID", "process-merchant")
+	t.Setenv("BOKUCTL_BOKU_COUNTRY", "fr")
+	t.Setenv("BOKUCTL_BOKU_ENVIRONMENT", "production")
+	env := map[string]string{"BOKUCTL_BOKU_MERCHANT_ID": "injected-merchant", "BOKUCTL_WORLDLINE_CLIENT_ID": "injected-client"}
+	s := Resolve(file, "p", nil, func(key string) string { return env[key] })
+	tests := []struct {
+		key, value string
+		source     Source
+		origin     string
+	}{
+		{"boku.merchant-id", "injected-merchant", SourceEnv, "BOKUCTL_BOKU_MERCHANT_ID"},
+		{"worldline.client-id", "injected-client", SourceEnv, "BOKUCTL_WORLDLINE_CLIENT_ID"},
+		{"boku.country", "gb", SourceFile, "/cfg.yaml"},
+		{"boku.environment", "test", SourceDefault, ""},
+	}
+	for _, tt := range tests {
+		got := s.Lookup(tt.key)
+		if got.Value != tt.value || got.Source != tt.source || got.Origin != tt.origin {
+			t.Errorf("%s = %q from %s (%q), want %q from %s (%q)", tt.key, got.Value, got.Source, got.Origin, tt.value, tt.source, tt.origin)
+		}
+	}
 }
 
 func TestEnvVarNames(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -41,38 +40,32 @@ type Settings struct {
 // Resolve computes the effective settings of profile (which may be absent
 // from the file when everything comes from the environment). flags maps a
 // setting name to the command-line flag that overrides it; a flag counts
-// only when the user set it.
+// only when the user set it. getenv reads the environment variables
+// (BOKUCTL_…); only it is consulted, never the process environment, so a
+// caller can hide or replace variables. A nil getenv means os.Getenv.
 //
-// Viper does the layering; the source of each value is recorded alongside
-// so `profile show` can tell the user why a value is what it is.
-func Resolve(file *File, profile string, flags map[string]*pflag.Flag) *Settings {
-	v := viper.New()
-	fromFile := file.Profiles[profile]
-	for _, k := range keys {
-		if k.Default != "" {
-			v.SetDefault(k.Name, k.Default)
-		}
-		// BindEnv only fails without a key name.
-		_ = v.BindEnv(k.Name, k.EnvVar())
-		if flag := flags[k.Name]; flag != nil && flag.Changed {
-			_ = v.BindPFlag(k.Name, flag)
-		}
+// Each setting takes the first of: the flag, if set; the environment
+// variable, if non-empty; the profile's value in the file, if non-empty;
+// the default. Its source is recorded alongside so `profile show` can tell
+// the user why a value is what it is.
+func Resolve(file *File, profile string, flags map[string]*pflag.Flag, getenv func(string) string) *Settings {
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	// MergeConfigMap only fails on a nil map.
-	_ = v.MergeConfigMap(fromFile.nested())
-
+	fromFile := file.Profiles[profile]
 	s := &Settings{Profile: profile, values: map[string]Setting{}}
 	for _, k := range keys {
-		setting := Setting{Key: k.Name, Value: v.GetString(k.Name)}
+		setting := Setting{Key: k.Name}
+		env := getenv(k.EnvVar())
 		switch flag := flags[k.Name]; {
 		case flag != nil && flag.Changed:
-			setting.Source, setting.Origin = SourceFlag, "--"+flag.Name
-		case os.Getenv(k.EnvVar()) != "":
-			setting.Source, setting.Origin = SourceEnv, k.EnvVar()
+			setting.Value, setting.Source, setting.Origin = flag.Value.String(), SourceFlag, "--"+flag.Name
+		case env != "":
+			setting.Value, setting.Source, setting.Origin = env, SourceEnv, k.EnvVar()
 		case fromFile[k.Name] != "":
-			setting.Source, setting.Origin = SourceFile, file.Path
+			setting.Value, setting.Source, setting.Origin = fromFile[k.Name], SourceFile, file.Path
 		case k.Default != "":
-			setting.Source = SourceDefault
+			setting.Value, setting.Source = k.Default, SourceDefault
 		default:
 			setting.Source = SourceUnset
 		}
