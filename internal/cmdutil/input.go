@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"strings"
+
 	"github.com/google/uuid"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -47,14 +49,40 @@ func CheckCountry(country string) error {
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// ParseAmount reads --amount/--currency into an exact, positive amount.
+// ParseAmount reads --amount and --currency into an exact, positive
+// amount. Every command with those two flags uses it, so one mistake gets
+// one message and one hint whichever command or provider it was.
 func ParseAmount(amount, currency string) (money.Amount, error) {
 	a, err := money.ParsePositive(amount, currency)
 	if err != nil {
+		example := "--amount 4.99 --currency GBP"
+		if cur, lookupErr := money.LookupCurrency(currency); lookupErr == nil {
+			example = "--amount " + sampleAmount(cur) + " --currency " + cur.Code
+		}
 		return money.Amount{}, exitcode.New(exitcode.Usage, "--amount/--currency: %v", err).
-			WithHint("write the amount as a decimal in the currency's unit, e.g. --amount 12.34 --currency EUR")
+			WithHint("write the amount as a decimal in the currency's unit, e.g. %s", example)
 	}
 	return a, nil
+}
+
+// ParseAmountIn reads --amount in a currency that another flag named
+// (forex's --from-currency), with the same rules and hint as ParseAmount.
+func ParseAmountIn(amount string, currency money.Currency) (money.Amount, error) {
+	a, err := money.ParsePositive(amount, currency.Code)
+	if err != nil {
+		return money.Amount{}, exitcode.New(exitcode.Usage, "--amount: %v", err).
+			WithHint("write the amount as a decimal in %s's unit, e.g. --amount %s", currency.Code, sampleAmount(currency))
+	}
+	return a, nil
+}
+
+// sampleAmount is an example amount with as many decimals as the
+// currency has: 500 JPY, 4.99 GBP, 4.990 KWD.
+func sampleAmount(cur money.Currency) string {
+	if cur.Exponent == 0 {
+		return "500"
+	}
+	return "4." + (strings.Repeat("9", min(cur.Exponent, 2)) + strings.Repeat("0", cur.Exponent))[:cur.Exponent]
 }
 
 // IdempotencyKey returns the given key (checked) or a new UUID, and prints

@@ -1,10 +1,12 @@
 package cmdutil
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
 func TestValidKey(t *testing.T) {
@@ -72,5 +74,30 @@ func TestParseAmountIsExact(t *testing.T) {
 	}
 	if _, err := ParseAmount("1.005", "EUR"); exitcode.Of(err) != exitcode.Usage {
 		t.Errorf("too many decimals: %v", err)
+	}
+}
+
+func TestAmountErrorsShareOneMessageAndHint(t *testing.T) {
+	for _, tc := range []struct{ amount, currency, message, hint string }{
+		{"4.999", "GBP", `--amount/--currency: amount "4.999" has 3 decimal places, but GBP allows at most 2`, "e.g. --amount 4.99 --currency GBP"},
+		{"4.5", "JPY", `--amount/--currency: amount "4.5" has decimals, but JPY has no minor unit`, "e.g. --amount 500 --currency JPY"},
+		{"1.2345", "KWD", "KWD allows at most 3", "e.g. --amount 4.990 --currency KWD"},
+		{"0", "EUR", "greater than zero", "e.g. --amount 4.99 --currency EUR"},
+		{"1", "GBX", `unknown currency "GBX"`, "e.g. --amount 4.99 --currency GBP"},
+	} {
+		_, err := ParseAmount(tc.amount, tc.currency)
+		var e *exitcode.Error
+		if !errors.As(err, &e) || e.Code != exitcode.Usage {
+			t.Fatalf("ParseAmount(%q, %q) = %v, want a usage error", tc.amount, tc.currency, err)
+		}
+		if !strings.Contains(e.Error(), tc.message) || !strings.Contains(e.Hint, tc.hint) {
+			t.Errorf("ParseAmount(%q, %q): %q / hint %q; want %q / %q", tc.amount, tc.currency, e.Error(), e.Hint, tc.message, tc.hint)
+		}
+	}
+	jpy, _ := money.LookupCurrency("JPY")
+	_, err := ParseAmountIn("1.5", jpy)
+	var e *exitcode.Error
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Error(), "--amount: ") || !strings.Contains(e.Hint, "--amount 500") {
+		t.Errorf("ParseAmountIn: %v", err)
 	}
 }

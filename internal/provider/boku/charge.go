@@ -114,9 +114,9 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err := cmdutil.CheckID("--optin-id", c.optinID); err != nil {
 		return err
 	}
-	amount, err := money.ParsePositive(c.in.Amount, c.in.Currency)
+	amount, err := cmdutil.ParseAmount(c.in.Amount, c.in.Currency)
 	if err != nil {
-		return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err).WithHint("write the amount as a decimal in the currency's unit, e.g. --amount 4.99 --currency GBP")
+		return err
 	}
 	if c.consumerIP != "" && net.ParseIP(c.consumerIP) == nil {
 		return exitcode.New(exitcode.Usage, "--consumer-ip %q is not an IP address", c.consumerIP)

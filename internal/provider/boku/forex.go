@@ -9,8 +9,6 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
-	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -62,9 +60,9 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	in := x.in
 	req := bokuclient.ForexRequest{FromCurrency: in.From.Code, ToCurrency: in.To.Code}
 	if in.Amount != "" {
-		amount, err := money.ParsePositive(in.Amount, in.From.Code)
+		amount, err := cmdutil.ParseAmountIn(in.Amount, in.From)
 		if err != nil {
-			return exitcode.New(exitcode.Usage, "--amount: %v", err)
+			return err
 		}
 		req.Amount = &amount.MinorUnits
 	}

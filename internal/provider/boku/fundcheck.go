@@ -10,7 +10,6 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -73,9 +72,9 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 	if err := cmdutil.CheckID("--optin-id", c.optinID); err != nil {
 		return err
 	}
-	amount, err := money.ParsePositive(c.in.Amount, c.in.Currency)
+	amount, err := cmdutil.ParseAmount(c.in.Amount, c.in.Currency)
 	if err != nil {
-		return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err)
+		return err
 	}
 	session, err := NewSession(cmd.Context(), f, c.country)
 	if err != nil {

@@ -140,9 +140,9 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	}
 	req := bokuclient.RefundChargeRequest{ChargeID: chargeID, ReasonCode: reason}
 	if r.in.Amount != "" {
-		amount, err := money.ParsePositive(r.in.Amount, r.in.Currency)
+		amount, err := cmdutil.ParseAmount(r.in.Amount, r.in.Currency)
 		if err != nil {
-			return exitcode.New(exitcode.Usage, "--amount/--currency: %v", err)
+			return err
 		}
 		req.RefundAmount, req.Currency = &amount.MinorUnits, amount.Currency.Code
 	}

@@ -91,7 +91,7 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if x.in.Amount == "" {
 		return exitcode.New(exitcode.Usage, "a Worldline DCC quote needs --amount").WithHint("for example --amount 10.00")
 	}
-	amount, err := cmdutil.ParseAmount(x.in.Amount, from.Code)
+	amount, err := cmdutil.ParseAmountIn(x.in.Amount, from)
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"time"
+
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
-	"time"
 )
 
 // VerifyCard is `bokuctl verify-card`: Worldline's account verification,
