@@ -111,7 +111,7 @@ type receiver struct {
 	mu sync.Mutex
 }
 
-func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -122,7 +122,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := bokunotify.FromHTTP(r, body)
-	keys := rc.keys
+	keys := recv.keys
 	keys.Now = time.Now()
 	event, err := bokunotify.Verify(req, keys)
 	if err != nil {
@@ -131,40 +131,40 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &invalid) {
 			status = http.StatusUnauthorized
 		}
-		rc.log("Rejected a notification from %s (%d): %v", r.RemoteAddr, status, err)
+		recv.log("Rejected a notification from %s (%d): %v", r.RemoteAddr, status, err)
 		http.Error(w, err.Error(), status)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-	rc.print(event)
-	if rc.forwardTo != "" {
-		rc.forward(r, body, event)
+	recv.print(event)
+	if recv.forwardTo != "" {
+		recv.forward(r, body, event)
 	}
 }
 
-func (rc *receiver) log(format string, args ...any) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.f.Printer.Notice(format, args...)
+func (recv *receiver) log(format string, args ...any) {
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	recv.f.Printer.Notice(format, args...)
 }
 
-func (rc *receiver) print(event *bokunotify.Event) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.f.Printer.JSON() {
+func (recv *receiver) print(event *bokunotify.Event) {
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	if recv.f.Printer.JSON() {
 		line, _ := json.Marshal(notifyResult{Valid: true, Event: event})
-		fmt.Fprintf(rc.f.IO.Out, "%s\n", line)
+		fmt.Fprintf(recv.f.IO.Out, "%s\n", line)
 		return
 	}
-	fmt.Fprintln(rc.f.IO.Out, eventLine(event))
+	fmt.Fprintln(recv.f.IO.Out, eventLine(event))
 }
 
 // forward POSTs the original body with the original headers (less the
 // hop-by-hop ones) to --forward-to.
-func (rc *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) {
-	req, err := http.NewRequest(http.MethodPost, rc.forwardTo, bytes.NewReader(body))
+func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) {
+	req, err := http.NewRequest(http.MethodPost, recv.forwardTo, bytes.NewReader(body))
 	if err != nil {
-		rc.log("Could not forward %s: %v", event.EventID, err)
+		recv.log("Could not forward %s: %v", event.EventID, err)
 		return
 	}
 	for name, values := range r.Header {
@@ -174,11 +174,11 @@ func (rc *receiver) forward(r *http.Request, body []byte, event *bokunotify.Even
 		}
 		req.Header[name] = append([]string(nil), values...)
 	}
-	resp, err := rc.client.Do(req)
+	resp, err := recv.client.Do(req)
 	if err != nil {
-		rc.log("Could not forward %s to %s: %v", cmdutil.OrNone(event.EventID), rc.forwardTo, err)
+		recv.log("Could not forward %s to %s: %v", cmdutil.OrNone(event.EventID), recv.forwardTo, err)
 		return
 	}
 	resp.Body.Close()
-	rc.log("Forwarded %s to %s: %s", cmdutil.OrNone(event.EventID), rc.forwardTo, resp.Status)
+	recv.log("Forwarded %s to %s: %s", cmdutil.OrNone(event.EventID), recv.forwardTo, resp.Status)
 }

@@ -135,13 +135,13 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 	if opts.Country == "" {
 		opts.Country = session.Client.Country()
 	}
-	mrid, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
+	merchantRequestID, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
 	resp, err := session.Client.BeginOptin(cmd.Context(), bokuclient.OptinRequest{
 		Country:           strings.ToUpper(opts.Country),
-		MerchantRequestID: mrid,
+		MerchantRequestID: merchantRequestID,
 		MSISDN:            opts.MSISDN,
 		PaymentMethod:     opts.PaymentMethod,
 		OptinType:         opts.Type,
@@ -150,7 +150,7 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 	if err != nil {
 		return boku.Explain(err, "")
 	}
-	result := optinResult{OptinRequestID: resp.OptinRequestID, MerchantRequestID: mrid, State: resp.OptinState, HostedURL: resp.HostedURL, OTPSent: resp.OTPSent}
+	result := optinResult{OptinRequestID: resp.OptinRequestID, MerchantRequestID: merchantRequestID, State: resp.OptinState, HostedURL: resp.HostedURL, OTPSent: resp.OTPSent}
 	if resp.OTPSent {
 		f.Printer.Notice("A one-time code was sent to the consumer. Next: bokuctl optin confirm %s --code CODE%s", resp.OptinRequestID, session.ProfileArg)
 	} else if resp.HostedURL != "" {

@@ -50,14 +50,14 @@ func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []str
 	if needAmount && amount == nil {
 		return nil, exitcode.New(exitcode.Usage, "%s needs --amount and --currency", what)
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, a.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, a.operationID)
 	if err != nil {
 		return nil, err
 	}
 	return &actionCall{
 		ctx: cmd.Context(), session: session, paymentID: paymentID, amount: amount, now: acquiring.Timestamp(time.Now()),
 		statusCmd: fmt.Sprintf("bokuctl charge status %s --operations%s", paymentID, session.ProfileArg),
-		result:    result{PaymentID: paymentID, OperationID: opID},
+		result:    result{PaymentID: paymentID, OperationID: operationID},
 	}, nil
 }
 

@@ -59,7 +59,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, c.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, c.operationID)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 			CaptureImmediately: &capture, CardData: &card, CardEntryMode: "ECOMMERCE",
 			CardholderVerificationMethod: "CARD_SECURITY_CODE",
 		},
-		OperationID:          opID,
+		OperationID:          operationID,
 		TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	}
 	if c.preAuth {
@@ -82,7 +82,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	resp, err := session.Client.ProcessPayment(cmd.Context(), req)
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s (Worldline answers a repeated operationId with the original result and never charges twice), or undo it with `bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s`", opID, opID, session.ProfileArg))
+		return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s (Worldline answers a repeated operationId with the original result and never charges twice), or undo it with `bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s`", operationID, operationID, session.ProfileArg))
 	}
 	r := result{PaymentID: resp.PaymentID, OperationID: resp.OperationID, Status: resp.Status,
 		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: card.Last4()}

@@ -103,12 +103,12 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 			return err
 		}
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, x.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, x.operationID)
 	if err != nil {
 		return err
 	}
 	req := acquiring.DCCRateRequest{
-		OperationID:    opID,
+		OperationID:    operationID,
 		TargetCurrency: to.Code,
 		Transaction: acquiring.TransactionDataForDCC{
 			Amount: acquiring.Amount(amount), TransactionTimestamp: acquiring.Timestamp(time.Now()), TransactionType: "PAYMENT",

@@ -75,19 +75,19 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 	if err != nil {
 		return err
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, c.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, c.operationID)
 	if err != nil {
 		return err
 	}
 	resp, err := session.Client.BalanceInquiry(cmd.Context(), acquiring.BalanceInquiryRequest{
 		CardPaymentData: acquiring.CardPaymentData{CardData: &card, CardEntryMode: "ECOMMERCE"},
-		OperationID:     opID, TransactionTimestamp: acquiring.Timestamp(time.Now()),
+		OperationID:     operationID, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
 		return Explain(err, "")
 	}
 	if !resp.Approved() {
-		r := result{OperationID: opID, CardLast4: card.Last4()}
+		r := result{OperationID: operationID, CardLast4: card.Last4()}
 		r.setCodes(resp.ResponseCodes)
 		return finish(f, r)
 	}
@@ -96,7 +96,7 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 	}
 	r := balanceResult{
 		Available: resp.AvailableAmount.Decimal(), AvailableMinorUnits: resp.AvailableAmount.Amount, Currency: resp.AvailableAmount.CurrencyCode,
-		CardLast4: card.Last4(), OperationID: opID, ResponseCode: resp.ResponseCode,
+		CardLast4: card.Last4(), OperationID: operationID, ResponseCode: resp.ResponseCode,
 		ResponseCodeCategory: resp.ResponseCodeCategory, ResponseCodeDescription: resp.ResponseCodeDescription,
 	}
 	if amount == nil {

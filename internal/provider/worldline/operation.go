@@ -35,17 +35,17 @@ func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []s
 	if !slices.Contains(technicalReversalReasons, t.reason) {
 		return exitcode.New(exitcode.Usage, "invalid --reason %q", t.reason).WithHint("use one of TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION, INVALID_RESPONSE, SUSPECTED_FRAUD")
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, t.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, t.operationID)
 	if err != nil {
 		return err
 	}
 	resp, err := session.Client.TechnicalReversal(cmd.Context(), args[0], acquiring.TechnicalReversalRequest{
-		OperationID: opID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
+		OperationID: operationID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", opID))
+		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", operationID))
 	}
-	r := result{OperationID: opID}
+	r := result{OperationID: operationID}
 	r.setCodes(resp.ResponseCodes)
 	return finish(f, r)
 }

@@ -60,21 +60,21 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			return err
 		}
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, r.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, r.operationID)
 	if err != nil {
 		return err
 	}
 	now := acquiring.Timestamp(time.Now())
 	capture := r.capture
-	out := result{OperationID: opID}
+	out := result{OperationID: operationID}
 	if r.standalone {
 		resp, err := session.Client.StandaloneRefund(cmd.Context(), acquiring.RefundRequest{
 			Amount:          *amount,
 			CardPaymentData: acquiring.CardPaymentData{CaptureImmediately: &capture, CardData: &card, CardEntryMode: "ECOMMERCE"},
-			OperationID:     opID, TransactionTimestamp: now,
+			OperationID:     operationID, TransactionTimestamp: now,
 		})
 		if err != nil {
-			return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s: Worldline answers a repeated operationId with the original result", opID))
+			return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s: Worldline answers a repeated operationId with the original result", operationID))
 		}
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
 		out.setCodes(resp.ResponseCodes)
@@ -82,7 +82,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		return finish(f, out)
 	}
 	resp, err := session.Client.RefundPayment(cmd.Context(), args[0], acquiring.PaymentRefundRequest{
-		Amount: amount, CaptureImmediately: &capture, OperationID: opID, TransactionTimestamp: now,
+		Amount: amount, CaptureImmediately: &capture, OperationID: operationID, TransactionTimestamp: now,
 	})
 	if err != nil {
 		return Explain(err, fmt.Sprintf("bokuctl charge status %s --operations%s", args[0], session.ProfileArg))
@@ -150,11 +150,11 @@ func (a *RefundAction) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err := cmdutil.CheckID("REFUND_ID", refundID); err != nil {
 		return err
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, a.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, a.operationID)
 	if err != nil {
 		return err
 	}
-	req := acquiring.OperationRequest{OperationID: opID, TransactionTimestamp: acquiring.Timestamp(time.Now())}
+	req := acquiring.OperationRequest{OperationID: operationID, TransactionTimestamp: acquiring.Timestamp(time.Now())}
 	call := session.Client.CaptureRefund
 	if a.reverse {
 		call = session.Client.ReverseRefund
@@ -163,7 +163,7 @@ func (a *RefundAction) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err != nil {
 		return Explain(err, fmt.Sprintf("bokuctl refund status %s --operations%s", refundID, session.ProfileArg))
 	}
-	r := result{RefundID: refundID, OperationID: opID}
+	r := result{RefundID: refundID, OperationID: operationID}
 	r.setCodes(resp.ResponseCodes)
 	if resp.Refund != nil {
 		r.Status = resp.Refund.Status

@@ -75,11 +75,11 @@ func BeginOperation(ctx context.Context, f *cmdutil.Factory, given string) (*Ses
 	if err != nil {
 		return nil, "", err
 	}
-	opID, err := cmdutil.IdempotencyKey(f, given, "operation-id", "Operation ID")
+	operationID, err := cmdutil.IdempotencyKey(f, given, "operation-id", "Operation ID")
 	if err != nil {
 		return nil, "", err
 	}
-	return session, opID, nil
+	return session, operationID, nil
 }
 
 // Explain adds follow-up hints to client errors and settles their exit

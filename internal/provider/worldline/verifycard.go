@@ -28,18 +28,18 @@ func (v *VerifyCard) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) err
 	if err != nil {
 		return err
 	}
-	session, opID, err := BeginOperation(cmd.Context(), f, v.operationID)
+	session, operationID, err := BeginOperation(cmd.Context(), f, v.operationID)
 	if err != nil {
 		return err
 	}
 	resp, err := session.Client.VerifyAccount(cmd.Context(), acquiring.AccountVerificationRequest{
 		CardPaymentData: acquiring.CardPaymentData{CardData: &card, CardEntryMode: "ECOMMERCE", CardholderVerificationMethod: "CARD_SECURITY_CODE"},
-		OperationID:     opID, TransactionTimestamp: acquiring.Timestamp(time.Now()),
+		OperationID:     operationID, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", opID))
+		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", operationID))
 	}
-	r := result{OperationID: opID, AuthorizationCode: resp.AuthorizationCode, CardLast4: card.Last4()}
+	r := result{OperationID: operationID, AuthorizationCode: resp.AuthorizationCode, CardLast4: card.Last4()}
 	r.setCodes(resp.ResponseCodes)
 	return finish(f, r)
 }
