@@ -1,7 +1,14 @@
-// Package cmd wires bokuctl's commands: each file parses one command's
-// flags into options, calls a package under pkg/ to do the work, and hands
-// the typed result to pkg/output. Exit codes are decided in one place,
-// Execute, from the typed errors the commands return.
+// Package cmd is bokuctl's command tree: Execute and Run, the root command
+// with the global options, and the commands that are not payment verbs yet
+// (Boku opt-ins, verify-service, notify, listen, sign; Ottu methods; profile,
+// secret, sandbox, docs, version). The payment verbs live one folder per
+// noun beneath it (cmd/charge, cmd/refund, cmd/forex, cmd/fundcheck,
+// cmd/verifycard, cmd/operation) and reach the providers only through
+// internal/provider. Exit codes are decided in one place, Run, from the
+// typed errors the commands return.
+//
+// Imports flow one way: cmd/* → internal/provider/* → internal/cmdutil →
+// pkg/*. Nothing under internal/ or pkg/ imports cmd.
 package cmd
 
 import (
