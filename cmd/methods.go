@@ -39,7 +39,7 @@ type ottuSession struct {
 }
 
 func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*ottuSession, error) {
-	settings, err := f.Settings(nil)
+	settings, err := f.Settings()
 	if err != nil {
 		return nil, err
 	}

@@ -331,9 +331,9 @@ Precedence: flag > environment > profile in the config file > default.`,
 				if _, err := existingProfile(f, args[0]); err != nil {
 					return err
 				}
-				settings, err = f.SettingsFor(file, args[0], nil)
+				settings, err = f.SettingsFor(file, args[0])
 			} else {
-				settings, err = f.Settings(nil)
+				settings, err = f.Settings()
 			}
 			if err != nil {
 				return err

@@ -119,7 +119,7 @@ func runSign(cmd *cobra.Command, f *cmdutil.Factory, opts *signOptions, request 
 	}
 	partnerID, keyID := opts.PartnerID, opts.KeyID
 	if partnerID == "" || keyID == "" {
-		settings, err := f.Settings(nil)
+		settings, err := f.Settings()
 		if err != nil {
 			return err
 		}

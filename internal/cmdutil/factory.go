@@ -39,8 +39,9 @@ type Factory struct {
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
 
-	config *config.File
-	store  secret.Store
+	config   *config.File
+	settings *config.Settings
+	store    secret.Store
 }
 
 // ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.
@@ -91,11 +92,14 @@ func (f *Factory) ProfileName() (name string, explicit bool, err error) {
 	return "default", false, nil
 }
 
-// Settings resolves the active profile's settings with the given
-// command-specific flag overrides (setting name → flag) plus the global
-// --provider. A profile named explicitly must exist; the implicit default
-// may be absent, so CI can run on environment variables alone.
-func (f *Factory) Settings(flags map[string]*pflag.Flag) (*config.Settings, error) {
+// Settings resolves the active profile's settings, with the global
+// --provider as the only flag override, once per run. A profile named
+// explicitly must exist; the implicit default may be absent, so CI can run
+// on environment variables alone.
+func (f *Factory) Settings() (*config.Settings, error) {
+	if f.settings != nil {
+		return f.settings, nil
+	}
 	name, explicit, err := f.ProfileName()
 	if err != nil {
 		return nil, err
@@ -108,17 +112,18 @@ func (f *Factory) Settings(flags map[string]*pflag.Flag) (*config.Settings, erro
 		_, err := file.Profile(name)
 		return nil, err
 	}
-	return f.SettingsFor(file, name, flags)
+	settings, err := f.SettingsFor(file, name)
+	if err != nil {
+		return nil, err
+	}
+	f.settings = settings
+	return settings, nil
 }
 
-// SettingsFor resolves the settings of the named profile of file, with the
-// same overrides as Settings, without checking that the profile exists.
-func (f *Factory) SettingsFor(file *config.File, name string, flags map[string]*pflag.Flag) (*config.Settings, error) {
-	all := map[string]*pflag.Flag{"provider": f.ProviderFlag}
-	for k, v := range flags {
-		all[k] = v
-	}
-	settings := config.Resolve(file, name, all, f.Getenv)
+// SettingsFor resolves the settings of the named profile of file, as
+// Settings does, without checking that the profile exists.
+func (f *Factory) SettingsFor(file *config.File, name string) (*config.Settings, error) {
+	settings := config.Resolve(file, name, map[string]*pflag.Flag{"provider": f.ProviderFlag}, f.Getenv)
 	if err := settings.Validate(); err != nil {
 		return nil, err
 	}

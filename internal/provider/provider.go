@@ -134,7 +134,7 @@ func (v *Verb) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error 
 // Selected is the provider this run uses: --provider > BOKUCTL_PROVIDER >
 // the profile's provider setting > boku.
 func Selected(f *cmdutil.Factory) (Name, error) {
-	settings, err := f.Settings(nil)
+	settings, err := f.Settings()
 	if err != nil {
 		return "", err
 	}

@@ -34,7 +34,7 @@ type Session struct {
 // the country the request names ("" for calls without one); it becomes the
 // API country when the profile sets none.
 func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*Session, error) {
-	settings, err := f.Settings(nil)
+	settings, err := f.Settings()
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 // NotifyKeys reads the merchant identity and key that Boku signs
 // notifications with.
 func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error) {
-	settings, err := f.Settings(nil)
+	settings, err := f.Settings()
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}

@@ -31,7 +31,7 @@ type Session struct {
 
 // NewSession builds the client from the active profile.
 func NewSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
-	settings, err := f.Settings(nil)
+	settings, err := f.Settings()
 	if err != nil {
 		return nil, err
 	}
