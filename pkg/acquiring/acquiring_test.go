@@ -2,10 +2,12 @@ package acquiring
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -244,4 +246,62 @@ func FuzzMaskBody(f *testing.F) {
 			t.Fatalf("card number survived: %s", out)
 		}
 	})
+}
+
+// A rejected server certificate means the request never left: a mutating
+// call that fails that way is unavailable, not of unknown outcome. The
+// redirect case is where the rule matters: the first hop was written (and
+// answered 307, so nothing was processed there), then the resend fails
+// the handshake with a host the client does not trust.
+func TestCertificateRejectedIsUnavailable(t *testing.T) {
+	var apiCalls int32
+	untrusted := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		atomic.AddInt32(&apiCalls, 1)
+		io.WriteString(w, `{}`)
+	}))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the expected handshake failures
+	untrusted.StartTLS()
+	t.Cleanup(untrusted.Close)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok","expires_in":300}`)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, untrusted.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	plain := httptest.NewServer(mux)
+	t.Cleanup(plain.Close)
+
+	for _, tt := range []struct{ name, apiURL string }{
+		{"direct", untrusted.URL},
+		{"after redirect", plain.URL},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// A client with the system roots: the test server's
+			// certificate is not among them.
+			c, err := New(Config{APIURL: tt.apiURL, AcquirerID: "100812", MerchantID: "520002526", ClientID: "id",
+				ClientSecret: "secret", TokenURL: plain.URL + "/token", Integrator: "Acme", SDKIdentifier: "bokuctl/test",
+				HTTPClient: &http.Client{Transport: &http.Transport{}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ProcessPayment(context.Background(), PaymentRequest{OperationID: "op-1"})
+			var verify *tls.CertificateVerificationError
+			if !errors.As(err, &verify) {
+				t.Fatalf("want a certificate verification error, got %v", err)
+			}
+			var unavailable *UnavailableError
+			if !errors.As(err, &unavailable) {
+				t.Fatalf("want *UnavailableError, got %T: %v", err, err)
+			}
+			var unknown *UnknownOutcomeError
+			if errors.As(err, &unknown) || exitcode.Of(err) != exitcode.Unavailable {
+				t.Fatalf("a rejected certificate must not be an unknown outcome: %v (exit %d)", err, exitcode.Of(err))
+			}
+			if n := atomic.LoadInt32(&apiCalls); n != 0 {
+				t.Fatalf("the untrusted server handled %d requests", n)
+			}
+		})
+	}
 }

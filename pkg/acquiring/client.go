@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"runtime"
 	"strings"
 	"sync"
@@ -28,6 +27,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/bokuctl/bokuctl/pkg/outcome"
 )
 
 // DefaultAPIURL is Worldline's pre-production API.
@@ -222,24 +223,24 @@ func (c *Client) send(ctx context.Context, req request, body []byte, token strin
 	httpReq.Header["Authorization"] = []string{"Bearer " + token}
 	httpReq.Header["Trace-Id"] = []string{traceID()}
 
-	wrote := false
-	httpReq = httpReq.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote = info.Err == nil },
-	}))
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
+	traced, sent := outcome.Track(ctx)
+	resp, err := c.cfg.HTTPClient.Do(httpReq.WithContext(traced))
 	if err != nil {
-		return 0, nil, nil, transportError(req, wrote, err)
+		return 0, nil, nil, transportError(req, sent.Written(), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
+		// The answer started arriving, so the request was written.
 		return 0, nil, nil, transportError(req, true, err)
 	}
 	return resp.StatusCode, data, resp.Header, nil
 }
 
-func transportError(req request, wrote bool, err error) error {
-	if wrote && req.mutation {
+// transportError classifies a failure without an answer by the shared
+// rule in package outcome.
+func transportError(req request, written bool, err error) error {
+	if outcome.Unknown(written, req.mutation, err) {
 		return &UnknownOutcomeError{Path: req.path, Err: err}
 	}
 	return &UnavailableError{Path: req.path, Err: err}

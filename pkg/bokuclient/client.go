@@ -11,17 +11,16 @@ package bokuclient
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bokuctl/bokuctl/pkg/outcome"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
@@ -208,25 +207,24 @@ func (c *Client) send(ctx context.Context, cl call, url string, body []byte) (in
 	}
 	req.Header.Set("Authorization", params.String())
 
-	wrote := false
-	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote = info.Err == nil },
-	}))
-	resp, err := c.cfg.HTTPClient.Do(req)
+	traced, sent := outcome.Track(ctx)
+	resp, err := c.cfg.HTTPClient.Do(req.WithContext(traced))
 	if err != nil {
-		return 0, nil, nil, c.transportError(cl, wrote, err)
+		return 0, nil, nil, transportError(cl, sent.Written(), err)
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return 0, nil, nil, c.transportError(cl, true, err)
+		// The answer started arriving, so the request was written.
+		return 0, nil, nil, transportError(cl, true, err)
 	}
 	return resp.StatusCode, resp.Header, respBody, nil
 }
 
-func (c *Client) transportError(cl call, wrote bool, err error) error {
-	var tlsErr *tls.CertificateVerificationError
-	if wrote && cl.mutation && !errors.As(err, &tlsErr) {
+// transportError classifies a failure without an answer by the shared
+// rule in package outcome.
+func transportError(cl call, written bool, err error) error {
+	if outcome.Unknown(written, cl.mutation, err) {
 		return &UnknownOutcomeError{Call: cl.name, Err: err}
 	}
 	return &UnavailableError{Call: cl.name, Err: err}
