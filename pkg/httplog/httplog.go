@@ -41,7 +41,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	start := t.Now()
 	resp, err := t.Base.RoundTrip(req)
-	elapsed := t.Now().Sub(start).Round(time.Millisecond)
+	// Always whole milliseconds: "0ms" for a fast loopback answer, never "0s".
+	elapsed := fmt.Sprintf("%dms", t.Now().Sub(start).Milliseconds())
 	b.Reset()
 	if err != nil {
 		fmt.Fprintf(&b, "< error after %s: %v\n\n", elapsed, err)
