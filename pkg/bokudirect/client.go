@@ -1,0 +1,227 @@
+// Package bokudirect is a client for Boku Direct Payments 3.0 as Boku's
+// published OpenAPI spec defines it: signed XML over HTTPS, decimal
+// major-unit amounts, <result status="OK|ERROR"> with Boku's reason codes,
+// query answers wrapped in <charges>/<refunds>, the hosted opt-in flow
+// (optin → validate-optin → confirm-optin) and reverse-charge keyed by the
+// original charge's merchant-request-id.
+//
+// Every request is signed and every 200 must carry a valid
+// X-SignedResponse (package sign). Every call that changes state carries
+// the caller's merchant-request-id, Boku's idempotency key, so resending
+// it never charges twice. When a request was written and no usable answer
+// came back, the client returns *UnknownOutcomeError rather than guess
+// (package outcome). The client never retries by itself: a retriable
+// answer is returned with Boku's retry-delay for the caller to honour.
+//
+// It replaces package bokuclient, which spoke an earlier, invented dialect.
+package bokudirect
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/outcome"
+	"github.com/bokuctl/bokuctl/pkg/sign"
+)
+
+// ContentType is what Boku's requests and responses carry.
+const ContentType = "text/xml;charset=utf-8"
+
+// maxResponse bounds a response body.
+const maxResponse = 1 << 20
+
+// Environments: Boku's Merchant Test Environment and production.
+const (
+	Test       = "test"
+	Production = "production"
+)
+
+// Config configures a Client.
+type Config struct {
+	MerchantID string
+	KeyID      string
+	Key        []byte
+	// Country is the consumer's country: it picks the host
+	// ({cc}-api4.boku.com) and is sent in every call that has a country.
+	Country     string
+	Environment string
+	// BaseURL replaces Boku's host; "{country}" in it becomes the lower-case
+	// country (the sandbox: http://127.0.0.1:PORT/boku/{country}).
+	BaseURL    string
+	HTTPClient *http.Client
+	// Skew is the allowed clock difference when verifying response
+	// signatures; zero means sign.DefaultSkew.
+	Skew time.Duration
+	Now  func() time.Time
+}
+
+// Client talks to Boku.
+type Client struct{ cfg Config }
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.MerchantID == "":
+		return nil, errors.New("no merchant id (boku.merchant-id)")
+	case cfg.KeyID == "":
+		return nil, errors.New("no key id (boku.key-id)")
+	case len(cfg.Key) == 0:
+		return nil, errors.New("no signing key (secret boku-key)")
+	case len(cfg.Country) != 2:
+		return nil, errors.New("no country (boku.country or --country)")
+	case cfg.Environment != "" && cfg.Environment != Test && cfg.Environment != Production:
+		return nil, fmt.Errorf("unknown environment %q: use test or production", cfg.Environment)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Skew == 0 {
+		cfg.Skew = sign.DefaultSkew
+	}
+	cfg.Country = strings.ToLower(cfg.Country)
+	return &Client{cfg: cfg}, nil
+}
+
+// BaseURL is the URL calls are made under: https://{cc}-api4-stage.boku.com
+// in the test environment, https://{cc}-api4.boku.com in production.
+func (c *Client) BaseURL() string {
+	if c.cfg.BaseURL != "" {
+		return strings.TrimRight(strings.ReplaceAll(c.cfg.BaseURL, "{country}", c.cfg.Country), "/")
+	}
+	if c.cfg.Environment == Production {
+		return "https://" + c.cfg.Country + "-api4.boku.com"
+	}
+	return "https://" + c.cfg.Country + "-api4-stage.boku.com"
+}
+
+// URL is the full URL of a call: <base>/<family>/3.0/<call>.
+func (c *Client) URL(family, call string) string {
+	return c.BaseURL() + "/" + family + "/3.0/" + call
+}
+
+// MerchantID is the configured merchant.
+func (c *Client) MerchantID() string { return c.cfg.MerchantID }
+
+// Country is the consumer's country as Boku writes it in bodies (upper
+// case).
+func (c *Client) Country() string { return strings.ToUpper(c.cfg.Country) }
+
+// call describes one API call.
+type call struct {
+	family, name string
+	// mutation marks calls whose outcome matters if the answer is lost.
+	mutation bool
+}
+
+// do signs and sends request and decodes a verified 200 into response.
+// It returns the decoded Result's error, if any, as *APIError.
+func (c *Client) do(ctx context.Context, cl call, request, response any, result func() *Result) error {
+	body, err := xml.Marshal(request)
+	if err != nil {
+		return fmt.Errorf("encode %s request: %w", cl.name, err)
+	}
+	body = append([]byte(xml.Header), body...)
+	status, header, respBody, err := c.send(ctx, cl, body)
+	if err != nil {
+		return err
+	}
+	return c.decode(cl, status, header, respBody, response, result)
+}
+
+// decode turns Boku's answer into response, or into the error that says
+// what the answer means.
+func (c *Client) decode(cl call, status int, header http.Header, respBody []byte, response any, result func() *Result) error {
+	switch {
+	case status == http.StatusUnauthorized:
+		return &AuthError{Call: cl.name, Message: strings.TrimSpace(string(respBody))}
+	case status == http.StatusOK:
+	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests || !cl.mutation || status < 500:
+		// 503 and 429 say "not processed"; a read-only call is safe to
+		// retry whatever happened; Boku documents no 4xx besides 401, so
+		// another 4xx comes from a proxy in front of it.
+		return &UnavailableError{Call: cl.name, Status: status}
+	default:
+		// 500, 502, 504… after a state-changing request was written: a
+		// gateway may have passed it on before failing.
+		return &UnknownOutcomeError{Call: cl.name, Status: status}
+	}
+	if err := c.verify(header, respBody); err != nil {
+		return &SignatureError{Call: cl.name, Mutation: cl.mutation, Err: err}
+	}
+	if err := xml.Unmarshal(respBody, response); err != nil {
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: err}
+	}
+	r := result()
+	if r.Status != "OK" && r.Status != "ERROR" {
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("result status %q is neither OK nor ERROR", r.Status)}
+	}
+	if !r.OK() || r.ReasonCode == ReasonInProgress {
+		return &APIError{Call: cl.name, Result: *r}
+	}
+	return nil
+}
+
+// send signs body and posts it once.
+func (c *Client) send(ctx context.Context, cl call, body []byte) (int, http.Header, []byte, error) {
+	req, err := http.NewRequest(http.MethodPost, c.URL(cl.family, cl.name), bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("boku %s: %w", cl.name, err)
+	}
+	req.Header.Set("Content-Type", ContentType)
+	params, err := sign.Sign(sign.Message{
+		Method:  req.Method,
+		Target:  req.URL.RequestURI(),
+		Headers: []sign.Header{{Name: "Content-Type", Value: ContentType}},
+		Body:    body,
+	}, c.cfg.Key, c.cfg.MerchantID, c.cfg.KeyID, []string{"Content-Type"}, c.cfg.Now())
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("sign %s request: %w", cl.name, err)
+	}
+	req.Header.Set("Authorization", params.String())
+	tracked, sent := outcome.Track(ctx)
+	resp, err := c.cfg.HTTPClient.Do(req.WithContext(tracked))
+	if err != nil {
+		return 0, nil, nil, c.transportError(cl, sent.Written(), err)
+	}
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return 0, nil, nil, c.transportError(cl, true, err)
+	}
+	return resp.StatusCode, resp.Header, respBody, nil
+}
+
+func (c *Client) transportError(cl call, written bool, err error) error {
+	if outcome.Unknown(written, cl.mutation, err) {
+		return &UnknownOutcomeError{Call: cl.name, Err: err}
+	}
+	return &UnavailableError{Call: cl.name, Err: err}
+}
+
+// verify checks X-SignedResponse: Boku signs every 200 it sends.
+func (c *Client) verify(header http.Header, body []byte) error {
+	var headers []sign.Header
+	for name, values := range header {
+		for _, v := range values {
+			headers = append(headers, sign.Header{Name: name, Value: v})
+		}
+	}
+	_, err := sign.Verify(sign.Message{Headers: headers, Body: body}, header.Get("X-SignedResponse"),
+		func(partnerID, keyID string) ([]byte, error) {
+			if partnerID != c.cfg.MerchantID || keyID != c.cfg.KeyID {
+				return nil, fmt.Errorf("response signed for %s/%s, expected %s/%s", partnerID, keyID, c.cfg.MerchantID, c.cfg.KeyID)
+			}
+			return c.cfg.Key, nil
+		}, c.cfg.Now(), c.cfg.Skew)
+	return err
+}

@@ -1,0 +1,140 @@
+package bokudirect
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+// APIError is a signed answer whose result is ERROR (or an OK that still
+// means "not done", such as 23 in progress). It is a definite answer:
+// Boku received the request.
+type APIError struct {
+	Call   string
+	Result Result
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("boku %s: %s (reason code %d)", e.Call, e.Result.Message, e.Result.ReasonCode)
+	if len(e.Result.InvalidFields) > 0 {
+		var fields []string
+		for _, f := range e.Result.InvalidFields {
+			fields = append(fields, f.Path+": "+f.Reason)
+		}
+		msg += "; invalid: " + strings.Join(fields, "; ")
+	}
+	return msg
+}
+
+// ExitCode follows the reason-code table (see ExitCode).
+func (e *APIError) ExitCode() exitcode.Code { return ExitCode(e.Result) }
+
+// RetryDelay is how long Boku asked to wait before retrying (0: none).
+func (e *APIError) RetryDelay() time.Duration {
+	if e.Result.RetryDelay == nil {
+		return 0
+	}
+	return time.Duration(*e.Result.RetryDelay) * time.Millisecond
+}
+
+// AuthError is HTTP 401: Boku did not accept the request's signature,
+// merchant id or key id. Nothing was processed.
+type AuthError struct {
+	Call    string
+	Message string
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("boku %s: authentication failed (HTTP 401): %s", e.Call, e.Message)
+}
+
+// ExitCode is 4.
+func (e *AuthError) ExitCode() exitcode.Code { return exitcode.Auth }
+
+// SignatureError is a 200 whose X-SignedResponse is missing or wrong: the
+// answer cannot be trusted, though the request may have been processed.
+type SignatureError struct {
+	Call     string
+	Mutation bool
+	Err      error
+}
+
+func (e *SignatureError) Error() string {
+	return fmt.Sprintf("boku %s: response signature not valid: %v", e.Call, e.Err)
+}
+
+func (e *SignatureError) Unwrap() error { return e.Err }
+
+// ExitCode is 5 for a call that changes state (its outcome is unknown),
+// else 4.
+func (e *SignatureError) ExitCode() exitcode.Code {
+	if e.Mutation {
+		return exitcode.UnknownOutcome
+	}
+	return exitcode.Auth
+}
+
+// UnavailableError means Boku could not be reached, or answered with a
+// status its API does not document (5xx, a proxy's 4xx) before the request
+// could matter: nothing was processed.
+type UnavailableError struct {
+	Call   string
+	Status int
+	Err    error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("boku %s: unavailable: %v", e.Call, e.Err)
+	}
+	return fmt.Sprintf("boku %s: unavailable (HTTP %d)", e.Call, e.Status)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// ExitCode is 6.
+func (e *UnavailableError) ExitCode() exitcode.Code { return exitcode.Unavailable }
+
+// UnknownOutcomeError means a request that changes state was sent and no
+// usable answer came back: it may or may not have been processed.
+type UnknownOutcomeError struct {
+	Call   string
+	Status int
+	Err    error
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("boku %s: sent, but no answer: %v", e.Call, e.Err)
+	}
+	return fmt.Sprintf("boku %s: sent, but the answer was HTTP %d", e.Call, e.Status)
+}
+
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// ExitCode is 5.
+func (e *UnknownOutcomeError) ExitCode() exitcode.Code { return exitcode.UnknownOutcome }
+
+// MalformedResponseError is a signed 200 that is not the XML Boku's spec
+// describes.
+type MalformedResponseError struct {
+	Call     string
+	Mutation bool
+	Err      error
+}
+
+func (e *MalformedResponseError) Error() string {
+	return fmt.Sprintf("boku %s: malformed response: %v", e.Call, e.Err)
+}
+
+func (e *MalformedResponseError) Unwrap() error { return e.Err }
+
+// ExitCode is 5 for a call that changes state, else 1.
+func (e *MalformedResponseError) ExitCode() exitcode.Code {
+	if e.Mutation {
+		return exitcode.UnknownOutcome
+	}
+	return exitcode.Unexpected
+}
