@@ -257,7 +257,7 @@ func (s *requestSink) count() int {
 	return s.n
 }
 
-// httpPost posts a file's bytes and prints the status:
+// httpPost posts a file's bytes and prints the status and the body:
 // `httppost URL|@URL-FILE BODY-FILE [AUTHORIZATION-FILE]`.
 func httpPost(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 && len(args) != 3 {
@@ -281,7 +281,8 @@ func httpPost(ts *testscript.TestScript, neg bool, args []string) {
 	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()
-	fmt.Fprintf(ts.Stdout(), "%s\n", resp.Status)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	fmt.Fprintf(ts.Stdout(), "%s\n%s\n", resp.Status, body)
 	if (resp.StatusCode == http.StatusOK) == neg {
 		ts.Fatalf("POST %s: %s", args[0], resp.Status)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
 type listenOptions struct {
@@ -34,9 +35,13 @@ func newListenCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "listen [--addr 127.0.0.1:PORT] [--forward-to URL]",
 		Short: "Receive Boku notifications, verify them, print and forward them",
 		Long: `Run a receiver for Boku's notifications. Each request's signature is
-checked with the profile's boku-key: a valid one is answered 200, printed on
-stdout (a line per event, or a JSON line with -o json) and, with
---forward-to, POSTed on to that URL with its original headers and body; an
+checked with the profile's boku-key. A valid one is printed on stdout (a line
+per event, or a JSON line with -o json) and, with --forward-to, POSTed on to
+that URL with its original headers and body; then it is answered 200 with
+the signed <notification-response> acknowledgement Boku expects. If the
+forward fails, the acknowledgement says retriable, so Boku sends it again
+later instead of the event being lost. Boku redelivers until acknowledged:
+a notification seen before is acknowledged again but printed once. An
 invalid one is answered 401 (400 if it is not a notification at all) and
 logged on stderr. Ctrl-C stops it cleanly.
 
@@ -107,8 +112,12 @@ type receiver struct {
 	keys      bokunotify.Keys
 	forwardTo string
 	client    *http.Client
-	// mu keeps output lines whole when requests arrive together.
+	// mu keeps output lines whole when requests arrive together, and
+	// guards seen.
 	mu sync.Mutex
+	// seen holds the notifications already printed, so a redelivery is
+	// acknowledged without printing it twice.
+	seen map[string]bool
 }
 
 func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -135,11 +144,44 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), status)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
-	recv.print(event)
-	if recv.forwardTo != "" {
-		recv.forward(r, body, event)
+	if recv.firstTime(event) {
+		recv.print(event)
 	}
+	delivered := true
+	if recv.forwardTo != "" {
+		delivered = recv.forward(r, body, event)
+	}
+	recv.acknowledge(w, !delivered)
+}
+
+// firstTime reports whether event has not been seen before (Boku
+// redelivers a notification until it is acknowledged).
+func (recv *receiver) firstTime(event *bokunotify.Event) bool {
+	key := strings.Join([]string{event.EventType, event.EventID, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	if recv.seen[key] {
+		return false
+	}
+	if recv.seen == nil {
+		recv.seen = map[string]bool{}
+	}
+	recv.seen[key] = true
+	return true
+}
+
+// acknowledge answers 200 with Boku's <notification-response>, signed as
+// Boku's own responses are (X-SignedResponse).
+func (recv *receiver) acknowledge(w http.ResponseWriter, retriable bool) {
+	body := bokunotify.Ack(retriable)
+	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokuclient.ContentType}}, Body: body},
+		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, time.Now())
+	if err == nil {
+		w.Header().Set("X-SignedResponse", params.String())
+	}
+	w.Header().Set("Content-Type", bokuclient.ContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 func (recv *receiver) log(format string, args ...any) {
@@ -160,12 +202,13 @@ func (recv *receiver) print(event *bokunotify.Event) {
 }
 
 // forward POSTs the original body with the original headers (less the
-// hop-by-hop ones) to --forward-to.
-func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) {
+// hop-by-hop ones) to --forward-to, and reports whether the application
+// took it (a 2xx answer).
+func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) bool {
 	req, err := http.NewRequest(http.MethodPost, recv.forwardTo, bytes.NewReader(body))
 	if err != nil {
 		recv.log("Could not forward %s: %v", event.EventID, err)
-		return
+		return false
 	}
 	for name, values := range r.Header {
 		switch strings.ToLower(name) {
@@ -176,9 +219,24 @@ func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Ev
 	}
 	resp, err := recv.client.Do(req)
 	if err != nil {
-		recv.log("Could not forward %s to %s: %v", cmdutil.OrNone(event.EventID), recv.forwardTo, err)
-		return
+		recv.log("Could not forward %s to %s: %v; asked Boku to retry", eventName(event), recv.forwardTo, err)
+		return false
 	}
 	resp.Body.Close()
-	recv.log("Forwarded %s to %s: %s", cmdutil.OrNone(event.EventID), recv.forwardTo, resp.Status)
+	if resp.StatusCode/100 != 2 {
+		recv.log("Forwarded %s to %s: %s; asked Boku to retry", eventName(event), recv.forwardTo, resp.Status)
+		return false
+	}
+	recv.log("Forwarded %s to %s: %s", eventName(event), recv.forwardTo, resp.Status)
+	return true
+}
+
+// eventName is the id a log line names an event by.
+func eventName(e *bokunotify.Event) string {
+	for _, id := range []string{e.EventID, e.RefundID, e.ChargeID, e.TransactionID} {
+		if id != "" {
+			return id
+		}
+	}
+	return "-"
 }

@@ -49,6 +49,10 @@ func (r notifyResult) Table() output.Table {
 	if e.Amount != "" {
 		add("Amount", e.Amount+" "+e.Currency)
 	}
+	if e.ReasonCode != nil {
+		add("Result", fmt.Sprintf("%d %s", *e.ReasonCode, e.Message))
+	}
+	add("Merchant transaction ID", e.MerchantTransactionID)
 	add("Created", e.CreatedAt)
 	return output.Table{Fields: fields}
 }

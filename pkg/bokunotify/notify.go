@@ -1,8 +1,13 @@
 // Package bokunotify reads and verifies Boku's server-to-server
-// notifications: the current ones, XML signed with an Authorization header
-// in the request scheme of package sign, and the legacy "billingresult"
-// callbacks, form parameters with an MD5 "sig". It accepts a notification
-// as a live *http.Request, a raw HTTP request dump, or a JSON description.
+// notifications: Boku Direct Payments 3.0's <charge-notification> and
+// <refund-notification> (refunds and chargebacks), XML signed with an
+// Authorization header in the request scheme of package sign (inferred:
+// Boku's guide says its keys authenticate both directions); the sandbox's
+// older <notification> documents; and the legacy "billingresult"
+// callbacks, form parameters with an MD5 "sig" and the amount in minor
+// units. It accepts a notification as a live *http.Request, a raw HTTP
+// request dump, or a JSON description, and builds the acknowledgement Boku
+// expects (Ack).
 package bokunotify
 
 import (
@@ -23,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/sign"
@@ -231,22 +237,27 @@ func truncate(s string) string {
 // Event is a verified notification.
 type Event struct {
 	// Scheme is which check passed: "hmac-sha256" or "legacy-md5-sig".
-	Scheme            string            `json:"scheme"`
-	EventID           string            `json:"event_id,omitempty"`
-	EventType         string            `json:"event_type"`
-	MerchantID        string            `json:"merchant_id,omitempty"`
-	ChargeID          string            `json:"charge_id,omitempty"`
-	MerchantRequestID string            `json:"merchant_request_id,omitempty"`
-	RefundID          string            `json:"refund_id,omitempty"`
-	MerchantRefundID  string            `json:"merchant_refund_id,omitempty"`
-	TransactionID     string            `json:"transaction_id,omitempty"`
-	Status            string            `json:"status,omitempty"`
-	Country           string            `json:"country,omitempty"`
-	Amount            string            `json:"amount,omitempty"`
-	AmountMinorUnits  *int64            `json:"amount_minor_units,omitempty"`
-	Currency          string            `json:"currency,omitempty"`
-	CreatedAt         string            `json:"created_at,omitempty"`
-	Params            map[string]string `json:"params,omitempty"`
+	Scheme            string `json:"scheme"`
+	EventID           string `json:"event_id,omitempty"`
+	EventType         string `json:"event_type"`
+	MerchantID        string `json:"merchant_id,omitempty"`
+	ChargeID          string `json:"charge_id,omitempty"`
+	MerchantRequestID string `json:"merchant_request_id,omitempty"`
+	RefundID          string `json:"refund_id,omitempty"`
+	MerchantRefundID  string `json:"merchant_refund_id,omitempty"`
+	TransactionID     string `json:"transaction_id,omitempty"`
+	Status            string `json:"status,omitempty"`
+	Country           string `json:"country,omitempty"`
+	Amount            string `json:"amount,omitempty"`
+	AmountMinorUnits  *int64 `json:"amount_minor_units,omitempty"`
+	Currency          string `json:"currency,omitempty"`
+	// ReasonCode and Message are Boku's result of the charge or refund.
+	ReasonCode            *int              `json:"reason_code,omitempty"`
+	Message               string            `json:"message,omitempty"`
+	MerchantTransactionID string            `json:"merchant_transaction_id,omitempty"`
+	NetworkID             string            `json:"network_id,omitempty"`
+	CreatedAt             string            `json:"created_at,omitempty"`
+	Params                map[string]string `json:"params,omitempty"`
 }
 
 // Keys are the merchant's identity and key, used to check signatures.
@@ -309,15 +320,92 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 		}
 		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: err.Error()}
 	}
+	var root struct{ XMLName xml.Name }
+	if err := xml.Unmarshal(req.Body, &root); err != nil {
+		return nil, malformed("signed body is not XML: %v", err)
+	}
+	var ev *Event
+	switch root.XMLName.Local {
+	case "charge-notification", "refund-notification":
+		ev, err = parseDirect(root.XMLName.Local, req.Body)
+	case "notification":
+		ev, err = parseSandbox(req.Body)
+	default:
+		return nil, malformed("signed body is a <%s>, not a <charge-notification> or <refund-notification>", root.XMLName.Local)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ev.MerchantID != keys.MerchantID {
+		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: fmt.Sprintf("notification is for merchant %q", ev.MerchantID)}
+	}
+	return ev, nil
+}
+
+// directNotification is Boku 3.0's <charge-notification><charge> or
+// <refund-notification><refund>.
+type directNotification struct {
+	Charge *bokudirect.Charge `xml:"charge"`
+	Refund *bokudirect.Refund `xml:"refund"`
+}
+
+func parseDirect(root string, body []byte) (*Event, error) {
+	var n directNotification
+	if err := xml.Unmarshal(body, &n); err != nil {
+		return nil, malformed("<%s>: %v", root, err)
+	}
+	ev := &Event{Scheme: "hmac-sha256"}
+	var result bokudirect.Result
+	var amount string
+	switch {
+	case root == "charge-notification" && n.Charge != nil:
+		c := n.Charge
+		result, amount = c.Result, c.TotalAmount
+		ev.EventType, ev.ChargeID, ev.Status, ev.MerchantID = "charge", c.ChargeID, c.ChargeStatus, c.MerchantID
+		ev.MerchantTransactionID, ev.Country, ev.NetworkID, ev.Currency, ev.CreatedAt = c.MerchantTransactionID, c.Country, c.NetworkID, c.Currency, c.Timestamp
+		if ev.ChargeID == "" {
+			return nil, malformed("<charge-notification> has no <charge-id>")
+		}
+	case root == "refund-notification" && n.Refund != nil:
+		r := n.Refund
+		result, amount = r.Result, r.RefundAmount
+		ev.EventType = "refund"
+		if r.Type == "chargeback" {
+			ev.EventType = "chargeback"
+		}
+		ev.RefundID, ev.MerchantRefundID, ev.ChargeID, ev.Status, ev.MerchantID = r.RefundID, r.MerchantRefundID, r.ChargeID, r.RefundStatus, r.MerchantID
+		ev.MerchantTransactionID, ev.Country, ev.NetworkID, ev.Currency, ev.CreatedAt = r.MerchantTransactionID, r.Country, r.NetworkID, r.Currency, r.Timestamp
+		if ev.RefundID == "" {
+			return nil, malformed("<refund-notification> has no <refund-id>")
+		}
+	default:
+		return nil, malformed("<%s> has no <%s>", root, strings.TrimSuffix(root, "-notification"))
+	}
+	if result.Status != "OK" && result.Status != "ERROR" {
+		return nil, malformed("<%s> has no <result status=\"OK|ERROR\">", root)
+	}
+	code := result.ReasonCode
+	ev.ReasonCode, ev.Message, ev.Country = &code, result.Message, strings.ToLower(ev.Country)
+	if amount != "" {
+		a, err := bokudirect.ParseWireAmount(amount, ev.Currency)
+		if err != nil {
+			return nil, malformed("amount: %v", err)
+		}
+		minor := a.MinorUnits
+		ev.Amount, ev.AmountMinorUnits = a.Decimal(), &minor
+	}
+	return ev, nil
+}
+
+// parseSandbox reads the <notification> documents bokuctl's own sandbox
+// sends (an earlier, invented shape, kept until the sandbox speaks 3.0).
+func parseSandbox(body []byte) (*Event, error) {
 	var n xmlNotification
-	if err := xml.Unmarshal(req.Body, &n); err != nil {
+	if err := xml.Unmarshal(body, &n); err != nil {
 		return nil, malformed("signed body is not a <notification>: %v", err)
 	}
 	if n.EventType == "" || n.EventID == "" {
 		return nil, malformed("notification lacks <event-id> or <event-type>")
-	}
-	if n.MerchantID != keys.MerchantID {
-		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: fmt.Sprintf("notification is for merchant %q", n.MerchantID)}
 	}
 	ev := &Event{Scheme: "hmac-sha256", EventID: n.EventID, EventType: n.EventType, MerchantID: n.MerchantID,
 		ChargeID: n.ChargeID, MerchantRequestID: n.MerchantRequestID, RefundID: n.RefundID, MerchantRefundID: n.MerchantRefundID,
@@ -328,6 +416,18 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 		}
 	}
 	return ev, nil
+}
+
+// Ack is the body of the answer Boku expects to a notification:
+// <notification-response> with an OK result. With retriable, the result
+// is ERROR and retriable, so Boku sends the notification again later
+// (after 1 minute, then ×1.5, up to 60 minutes apart, for 24 hours).
+func Ack(retriable bool) []byte {
+	result := `<result status="OK"><reason-code>0</reason-code><message>Ack</message><retriable>false</retriable></result>`
+	if retriable {
+		result = `<result status="ERROR"><reason-code>35</reason-code><message>Not delivered yet, try again</message><retriable>true</retriable></result>`
+	}
+	return []byte(xml.Header + "<notification-response>" + result + "</notification-response>\n")
 }
 
 // formParams collects form parameters from the query and, for a form body,
@@ -393,7 +493,12 @@ func verifyLegacy(params url.Values, keys Keys) (*Event, error) {
 	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(params.Get("sig")))) != 1 {
 		return nil, &InvalidError{Scheme: "legacy-md5-sig", Reason: "sig does not match"}
 	}
-	amount, err := money.Parse(params.Get("amount"), params.Get("currency"))
+	// The legacy API counts in minor units: amount=100 is 1.00.
+	minorUnits, err := strconv.ParseInt(params.Get("amount"), 10, 64)
+	if err != nil || minorUnits < 0 {
+		return nil, malformed("amount %q is not a whole number of minor units (the legacy API sends 100 for 1.00)", params.Get("amount"))
+	}
+	amount, err := money.FromMinor(minorUnits, params.Get("currency"))
 	if err != nil {
 		return nil, malformed("amount: %v", err)
 	}

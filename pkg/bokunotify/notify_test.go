@@ -75,19 +75,20 @@ func TestContentLengthBoundsBody(t *testing.T) {
 }
 
 func TestLegacy(t *testing.T) {
-	params := url.Values{"trx-id": {"1"}, "param": {"p"}, "currency": {"USD"}, "amount": {"0.99"}, "action": {"billingresult"}, "extra": {"x"}}
+	params := url.Values{"trx-id": {"1"}, "param": {"p"}, "currency": {"USD"}, "amount": {"99"}, "action": {"billingresult"}, "extra": {"x"}}
 	// Independent of LegacySignature: the documented concatenation.
-	want := md5hex("actionbillingresultamount0.99currencyUSDextraxparamptrx-id1secret")
+	want := md5hex("actionbillingresultamount99currencyUSDextraxparamptrx-id1secret")
 	if got := LegacySignature(params, []byte("secret")); got != want {
 		t.Fatalf("LegacySignature = %s, want %s", got, want)
 	}
 	params.Set("sig", want)
 	req := &Request{Method: "POST", Target: "/e", Headers: []sign.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}, Body: []byte(params.Encode())}
 	ev, err := Verify(req, keys(time.Now()))
-	if err != nil || ev.Scheme != "legacy-md5-sig" || ev.Amount != "0.99" {
+	// The legacy API counts in minor units: 99 is 0.99 USD.
+	if err != nil || ev.Scheme != "legacy-md5-sig" || ev.Amount != "0.99" || *ev.AmountMinorUnits != 99 {
 		t.Fatalf("%+v %v", ev, err)
 	}
-	params.Set("amount", "9.99")
+	params.Set("amount", "999")
 	req.Body = []byte(params.Encode())
 	if _, err := Verify(req, keys(time.Now())); !isInvalid(err) {
 		t.Fatalf("tampered legacy: %v", err)
@@ -124,4 +125,88 @@ func FuzzParseVerify(f *testing.F) {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// signedXML signs a notification body as Boku does and returns the
+// request.
+func signedXML(t *testing.T, xmlBody string, at time.Time) *Request {
+	t.Helper()
+	params, err := sign.Sign(sign.Message{Method: "POST", Target: "/boku/notify",
+		Headers: []sign.Header{{Name: "Content-Type", Value: "application/xml"}}, Body: []byte(xmlBody)},
+		[]byte("secret"), "m1", "k1", []string{"Content-Type"}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Request{Method: "POST", Target: "/boku/notify", Body: []byte(xmlBody),
+		Headers: []sign.Header{{Name: "Content-Type", Value: "application/xml"}, {Name: "Authorization", Value: params.String()}}}
+}
+
+// The bodies follow the examples of Boku's spec (merchant id changed to
+// the test key's).
+const (
+	refundNotification = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<refund-notification><refund>
+<result status="OK"><reason-code>0</reason-code><message>Operation Successful</message><retriable>false</retriable></result>
+<refund-status>success</refund-status><refund-id>1119926629536104448</refund-id><timestamp>2021-04-06 16:27:18</timestamp>
+<merchant-id>m1</merchant-id><merchant-refund-id>5853f0b3-e797-40a3-b299-1155ee7fe98d</merchant-refund-id>
+<charge-id>72e6xii7srxdbf6ggkwkxwpk</charge-id><reason-code>20</reason-code><country>JP</country><network-id>jp-super</network-id>
+<currency>JPY</currency><refund-amount>584.00</refund-amount><type>chargeback</type>
+<merchant-transaction-id>36a91cc7-6f93-4a80-8e56-edbae7ac2157</merchant-transaction-id>
+</refund></refund-notification>`
+	chargeNotification = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<charge-notification><charge>
+<result status="ERROR"><reason-code>900</reason-code><message>Internal operator Error</message><retriable>false</retriable></result>
+<charge-status>failed</charge-status><charge-id>72ec8jnlpz3aizjpb5y3zzr5</charge-id><timestamp>2021-04-06 16:39:09</timestamp>
+<merchant-id>m1</merchant-id><merchant-transaction-id>36a91cc7</merchant-transaction-id><country>JP</country>
+<network-id>jp-super</network-id><currency>JPY</currency><total-amount>584.00</total-amount>
+<merchant-item-description>Puzzle game</merchant-item-description></charge>
+</charge-notification>`
+)
+
+func TestDirectNotifications(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	ev, err := Verify(signedXML(t, refundNotification, now), keys(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.EventType != "chargeback" || ev.RefundID != "1119926629536104448" || ev.ChargeID != "72e6xii7srxdbf6ggkwkxwpk" ||
+		ev.Amount != "584" || *ev.AmountMinorUnits != 584 || ev.Status != "success" || *ev.ReasonCode != 0 || ev.Country != "jp" {
+		t.Errorf("refund notification: %+v", ev)
+	}
+	ev, err = Verify(signedXML(t, chargeNotification, now), keys(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.EventType != "charge" || ev.Status != "failed" || *ev.ReasonCode != 900 || ev.Message != "Internal operator Error" {
+		t.Errorf("charge notification: %+v", ev)
+	}
+	for name, bad := range map[string]string{
+		"no refund id":  strings.Replace(refundNotification, "<refund-id>1119926629536104448</refund-id>", "", 1),
+		"no result":     strings.Replace(chargeNotification, `<result status="ERROR">`, `<result>`, 1),
+		"inexact":       strings.Replace(chargeNotification, "584.00", "584.50", 1),
+		"other root":    "<charge-response/>",
+		"empty wrapper": "<charge-notification></charge-notification>",
+	} {
+		var m *MalformedError
+		if _, err := Verify(signedXML(t, bad, now), keys(now)); !errors.As(err, &m) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	other := keys(now)
+	other.MerchantID, other.KeyID = "m1", "k1"
+	req := signedXML(t, strings.Replace(chargeNotification, "<merchant-id>m1<", "<merchant-id>m2<", 1), now)
+	if _, err := Verify(req, other); !isInvalid(err) {
+		t.Errorf("a notification for another merchant: %v", err)
+	}
+}
+
+func TestAck(t *testing.T) {
+	for retriable, want := range map[bool]string{
+		false: `<notification-response><result status="OK"><reason-code>0</reason-code><message>Ack</message><retriable>false</retriable></result></notification-response>`,
+		true:  `<retriable>true</retriable>`,
+	} {
+		if got := string(Ack(retriable)); !strings.Contains(got, want) || !strings.HasPrefix(got, "<?xml") {
+			t.Errorf("Ack(%v) = %s", retriable, got)
+		}
+	}
 }
