@@ -18,6 +18,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 )
@@ -68,7 +69,7 @@ func TestScripts(t *testing.T) {
 				}
 			})
 
-			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey), Services: []string{"svc-sandbox-1"}})
+			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 			server := httptest.NewServer(fake)
 			env.Defer(server.Close)
 			env.Values["boku"] = fake
@@ -77,6 +78,13 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BOKU_MERCHANT", "sandbox-merchant")
 			env.Setenv("BOKU_KEY_ID", "sandbox-key-1")
 			env.Setenv("BOKU_TEST_KEY", bokuTestKey)
+
+			legacy := bokulegacy.New(bokulegacy.Merchant{ID: "sandbox-merchant", Key: []byte(bokuTestKey), Services: []bokulegacy.Service{
+				{ID: "svc-sandbox-1", Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}})
+			legacyServer := httptest.NewServer(legacy)
+			env.Defer(legacyServer.Close)
+			env.Values["boku-legacy"] = legacy
+			env.Setenv("BOKU_LEGACY_URL", legacyServer.URL)
 
 			wl := worldline.New("100812", "520002526",
 				worldline.Client{ID: "sandbox-client", Secret: worldlineTestSecret, Scopes: allWorldlineScopes},

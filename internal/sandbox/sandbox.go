@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
@@ -39,9 +40,10 @@ const (
 
 // Sandbox is the three fakes behind one handler.
 type Sandbox struct {
-	Boku      *boku.Server
-	Worldline *worldline.Server
-	Ottu      *ottu.Server
+	Boku       *boku.Server
+	BokuLegacy *bokulegacy.Server
+	Worldline  *worldline.Server
+	Ottu       *ottu.Server
 
 	statePath string
 	saveMu    sync.Mutex
@@ -52,7 +54,9 @@ type Sandbox struct {
 // exists) and saved after every request.
 func New(statePath string) (*Sandbox, error) {
 	s := &Sandbox{
-		Boku: boku.New(boku.Merchant{ID: BokuMerchantID, KeyID: BokuKeyID, Key: []byte(BokuKey), Services: []string{BokuServiceID}}),
+		Boku: boku.New(boku.Merchant{ID: BokuMerchantID, KeyID: BokuKeyID, Key: []byte(BokuKey)}),
+		BokuLegacy: bokulegacy.New(bokulegacy.Merchant{ID: BokuMerchantID, Key: []byte(BokuKey), Services: []bokulegacy.Service{
+			{ID: BokuServiceID, Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}}),
 		Worldline: worldline.New(WorldlineAcquirer, WorldlineMerchant, worldline.Client{ID: WorldlineClientID, Secret: WorldlineSecret,
 			Scopes: []string{"processing_payment", "processing_refund", "processing_accountverification", "processing_operation_reverse",
 				"processing_dcc_rate", "processing_balanceinquiry", "services_ping"}}),
@@ -66,6 +70,7 @@ func New(statePath string) (*Sandbox, error) {
 	}
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/boku/", http.StripPrefix("/boku", s.Boku))
+	s.mux.Handle("/boku-api2/", http.StripPrefix("/boku-api2", s.BokuLegacy))
 	s.mux.Handle("/consent/", s.Boku)
 	s.mux.Handle("/connect/token", s.Worldline)
 	s.mux.Handle("/processing/", s.Worldline)
@@ -133,6 +138,7 @@ func Settings(baseURL string) map[string]string {
 		"boku.country":          "gb",
 		"boku.environment":      "test",
 		"boku.base-url":         baseURL + "/boku/{country}",
+		"boku.legacy-base-url":  baseURL + "/boku-api2",
 		"worldline.acquirer-id": WorldlineAcquirer,
 		"worldline.merchant-id": WorldlineMerchant,
 		"worldline.client-id":   WorldlineClientID,

@@ -92,11 +92,3 @@ func (c *Client) FundCheck(ctx context.Context, req FundCheckRequest) (*FundChec
 	err := c.do(ctx, call{family: "billing", name: "fund-check", country: req.Country}, req, &resp)
 	return &resp, err
 }
-
-// VerifyService checks that a service id is valid for the merchant.
-func (c *Client) VerifyService(ctx context.Context, req VerifyServiceRequest) (*VerifyServiceResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp VerifyServiceResponse
-	err := c.do(ctx, call{family: "billing", name: "verify-service"}, req, &resp)
-	return &resp, err
-}

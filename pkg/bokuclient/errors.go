@@ -21,7 +21,6 @@ const (
 	ReasonNotFound           = 30
 	ReasonRefundExceeds      = 31
 	ReasonPairNotSupported   = 40
-	ReasonUnknownService     = 60
 	ReasonUnavailable        = 50
 	ReasonInProgress         = 51
 )

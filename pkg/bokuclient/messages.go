@@ -338,26 +338,3 @@ func (r *FundCheckResponse) check() error {
 	}
 	return nil
 }
-
-// VerifyServiceRequest checks a service id (POST /billing/3.0/verify-service).
-type VerifyServiceRequest struct {
-	XMLName    xml.Name `xml:"verify-service-request"`
-	MerchantID string   `xml:"merchant-id"`
-	ServiceID  string   `xml:"service-id"`
-}
-
-// VerifyServiceResponse answers a VerifyServiceRequest.
-type VerifyServiceResponse struct {
-	XMLName   xml.Name `xml:"verify-service-response"`
-	Result    *Result  `xml:"result"`
-	ServiceID string   `xml:"service-id"`
-	Valid     *bool    `xml:"valid"`
-}
-
-func (r *VerifyServiceResponse) result() *Result { return r.Result }
-func (r *VerifyServiceResponse) check() error {
-	if r.Result.OK() && r.Valid == nil {
-		return fmt.Errorf("missing <valid>")
-	}
-	return nil
-}

@@ -13,9 +13,7 @@ package bokunotify
 import (
 	"bufio"
 	"bytes"
-	"crypto/md5"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -29,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/sign"
@@ -456,27 +455,6 @@ func formParams(req *Request) (url.Values, error) {
 	return params, nil
 }
 
-// LegacySignature is hex(md5(name1 value1 name2 value2 … key)) over every
-// parameter but sig, sorted by name.
-func LegacySignature(params url.Values, key []byte) string {
-	names := make([]string, 0, len(params))
-	for name := range params {
-		if name != "sig" {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	h := md5.New()
-	for _, name := range names {
-		for _, v := range params[name] {
-			h.Write([]byte(name))
-			h.Write([]byte(v))
-		}
-	}
-	h.Write(key)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 func verifyLegacy(params url.Values, keys Keys) (*Event, error) {
 	if len(params["sig"]) != 1 {
 		return nil, malformed("sig appears %d times", len(params["sig"]))
@@ -489,7 +467,7 @@ func verifyLegacy(params url.Values, keys Keys) (*Event, error) {
 			return nil, malformed("billingresult lacks %s", required)
 		}
 	}
-	want := LegacySignature(params, keys.Key)
+	want := bokulegacy.Signature(params, keys.Key)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(params.Get("sig")))) != 1 {
 		return nil, &InvalidError{Scheme: "legacy-md5-sig", Reason: "sig does not match"}
 	}

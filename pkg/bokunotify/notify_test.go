@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
@@ -78,7 +79,7 @@ func TestLegacy(t *testing.T) {
 	params := url.Values{"trx-id": {"1"}, "param": {"p"}, "currency": {"USD"}, "amount": {"99"}, "action": {"billingresult"}, "extra": {"x"}}
 	// Independent of LegacySignature: the documented concatenation.
 	want := md5hex("actionbillingresultamount99currencyUSDextraxparamptrx-id1secret")
-	if got := LegacySignature(params, []byte("secret")); got != want {
+	if got := bokulegacy.Signature(params, []byte("secret")); got != want {
 		t.Fatalf("LegacySignature = %s, want %s", got, want)
 	}
 	params.Set("sig", want)

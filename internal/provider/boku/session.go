@@ -17,6 +17,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -159,4 +160,35 @@ func finish(f *cmdutil.Factory, what, id, status string, result any, err error, 
 		return exitcode.New(exitcode.Declined, "%s %s failed", what, id)
 	}
 	return nil
+}
+
+// NewLegacyClient builds the client of Boku's legacy API (api2) from the
+// active profile: the merchant id and boku-key of the 3.0 API [inferred:
+// solitude used one merchant id and one secret], boku.legacy-base-url.
+func NewLegacyClient(ctx context.Context, f *cmdutil.Factory) (*bokulegacy.Client, error) {
+	settings, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	profile, _, err := f.ProfileName()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmdutil.RequireSettings(settings, "boku.merchant-id"); err != nil {
+		return nil, err
+	}
+	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
+	if err != nil {
+		return nil, err
+	}
+	client, err := bokulegacy.New(bokulegacy.Config{
+		MerchantID: settings.Get("boku.merchant-id"),
+		Key:        []byte(key.Value),
+		BaseURL:    settings.Get("boku.legacy-base-url"),
+		HTTPClient: f.HTTPClient(nil, nil),
+	})
+	if err != nil {
+		return nil, exitcode.New(exitcode.Auth, "%v", err)
+	}
+	return client, nil
 }

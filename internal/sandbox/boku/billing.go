@@ -15,7 +15,6 @@ import (
 const (
 	ReasonRefundExceeds    = 31
 	ReasonPairNotSupported = 40
-	ReasonUnknownService   = 60
 )
 
 // SpendLimit is what one opt-in may spend in total, in minor units; fund
@@ -229,22 +228,4 @@ func (s *Server) fundCheck(x *exchange) {
 		resp.Reason = fmt.Sprintf("over the spend limit: %s %s left", formatMinor(max(available, 0), req.Currency), req.Currency)
 	}
 	x.ok(resp)
-}
-
-func (s *Server) verifyService(x *exchange) {
-	var req verifyServiceRequest
-	if !x.decode(&req) {
-		return
-	}
-	if req.ServiceID == "" {
-		x.invalid("missing <service-id>")
-		return
-	}
-	for _, id := range x.merchant.Services {
-		if id == req.ServiceID {
-			x.ok(verifyServiceResponse{Result: okResult(), ServiceID: id, Valid: true})
-			return
-		}
-	}
-	x.ok(verifyServiceResponse{Result: failResult(ReasonUnknownService, "service id "+req.ServiceID+" is not registered for merchant "+x.merchant.ID, false), ServiceID: req.ServiceID})
 }

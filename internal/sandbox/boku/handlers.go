@@ -19,7 +19,6 @@ var handlers = map[string]func(*Server, *exchange){
 	"query-refund":   (*Server).queryRefund,
 	"forex":          (*Server).forex,
 	"fund-check":     (*Server).fundCheck,
-	"verify-service": (*Server).verifyService,
 }
 
 func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }

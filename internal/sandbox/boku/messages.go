@@ -174,18 +174,6 @@ type fundCheckResponse struct {
 	Reason     string   `xml:"reason,omitempty"`
 }
 
-type verifyServiceRequest struct {
-	MerchantID string `xml:"merchant-id"`
-	ServiceID  string `xml:"service-id"`
-}
-
-type verifyServiceResponse struct {
-	XMLName   xml.Name `xml:"verify-service-response"`
-	Result    result   `xml:"result"`
-	ServiceID string   `xml:"service-id,omitempty"`
-	Valid     bool     `xml:"valid"`
-}
-
 // notification is what the fake POSTs to a merchant's callback URL.
 type notification struct {
 	XMLName           xml.Name `xml:"notification"`

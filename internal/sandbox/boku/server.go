@@ -25,8 +25,6 @@ type Merchant struct {
 	ID    string
 	KeyID string
 	Key   []byte
-	// Services are the service ids verify-service accepts for it.
-	Services []string
 }
 
 // Magic values (docs/sandbox.md).
@@ -157,7 +155,7 @@ func (s *Server) nextID(prefix string) string {
 var calls = map[string]map[string]bool{
 	"optin": {"optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
 	"billing": {"charge": true, "query-charge": true, "reverse-charge": true, "refund-charge": true,
-		"query-refund": true, "forex": true, "fund-check": true, "verify-service": true},
+		"query-refund": true, "forex": true, "fund-check": true},
 }
 
 // ServeHTTP routes /{country}/{family}/3.0/{call} and /consent/{id}.
