@@ -132,8 +132,8 @@ func (c *Client) BaseURL() string {
 	if c.cfg.Environment == Production {
 		return "https://" + c.cfg.Country + "-api4.boku.com"
 	}
-	// Inferred: Boku does not publish its test host; see docs/boku.md.
-	return "https://" + c.cfg.Country + "-api4-test.boku.com"
+	// Boku's Merchant Test Environment (its spec's sandbox server).
+	return "https://" + c.cfg.Country + "-api4-stage.boku.com"
 }
 
 // URL is the full URL of a call: <base>/<family>/3.0/<call>.

@@ -16,7 +16,7 @@ import (
 func TestChargeRequestXML(t *testing.T) {
 	req := ChargeRequest{
 		Country: "GB", MerchantID: "m", MerchantRequestID: "order-1", OptinID: "oi-1", Currency: "GBP",
-		TotalAmount: 499, PurchaseTime: "2026-11-22T10:00:00Z", MerchantItemDescription: "Gems & coins", TaxMode: "exclusive",
+		TotalAmount: "4.99", PurchaseTime: "2026-11-22T10:00:00Z", MerchantItemDescription: "Gems & coins", TaxMode: "exclusive",
 	}
 	got, err := xml.MarshalIndent(req, "", "  ")
 	if err != nil {
@@ -28,7 +28,7 @@ func TestChargeRequestXML(t *testing.T) {
   <merchant-request-id>order-1</merchant-request-id>
   <optin-id>oi-1</optin-id>
   <currency>GBP</currency>
-  <total-amount>499</total-amount>
+  <total-amount>4.99</total-amount>
   <purchase-time>2026-11-22T10:00:00Z</purchase-time>
   <merchant-item-description>Gems &amp; coins</merchant-item-description>
   <tax-mode>exclusive</tax-mode>
@@ -53,14 +53,15 @@ func TestParseResponse(t *testing.T) {
 	tests := []struct {
 		name, body, wantErr string
 	}{
-		{"ok with unknown elements", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>499</total-amount><new-thing>x</new-thing></charge-response>`, ""},
-		{"fail needs little", `<charge-response><result status="FAIL"><reason-code>20</reason-code><message>insufficient funds</message></result></charge-response>`, ""},
+		{"ok with unknown elements", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.99</total-amount><new-thing>x</new-thing></charge-response>`, ""},
+		{"fail needs little", `<charge-response><result status="ERROR"><reason-code>20</reason-code><message>insufficient funds</message></result></charge-response>`, ""},
 		{"no result", `<charge-response><charge-id>c1</charge-id></charge-response>`, "missing <result>"},
 		{"no reason code", `<charge-response><result status="OK"></result></charge-response>`, "missing <reason-code>"},
-		{"bad status", `<charge-response><result status="MAYBE"><reason-code>0</reason-code></result></charge-response>`, "neither OK nor FAIL"},
+		{"bad status", `<charge-response><result status="MAYBE"><reason-code>0</reason-code></result></charge-response>`, "neither OK nor ERROR"},
 		{"no charge id", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-status>success</charge-status></charge-response>`, "missing <charge-id>"},
 		{"no amount", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency></charge-response>`, "missing <total-amount>"},
-		{"amount not a number", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><total-amount>4.99</total-amount></charge-response>`, "not a charge response"},
+		{"amount not a number", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>four</total-amount></charge-response>`, "not a plain decimal"},
+		{"minor units where a decimal belongs are read as major units", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.999</total-amount></charge-response>`, "more decimals than GBP allows"},
 		{"html", `<html><body>502 Bad Gateway</body></html>`, "missing <result>"},
 		{"empty", ``, "not a charge response"},
 	}
@@ -81,13 +82,13 @@ func TestAPIErrorExitCodes(t *testing.T) {
 	}
 	for reason, want := range codes {
 		r := reason
-		err := &APIError{Call: "charge", Result: Result{Status: "FAIL", ReasonCode: &r}}
+		err := &APIError{Call: "charge", Result: Result{Status: "ERROR", ReasonCode: &r}}
 		if got := exitcode.Of(err); got != want {
 			t.Errorf("reason %d: exit %d, want %d", reason, got, want)
 		}
 	}
 	r := 99
-	retriable := &APIError{Result: Result{Status: "FAIL", ReasonCode: &r, Retriable: true}}
+	retriable := &APIError{Result: Result{Status: "ERROR", ReasonCode: &r, Retriable: true}}
 	if exitcode.Of(retriable) != exitcode.Unavailable {
 		t.Error("an unknown retriable reason should be unavailable")
 	}
@@ -117,7 +118,7 @@ func TestCountryMismatchSendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Charge(context.Background(), ChargeRequest{Country: "DE", MerchantRequestID: "x", Currency: "EUR", TotalAmount: 1})
+	_, err = c.Charge(context.Background(), ChargeRequest{Country: "DE", MerchantRequestID: "x", Currency: "EUR", TotalAmount: "0.01"})
 	var mismatch *CountryMismatchError
 	if !errors.As(err, &mismatch) || requests != 0 {
 		t.Fatalf("err %v, %d requests", err, requests)
@@ -127,7 +128,7 @@ func TestCountryMismatchSendsNothing(t *testing.T) {
 func TestUnsignedOKIsRejected(t *testing.T) {
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", ContentType)
-		w.Write([]byte(`<query-charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>1</total-amount></query-charge-response>`))
+		w.Write([]byte(`<query-charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>0.01</total-amount></query-charge-response>`))
 	}))
 	defer server.Close()
 	c, _ := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "gb", BaseURL: server.URL})
@@ -141,7 +142,7 @@ func TestUnsignedOKIsRejected(t *testing.T) {
 func TestURLs(t *testing.T) {
 	for _, tt := range []struct{ env, base, want string }{
 		{Production, "", "https://us-api4.boku.com/billing/3.0/charge"},
-		{Test, "", "https://us-api4-test.boku.com/billing/3.0/charge"},
+		{Test, "", "https://us-api4-stage.boku.com/billing/3.0/charge"},
 		{Test, "http://127.0.0.1:9/{country}/", "http://127.0.0.1:9/us/billing/3.0/charge"},
 	} {
 		c, _ := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "US", Environment: tt.env, BaseURL: tt.base})
@@ -154,8 +155,8 @@ func TestURLs(t *testing.T) {
 // FuzzParseResponse: arbitrary bytes never panic the parser, and anything
 // accepted as OK carries the elements callers rely on.
 func FuzzParseResponse(f *testing.F) {
-	f.Add([]byte(`<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>499</total-amount></charge-response>`))
-	f.Add([]byte(`<optin-response><result status="FAIL"><reason-code>21</reason-code></result></optin-response>`))
+	f.Add([]byte(`<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.99</total-amount></charge-response>`))
+	f.Add([]byte(`<optin-response><result status="ERROR"><reason-code>21</reason-code></result></optin-response>`))
 	f.Add([]byte(`<<<`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var charge ChargeResponse

@@ -1,6 +1,8 @@
 package bokuclient
 
 import (
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+
 	"encoding/xml"
 	"fmt"
 	"regexp"
@@ -36,8 +38,8 @@ func checkResult(r *Result) error {
 	switch {
 	case r == nil:
 		return fmt.Errorf("missing <result>")
-	case r.Status != "OK" && r.Status != "FAIL":
-		return fmt.Errorf("<result status=%q> is neither OK nor FAIL", r.Status)
+	case r.Status != "OK" && r.Status != "ERROR":
+		return fmt.Errorf("<result status=%q> is neither OK nor ERROR", r.Status)
 	case r.ReasonCode == nil:
 		return fmt.Errorf("missing <reason-code> in <result>")
 	}
@@ -159,7 +161,8 @@ func (r *CancelOptinResponse) check() error {
 }
 
 // ChargeRequest charges an opted-in payment method (POST /billing/3.0/charge).
-// TotalAmount is in minor units of Currency.
+// TotalAmount is the decimal in major units that Boku expects ("4.99"),
+// rendered with bokudirect.WireAmount: never minor units.
 type ChargeRequest struct {
 	XMLName                 xml.Name `xml:"charge-request"`
 	Country                 string   `xml:"country"`
@@ -167,7 +170,7 @@ type ChargeRequest struct {
 	MerchantRequestID       string   `xml:"merchant-request-id"`
 	OptinID                 string   `xml:"optin-id"`
 	Currency                string   `xml:"currency"`
-	TotalAmount             int64    `xml:"total-amount"`
+	TotalAmount             string   `xml:"total-amount"`
 	PurchaseTime            string   `xml:"purchase-time"`
 	MerchantItemDescription string   `xml:"merchant-item-description"`
 	ConsumerIPAddress       string   `xml:"consumer-ip-address,omitempty"`
@@ -183,7 +186,10 @@ type ChargeResponse struct {
 	ChargeStatus      string   `xml:"charge-status"`
 	Country           string   `xml:"country"`
 	Currency          string   `xml:"currency"`
-	TotalAmount       *int64   `xml:"total-amount"`
+	// TotalAmountText is the decimal Boku sent; TotalAmount the same in
+	// minor units of Currency, set by check.
+	TotalAmountText string `xml:"total-amount"`
+	TotalAmount     *int64 `xml:"-"`
 }
 
 func (r *ChargeResponse) result() *Result { return r.Result }
@@ -201,10 +207,22 @@ func (r *ChargeResponse) check() error {
 	if err := requireAll("currency", r.Currency); err != nil {
 		return err
 	}
-	if r.TotalAmount == nil {
-		return fmt.Errorf("missing <total-amount>")
+	var err error
+	r.TotalAmount, err = minorUnits("total-amount", r.TotalAmountText, r.Currency)
+	return err
+}
+
+// minorUnits converts a decimal amount Boku sent into minor units of
+// currency; a missing amount is an error.
+func minorUnits(element, text, currency string) (*int64, error) {
+	if text == "" {
+		return nil, fmt.Errorf("missing <%s>", element)
 	}
-	return nil
+	a, err := bokudirect.ParseWireAmount(text, currency)
+	if err != nil {
+		return nil, fmt.Errorf("<%s>: %v", element, err)
+	}
+	return &a.MinorUnits, nil
 }
 
 // QueryChargeRequest reads a charge by id or merchant request id
@@ -225,14 +243,14 @@ type ReverseChargeRequest struct {
 }
 
 // RefundChargeRequest refunds all or part of a charge
-// (POST /billing/3.0/refund-charge). RefundAmount is in minor units of
-// Currency; both absent means "everything still refundable".
+// (POST /billing/3.0/refund-charge). RefundAmount is a decimal in major
+// units of Currency; both absent means "everything still refundable".
 type RefundChargeRequest struct {
 	XMLName          xml.Name `xml:"refund-charge-request"`
 	MerchantID       string   `xml:"merchant-id"`
 	ChargeID         string   `xml:"charge-id"`
 	MerchantRefundID string   `xml:"merchant-refund-id"`
-	RefundAmount     *int64   `xml:"refund-amount,omitempty"`
+	RefundAmount     string   `xml:"refund-amount,omitempty"`
 	Currency         string   `xml:"currency,omitempty"`
 	ReasonCode       int      `xml:"reason-code"`
 }
@@ -246,23 +264,31 @@ type RefundResponse struct {
 	MerchantRefundID string   `xml:"merchant-refund-id"`
 	ChargeID         string   `xml:"charge-id"`
 	RefundStatus     string   `xml:"refund-status"`
-	RefundAmount     *int64   `xml:"refund-amount"`
 	Currency         string   `xml:"currency"`
-	RemainingAmount  *int64   `xml:"remaining-refundable-amount"`
+	// The amounts as Boku sent them (decimals), and in minor units of
+	// Currency, set by check.
+	RefundAmountText    string `xml:"refund-amount"`
+	RemainingAmountText string `xml:"remaining-refundable-amount"`
+	RefundAmount        *int64 `xml:"-"`
+	RemainingAmount     *int64 `xml:"-"`
 }
 
 func (r *RefundResponse) result() *Result { return r.Result }
 func (r *RefundResponse) check() error {
+	var err error
+	if r.RemainingAmountText != "" {
+		if r.RemainingAmount, err = minorUnits("remaining-refundable-amount", r.RemainingAmountText, r.Currency); err != nil {
+			return err
+		}
+	}
 	if !r.Result.OK() {
 		return nil
 	}
 	if err := requireAll("refund-id", r.RefundID, "refund-status", r.RefundStatus, "currency", r.Currency); err != nil {
 		return err
 	}
-	if r.RefundAmount == nil {
-		return fmt.Errorf("missing <refund-amount>")
-	}
-	return nil
+	r.RefundAmount, err = minorUnits("refund-amount", r.RefundAmountText, r.Currency)
+	return err
 }
 
 // QueryRefundRequest reads a refund (POST /billing/3.0/query-refund).
@@ -274,26 +300,28 @@ type QueryRefundRequest struct {
 }
 
 // ForexRequest asks for an exchange rate (POST /billing/3.0/forex). Amount
-// is optional, in minor units of FromCurrency.
+// is optional, a decimal in major units of FromCurrency.
 type ForexRequest struct {
 	XMLName      xml.Name `xml:"forex-request"`
 	MerchantID   string   `xml:"merchant-id"`
 	Country      string   `xml:"country"`
 	FromCurrency string   `xml:"from-currency"`
 	ToCurrency   string   `xml:"to-currency"`
-	Amount       *int64   `xml:"amount,omitempty"`
+	Amount       string   `xml:"amount,omitempty"`
 }
 
 // ForexResponse carries the rate as an exact decimal string and, when an
-// amount was given, the converted amount in minor units of ToCurrency.
+// amount was given, the converted amount (a decimal; ConvertedAmount holds
+// it in minor units of ToCurrency, set by check).
 type ForexResponse struct {
-	XMLName         xml.Name `xml:"forex-response"`
-	Result          *Result  `xml:"result"`
-	FromCurrency    string   `xml:"from-currency"`
-	ToCurrency      string   `xml:"to-currency"`
-	Rate            string   `xml:"rate"`
-	ConvertedAmount *int64   `xml:"converted-amount"`
-	ValidUntil      string   `xml:"valid-until"`
+	XMLName             xml.Name `xml:"forex-response"`
+	Result              *Result  `xml:"result"`
+	FromCurrency        string   `xml:"from-currency"`
+	ToCurrency          string   `xml:"to-currency"`
+	Rate                string   `xml:"rate"`
+	ConvertedAmountText string   `xml:"converted-amount"`
+	ConvertedAmount     *int64   `xml:"-"`
+	ValidUntil          string   `xml:"valid-until"`
 }
 
 var decimalPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
@@ -309,6 +337,11 @@ func (r *ForexResponse) check() error {
 	if !decimalPattern.MatchString(r.Rate) {
 		return fmt.Errorf("<rate> %q is not a plain decimal", r.Rate)
 	}
+	if r.ConvertedAmountText != "" {
+		var err error
+		r.ConvertedAmount, err = minorUnits("converted-amount", r.ConvertedAmountText, r.ToCurrency)
+		return err
+	}
 	return nil
 }
 
@@ -320,7 +353,7 @@ type FundCheckRequest struct {
 	Country     string   `xml:"country"`
 	OptinID     string   `xml:"optin-id"`
 	Currency    string   `xml:"currency"`
-	TotalAmount int64    `xml:"total-amount"`
+	TotalAmount string   `xml:"total-amount"`
 }
 
 // FundCheckResponse answers a FundCheckRequest.

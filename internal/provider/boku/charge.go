@@ -12,6 +12,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -145,7 +146,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		MerchantRequestID:       key,
 		OptinID:                 c.optinID,
 		Currency:                amount.Currency.Code,
-		TotalAmount:             amount.MinorUnits,
+		TotalAmount:             bokudirect.WireAmount(amount),
 		PurchaseTime:            time.Now().UTC().Format(time.RFC3339),
 		MerchantItemDescription: strings.TrimSpace(c.description),
 		ConsumerIPAddress:       c.consumerIP,

@@ -9,6 +9,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -59,12 +60,13 @@ func (x *Forex) AddFlags(fs *pflag.FlagSet) {
 func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	in := x.in
 	req := bokuclient.ForexRequest{FromCurrency: in.From.Code, ToCurrency: in.To.Code}
+	var amountMinor *int64
 	if in.Amount != "" {
 		amount, err := cmdutil.ParseAmountIn(in.Amount, in.From)
 		if err != nil {
 			return err
 		}
-		req.Amount = &amount.MinorUnits
+		req.Amount, amountMinor = bokudirect.WireAmount(amount), &amount.MinorUnits
 	}
 	session, err := NewSession(cmd.Context(), f, in.Country)
 	if err != nil {
@@ -81,7 +83,7 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	return f.Printer.Print(forexResult{
 		Country: strings.ToLower(country), FromCurrency: in.From.Code, ToCurrency: in.To.Code, Rate: resp.Rate,
-		Amount: decimalOf(req.Amount, in.From.Code), AmountMinorUnits: req.Amount,
+		Amount: decimalOf(amountMinor, in.From.Code), AmountMinorUnits: amountMinor,
 		ConvertedAmount: decimalOf(resp.ConvertedAmount, in.To.Code), ConvertedAmountMinor: resp.ConvertedAmount,
 		ValidUntil: resp.ValidUntil,
 	})

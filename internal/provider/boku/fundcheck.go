@@ -9,6 +9,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -85,7 +86,7 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 		country = session.Client.Country()
 	}
 	resp, err := session.Client.FundCheck(cmd.Context(), bokuclient.FundCheckRequest{
-		Country: strings.ToUpper(country), OptinID: c.optinID, Currency: amount.Currency.Code, TotalAmount: amount.MinorUnits,
+		Country: strings.ToUpper(country), OptinID: c.optinID, Currency: amount.Currency.Code, TotalAmount: bokudirect.WireAmount(amount),
 	})
 	if err != nil {
 		return Explain(err, "")

@@ -11,6 +11,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -144,7 +145,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		if err != nil {
 			return err
 		}
-		req.RefundAmount, req.Currency = &amount.MinorUnits, amount.Currency.Code
+		req.RefundAmount, req.Currency = bokudirect.WireAmount(amount), amount.Currency.Code
 	}
 	session, err := NewSession(cmd.Context(), f, "")
 	if err != nil {

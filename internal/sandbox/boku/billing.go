@@ -35,10 +35,10 @@ type refund struct {
 }
 
 func (s *Server) refundResponse(root string, rf *refund, c *charge) refundResponse {
-	amount, remaining := rf.amount, c.amount-c.refunded
+	remaining := c.amount - c.refunded
 	return refundResponse{
 		XMLName: xml.Name{Local: root}, Result: okResult(), RefundID: rf.id, MerchantRefundID: rf.merchantRefundID,
-		ChargeID: rf.chargeID, RefundStatus: rf.status, RefundAmount: &amount, Currency: rf.currency, Remaining: &remaining,
+		ChargeID: rf.chargeID, RefundStatus: rf.status, RefundAmount: wireAmount(rf.amount, rf.currency), Currency: rf.currency, Remaining: wireAmount(remaining, c.currency),
 	}
 }
 
@@ -53,9 +53,9 @@ func (s *Server) refundCharge(x *exchange) {
 	}
 	var amount int64 = -1
 	if req.RefundAmount != "" {
-		n, err := strconv.ParseInt(req.RefundAmount, 10, 64)
-		if err != nil || n <= 0 || !allDigits(req.RefundAmount) {
-			x.invalid("refund-amount must be a positive integer in minor units")
+		n, err := parseAmount(req.RefundAmount, req.Currency)
+		if err != nil {
+			x.invalid("refund-amount (with its currency): " + err.Error())
 			return
 		}
 		amount = n
@@ -89,7 +89,7 @@ func (s *Server) refundCharge(x *exchange) {
 	if amount == 0 || amount > remaining {
 		left := remaining
 		x.ok(refundResponse{
-			XMLName: xml.Name{Local: "refund-charge-response"}, ChargeID: c.id, Currency: c.currency, Remaining: &left,
+			XMLName: xml.Name{Local: "refund-charge-response"}, ChargeID: c.id, Currency: c.currency, Remaining: wireAmount(left, c.currency),
 			Result: failResult(ReasonRefundExceeds, fmt.Sprintf("refund exceeds the refundable amount (%s %s left)", formatMinor(left, c.currency), c.currency), false),
 		})
 		return
@@ -101,6 +101,41 @@ func (s *Server) refundCharge(x *exchange) {
 	x.ok(s.refundResponse("refund-charge-response", rf, c))
 	s.notify(x.merchant, notification{EventType: "refund.completed", ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
 		RefundID: rf.id, MerchantRefundID: rf.merchantRefundID, Status: rf.status, Country: strings.ToUpper(c.country), Currency: rf.currency, Amount: rf.amount})
+}
+
+// parseAmount reads a wire amount as Boku's spec writes it: a decimal in
+// major units ("4.99", "548" or "548.00" JPY, "1.250" KWD), at most three
+// decimals, more than the currency has only as trailing zeros. It returns
+// minor units.
+func parseAmount(text, currency string) (int64, error) {
+	cur, err := money.LookupCurrency(currency)
+	if err != nil {
+		return 0, err
+	}
+	whole, frac, hasPoint := strings.Cut(text, ".")
+	if whole == "" || !allDigits(whole) || (hasPoint && (frac == "" || !allDigits(frac) || len(frac) > 3)) {
+		return 0, fmt.Errorf("%q is not a decimal amount such as 4.99", text)
+	}
+	for len(frac) > cur.Exponent {
+		if frac[len(frac)-1] != '0' {
+			return 0, fmt.Errorf("%q has more decimals than %s allows", text, cur.Code)
+		}
+		frac = frac[:len(frac)-1]
+	}
+	a, err := money.Parse(strings.TrimSuffix(whole+"."+frac, "."), cur.Code)
+	if err != nil {
+		return 0, err
+	}
+	if a.MinorUnits <= 0 {
+		return 0, fmt.Errorf("%q is not positive", text)
+	}
+	return a.MinorUnits, nil
+}
+
+// wireAmount renders minor units as the decimal Boku sends.
+func wireAmount(minor int64, currency string) *string {
+	s := formatMinor(minor, currency)
+	return &s
 }
 
 func formatMinor(minor int64, currency string) string {
@@ -155,13 +190,12 @@ func (s *Server) forex(x *exchange) {
 	resp := forexResponse{Result: okResult(), FromCurrency: from.Code, ToCurrency: to.Code, Rate: rate,
 		ValidUntil: s.Now().Add(15 * time.Minute).UTC().Format(time.RFC3339)}
 	if req.Amount != "" {
-		amount, err := strconv.ParseInt(req.Amount, 10, 64)
-		if err != nil || amount <= 0 || !allDigits(req.Amount) {
-			x.invalid("amount must be a positive integer in minor units")
+		amount, err := parseAmount(req.Amount, from.Code)
+		if err != nil {
+			x.invalid("amount: " + err.Error())
 			return
 		}
-		converted := convert(amount, from.Exponent, to.Exponent, rate)
-		resp.ConvertedAmount = &converted
+		resp.ConvertedAmount = wireAmount(convert(amount, from.Exponent, to.Exponent, rate), to.Code)
 	}
 	x.ok(resp)
 }
@@ -194,13 +228,13 @@ func (s *Server) fundCheck(x *exchange) {
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	amount, err := strconv.ParseInt(req.TotalAmount, 10, 64)
-	if err != nil || amount <= 0 || !allDigits(req.TotalAmount) {
-		x.invalid("total-amount must be a positive integer in minor units")
-		return
-	}
 	if err := currencyFor(req.Country, req.Currency); err != nil {
 		x.invalid(err.Error())
+		return
+	}
+	amount, err := parseAmount(req.TotalAmount, req.Currency)
+	if err != nil {
+		x.invalid("total-amount: " + err.Error())
 		return
 	}
 	o := s.optinsByID[req.OptinID]

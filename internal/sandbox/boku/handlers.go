@@ -168,14 +168,13 @@ func (s *Server) cancelOptin(x *exchange) {
 }
 
 func (s *Server) chargeResponse(root string, c *charge) chargeResponse {
-	amount := c.amount
 	r := okResult()
 	if c.status == "failed" {
 		r = failResult(c.reasonCode, c.message, false)
 	}
 	return chargeResponse{
 		XMLName: xml.Name{Local: root}, Result: r, ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
-		ChargeStatus: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, TotalAmount: &amount,
+		ChargeStatus: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, TotalAmount: wireAmount(c.amount, c.currency),
 	}
 }
 
@@ -193,9 +192,9 @@ func (s *Server) charge(x *exchange) {
 			return
 		}
 	}
-	amount, err := strconv.ParseInt(req.TotalAmount, 10, 64)
-	if err != nil || amount <= 0 || !allDigits(req.TotalAmount) {
-		x.invalid("total-amount must be a positive integer in minor units, got " + strconv.Quote(req.TotalAmount))
+	amount, err := parseAmount(req.TotalAmount, req.Currency)
+	if err != nil {
+		x.invalid("total-amount: " + err.Error())
 		return
 	}
 	if err := currencyFor(req.Country, req.Currency); err != nil {

@@ -88,13 +88,13 @@ type chargeRequest struct {
 
 type chargeResponse struct {
 	XMLName           xml.Name
-	Result            result `xml:"result"`
-	ChargeID          string `xml:"charge-id,omitempty"`
-	MerchantRequestID string `xml:"merchant-request-id,omitempty"`
-	ChargeStatus      string `xml:"charge-status,omitempty"`
-	Country           string `xml:"country,omitempty"`
-	Currency          string `xml:"currency,omitempty"`
-	TotalAmount       *int64 `xml:"total-amount,omitempty"`
+	Result            result  `xml:"result"`
+	ChargeID          string  `xml:"charge-id,omitempty"`
+	MerchantRequestID string  `xml:"merchant-request-id,omitempty"`
+	ChargeStatus      string  `xml:"charge-status,omitempty"`
+	Country           string  `xml:"country,omitempty"`
+	Currency          string  `xml:"currency,omitempty"`
+	TotalAmount       *string `xml:"total-amount,omitempty"`
 }
 
 type queryChargeRequest struct {
@@ -125,14 +125,14 @@ type refundChargeRequest struct {
 
 type refundResponse struct {
 	XMLName          xml.Name
-	Result           result `xml:"result"`
-	RefundID         string `xml:"refund-id,omitempty"`
-	MerchantRefundID string `xml:"merchant-refund-id,omitempty"`
-	ChargeID         string `xml:"charge-id,omitempty"`
-	RefundStatus     string `xml:"refund-status,omitempty"`
-	RefundAmount     *int64 `xml:"refund-amount,omitempty"`
-	Currency         string `xml:"currency,omitempty"`
-	Remaining        *int64 `xml:"remaining-refundable-amount,omitempty"`
+	Result           result  `xml:"result"`
+	RefundID         string  `xml:"refund-id,omitempty"`
+	MerchantRefundID string  `xml:"merchant-refund-id,omitempty"`
+	ChargeID         string  `xml:"charge-id,omitempty"`
+	RefundStatus     string  `xml:"refund-status,omitempty"`
+	RefundAmount     *string `xml:"refund-amount,omitempty"`
+	Currency         string  `xml:"currency,omitempty"`
+	Remaining        *string `xml:"remaining-refundable-amount,omitempty"`
 }
 
 type queryRefundRequest struct {
@@ -155,7 +155,7 @@ type forexResponse struct {
 	FromCurrency    string   `xml:"from-currency,omitempty"`
 	ToCurrency      string   `xml:"to-currency,omitempty"`
 	Rate            string   `xml:"rate,omitempty"`
-	ConvertedAmount *int64   `xml:"converted-amount,omitempty"`
+	ConvertedAmount *string  `xml:"converted-amount,omitempty"`
 	ValidUntil      string   `xml:"valid-until,omitempty"`
 }
 

@@ -296,7 +296,7 @@ func (x *exchange) checkCountry(bodyCountry string) bool {
 	return true
 }
 
-// invalid answers 400 with an unsigned FAIL document (reason 2).
+// invalid answers 400 with an unsigned ERROR document (reason 2).
 func (x *exchange) invalid(message string) {
 	writeXML(x.w, http.StatusBadRequest, failure(x.call, ReasonInvalidRequest, message))
 }
@@ -304,18 +304,18 @@ func (x *exchange) invalid(message string) {
 // ok writes a signed 200 answer.
 func (x *exchange) ok(v any) { writeSigned(x.w, x.merchant, v, x.s.Now(), false) }
 
-// failure is a minimal FAIL document for any call.
+// failure is a minimal ERROR document for any call.
 func failure(call string, reason int, message string) any {
 	return struct {
 		XMLName xml.Name
 		Result  result `xml:"result"`
-	}{XMLName: xml.Name{Local: call + "-response"}, Result: result{Status: "FAIL", ReasonCode: reason, Message: message}}
+	}{XMLName: xml.Name{Local: call + "-response"}, Result: result{Status: "ERROR", ReasonCode: reason, Message: message}}
 }
 
 func okResult() result { return result{Status: "OK", ReasonCode: 0, Message: "success"} }
 
 func failResult(reason int, message string, retriable bool) result {
-	return result{Status: "FAIL", ReasonCode: reason, Message: message, Retriable: retriable}
+	return result{Status: "ERROR", ReasonCode: reason, Message: message, Retriable: retriable}
 }
 
 const contentType = "text/xml;charset=utf-8"
