@@ -76,9 +76,11 @@ func TestParseResponse(t *testing.T) {
 
 func TestAPIErrorExitCodes(t *testing.T) {
 	codes := map[int]exitcode.Code{
-		ReasonInvalidRequest: exitcode.Usage, ReasonCountryMismatch: exitcode.Usage, ReasonNotFound: exitcode.Usage,
-		ReasonInvalidCredentials: exitcode.Auth, ReasonInsufficientFunds: exitcode.Declined, ReasonOptinNotActive: exitcode.Declined,
-		ReasonAmountOverLimit: exitcode.Declined, ReasonUnavailable: exitcode.Unavailable, ReasonInProgress: exitcode.Pending,
+		// Boku's published codes: invalid request, charge not found,
+		// network not enabled, insufficient credit, opt-in not active,
+		// amount not supported, network down, in progress.
+		43: exitcode.Usage, 133: exitcode.Usage, 51: exitcode.Auth, 3: exitcode.Declined, 126: exitcode.Declined,
+		29: exitcode.Declined, 15: exitcode.Unavailable, ReasonInProgress: exitcode.Pending,
 	}
 	for reason, want := range codes {
 		r := reason

@@ -3,29 +3,18 @@ package bokuclient
 import (
 	"fmt"
 
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
-// Reason codes. Boku's full table is not public; these are the codes the
-// client and the sandbox agree on (docs/boku.md).
+// Reason codes the CLI decides on, from Boku's published table; every
+// code maps to an exit code through bokudirect.ExitCode.
 const (
-	ReasonSuccess            = 0
-	ReasonInvalidRequest     = 2
-	ReasonInvalidCredentials = 3
-	ReasonCountryMismatch    = 4
-	ReasonOptinNotActive     = 10
-	ReasonVerificationFailed = 11
-	ReasonInsufficientFunds  = 20
-	ReasonConsumerBlocked    = 21
-	ReasonAmountOverLimit    = 22
-	ReasonNotFound           = 30
-	ReasonRefundExceeds      = 31
-	ReasonPairNotSupported   = 40
-	ReasonUnavailable        = 50
-	ReasonInProgress         = 51
+	ReasonSuccess    = bokudirect.ReasonOK
+	ReasonInProgress = bokudirect.ReasonInProgress
 )
 
-// APIError is a FAIL result from Boku.
+// APIError is an ERROR result from Boku.
 type APIError struct {
 	Call   string
 	Status int
@@ -40,22 +29,10 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("boku %s: %s (reason code %d)", e.Call, msg, e.Result.Reason())
 }
 
-// ExitCode maps the reason code to bokuctl's exit codes.
+// ExitCode maps the reason code to bokuctl's exit codes with Boku's
+// reason-code table (bokudirect.ExitCode).
 func (e *APIError) ExitCode() exitcode.Code {
-	switch e.Result.Reason() {
-	case ReasonInvalidRequest, ReasonCountryMismatch, ReasonNotFound:
-		return exitcode.Usage
-	case ReasonInvalidCredentials:
-		return exitcode.Auth
-	case ReasonUnavailable:
-		return exitcode.Unavailable
-	case ReasonInProgress:
-		return exitcode.Pending
-	}
-	if e.Result.Retriable {
-		return exitcode.Unavailable
-	}
-	return exitcode.Declined
+	return bokudirect.ExitCode(bokudirect.Result{Status: e.Result.Status, ReasonCode: e.Result.Reason(), Retriable: e.Result.Retriable})
 }
 
 // CountryMismatchError is raised before sending: Boku requires the country

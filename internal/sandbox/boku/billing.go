@@ -11,12 +11,6 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
-// More reason codes (docs/boku.md).
-const (
-	ReasonRefundExceeds    = 31
-	ReasonPairNotSupported = 40
-)
-
 // SpendLimit is what one opt-in may spend in total, in minor units; fund
 // checks answer against what is left of it.
 const SpendLimit = 10000
@@ -62,13 +56,13 @@ func (s *Server) refundCharge(x *exchange) {
 	}
 	c := s.charges[req.ChargeID]
 	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonNotFound, "charge "+req.ChargeID+" not found", false)})
+		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge "+req.ChargeID+" not found", false)})
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRefundID)
 	if prior, ok := s.refundByMRID[key]; ok {
 		if prior.chargeID != req.ChargeID || (amount >= 0 && amount != prior.amount) {
-			x.invalid("merchant-refund-id " + req.MerchantRefundID + " was already used for a different refund")
+			x.conflict("merchant-refund-id " + req.MerchantRefundID + " was already used for a different refund")
 			return
 		}
 		x.ok(s.refundResponse("refund-charge-response", prior, c))
@@ -79,7 +73,7 @@ func (s *Server) refundCharge(x *exchange) {
 		return
 	}
 	if c.status != "success" {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonInvalidRequest, "only successful charges can be refunded; "+c.id+" is "+c.status, false)})
+		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonChargeNotBilled, "only successful charges can be refunded; "+c.id+" is "+c.status, false)})
 		return
 	}
 	remaining := c.amount - c.refunded
@@ -162,7 +156,7 @@ func (s *Server) queryRefund(x *exchange) {
 		return
 	}
 	if rf == nil || rf.merchantID != x.merchant.ID {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "query-refund-response"}, Result: failResult(ReasonNotFound, "refund not found", false)})
+		x.ok(refundResponse{XMLName: xml.Name{Local: "query-refund-response"}, Result: failResult(ReasonRefundNotFound, "refund not found", false)})
 		return
 	}
 	x.ok(s.refundResponse("query-refund-response", rf, s.charges[rf.chargeID]))
@@ -183,7 +177,7 @@ func (s *Server) forex(x *exchange) {
 	if from.Code != to.Code {
 		var ok bool
 		if rate, ok = rates[from.Code+"/"+to.Code]; !ok {
-			x.ok(forexResponse{Result: failResult(ReasonPairNotSupported, "currency pair "+from.Code+"/"+to.Code+" is not supported", false)})
+			x.ok(forexResponse{Result: failResult(ReasonNotSupported, "currency pair "+from.Code+"/"+to.Code+" is not supported", false)})
 			return
 		}
 	}

@@ -102,7 +102,7 @@ func (s *Server) confirmOptin(x *exchange) {
 	}
 	o, ok := s.optins[req.OptinRequestID]
 	if !ok || o.merchantID != x.merchant.ID {
-		x.ok(confirmOptinResponse{Result: failResult(ReasonNotFound, "optin-request-id "+req.OptinRequestID+" not found", false)})
+		x.ok(confirmOptinResponse{Result: failResult(ReasonOptinNotFound, "optin-request-id "+req.OptinRequestID+" not found", false)})
 		return
 	}
 	switch o.state {
@@ -143,7 +143,7 @@ func (s *Server) queryOptin(x *exchange) {
 		o = s.optins[req.OptinRequestID]
 	}
 	if o == nil || o.merchantID != x.merchant.ID {
-		x.ok(queryOptinResponse{Result: failResult(ReasonNotFound, "opt-in not found", false)})
+		x.ok(queryOptinResponse{Result: failResult(ReasonOptinNotFound, "opt-in not found", false)})
 		return
 	}
 	method := o.method
@@ -160,7 +160,7 @@ func (s *Server) cancelOptin(x *exchange) {
 	}
 	o := s.optinsByID[req.OptinID]
 	if o == nil || o.merchantID != x.merchant.ID {
-		x.ok(cancelOptinResponse{Result: failResult(ReasonNotFound, "optin-id "+req.OptinID+" not found", false)})
+		x.ok(cancelOptinResponse{Result: failResult(ReasonOptinNotFound, "optin-id "+req.OptinID+" not found", false)})
 		return
 	}
 	o.state = "cancelled"
@@ -204,7 +204,7 @@ func (s *Server) charge(x *exchange) {
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
 	if prior, ok := s.chargeByMRID[key]; ok {
 		if prior.amount != amount || prior.currency != req.Currency || prior.optinID != req.OptinID {
-			x.invalid("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
+			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
 			return
 		}
 		x.ok(s.chargeResponse("charge-response", prior))
@@ -286,7 +286,7 @@ func (s *Server) queryCharge(x *exchange) {
 		return
 	}
 	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "query-charge-response"}, Result: failResult(ReasonNotFound, "charge not found", false)})
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "query-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge not found", false)})
 		return
 	}
 	if c.status == "in-progress" {
@@ -308,12 +308,12 @@ func (s *Server) reverseCharge(x *exchange) {
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
 	if prior, ok := s.reversals[key]; ok && prior != req.ChargeID {
-		x.invalid("merchant-request-id " + req.MerchantRequestID + " was already used to reverse " + prior)
+		x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used to reverse " + prior)
 		return
 	}
 	c := s.charges[req.ChargeID]
 	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonNotFound, "charge not found", false)})
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge not found", false)})
 		return
 	}
 	switch c.status {
@@ -322,11 +322,11 @@ func (s *Server) reverseCharge(x *exchange) {
 		s.reversals[key] = c.id
 	case "reversed":
 		if _, same := s.reversals[key]; !same {
-			x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonInvalidRequest, "charge "+c.id+" is already reversed", false), ChargeID: c.id, ChargeStatus: c.status})
+			x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonAlreadyReversed, "charge "+c.id+" is already reversed", false), ChargeID: c.id, ChargeStatus: c.status})
 			return
 		}
 	default:
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonInvalidRequest, "only successful charges can be reversed; "+c.id+" is "+c.status, false), ChargeID: c.id, ChargeStatus: c.status})
+		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonChargeNotBilled, "only successful charges can be reversed; "+c.id+" is "+c.status, false), ChargeID: c.id, ChargeStatus: c.status})
 		return
 	}
 	x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: okResult(), ChargeID: c.id, MerchantRequestID: req.MerchantRequestID, ChargeStatus: c.status})
