@@ -11,13 +11,17 @@ import (
 
 func newReverseCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "reverse CHARGE_ID|PAYMENT_ID",
+		Use:   "reverse (--merchant-request-id ORIGINAL_ID | PAYMENT_ID)",
 		Short: "Reverse a charge (Boku) or an authorization (Worldline)",
-		Long: `Boku: reverse a successful charge; the reversal has its own merchant request
-id (printed before sending), and resending it never reverses twice.
+		Long: `Boku: reverse a charge by the merchant request id it was sent with (Boku's
+reverse-charge has no charge id), within an hour of the charge. Boku answers
+OK even when it never received the charge, so this is the way to settle a
+charge whose outcome is unknown (exit 5); reversing again is safe.
 Worldline: release all or part (--amount/--currency) of an authorization
 that has not been captured.`,
-		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  bokuctl charge reverse --merchant-request-id order-1234
+  bokuctl charge reverse --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{
 		provider.Boku:      &boku.ChargeReverse{},

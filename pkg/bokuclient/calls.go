@@ -51,15 +51,6 @@ func (c *Client) QueryCharge(ctx context.Context, req QueryChargeRequest) (*Char
 	return &resp, err
 }
 
-// ReverseCharge reverses a charge. req.MerchantRequestID is the reversal's
-// own idempotency key.
-func (c *Client) ReverseCharge(ctx context.Context, req ReverseChargeRequest) (*ChargeResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp ChargeResponse
-	err := c.do(ctx, call{family: "billing", name: "reverse-charge", mutation: true}, req, &resp)
-	return &resp, err
-}
-
 // RefundCharge refunds a charge. req.MerchantRefundID is the idempotency
 // key: sending it again returns the original refund.
 func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*RefundResponse, error) {

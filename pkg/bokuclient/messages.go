@@ -177,7 +177,7 @@ type ChargeRequest struct {
 	TaxMode                 string   `xml:"tax-mode"`
 }
 
-// ChargeResponse answers a charge, query-charge or reverse-charge request.
+// ChargeResponse answers a charge or query-charge request.
 type ChargeResponse struct {
 	XMLName           xml.Name `xml:""`
 	Result            *Result  `xml:"result"`
@@ -190,6 +190,15 @@ type ChargeResponse struct {
 	// minor units of Currency, set by check.
 	TotalAmountText string `xml:"total-amount"`
 	TotalAmount     *int64 `xml:"-"`
+	// Reversal is present once the charge was reversed.
+	Reversal *Reversal `xml:"reversal"`
+}
+
+// Reversal says a charge was reversed, and when (Boku's
+// "YYYY-MM-DD hh:mm:ss", UTC).
+type Reversal struct {
+	ReversalID string `xml:"reversal-id"`
+	Timestamp  string `xml:"timestamp"`
 }
 
 func (r *ChargeResponse) result() *Result { return r.Result }
@@ -200,9 +209,6 @@ func (r *ChargeResponse) check() error {
 	}
 	if err := requireAll("charge-id", r.ChargeID, "charge-status", r.ChargeStatus); err != nil {
 		return err
-	}
-	if r.XMLName.Local == "reverse-charge-response" {
-		return nil
 	}
 	if err := requireAll("currency", r.Currency); err != nil {
 		return err
@@ -232,14 +238,6 @@ type QueryChargeRequest struct {
 	MerchantID        string   `xml:"merchant-id"`
 	ChargeID          string   `xml:"charge-id,omitempty"`
 	MerchantRequestID string   `xml:"merchant-request-id,omitempty"`
-}
-
-// ReverseChargeRequest reverses a charge (POST /billing/3.0/reverse-charge).
-type ReverseChargeRequest struct {
-	XMLName           xml.Name `xml:"reverse-charge-request"`
-	MerchantID        string   `xml:"merchant-id"`
-	ChargeID          string   `xml:"charge-id"`
-	MerchantRequestID string   `xml:"merchant-request-id"`
 }
 
 // RefundChargeRequest refunds all or part of a charge

@@ -1,6 +1,7 @@
 package boku
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -29,6 +30,8 @@ type chargeResult struct {
 	Country           string `json:"country,omitempty"`
 	ReasonCode        int    `json:"reason_code"`
 	Message           string `json:"message,omitempty"`
+	ReversalID        string `json:"reversal_id,omitempty"`
+	ReversedAt        string `json:"reversed_at,omitempty"`
 }
 
 func (r chargeResult) Table() output.Table {
@@ -48,6 +51,9 @@ func (r chargeResult) Table() output.Table {
 	fields = append(fields, output.Field{Label: "Reason code", Value: output.Text(fmt.Sprint(r.ReasonCode))})
 	if r.Message != "" {
 		fields = append(fields, output.Field{Label: "Message", Value: output.Text(r.Message)})
+	}
+	if r.ReversalID != "" {
+		fields = append(fields, output.Field{Label: "Reversed", Value: output.Text(r.ReversalID + " at " + r.ReversedAt)})
 	}
 	return output.Table{Fields: fields}
 }
@@ -73,6 +79,9 @@ func newChargeResult(resp *bokuclient.ChargeResponse) chargeResult {
 	}
 	if r.Status == "" && resp.Result != nil && !resp.Result.OK() {
 		r.Status = "failed"
+	}
+	if resp.Reversal != nil {
+		r.ReversalID, r.ReversedAt = resp.Reversal.ReversalID, resp.Reversal.Timestamp
 	}
 	return r
 }
@@ -140,7 +149,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %s%s", key, session.ProfileArg)
+	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s", key, session.ProfileArg)
 	resp, err := session.Client.Charge(cmd.Context(), bokuclient.ChargeRequest{
 		Country:                 strings.ToUpper(country),
 		MerchantRequestID:       key,
@@ -183,28 +192,80 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	return finishCharge(f, resp, err, statusCmd+session.ProfileArg)
 }
 
-// ChargeReverse is `charge reverse` with Boku: reverse a successful
-// charge under the reversal's own merchant request id.
+// ChargeReverse is `charge reverse` with Boku: Boku's reverse-charge names
+// the ORIGINAL charge's merchant-request-id (there is no charge id in it),
+// works within an hour of the charge, and answers OK even when Boku never
+// received the charge, which is what makes it the way to settle a charge
+// whose outcome is unknown.
 type ChargeReverse struct{ merchantRequestID string }
 
 // AddFlags registers --merchant-request-id.
 func (r *ChargeReverse) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&r.merchantRequestID, "merchant-request-id", "", "Boku: idempotency key of the reversal (default: a new UUID)")
+	fs.StringVar(&r.merchantRequestID, "merchant-request-id", "", "Boku: the original charge's merchant request id (printed when it was sent)")
 }
 
-// Run reverses the charge named by the one argument.
+// reversalResult is the output of `charge reverse` with Boku.
+type reversalResult struct {
+	ReversalID        string `json:"reversal_id"`
+	ChargeID          string `json:"charge_id,omitempty"`
+	MerchantRequestID string `json:"merchant_request_id"`
+	Country           string `json:"country,omitempty"`
+	Status            string `json:"status"`
+	ReasonCode        int    `json:"reason_code"`
+	Message           string `json:"message,omitempty"`
+}
+
+func (r reversalResult) Table() output.Table {
+	fields := []output.Field{
+		{Label: "Reversal ID", Value: output.Text(cmdutil.OrNone(r.ReversalID))},
+		{Label: "Status", Value: output.Status(r.Status)},
+		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
+		{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)},
+		{Label: "Reason code", Value: output.Text(fmt.Sprint(r.ReasonCode))},
+	}
+	if r.Message != "" {
+		fields = append(fields, output.Field{Label: "Message", Value: output.Text(r.Message)})
+	}
+	return output.Table{Fields: fields}
+}
+
+// Run reverses the charge sent with --merchant-request-id.
 func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	if err := cmdutil.CheckID("CHARGE_ID", args[0]); err != nil {
-		return err
+	if len(args) > 0 {
+		return exitcode.New(exitcode.Usage, "Boku reverses a charge by the merchant request id it was sent with, not by %s", args[0]).
+			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID (the id printed when the charge was sent)")
+	}
+	if r.merchantRequestID == "" {
+		return exitcode.New(exitcode.Usage, "which charge? give --merchant-request-id, the id the charge was sent with").
+			WithHint("it was printed on stderr when the charge was sent; `bokuctl charge status CHARGE_ID` does not show it")
+	}
+	if !cmdutil.ValidKey(r.merchantRequestID) {
+		return exitcode.New(exitcode.Usage, "--merchant-request-id %q: use 1 to 64 letters, digits or . _ : -", r.merchantRequestID)
 	}
 	session, err := NewSession(cmd.Context(), f, "")
 	if err != nil {
 		return err
 	}
-	key, err := cmdutil.IdempotencyKey(f, r.merchantRequestID, "merchant-request-id", "Merchant request ID")
-	if err != nil {
-		return err
+	f.Printer.Notice("Reversing the charge sent with merchant request id %s (reversing it again is safe).", r.merchantRequestID)
+	resp, err := session.Direct.ReverseCharge(cmd.Context(), bokudirect.ReverseChargeRequest{MerchantRequestID: r.merchantRequestID})
+	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %s%s, or repeat this reversal", r.merchantRequestID, session.ProfileArg)
+	var api *bokudirect.APIError
+	if err != nil && !errors.As(err, &api) {
+		return Explain(err, statusCmd)
 	}
-	resp, err := session.Client.ReverseCharge(cmd.Context(), bokuclient.ReverseChargeRequest{ChargeID: args[0], MerchantRequestID: key})
-	return finishCharge(f, resp, err, fmt.Sprintf("bokuctl charge status %s%s", args[0], session.ProfileArg))
+	result := reversalResult{ReversalID: resp.ReversalID, ChargeID: resp.ChargeID, MerchantRequestID: r.merchantRequestID,
+		Country: strings.ToLower(resp.Country), Status: "reversed", ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message}
+	if err != nil {
+		result.Status = "failed"
+	}
+	if printErr := f.Printer.Print(result); printErr != nil {
+		return printErr
+	}
+	if err != nil {
+		return Explain(err, statusCmd)
+	}
+	if resp.ChargeID == "" {
+		f.Printer.Notice("Boku has no charge with that merchant request id; it accepts the reversal all the same, so a charge that arrives late is reversed [inferred].")
+	}
+	return nil
 }

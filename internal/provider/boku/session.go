@@ -11,12 +11,14 @@ package boku
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -26,6 +28,9 @@ import (
 // Session is a configured Boku client plus what hints need.
 type Session struct {
 	Client *bokuclient.Client
+	// Direct speaks Boku's published 3.0 spec; calls move to it one by
+	// one from Client (issue 12).
+	Direct *bokudirect.Client
 	// ProfileArg is " -p NAME" when the user chose the profile explicitly,
 	// so printed follow-up commands target the same profile.
 	ProfileArg string
@@ -82,6 +87,20 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
 	session.Client = client
+	direct, err := bokudirect.New(bokudirect.Config{
+		MerchantID:  settings.Get("boku.merchant-id"),
+		KeyID:       settings.Get("boku.key-id"),
+		Key:         []byte(key.Value),
+		Country:     country,
+		Environment: settings.Get("boku.environment"),
+		BaseURL:     settings.Get("boku.base-url"),
+		HTTPClient:  f.HTTPClient(bokuclient.MaskHeader, nil),
+		Skew:        skew,
+	})
+	if err != nil {
+		return nil, exitcode.New(exitcode.Auth, "%v", err)
+	}
+	session.Direct = direct
 	return session, nil
 }
 
@@ -119,6 +138,9 @@ func Explain(err error, statusCmd string) error {
 		malformed *bokuclient.MalformedResponseError
 		mismatch  *bokuclient.CountryMismatchError
 	)
+	if explained, ok := explainDirect(err, statusCmd); ok {
+		return explained
+	}
 	switch {
 	case errors.As(err, &unknown), errors.As(err, &malformed) && statusCmd != "" && exitcode.Of(err) == exitcode.UnknownOutcome:
 		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err,
@@ -191,4 +213,33 @@ func NewLegacyClient(ctx context.Context, f *cmdutil.Factory) (*bokulegacy.Clien
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
 	return client, nil
+}
+
+// explainDirect adds the hints of Explain to the errors of the 3.0 client.
+func explainDirect(err error, statusCmd string) (error, bool) {
+	var (
+		unknown   *bokudirect.UnknownOutcomeError
+		signature *bokudirect.SignatureError
+		malformed *bokudirect.MalformedResponseError
+		auth      *bokudirect.AuthError
+		down      *bokudirect.UnavailableError
+		api       *bokudirect.APIError
+	)
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &signature) && signature.Mutation:
+		hint := "do not retry with a new id; check the outcome first with: " + statusCmd
+		if signature != nil {
+			hint += " (and check boku.key-id and the boku-key secret)"
+		}
+		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: hint}, true
+	case errors.As(err, &signature):
+		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.key-id and the boku-key secret, and the clock (boku.clock-skew)"}, true
+	case errors.As(err, &auth):
+		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.merchant-id, boku.key-id and the boku-key secret (`bokuctl secret status`)"}, true
+	case errors.As(err, &down):
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later"}, true
+	case errors.As(err, &api) && exitcode.Of(err) == exitcode.Unavailable && api.RetryDelay() > 0:
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("Boku asks to wait %s before trying again", api.RetryDelay())}, true
+	}
+	return err, false
 }

@@ -39,6 +39,9 @@ type actionCall struct {
 // begin checks the inputs, builds the session and announces the operation
 // id. needAmount refuses a missing --amount (increment).
 func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []string, what string, needAmount bool) (*actionCall, error) {
+	if len(args) != 1 {
+		return nil, exitcode.New(exitcode.Usage, "which payment? give PAYMENT_ID").WithHint("usage: bokuctl %s PAYMENT_ID", what)
+	}
 	paymentID := args[0]
 	if err := cmdutil.CheckID("PAYMENT_ID", paymentID); err != nil {
 		return nil, err

@@ -72,6 +72,10 @@ func (s *Server) refundCharge(x *exchange) {
 		x.invalid(fmt.Sprintf("currency %s does not match the charge's %s", req.Currency, c.currency))
 		return
 	}
+	if c.reversalID != "" {
+		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonAlreadyReversed, "charge "+c.id+" was reversed", false)})
+		return
+	}
 	if c.status != "success" {
 		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonChargeNotBilled, "only successful charges can be refunded; "+c.id+" is "+c.status, false)})
 		return
@@ -242,7 +246,7 @@ func (s *Server) fundCheck(x *exchange) {
 	}
 	var spent int64
 	for _, c := range s.charges {
-		if c.optinID == o.id && (c.status == "success" || c.status == "in-progress") {
+		if c.optinID == o.id && c.reversalID == "" && (c.status == "success" || c.status == "in-progress") {
 			spent += c.amount - c.refunded
 		}
 	}

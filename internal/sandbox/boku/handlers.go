@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var handlers = map[string]func(*Server, *exchange){
@@ -172,10 +173,14 @@ func (s *Server) chargeResponse(root string, c *charge) chargeResponse {
 	if c.status == "failed" {
 		r = failResult(c.reasonCode, c.message, false)
 	}
-	return chargeResponse{
+	resp := chargeResponse{
 		XMLName: xml.Name{Local: root}, Result: r, ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
 		ChargeStatus: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, TotalAmount: wireAmount(c.amount, c.currency),
 	}
+	if c.reversalID != "" && root == "query-charge-response" {
+		resp.Reversal = &reversal{ReversalID: c.reversalID, Timestamp: bokuTime(c.reversedAt)}
+	}
+	return resp
 }
 
 func (s *Server) charge(x *exchange) {
@@ -231,7 +236,11 @@ func (s *Server) charge(x *exchange) {
 	}
 	c := &charge{
 		id: s.nextID("ch"), merchantID: x.merchant.ID, merchantRequestID: req.MerchantRequestID,
-		optinID: req.OptinID, country: o.country, currency: req.Currency, amount: amount, status: "success",
+		optinID: req.OptinID, country: o.country, currency: req.Currency, amount: amount, status: "success", created: s.Now(),
+	}
+	if id, reversed := s.reversals[key]; reversed {
+		// Reversed before it arrived [inferred]: it is recorded reversed.
+		c.reversalID, c.reversedAt = id, s.Now()
 	}
 	switch {
 	case amount == AmountInsufficientFunds:
@@ -299,38 +308,43 @@ func (s *Server) queryCharge(x *exchange) {
 
 func (s *Server) reverseCharge(x *exchange) {
 	var req reverseChargeRequest
-	if !x.decode(&req) {
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	if req.MerchantRequestID == "" || req.ChargeID == "" {
-		x.invalid("reverse-charge needs <charge-id> and <merchant-request-id>")
+	if req.MerchantRequestID == "" {
+		x.invalid("missing <merchant-request-id> (the original charge's)")
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
-	if prior, ok := s.reversals[key]; ok && prior != req.ChargeID {
-		x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used to reverse " + prior)
-		return
-	}
-	c := s.charges[req.ChargeID]
-	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge not found", false)})
-		return
-	}
-	switch c.status {
-	case "success":
-		c.status = "reversed"
-		s.reversals[key] = c.id
-	case "reversed":
-		if _, same := s.reversals[key]; !same {
-			x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonAlreadyReversed, "charge "+c.id+" is already reversed", false), ChargeID: c.id, ChargeStatus: c.status})
+	resp := reverseChargeResponse{Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID,
+		MerchantRequestID: req.MerchantRequestID, Country: strings.ToUpper(req.Country)}
+	if c := s.chargeByMRID[key]; c != nil {
+		if c.reversalID == "" && s.Now().Sub(c.created) > time.Hour {
+			resp.Result = failResult(ReasonReversalExpired, "charge "+c.id+" is more than an hour old: the reversal window has expired", false)
+			resp.ChargeID = c.id
+			x.ok(resp)
 			return
 		}
-	default:
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: failResult(ReasonChargeNotBilled, "only successful charges can be reversed; "+c.id+" is "+c.status, false), ChargeID: c.id, ChargeStatus: c.status})
+		if c.reversalID == "" {
+			c.reversalID, c.reversedAt = s.nextID("rv"), s.Now()
+		}
+		resp.ChargeID, resp.ReversalID = c.id, c.reversalID
+		x.ok(resp)
 		return
 	}
-	x.ok(chargeResponse{XMLName: xml.Name{Local: "reverse-charge-response"}, Result: okResult(), ChargeID: c.id, MerchantRequestID: req.MerchantRequestID, ChargeStatus: c.status})
+	// Boku answers OK even when it never received the charge, so a
+	// reversal settles an unknown outcome either way.
+	id, ok := s.reversals[key]
+	if !ok {
+		id = s.nextID("rv")
+		s.reversals[key] = id
+	}
+	resp.ReversalID = id
+	x.ok(resp)
 }
+
+// bokuTime is Boku's timestamp format, UTC.
+func bokuTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
 
 func allDigits(s string) bool {
 	if s == "" {

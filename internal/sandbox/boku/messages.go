@@ -88,13 +88,14 @@ type chargeRequest struct {
 
 type chargeResponse struct {
 	XMLName           xml.Name
-	Result            result  `xml:"result"`
-	ChargeID          string  `xml:"charge-id,omitempty"`
-	MerchantRequestID string  `xml:"merchant-request-id,omitempty"`
-	ChargeStatus      string  `xml:"charge-status,omitempty"`
-	Country           string  `xml:"country,omitempty"`
-	Currency          string  `xml:"currency,omitempty"`
-	TotalAmount       *string `xml:"total-amount,omitempty"`
+	Result            result    `xml:"result"`
+	ChargeID          string    `xml:"charge-id,omitempty"`
+	MerchantRequestID string    `xml:"merchant-request-id,omitempty"`
+	ChargeStatus      string    `xml:"charge-status,omitempty"`
+	Country           string    `xml:"country,omitempty"`
+	Currency          string    `xml:"currency,omitempty"`
+	TotalAmount       *string   `xml:"total-amount,omitempty"`
+	Reversal          *reversal `xml:"reversal,omitempty"`
 }
 
 type queryChargeRequest struct {
@@ -103,10 +104,29 @@ type queryChargeRequest struct {
 	MerchantRequestID string `xml:"merchant-request-id"`
 }
 
+// reverseChargeRequest names the ORIGINAL charge's merchant-request-id;
+// Boku's spec has no charge-id in it.
 type reverseChargeRequest struct {
 	MerchantID        string `xml:"merchant-id"`
-	ChargeID          string `xml:"charge-id"`
 	MerchantRequestID string `xml:"merchant-request-id"`
+	Country           string `xml:"country"`
+}
+
+type reverseChargeResponse struct {
+	XMLName           xml.Name `xml:"reverse-charge-response"`
+	Result            result   `xml:"result"`
+	Timestamp         string   `xml:"timestamp"`
+	MerchantID        string   `xml:"merchant-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	ReversalID        string   `xml:"reversal-id,omitempty"`
+	Country           string   `xml:"country"`
+	ChargeID          string   `xml:"charge-id,omitempty"`
+}
+
+// reversal is the <reversal> a queried charge carries once reversed.
+type reversal struct {
+	ReversalID string `xml:"reversal-id"`
+	Timestamp  string `xml:"timestamp"`
 }
 
 // merchantOf reads just the merchant-id of any request.

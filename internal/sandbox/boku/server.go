@@ -55,6 +55,7 @@ const (
 	ReasonOptinNotFound     = 125 // opt-in not found
 	ReasonOptinNotActive    = 126 // opt-in not active
 	ReasonAlreadyReversed   = 130 // already reversed
+	ReasonReversalExpired   = 132 // reversal window expired
 	ReasonChargeNotFound    = 133 // charge not found
 	ReasonChargeNotBilled   = 135 // charge not billed
 	ReasonRefundExceeds     = 146 // refund exceeds what remains
@@ -91,6 +92,10 @@ type charge struct {
 	reasonCode                        int
 	message                           string
 	refunded                          int64
+	created                           time.Time
+	// reversalID is set once the charge is reversed, at reversedAt.
+	reversalID string
+	reversedAt time.Time
 }
 
 // Server is the fake. Create it with New; it is an http.Handler.
@@ -106,7 +111,7 @@ type Server struct {
 	optinByMRID  map[string]*optin // merchant/merchant-request-id
 	charges      map[string]*charge
 	chargeByMRID map[string]*charge
-	reversals    map[string]string // merchant/merchant-request-id → charge id
+	reversals    map[string]string // merchant/merchant-request-id → reversal id of a charge never seen
 	failedOnce   map[string]bool
 	refunds      map[string]*refund
 	refundByMRID map[string]*refund

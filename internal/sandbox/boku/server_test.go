@@ -80,3 +80,39 @@ func TestFakeRejectsWhatBokuRejects(t *testing.T) {
 		t.Errorf("RequestCount = %d, want %d", got, want)
 	}
 }
+
+// reverse-charge names the original charge's merchant-request-id, works for
+// an hour, and answers OK for a charge Boku never received.
+func TestReverseChargeAsBokuSpecifiesIt(t *testing.T) {
+	fake := New(merchant)
+	now := time.Now()
+	fake.Now = func() time.Time { return now }
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	url := server.URL + "/gb/billing/3.0/reverse-charge"
+	reverse := func(mrid string) string {
+		body := `<reverse-charge-request><merchant-id>m1</merchant-id><merchant-request-id>` + mrid + `</merchant-request-id><country>GB</country></reverse-charge-request>`
+		status, text := send(t, url, merchant, body, now, []string{"Content-Type"})
+		if status != 200 {
+			t.Fatalf("reverse %s: HTTP %d %s", mrid, status, text)
+		}
+		return text
+	}
+	fake.charges["ch-1"] = &charge{id: "ch-1", merchantID: "m1", merchantRequestID: "order-1", country: "gb", currency: "GBP", amount: 499, status: "success", created: now}
+	fake.chargeByMRID[mrKey("m1", "order-1")] = fake.charges["ch-1"]
+	first := reverse("order-1")
+	if !strings.Contains(first, `<result status="OK">`) || !strings.Contains(first, "<charge-id>ch-1</charge-id>") || !strings.Contains(first, "<reversal-id>rv-") {
+		t.Fatalf("reverse: %s", first)
+	}
+	if again := reverse("order-1"); again != first {
+		t.Errorf("a repeated reversal differs:\n%s\n%s", first, again)
+	}
+	if text := reverse("never-sent"); !strings.Contains(text, `<result status="OK">`) || strings.Contains(text, "<charge-id>") {
+		t.Errorf("unknown charge: %s", text)
+	}
+	fake.charges["ch-2"] = &charge{id: "ch-2", merchantID: "m1", merchantRequestID: "order-2", country: "gb", currency: "GBP", amount: 499, status: "success", created: now.Add(-61 * time.Minute)}
+	fake.chargeByMRID[mrKey("m1", "order-2")] = fake.charges["ch-2"]
+	if text := reverse("order-2"); !strings.Contains(text, `<result status="ERROR">`) || !strings.Contains(text, "<reason-code>132</reason-code>") {
+		t.Errorf("after an hour: %s", text)
+	}
+}

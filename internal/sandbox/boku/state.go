@@ -1,5 +1,7 @@
 package boku
 
+import "time"
+
 // State is everything the fake knows that must survive a restart, for
 // `bokuctl sandbox serve --state FILE`. Callback URLs and counters are not
 // kept.
@@ -26,6 +28,8 @@ type ChargeState struct {
 	Amount, Refunded                                              int64
 	Status, Message                                               string
 	ReasonCode                                                    int
+	Created, ReversedAt                                           time.Time
+	ReversalID                                                    string
 }
 
 // RefundState is one refund.
@@ -45,7 +49,8 @@ func (s *Server) Snapshot() State {
 	}
 	for _, c := range s.charges {
 		st.Charges = append(st.Charges, ChargeState{ID: c.id, MerchantID: c.merchantID, MerchantRequestID: c.merchantRequestID, OptinID: c.optinID,
-			Country: c.country, Currency: c.currency, Amount: c.amount, Refunded: c.refunded, Status: c.status, Message: c.message, ReasonCode: c.reasonCode})
+			Country: c.country, Currency: c.currency, Amount: c.amount, Refunded: c.refunded, Status: c.status, Message: c.message, ReasonCode: c.reasonCode,
+			Created: c.created, ReversalID: c.reversalID, ReversedAt: c.reversedAt})
 	}
 	for _, r := range s.refunds {
 		st.Refunds = append(st.Refunds, RefundState{ID: r.id, MerchantID: r.merchantID, MerchantRefundID: r.merchantRefundID, ChargeID: r.chargeID,
@@ -80,7 +85,8 @@ func (s *Server) Restore(st State) {
 	}
 	for _, c := range st.Charges {
 		ch := &charge{id: c.ID, merchantID: c.MerchantID, merchantRequestID: c.MerchantRequestID, optinID: c.OptinID, country: c.Country,
-			currency: c.Currency, amount: c.Amount, refunded: c.Refunded, status: c.Status, message: c.Message, reasonCode: c.ReasonCode}
+			currency: c.Currency, amount: c.Amount, refunded: c.Refunded, status: c.Status, message: c.Message, reasonCode: c.ReasonCode,
+			created: c.Created, reversalID: c.ReversalID, reversedAt: c.ReversedAt}
 		s.charges[ch.id] = ch
 		s.chargeByMRID[mrKey(ch.merchantID, ch.merchantRequestID)] = ch
 	}
