@@ -10,8 +10,10 @@
 // the caller's merchant-request-id, Boku's idempotency key, so resending
 // it never charges twice. When a request was written and no usable answer
 // came back, the client returns *UnknownOutcomeError rather than guess
-// (package outcome). The client never retries by itself: a retriable
-// answer is returned with Boku's retry-delay for the caller to honour.
+// (package outcome). Only HTTP statuses that say "not processed" are
+// retried, and only when Config.Retry asks for it (the same bytes, re-signed);
+// a retriable Boku answer is returned with its retry-delay for the caller
+// to honour.
 //
 // It replaces package bokuclient, which spoke an earlier, invented dialect.
 package bokudirect
@@ -24,6 +26,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,11 +60,29 @@ type Config struct {
 	// country (the sandbox: http://127.0.0.1:PORT/boku/{country}).
 	BaseURL    string
 	HTTPClient *http.Client
+	Retry      RetryPolicy
 	// Skew is the allowed clock difference when verifying response
 	// signatures; zero means sign.DefaultSkew.
 	Skew time.Duration
 	Now  func() time.Time
 }
+
+// RetryPolicy says when a request is sent again. The zero value never
+// retries, as Boku's SDK does by default.
+type RetryPolicy struct {
+	MaxRetries int
+	// BackoffFactor: retry n waits BackoffFactor × 2^(n-1), unless the
+	// answer's Retry-After says otherwise.
+	BackoffFactor time.Duration
+	// Statuses are the HTTP statuses worth retrying (default:
+	// DefaultRetryStatuses).
+	Statuses []int
+	// MaxWait caps any single wait (default 60s); the context caps them all.
+	MaxWait time.Duration
+}
+
+// DefaultRetryStatuses are the statuses Boku's SDK retries.
+var DefaultRetryStatuses = []int{408, 413, 429, 500, 502, 503, 504, 521, 522, 524}
 
 // Client talks to Boku.
 type Client struct{ cfg Config }
@@ -87,6 +109,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Skew == 0 {
 		cfg.Skew = sign.DefaultSkew
+	}
+	if cfg.Retry.Statuses == nil {
+		cfg.Retry.Statuses = DefaultRetryStatuses
+	}
+	if cfg.Retry.MaxWait == 0 {
+		cfg.Retry.MaxWait = 60 * time.Second
 	}
 	cfg.Country = strings.ToLower(cfg.Country)
 	return &Client{cfg: cfg}, nil
@@ -126,16 +154,44 @@ type call struct {
 // do signs and sends request and decodes a verified 200 into response.
 // It returns the decoded Result's error, if any, as *APIError.
 func (c *Client) do(ctx context.Context, cl call, request, response any, result func() *Result) error {
-	body, err := xml.Marshal(request)
+	body, err := xml.MarshalIndent(request, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s request: %w", cl.name, err)
 	}
 	body = append([]byte(xml.Header), body...)
-	status, header, respBody, err := c.send(ctx, cl, body)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		status, header, respBody, err := c.send(ctx, cl, body)
+		if err != nil {
+			return err
+		}
+		if attempt < c.cfg.Retry.MaxRetries && slices.Contains(c.cfg.Retry.Statuses, status) {
+			wait := c.cfg.Retry.BackoffFactor * time.Duration(1<<attempt)
+			if after, ok := retryAfter(header.Get("Retry-After"), c.cfg.Now()); ok {
+				wait = after
+			}
+			select {
+			case <-time.After(min(wait, c.cfg.Retry.MaxWait)):
+				continue
+			case <-ctx.Done():
+				return &UnavailableError{Call: cl.name, Status: status, Err: ctx.Err()}
+			}
+		}
+		return c.decode(cl, status, header, respBody, response, result)
 	}
-	return c.decode(cl, status, header, respBody, response, result)
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(value string, now time.Time) (time.Duration, bool) {
+	if value == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(value); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(value); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 // decode turns Boku's answer into response, or into the error that says
@@ -173,7 +229,7 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 
 // send signs body and posts it once.
 func (c *Client) send(ctx context.Context, cl call, body []byte) (int, http.Header, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, c.URL(cl.family, cl.name), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL(cl.family, cl.name), bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("boku %s: %w", cl.name, err)
 	}

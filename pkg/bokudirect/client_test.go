@@ -170,7 +170,7 @@ func TestOptinFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<optin-request>", "<country>JP</country>", "<optin-type>hosted</optin-type>", "<hosted><forward-url>https://merchant.com/redirect/1</forward-url></hosted>"} {
+	for _, want := range []string{"<optin-request>", "<country>JP</country>", "<optin-type>hosted</optin-type>", "<forward-url>https://merchant.com/redirect/1</forward-url>"} {
 		if !strings.Contains(s.body, want) {
 			t.Errorf("request lacks %s:\n%s", want, s.body)
 		}
@@ -239,8 +239,8 @@ func TestFailuresMapToTheExitContract(t *testing.T) {
 		message  string
 	}{
 		{"401", &server{status: 401}, "", true, exitcode.Auth, "authentication failed"},
-		{"unsigned 200 to a charge", &server{fixture: "charge-response-success.xml", unsigned: true}, "", true, exitcode.UnknownOutcome, "signature not valid"},
-		{"unsigned 200 to a query", &server{fixture: "query-charge-response-none.xml", unsigned: true}, "", false, exitcode.Auth, "signature not valid"},
+		{"unsigned 200 to a charge", &server{fixture: "charge-response-success.xml", unsigned: true}, "", true, exitcode.UnknownOutcome, "signature is not valid"},
+		{"unsigned 200 to a query", &server{fixture: "query-charge-response-none.xml", unsigned: true}, "", false, exitcode.Auth, "signature is not valid"},
 		{"503", &server{status: 503}, "", true, exitcode.Unavailable, "unavailable"},
 		{"502 to a charge", &server{status: 502}, "", true, exitcode.UnknownOutcome, "HTTP 502"},
 		{"502 to a query", &server{status: 502}, "", false, exitcode.Unavailable, "HTTP 502"},
@@ -291,5 +291,34 @@ func TestLostAnswerToAChargeIsUnknown(t *testing.T) {
 	c, _ = New(Config{MerchantID: testMerchant, KeyID: testKeyID, Key: testKey, Country: "gb", BaseURL: "http://" + addr})
 	if _, err := c.Charge(context.Background(), ChargeRequest{TotalAmount: "1", Currency: "GBP"}); exitcode.Of(err) != exitcode.Unavailable {
 		t.Errorf("nothing listening: %v", err)
+	}
+}
+
+func TestRetryResendsTheSameRequestOnlyWhenAsked(t *testing.T) {
+	var bodies []string
+	s := &server{fixture: "charge-response-success.xml"}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(body))
+		if len(bodies) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		s.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	s.t = t
+	for _, retries := range []int{0, 1} {
+		bodies = nil
+		c, _ := New(Config{MerchantID: testMerchant, KeyID: testKeyID, Key: testKey, Country: "jp", BaseURL: ts.URL, Retry: RetryPolicy{MaxRetries: retries}})
+		_, err := c.Charge(context.Background(), ChargeRequest{MerchantRequestID: "r1", TotalAmount: "548", Currency: "JPY"})
+		switch {
+		case retries == 0 && exitcode.Of(err) != exitcode.Unavailable:
+			t.Errorf("no retries: %v", err)
+		case retries == 1 && (err != nil || len(bodies) != 2 || bodies[0] != bodies[1]):
+			t.Errorf("one retry: %v, %d requests", err, len(bodies))
+		}
 	}
 }

@@ -62,7 +62,7 @@ type SignatureError struct {
 }
 
 func (e *SignatureError) Error() string {
-	return fmt.Sprintf("boku %s: response signature not valid: %v", e.Call, e.Err)
+	return fmt.Sprintf("boku %s: the response signature is not valid, so the answer cannot be trusted: %v", e.Call, e.Err)
 }
 
 func (e *SignatureError) Unwrap() error { return e.Err }
@@ -86,10 +86,10 @@ type UnavailableError struct {
 }
 
 func (e *UnavailableError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("boku %s: unavailable: %v", e.Call, e.Err)
+	if e.Status != 0 {
+		return fmt.Sprintf("boku %s: service unavailable (HTTP %d)", e.Call, e.Status)
 	}
-	return fmt.Sprintf("boku %s: unavailable (HTTP %d)", e.Call, e.Status)
+	return fmt.Sprintf("boku %s: cannot reach Boku: %v", e.Call, e.Err)
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }
@@ -107,9 +107,9 @@ type UnknownOutcomeError struct {
 
 func (e *UnknownOutcomeError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("boku %s: sent, but no answer: %v", e.Call, e.Err)
+		return fmt.Sprintf("boku %s: the request was sent but no answer came back (%v); it may or may not have been processed", e.Call, e.Err)
 	}
-	return fmt.Sprintf("boku %s: sent, but the answer was HTTP %d", e.Call, e.Status)
+	return fmt.Sprintf("boku %s: the request was sent but the answer was HTTP %d; it may or may not have been processed", e.Call, e.Status)
 }
 
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }

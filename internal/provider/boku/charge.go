@@ -12,26 +12,27 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-// chargeResult is the output of charge, charge status and charge reverse.
+// chargeResult is the output of charge and charge status.
 type chargeResult struct {
-	ChargeID          string `json:"charge_id"`
-	MerchantRequestID string `json:"merchant_request_id,omitempty"`
-	Status            string `json:"status"`
-	Amount            string `json:"amount,omitempty"`
-	AmountMinorUnits  *int64 `json:"amount_minor_units,omitempty"`
-	Currency          string `json:"currency,omitempty"`
-	Country           string `json:"country,omitempty"`
-	ReasonCode        int    `json:"reason_code"`
-	Message           string `json:"message,omitempty"`
-	ReversalID        string `json:"reversal_id,omitempty"`
-	ReversedAt        string `json:"reversed_at,omitempty"`
+	ChargeID              string `json:"charge_id"`
+	MerchantRequestID     string `json:"merchant_request_id,omitempty"`
+	MerchantTransactionID string `json:"merchant_transaction_id,omitempty"`
+	Status                string `json:"status"`
+	Amount                string `json:"amount,omitempty"`
+	AmountMinorUnits      *int64 `json:"amount_minor_units,omitempty"`
+	Currency              string `json:"currency,omitempty"`
+	Country               string `json:"country,omitempty"`
+	NetworkID             string `json:"network_id,omitempty"`
+	ReasonCode            int    `json:"reason_code"`
+	Message               string `json:"message,omitempty"`
+	ReversalID            string `json:"reversal_id,omitempty"`
+	ReversedAt            string `json:"reversed_at,omitempty"`
 }
 
 func (r chargeResult) Table() output.Table {
@@ -39,63 +40,70 @@ func (r chargeResult) Table() output.Table {
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Status", Value: output.Status(r.Status)},
 	}
+	add := func(label, value string) {
+		if value != "" {
+			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
+		}
+	}
 	if r.Amount != "" {
-		fields = append(fields, output.Field{Label: "Amount", Value: output.Text(r.Amount + " " + r.Currency)})
+		add("Amount", r.Amount+" "+r.Currency)
 	}
-	if r.MerchantRequestID != "" {
-		fields = append(fields, output.Field{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)})
-	}
-	if r.Country != "" {
-		fields = append(fields, output.Field{Label: "Country", Value: output.Text(r.Country)})
-	}
-	fields = append(fields, output.Field{Label: "Reason code", Value: output.Text(fmt.Sprint(r.ReasonCode))})
-	if r.Message != "" {
-		fields = append(fields, output.Field{Label: "Message", Value: output.Text(r.Message)})
-	}
+	add("Merchant request ID", r.MerchantRequestID)
+	add("Merchant transaction ID", r.MerchantTransactionID)
+	add("Country", r.Country)
+	add("Network", r.NetworkID)
+	add("Reason code", fmt.Sprint(r.ReasonCode))
+	add("Message", r.Message)
 	if r.ReversalID != "" {
-		fields = append(fields, output.Field{Label: "Reversed", Value: output.Text(r.ReversalID + " at " + r.ReversedAt)})
+		add("Reversed", r.ReversalID+" at "+r.ReversedAt)
 	}
 	return output.Table{Fields: fields}
 }
 
-// newChargeResult converts Boku's answer; amounts become decimal strings
-// in the currency's exponent.
-func newChargeResult(resp *bokuclient.ChargeResponse) chargeResult {
+// status is Boku's charge-status, or "failed" for an ERROR that names no
+// status (an invalid request creates no charge).
+func chargeStatus(status string, r bokudirect.Result) string {
+	if status == "" && !r.OK() {
+		return "failed"
+	}
+	return status
+}
+
+// newChargeResult is Boku's answer to a charge. It has no amount or
+// currency: those shown are the ones asked for.
+func newChargeResult(resp *bokudirect.ChargeResponse, amount money.Amount) chargeResult {
+	minor := amount.MinorUnits
+	return chargeResult{
+		ChargeID: resp.ChargeID, MerchantRequestID: resp.MerchantRequestID, MerchantTransactionID: resp.MerchantTransactionID,
+		Status: chargeStatus(resp.ChargeStatus, resp.Result), Amount: amount.Decimal(), AmountMinorUnits: &minor,
+		Currency: amount.Currency.Code, Country: strings.ToLower(resp.Country), NetworkID: resp.NetworkID,
+		ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message,
+	}
+}
+
+// queriedChargeResult is one <charge> of a query-charge answer.
+func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) chargeResult {
 	r := chargeResult{
-		ChargeID:          resp.ChargeID,
-		MerchantRequestID: resp.MerchantRequestID,
-		Status:            resp.ChargeStatus,
-		Currency:          resp.Currency,
-		Country:           strings.ToLower(resp.Country),
-		AmountMinorUnits:  resp.TotalAmount,
+		ChargeID: c.ChargeID, MerchantRequestID: merchantRequestID, MerchantTransactionID: c.MerchantTransactionID,
+		Status: chargeStatus(c.ChargeStatus, c.Result), Currency: c.Currency, Country: strings.ToLower(c.Country), NetworkID: c.NetworkID,
+		ReasonCode: c.Result.ReasonCode, Message: c.Result.Message,
 	}
-	if resp.Result != nil {
-		r.ReasonCode, r.Message = resp.Result.Reason(), resp.Result.Message
+	if a, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency); err == nil {
+		minor := a.MinorUnits
+		r.Amount, r.AmountMinorUnits = a.Decimal(), &minor
 	}
-	if resp.TotalAmount != nil {
-		if a, err := money.FromMinor(*resp.TotalAmount, resp.Currency); err == nil {
-			r.Amount = a.Decimal()
-		}
-	}
-	if r.Status == "" && resp.Result != nil && !resp.Result.OK() {
-		r.Status = "failed"
-	}
-	if resp.Reversal != nil {
-		r.ReversalID, r.ReversedAt = resp.Reversal.ReversalID, resp.Reversal.Timestamp
+	if c.Reversal != nil {
+		r.ReversalID, r.ReversedAt = c.Reversal.ReversalID, c.Reversal.Timestamp
 	}
 	return r
 }
 
-// finishCharge prints whatever definite answer there is and turns the
-// charge status into the exit code.
-func finishCharge(f *cmdutil.Factory, resp *bokuclient.ChargeResponse, err error, statusCmd string) error {
-	return finish(f, "charge", resp.ChargeID, resp.ChargeStatus, newChargeResult(resp), err, statusCmd)
-}
-
-// Charge is `bokuctl charge` with Boku: charge an opted-in payment method.
+// Charge is `bokuctl charge` with Boku: charge an opted-in payment method
+// (billing/3.0/charge).
 type Charge struct {
-	in                                                                    *provider.AmountInput
-	country, optinID, description, merchantRequestID, consumerIP, taxMode string
+	in                                                    *provider.AmountInput
+	country, optinID, description, merchantRequestID      string
+	merchantTransactionID, merchantData, consumerIP, wait string
 }
 
 // NewCharge is Boku's side of `charge`, reading the shared amount from in.
@@ -103,12 +111,14 @@ func NewCharge(in *provider.AmountInput) *Charge { return &Charge{in: in} }
 
 // AddFlags registers Boku's charge flags.
 func (c *Charge) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&c.country, "country", "", "Boku: consumer's country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
+	fs.StringVar(&c.country, "country", "", "Boku: consumer's country, ISO 3166-1 alpha-2: picks Boku's host (default: the profile's boku.country)")
 	fs.StringVar(&c.optinID, "optin-id", "", "Boku: the opt-in to charge (from `optin confirm`)")
-	fs.StringVar(&c.description, "description", "bokuctl charge", "Boku: item description shown to the consumer")
+	fs.StringVar(&c.description, "description", "bokuctl charge", "Boku: item description; the consumer's bill shows its first 20 characters")
 	fs.StringVar(&c.merchantRequestID, "merchant-request-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
-	fs.StringVar(&c.consumerIP, "consumer-ip", "", "Boku: consumer's IP address, if known")
-	fs.StringVar(&c.taxMode, "tax-mode", "exclusive", "Boku: exclusive or inclusive")
+	fs.StringVar(&c.merchantTransactionID, "merchant-transaction-id", "", "Boku: your transaction id, e.g. the order number (default: the merchant request id)")
+	fs.StringVar(&c.merchantData, "merchant-data", "", "Boku: up to 255 characters returned in Boku's answers and reports")
+	fs.StringVar(&c.consumerIP, "consumer-ip", "", "Boku: consumer's IPv4 address, if known")
+	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's)")
 }
 
 // Run checks every input, announces the merchant request id and charges.
@@ -128,68 +138,148 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if c.consumerIP != "" && net.ParseIP(c.consumerIP) == nil {
-		return exitcode.New(exitcode.Usage, "--consumer-ip %q is not an IP address", c.consumerIP)
-	}
-	if c.taxMode != "exclusive" && c.taxMode != "inclusive" {
-		return exitcode.New(exitcode.Usage, "invalid --tax-mode %q", c.taxMode).WithHint("use exclusive or inclusive")
+	if ip := net.ParseIP(c.consumerIP); c.consumerIP != "" && (ip == nil || ip.To4() == nil || strings.Contains(c.consumerIP, ":")) {
+		return exitcode.New(exitcode.Usage, "--consumer-ip %q is not an IPv4 address", c.consumerIP).WithHint("Boku takes IPv4 addresses only, e.g. --consumer-ip 203.0.113.7")
 	}
 	if d := strings.TrimSpace(c.description); d == "" || len(d) > 255 {
 		return exitcode.New(exitcode.Usage, "--description must be 1 to 255 characters")
+	}
+	if len(c.merchantData) > 255 {
+		return exitcode.New(exitcode.Usage, "--merchant-data is longer than 255 characters")
+	}
+	var timeout *bokudirect.Timeout
+	if c.wait != "" {
+		d, err := time.ParseDuration(c.wait)
+		if err != nil || d < 0 || d > time.Minute {
+			return exitcode.New(exitcode.Usage, "--wait %q: give a duration from 0s to 60s", c.wait).WithHint("for example --wait 10s; 0s asks Boku not to block")
+		}
+		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
+	}
+	if c.merchantTransactionID != "" && !cmdutil.ValidKey(c.merchantTransactionID) {
+		return exitcode.New(exitcode.Usage, "--merchant-transaction-id %q: use 1 to 64 letters, digits or . _ : -", c.merchantTransactionID)
 	}
 	session, err := NewSession(cmd.Context(), f, c.country)
 	if err != nil {
 		return err
 	}
-	country := c.country
-	if country == "" {
-		country = session.Client.Country()
+	if c.country != "" && !strings.EqualFold(c.country, session.Direct.Country()) {
+		// A charge has no country element: the host decides, so a
+		// different --country would be silently ignored.
+		return exitcode.New(exitcode.Usage, "country mismatch: the request is for %q but the API country (host) is %q", strings.ToLower(c.country), strings.ToLower(session.Direct.Country())).
+			WithHint("nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country")
 	}
 	key, err := cmdutil.IdempotencyKey(f, c.merchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
+	transactionID := c.merchantTransactionID
+	if transactionID == "" {
+		transactionID = key
+	}
 	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s", key, session.ProfileArg)
-	resp, err := session.Client.Charge(cmd.Context(), bokuclient.ChargeRequest{
-		Country:                 strings.ToUpper(country),
+	resp, err := session.Direct.Charge(cmd.Context(), bokudirect.ChargeRequest{
 		MerchantRequestID:       key,
+		MerchantTransactionID:   transactionID,
+		MerchantData:            c.merchantData,
+		MerchantItemDescription: strings.TrimSpace(c.description),
 		OptinID:                 c.optinID,
 		Currency:                amount.Currency.Code,
 		TotalAmount:             bokudirect.WireAmount(amount),
-		PurchaseTime:            time.Now().UTC().Format(time.RFC3339),
-		MerchantItemDescription: strings.TrimSpace(c.description),
+		Timeout:                 timeout,
 		ConsumerIPAddress:       c.consumerIP,
-		TaxMode:                 c.taxMode,
 	})
-	return finishCharge(f, resp, err, statusCmd)
+	result := newChargeResult(resp, amount)
+	result.MerchantRequestID = key
+	return finish(f, "charge", resp.ChargeID, result.Status, result, err, statusCmd)
 }
 
-// ChargeStatus is `charge status` with Boku: by charge id or by the
-// merchant request id printed before sending.
-type ChargeStatus struct{ merchantRequestID string }
+// ChargeStatus is `charge status` with Boku (query-charge): by charge id,
+// by the merchant request id printed before sending (within 24 hours), or
+// by merchant transaction id (every charge that has it).
+type ChargeStatus struct{ merchantRequestID, merchantTransactionID string }
 
-// AddFlags registers --merchant-request-id.
+// AddFlags registers --merchant-request-id and --merchant-transaction-id.
 func (s *ChargeStatus) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&s.merchantRequestID, "merchant-request-id", "", "Boku: look the charge up by its merchant request id")
+	fs.StringVar(&s.merchantRequestID, "merchant-request-id", "", "Boku: look the charge up by its merchant request id (Boku keeps it 24 hours)")
+	fs.StringVar(&s.merchantTransactionID, "merchant-transaction-id", "", "Boku: list every charge with this merchant transaction id")
+}
+
+// chargeList is charge status by merchant transaction id.
+type chargeList struct {
+	MerchantTransactionID string         `json:"merchant_transaction_id"`
+	Charges               []chargeResult `json:"charges"`
+}
+
+func (l chargeList) Table() output.Table {
+	t := output.Table{Header: []string{"CHARGE ID", "STATUS", "AMOUNT", "REASON", "REVERSED"}}
+	for _, c := range l.Charges {
+		t.Rows = append(t.Rows, []output.Cell{output.Text(c.ChargeID), output.Status(c.Status), output.Text(c.Amount + " " + c.Currency),
+			output.Text(fmt.Sprint(c.ReasonCode)), output.Text(cmdutil.OrNone(c.ReversalID))})
+	}
+	return t
 }
 
 // Run queries the charge.
 func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	id, err := cmdutil.IDOrKey(args, s.merchantRequestID, "CHARGE_ID", "merchant-request-id", "charge")
-	if err != nil {
-		return err
+	if s.merchantTransactionID != "" {
+		if len(args) > 0 || s.merchantRequestID != "" {
+			return exitcode.New(exitcode.Usage, "give one of CHARGE_ID, --merchant-request-id or --merchant-transaction-id")
+		}
+		if !cmdutil.ValidKey(s.merchantTransactionID) {
+			return exitcode.New(exitcode.Usage, "--merchant-transaction-id %q: use 1 to 64 letters, digits or . _ : -", s.merchantTransactionID)
+		}
 	}
-	req := bokuclient.QueryChargeRequest{ChargeID: id, MerchantRequestID: s.merchantRequestID}
+	id := ""
+	if s.merchantTransactionID == "" {
+		var err error
+		if id, err = cmdutil.IDOrKey(args, s.merchantRequestID, "CHARGE_ID", "merchant-request-id", "charge"); err != nil {
+			return err
+		}
+	}
 	session, err := NewSession(cmd.Context(), f, "")
 	if err != nil {
 		return err
 	}
-	resp, err := session.Client.QueryCharge(cmd.Context(), req)
-	statusCmd := "bokuctl charge status " + strings.Join(args, "")
-	if s.merchantRequestID != "" {
-		statusCmd = "bokuctl charge status --merchant-request-id " + s.merchantRequestID
+	resp, err := session.Direct.QueryCharge(cmd.Context(), bokudirect.QueryChargeRequest{
+		ChargeID: id, MerchantRequestID: s.merchantRequestID, MerchantTransactionID: s.merchantTransactionID})
+	if err != nil {
+		return Explain(err, "")
 	}
-	return finishCharge(f, resp, err, statusCmd+session.ProfileArg)
+	if s.merchantTransactionID != "" {
+		list := chargeList{MerchantTransactionID: s.merchantTransactionID, Charges: []chargeResult{}}
+		for _, c := range resp.Charges {
+			list.Charges = append(list.Charges, queriedChargeResult(c, ""))
+		}
+		if err := f.Printer.Print(list); err != nil {
+			return err
+		}
+		if len(list.Charges) == 0 {
+			return exitcode.New(exitcode.Usage, "Boku found no charge with merchant transaction id %s", s.merchantTransactionID)
+		}
+		return nil
+	}
+	what := "charge " + id
+	if id == "" {
+		what = "charge with merchant request id " + s.merchantRequestID
+	}
+	if len(resp.Charges) == 0 {
+		hint := "check the id and the profile (Boku answers per merchant and country)"
+		if s.merchantRequestID != "" {
+			hint = "Boku keeps merchant request ids for 24 hours; an unknown one means the charge never reached Boku (or is older)"
+		}
+		return exitcode.New(exitcode.Usage, "Boku found no %s (%s)", what, resp.Result.Message).WithHint("%s", hint)
+	}
+	result := queriedChargeResult(resp.Charges[0], s.merchantRequestID)
+	statusCmd := "bokuctl charge status " + result.ChargeID + session.ProfileArg
+	return finish(f, "charge", result.ChargeID, result.Status, result, chargeError(resp.Charges[0].Result), statusCmd)
+}
+
+// chargeError is the error a queried charge's own result stands for.
+func chargeError(r bokudirect.Result) error {
+	if r.OK() && r.ReasonCode != bokudirect.ReasonInProgress {
+		return nil
+	}
+	return &bokudirect.APIError{Call: "charge", Result: r}
 }
 
 // ChargeReverse is `charge reverse` with Boku: Boku's reverse-charge names

@@ -95,6 +95,7 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 		Environment: settings.Get("boku.environment"),
 		BaseURL:     settings.Get("boku.base-url"),
 		HTTPClient:  f.HTTPClient(bokuclient.MaskHeader, nil),
+		Retry:       bokudirect.RetryPolicy{MaxRetries: retries, BackoffFactor: backoff},
 		Skew:        skew,
 	})
 	if err != nil {
@@ -160,25 +161,27 @@ func Explain(err error, statusCmd string) error {
 	return err
 }
 
-// finish prints a Boku answer when it is definite (a success, or a FAIL
-// that names the charge or refund) and maps the status to the exit code:
-// in-progress 8, failed 3, anything else 0; other errors keep theirs.
+// finish prints a Boku answer when it is definite (a success, or an ERROR
+// that names the charge or refund) and maps it to the exit code:
+// in-progress 8, an ERROR by Boku's reason-code table, failed 3, anything
+// else 0; other errors keep theirs.
 func finish(f *cmdutil.Factory, what, id, status string, result any, err error, statusCmd string) error {
 	var apiErr *bokuclient.APIError
-	if err != nil && !(errors.As(err, &apiErr) && id != "") {
+	var directErr *bokudirect.APIError
+	definite := errors.As(err, &apiErr) || errors.As(err, &directErr)
+	if err != nil && !(definite && id != "") {
 		return Explain(err, statusCmd)
 	}
 	if printErr := f.Printer.Print(result); printErr != nil {
 		return printErr
 	}
-	if err != nil {
-		return Explain(err, statusCmd)
-	}
-	switch status {
-	case "in-progress":
+	switch {
+	case status == "in-progress":
 		return exitcode.New(exitcode.Pending, "%s %s is in progress: not final yet", what, id).
 			WithHint("check again with: %s", statusCmd)
-	case "failed":
+	case err != nil:
+		return Explain(err, statusCmd)
+	case status == "failed":
 		return exitcode.New(exitcode.Declined, "%s %s failed", what, id)
 	}
 	return nil

@@ -1,8 +1,10 @@
 package boku
 
 import (
-	"encoding/xml"
+	"fmt"
+	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -168,42 +170,74 @@ func (s *Server) cancelOptin(x *exchange) {
 	x.ok(cancelOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
 }
 
-func (s *Server) chargeResponse(root string, c *charge) chargeResponse {
-	r := okResult()
-	if c.status == "failed" {
-		r = failResult(c.reasonCode, c.message, false)
+// chargeResult is a charge's own result: OK, 23 while in progress (with
+// Boku's retriable and retry-delay), or the ERROR it failed with.
+func chargeResult(c *charge) result {
+	switch c.status {
+	case "failed":
+		return failResult(c.reasonCode, c.message, false)
+	case "in-progress":
+		return result{Status: "OK", ReasonCode: ReasonInProgress, Message: "Submitted and in progress", Retriable: true, RetryDelay: 5000}
 	}
-	resp := chargeResponse{
-		XMLName: xml.Name{Local: root}, Result: r, ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
-		ChargeStatus: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, TotalAmount: wireAmount(c.amount, c.currency),
-	}
-	if c.reversalID != "" && root == "query-charge-response" {
-		resp.Reversal = &reversal{ReversalID: c.reversalID, Timestamp: bokuTime(c.reversedAt)}
-	}
-	return resp
+	return okResult()
 }
 
+func (s *Server) chargeResponse(c *charge) chargeResponse {
+	return chargeResponse{
+		Result: chargeResult(c), Timestamp: bokuTime(s.Now()), MerchantID: c.merchantID, MerchantRequestID: c.merchantRequestID,
+		MerchantTransactionID: c.merchantTransactionID, MerchantData: c.merchantData, OptinID: c.optinID, ChargeID: c.id,
+		ChargeStatus: c.status, Country: strings.ToUpper(c.country), NetworkID: networkID(c.country),
+	}
+}
+
+// networkID is the sandbox's one network per country.
+func networkID(country string) string { return strings.ToLower(country) + "-sandbox" }
+
+// charge is billing/3.0/charge: every required element of Boku's spec is
+// checked and a bad one is named in invalid-request-fields.
 func (s *Server) charge(x *exchange) {
 	var req chargeRequest
-	if !x.decode(&req) || !x.checkCountry(req.Country) {
+	if !x.decode(&req) {
 		return
 	}
-	for _, required := range [][2]string{
-		{"merchant-request-id", req.MerchantRequestID}, {"optin-id", req.OptinID}, {"currency", req.Currency},
-		{"total-amount", req.TotalAmount}, {"purchase-time", req.PurchaseTime}, {"merchant-item-description", req.MerchantItemDescription},
-	} {
-		if required[1] == "" {
-			x.invalid("missing <" + required[0] + ">")
-			return
+	country := strings.ToLower(x.urlCountry)
+	var bad []invalidField
+	need := func(path, value string, max int) {
+		switch {
+		case value == "":
+			bad = append(bad, invalidField{Path: path, Reason: "must not be empty"})
+		case len(value) > max:
+			bad = append(bad, invalidField{Path: path, Reason: fmt.Sprintf("must be at most %d characters", max)})
 		}
 	}
-	amount, err := parseAmount(req.TotalAmount, req.Currency)
-	if err != nil {
-		x.invalid("total-amount: " + err.Error())
-		return
+	need("merchantRequestId", req.MerchantRequestID, 50)
+	need("merchantTransactionId", req.MerchantTransactionID, 50)
+	need("merchantItemDescription", req.MerchantItemDescription, 255)
+	need("optinId", req.OptinID, 24)
+	need("currency", req.Currency, 3)
+	need("totalAmount", req.TotalAmount, 32)
+	if len(req.MerchantData) > 255 {
+		bad = append(bad, invalidField{Path: "merchantData", Reason: "must be at most 255 characters"})
 	}
-	if err := currencyFor(req.Country, req.Currency); err != nil {
-		x.invalid(err.Error())
+	if req.ConsumerIPAddress != "" && !isIPv4(req.ConsumerIPAddress) {
+		bad = append(bad, invalidField{Path: "consumerIpAddress", Reason: "must be an IPv4 address"})
+	}
+	if req.Timeout != nil {
+		if ms, err := strconv.Atoi(req.Timeout.After); err != nil || ms < 0 || ms > 60000 {
+			bad = append(bad, invalidField{Path: "timeout.after", Reason: "must be 0 to 60000 milliseconds"})
+		}
+	}
+	var amount int64
+	if req.TotalAmount != "" && req.Currency != "" {
+		var err error
+		if amount, err = parseAmount(req.TotalAmount, req.Currency); err != nil {
+			bad = append(bad, invalidField{Path: "totalAmount", Reason: err.Error()})
+		} else if err := currencyFor(country, req.Currency); err != nil {
+			bad = append(bad, invalidField{Path: "currency", Reason: err.Error()})
+		}
+	}
+	if len(bad) > 0 {
+		x.invalidFields(bad)
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
@@ -212,7 +246,7 @@ func (s *Server) charge(x *exchange) {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
 			return
 		}
-		x.ok(s.chargeResponse("charge-response", prior))
+		x.ok(s.chargeResponse(prior))
 		return
 	}
 	if amount == AmountUnavailableOnce && !s.failedOnce[key] {
@@ -223,19 +257,21 @@ func (s *Server) charge(x *exchange) {
 	}
 	o := s.optinsByID[req.OptinID]
 	if o == nil || o.merchantID != x.merchant.ID || o.state != "active" {
-		state := "unknown"
-		if o != nil {
-			state = o.state
+		reason, message := ReasonOptinNotFound, "opt-in "+req.OptinID+" not found"
+		if o != nil && o.merchantID == x.merchant.ID {
+			reason, message = ReasonOptinNotActive, "opt-in "+req.OptinID+" is not active ("+o.state+")"
 		}
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "charge-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+req.OptinID+" is not active ("+state+")", false)})
+		x.ok(chargeResponse{Result: failResult(reason, message, false), Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID,
+			MerchantRequestID: req.MerchantRequestID, OptinID: req.OptinID})
 		return
 	}
-	if o.country != strings.ToLower(req.Country) {
-		x.invalid("opt-in " + o.id + " belongs to country " + strings.ToUpper(o.country))
+	if o.country != country {
+		x.invalidFields([]invalidField{{Path: "optinId", Reason: "opt-in " + o.id + " belongs to country " + strings.ToUpper(o.country) + ", not " + strings.ToUpper(country)}})
 		return
 	}
 	c := &charge{
 		id: s.nextID("ch"), merchantID: x.merchant.ID, merchantRequestID: req.MerchantRequestID,
+		merchantTransactionID: req.MerchantTransactionID, merchantData: req.MerchantData, description: req.MerchantItemDescription,
 		optinID: req.OptinID, country: o.country, currency: req.Currency, amount: amount, status: "success", created: s.Now(),
 	}
 	if id, reversed := s.reversals[key]; reversed {
@@ -244,7 +280,7 @@ func (s *Server) charge(x *exchange) {
 	}
 	switch {
 	case amount == AmountInsufficientFunds:
-		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "insufficient funds"
+		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "Failed - Insufficient funds"
 	case amount > AmountLimit:
 		c.status, c.reasonCode, c.message = "failed", ReasonAmountOverLimit, "amount over the per-charge limit"
 	case amount == AmountInProgress:
@@ -252,7 +288,7 @@ func (s *Server) charge(x *exchange) {
 	}
 	s.charges[c.id] = c
 	s.chargeByMRID[key] = c
-	resp := s.chargeResponse("charge-response", c)
+	resp := s.chargeResponse(c)
 	if c.status == "success" {
 		s.notifyCharge(x.merchant, c)
 	}
@@ -267,6 +303,13 @@ func (s *Server) charge(x *exchange) {
 	}
 }
 
+// isIPv4 reports whether s is a dotted-quad IPv4 address, as the spec's
+// pattern wants.
+func isIPv4(s string) bool {
+	ip := net.ParseIP(s)
+	return ip != nil && ip.To4() != nil && strings.Count(s, ".") == 3
+}
+
 func dropConnection(w http.ResponseWriter) {
 	hijacker, ok := w.(http.Hijacker)
 	if !ok {
@@ -279,31 +322,55 @@ func dropConnection(w http.ResponseWriter) {
 	conn.Close()
 }
 
+// queryCharge is billing/3.0/query-charge: the answer's own result says
+// how many charges matched ("Found 0 result(s)" is OK), each charge has
+// its own result.
 func (s *Server) queryCharge(x *exchange) {
 	var req queryChargeRequest
-	if !x.decode(&req) {
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	var c *charge
+	var found []*charge
 	switch {
 	case req.ChargeID != "":
-		c = s.charges[req.ChargeID]
+		if c := s.charges[req.ChargeID]; c != nil {
+			found = append(found, c)
+		}
 	case req.MerchantRequestID != "":
-		c = s.chargeByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]
+		if c := s.chargeByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]; c != nil {
+			found = append(found, c)
+		}
+	case req.MerchantTransactionID != "":
+		for _, c := range s.charges {
+			if c.merchantTransactionID == req.MerchantTransactionID {
+				found = append(found, c)
+			}
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].id < found[j].id })
 	default:
-		x.invalid("query-charge needs <charge-id> or <merchant-request-id>")
+		x.invalidFields([]invalidField{{Path: "chargeId", Reason: "one of chargeId, merchantRequestId or merchantTransactionId is required"}})
 		return
 	}
-	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(chargeResponse{XMLName: xml.Name{Local: "query-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge not found", false)})
-		return
+	resp := queryChargeResponse{}
+	for _, c := range found {
+		if c.merchantID != x.merchant.ID {
+			continue
+		}
+		if c.status == "in-progress" {
+			// The sandbox settles an in-progress charge by the time it is asked about.
+			c.status = "success"
+			s.notifyCharge(x.merchant, c)
+		}
+		e := chargeElem{Result: chargeResult(c), ChargeStatus: c.status, ChargeID: c.id, Timestamp: bokuTime(c.created), MerchantID: c.merchantID,
+			MerchantTransactionID: c.merchantTransactionID, Country: strings.ToUpper(c.country), NetworkID: networkID(c.country),
+			Currency: c.currency, TotalAmount: formatMinor(c.amount, c.currency), MerchantItemDescription: c.description, MerchantData: c.merchantData}
+		if c.reversalID != "" {
+			e.Reversal = &reversal{ReversalID: c.reversalID, Timestamp: bokuTime(c.reversedAt)}
+		}
+		resp.Charges = append(resp.Charges, e)
 	}
-	if c.status == "in-progress" {
-		// In-progress charges settle by the time anyone asks.
-		c.status = "success"
-		s.notifyCharge(x.merchant, c)
-	}
-	x.ok(s.chargeResponse("query-charge-response", c))
+	resp.Result = result{Status: "OK", Message: fmt.Sprintf("Found %d result(s)", len(resp.Charges))}
+	x.ok(resp)
 }
 
 func (s *Server) reverseCharge(x *exchange) {

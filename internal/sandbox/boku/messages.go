@@ -7,10 +7,18 @@ import "encoding/xml"
 // client that sends a wrong element name fails against the fake.
 
 type result struct {
-	Status     string `xml:"status,attr"`
-	ReasonCode int    `xml:"reason-code"`
-	Message    string `xml:"message"`
-	Retriable  bool   `xml:"retriable"`
+	Status        string         `xml:"status,attr"`
+	ReasonCode    int            `xml:"reason-code"`
+	Message       string         `xml:"message"`
+	Retriable     bool           `xml:"retriable"`
+	RetryDelay    int64          `xml:"retry-delay,omitempty"`
+	InvalidFields []invalidField `xml:"invalid-request-fields>field,omitempty"`
+}
+
+// invalidField names a refused field: its camel-case path and why.
+type invalidField struct {
+	Path   string `xml:"path,attr"`
+	Reason string `xml:"reason,attr"`
 }
 
 type optinRequest struct {
@@ -73,35 +81,68 @@ type cancelOptinResponse struct {
 	OptinState string   `xml:"optin-state,omitempty"`
 }
 
+// chargeRequest is billing/3.0/charge as Boku's spec has it: no country
+// element (the host routes it).
 type chargeRequest struct {
-	Country                 string `xml:"country"`
 	MerchantID              string `xml:"merchant-id"`
 	MerchantRequestID       string `xml:"merchant-request-id"`
+	MerchantTransactionID   string `xml:"merchant-transaction-id"`
+	MerchantData            string `xml:"merchant-data"`
+	MerchantItemDescription string `xml:"merchant-item-description"`
 	OptinID                 string `xml:"optin-id"`
 	Currency                string `xml:"currency"`
 	TotalAmount             string `xml:"total-amount"`
-	PurchaseTime            string `xml:"purchase-time"`
-	MerchantItemDescription string `xml:"merchant-item-description"`
-	ConsumerIPAddress       string `xml:"consumer-ip-address"`
-	TaxMode                 string `xml:"tax-mode"`
+	Timeout                 *struct {
+		After string `xml:"after,attr"`
+	} `xml:"timeout"`
+	ConsumerIPAddress string `xml:"consumer-ip-address"`
 }
 
+// chargeResponse answers a charge: no amount or currency in it.
 type chargeResponse struct {
-	XMLName           xml.Name
-	Result            result    `xml:"result"`
-	ChargeID          string    `xml:"charge-id,omitempty"`
-	MerchantRequestID string    `xml:"merchant-request-id,omitempty"`
-	ChargeStatus      string    `xml:"charge-status,omitempty"`
-	Country           string    `xml:"country,omitempty"`
-	Currency          string    `xml:"currency,omitempty"`
-	TotalAmount       *string   `xml:"total-amount,omitempty"`
-	Reversal          *reversal `xml:"reversal,omitempty"`
+	XMLName               xml.Name `xml:"charge-response"`
+	Result                result   `xml:"result"`
+	Timestamp             string   `xml:"timestamp"`
+	MerchantID            string   `xml:"merchant-id"`
+	MerchantRequestID     string   `xml:"merchant-request-id"`
+	MerchantTransactionID string   `xml:"merchant-transaction-id,omitempty"`
+	MerchantData          string   `xml:"merchant-data,omitempty"`
+	OptinID               string   `xml:"optin-id"`
+	ChargeID              string   `xml:"charge-id,omitempty"`
+	ChargeStatus          string   `xml:"charge-status,omitempty"`
+	Country               string   `xml:"country,omitempty"`
+	NetworkID             string   `xml:"network-id,omitempty"`
+}
+
+// chargeElem is one <charge> of a query-charge answer.
+type chargeElem struct {
+	Result                  result    `xml:"result"`
+	ChargeStatus            string    `xml:"charge-status"`
+	ChargeID                string    `xml:"charge-id"`
+	Timestamp               string    `xml:"timestamp"`
+	MerchantID              string    `xml:"merchant-id"`
+	MerchantTransactionID   string    `xml:"merchant-transaction-id,omitempty"`
+	Country                 string    `xml:"country"`
+	NetworkID               string    `xml:"network-id"`
+	Currency                string    `xml:"currency"`
+	TotalAmount             string    `xml:"total-amount"`
+	MerchantItemDescription string    `xml:"merchant-item-description"`
+	MerchantData            string    `xml:"merchant-data,omitempty"`
+	Reversal                *reversal `xml:"reversal,omitempty"`
+}
+
+type queryChargeResponse struct {
+	XMLName xml.Name     `xml:"query-charge-response"`
+	Result  result       `xml:"result"`
+	Charges []chargeElem `xml:"charges>charge"`
 }
 
 type queryChargeRequest struct {
-	MerchantID        string `xml:"merchant-id"`
-	ChargeID          string `xml:"charge-id"`
-	MerchantRequestID string `xml:"merchant-request-id"`
+	Country               string `xml:"country"`
+	MerchantID            string `xml:"merchant-id"`
+	ChargeID              string `xml:"charge-id"`
+	MerchantRequestID     string `xml:"merchant-request-id"`
+	MerchantTransactionID string `xml:"merchant-transaction-id"`
 }
 
 // reverseChargeRequest names the ORIGINAL charge's merchant-request-id;

@@ -86,6 +86,8 @@ type optin struct {
 
 type charge struct {
 	id, merchantID, merchantRequestID string
+	merchantTransactionID             string
+	merchantData, description         string
 	optinID, country, currency        string
 	amount                            int64
 	status                            string
@@ -290,6 +292,16 @@ func (x *exchange) checkCountry(bodyCountry string) bool {
 // with ERROR 43.
 func (x *exchange) invalid(message string) {
 	x.ok(failure(x.call, ReasonInvalidRequest, message))
+}
+
+// invalidFields answers 43 naming each refused field, as Boku's spec does.
+func (x *exchange) invalidFields(fields []invalidField) {
+	r := failResult(ReasonInvalidRequest, "Invalid request", false)
+	r.InvalidFields = fields
+	x.ok(struct {
+		XMLName xml.Name
+		Result  result `xml:"result"`
+	}{XMLName: xml.Name{Local: x.call + "-response"}, Result: r})
 }
 
 // conflict answers a merchant-request-id (or merchant-refund-id) reused

@@ -29,7 +29,7 @@ type ChargeState struct {
 	Status, Message                                               string
 	ReasonCode                                                    int
 	Created, ReversedAt                                           time.Time
-	ReversalID                                                    string
+	ReversalID, MerchantTransactionID, MerchantData, Description  string
 }
 
 // RefundState is one refund.
@@ -50,7 +50,8 @@ func (s *Server) Snapshot() State {
 	for _, c := range s.charges {
 		st.Charges = append(st.Charges, ChargeState{ID: c.id, MerchantID: c.merchantID, MerchantRequestID: c.merchantRequestID, OptinID: c.optinID,
 			Country: c.country, Currency: c.currency, Amount: c.amount, Refunded: c.refunded, Status: c.status, Message: c.message, ReasonCode: c.reasonCode,
-			Created: c.created, ReversalID: c.reversalID, ReversedAt: c.reversedAt})
+			Created: c.created, ReversalID: c.reversalID, ReversedAt: c.reversedAt,
+			MerchantTransactionID: c.merchantTransactionID, MerchantData: c.merchantData, Description: c.description})
 	}
 	for _, r := range s.refunds {
 		st.Refunds = append(st.Refunds, RefundState{ID: r.id, MerchantID: r.merchantID, MerchantRefundID: r.merchantRefundID, ChargeID: r.chargeID,
@@ -86,7 +87,8 @@ func (s *Server) Restore(st State) {
 	for _, c := range st.Charges {
 		ch := &charge{id: c.ID, merchantID: c.MerchantID, merchantRequestID: c.MerchantRequestID, optinID: c.OptinID, country: c.Country,
 			currency: c.Currency, amount: c.Amount, refunded: c.Refunded, status: c.Status, message: c.Message, reasonCode: c.ReasonCode,
-			created: c.Created, reversalID: c.ReversalID, reversedAt: c.ReversedAt}
+			created: c.Created, reversalID: c.ReversalID, reversedAt: c.ReversedAt,
+			merchantTransactionID: c.MerchantTransactionID, merchantData: c.MerchantData, description: c.Description}
 		s.charges[ch.id] = ch
 		s.chargeByMRID[mrKey(ch.merchantID, ch.merchantRequestID)] = ch
 	}
