@@ -42,7 +42,7 @@ var demoSteps = []demoStep{
 	{title: "Boku: charge 4.99 GBP", args: []string{"charge", "--optin-id", "{OPTIN}", "--amount", "4.99", "--currency", "GBP"},
 		capture: map[string]string{"CHARGE": "Charge ID", "MRID": "Merchant request ID"}},
 	{title: "Boku: look the charge up by its merchant request id", args: []string{"charge", "status", "--merchant-request-id", "{MRID}"}},
-	{title: "Boku: refund 1.50 of it", args: []string{"refund", "{CHARGE}", "--amount", "1.50", "--currency", "GBP"}},
+	{title: "Boku: refund 1.50 of it", args: []string{"refund", "{CHARGE}", "--amount", "1.50", "--currency", "GBP", "--reason", "goodwill"}},
 	{title: "Boku: exchange rate GBP to EUR", args: []string{"forex", "--from-currency", "GBP", "--to-currency", "EUR", "--amount", "10"}},
 	{title: "Boku: can the opt-in pay 20.00 GBP?", args: []string{"fund-check", "--optin-id", "{OPTIN}", "--amount", "20.00", "--currency", "GBP"}},
 	{title: "Boku: is the service id valid?", args: []string{"verify-service", sandbox.BokuServiceID}},

@@ -22,23 +22,23 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 partly (--amount with --currency). The total refunded never exceeds what was
 charged.
 
-Boku: refund a charge; the answer shows what is still refundable, and the
-merchant refund id is the idempotency key. Worldline: refund a captured
+Boku: refund a charge for one of Boku's six reasons (--reason); the
+merchant refund id is the idempotency key, and --notify asks Boku for a
+refund notification. Worldline: refund a captured
 payment, or with --standalone refund to a card given as JSON on stdin or in
 --card-file; the operation id is the idempotency key. Keys are printed
 before sending; resending one never refunds twice.`,
-		Example: `  bokuctl refund ch-000003                         # everything still refundable
-  bokuctl refund ch-000003 --amount 1.50 --currency GBP --reason service-issue
+		Example: `  bokuctl refund ch-000003 --reason goodwill       # everything still refundable
+  bokuctl refund ch-000003 --amount 1.50 --reason non-fulfillment
   bokuctl refund --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	cmd.Flags().StringVar(&in.Amount, "amount", "", "amount to refund as a decimal (default: all that is left)")
-	cmd.Flags().StringVar(&in.Currency, "currency", "", "currency of --amount (must be the charge's)")
+	cmd.Flags().StringVar(&in.Currency, "currency", "", "currency of --amount, the charge's (Boku: default the charge's, asked of Boku first)")
 	cmd.RunE = provider.New(cmd, provider.Handlers{
 		provider.Boku:      boku.NewRefund(in),
 		provider.Worldline: worldline.NewRefund(in),
 	}).RunE(f)
-	cmd.MarkFlagsRequiredTogether("amount", "currency")
 	cmd.AddCommand(newStatusCmd(f), newCaptureCmd(f), newReverseCmd(f))
 	return cmd
 }

@@ -34,40 +34,6 @@ func (c *Client) CancelOptin(ctx context.Context, req CancelOptinRequest) (*Canc
 	return &resp, err
 }
 
-// Charge charges an opted-in payment method. req.MerchantRequestID is the
-// idempotency key: sending it again returns the original charge.
-func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp ChargeResponse
-	err := c.do(ctx, call{family: "billing", name: "charge", country: req.Country, mutation: true}, req, &resp)
-	return &resp, err
-}
-
-// QueryCharge reads a charge by charge id or merchant request id.
-func (c *Client) QueryCharge(ctx context.Context, req QueryChargeRequest) (*ChargeResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp ChargeResponse
-	err := c.do(ctx, call{family: "billing", name: "query-charge"}, req, &resp)
-	return &resp, err
-}
-
-// RefundCharge refunds a charge. req.MerchantRefundID is the idempotency
-// key: sending it again returns the original refund.
-func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*RefundResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp RefundResponse
-	err := c.do(ctx, call{family: "billing", name: "refund-charge", mutation: true}, req, &resp)
-	return &resp, err
-}
-
-// QueryRefund reads a refund by refund id or merchant refund id.
-func (c *Client) QueryRefund(ctx context.Context, req QueryRefundRequest) (*RefundResponse, error) {
-	req.MerchantID = c.cfg.MerchantID
-	var resp RefundResponse
-	err := c.do(ctx, call{family: "billing", name: "query-refund"}, req, &resp)
-	return &resp, err
-}
-
 // Forex asks for an exchange rate and, with an amount, its conversion.
 func (c *Client) Forex(ctx context.Context, req ForexRequest) (*ForexResponse, error) {
 	req.MerchantID = c.cfg.MerchantID

@@ -13,31 +13,6 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
-func TestChargeRequestXML(t *testing.T) {
-	req := ChargeRequest{
-		Country: "GB", MerchantID: "m", MerchantRequestID: "order-1", OptinID: "oi-1", Currency: "GBP",
-		TotalAmount: "4.99", PurchaseTime: "2026-11-22T10:00:00Z", MerchantItemDescription: "Gems & coins", TaxMode: "exclusive",
-	}
-	got, err := xml.MarshalIndent(req, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `<charge-request>
-  <country>GB</country>
-  <merchant-id>m</merchant-id>
-  <merchant-request-id>order-1</merchant-request-id>
-  <optin-id>oi-1</optin-id>
-  <currency>GBP</currency>
-  <total-amount>4.99</total-amount>
-  <purchase-time>2026-11-22T10:00:00Z</purchase-time>
-  <merchant-item-description>Gems &amp; coins</merchant-item-description>
-  <tax-mode>exclusive</tax-mode>
-</charge-request>`
-	if string(got) != want {
-		t.Fatalf("got\n%s\nwant\n%s", got, want)
-	}
-}
-
 func TestOptinRequestMatchesDocumentedExample(t *testing.T) {
 	// The one request body Boku's signing document shows.
 	req := OptinRequest{Country: "US", MerchantID: "gatewaymerchant", MerchantRequestID: "1002001", MSISDN: "14155551234", OptinType: "otp"}
@@ -53,21 +28,20 @@ func TestParseResponse(t *testing.T) {
 	tests := []struct {
 		name, body, wantErr string
 	}{
-		{"ok with unknown elements", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.99</total-amount><new-thing>x</new-thing></charge-response>`, ""},
-		{"fail needs little", `<charge-response><result status="ERROR"><reason-code>20</reason-code><message>insufficient funds</message></result></charge-response>`, ""},
-		{"no result", `<charge-response><charge-id>c1</charge-id></charge-response>`, "missing <result>"},
-		{"no reason code", `<charge-response><result status="OK"></result></charge-response>`, "missing <reason-code>"},
-		{"bad status", `<charge-response><result status="MAYBE"><reason-code>0</reason-code></result></charge-response>`, "neither OK nor ERROR"},
-		{"no charge id", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-status>success</charge-status></charge-response>`, "missing <charge-id>"},
-		{"no amount", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency></charge-response>`, "missing <total-amount>"},
-		{"amount not a number", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>four</total-amount></charge-response>`, "not a plain decimal"},
-		{"minor units where a decimal belongs are read as major units", `<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.999</total-amount></charge-response>`, "more decimals than GBP allows"},
-		{"html", `<html><body>502 Bad Gateway</body></html>`, "missing <result>"},
-		{"empty", ``, "not a charge response"},
+		{"ok with unknown elements", `<forex-response><result status="OK"><reason-code>0</reason-code></result><from-currency>GBP</from-currency><to-currency>EUR</to-currency><rate>1.1650</rate><converted-amount>11.65</converted-amount><new-thing>x</new-thing></forex-response>`, ""},
+		{"fail needs little", `<forex-response><result status="ERROR"><reason-code>86</reason-code><message>not supported</message></result></forex-response>`, ""},
+		{"no result", `<forex-response><rate>1</rate></forex-response>`, "missing <result>"},
+		{"no reason code", `<forex-response><result status="OK"></result></forex-response>`, "missing <reason-code>"},
+		{"bad status", `<forex-response><result status="MAYBE"><reason-code>0</reason-code></result></forex-response>`, "neither OK nor ERROR"},
+		{"no rate", `<forex-response><result status="OK"><reason-code>0</reason-code></result></forex-response>`, "missing <rate>"},
+		{"amount not a number", `<forex-response><result status="OK"><reason-code>0</reason-code></result><from-currency>GBP</from-currency><to-currency>EUR</to-currency><rate>1.1650</rate><converted-amount>four</converted-amount></forex-response>`, "not a plain decimal"},
+		{"minor units where a decimal belongs are read as major units", `<forex-response><result status="OK"><reason-code>0</reason-code></result><from-currency>GBP</from-currency><to-currency>EUR</to-currency><rate>1.1650</rate><converted-amount>11.655</converted-amount></forex-response>`, "more decimals than EUR allows"},
+		{"html", `<html><body>502 Bad Gateway</body></html>`, "not a forex response"},
+		{"empty", ``, "not a forex response"},
 	}
 	for _, tt := range tests {
-		var resp ChargeResponse
-		err := parseResponse("charge", []byte(tt.body), &resp)
+		var resp ForexResponse
+		err := parseResponse("forex", []byte(tt.body), &resp)
 		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
 		}
@@ -120,7 +94,7 @@ func TestCountryMismatchSendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Charge(context.Background(), ChargeRequest{Country: "DE", MerchantRequestID: "x", Currency: "EUR", TotalAmount: "0.01"})
+	_, err = c.FundCheck(context.Background(), FundCheckRequest{Country: "DE", OptinID: "oi-1", Currency: "EUR", TotalAmount: "0.01"})
 	var mismatch *CountryMismatchError
 	if !errors.As(err, &mismatch) || requests != 0 {
 		t.Fatalf("err %v, %d requests", err, requests)
@@ -130,11 +104,11 @@ func TestCountryMismatchSendsNothing(t *testing.T) {
 func TestUnsignedOKIsRejected(t *testing.T) {
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", ContentType)
-		w.Write([]byte(`<query-charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>0.01</total-amount></query-charge-response>`))
+		w.Write([]byte(`<forex-response><result status="OK"><reason-code>0</reason-code></result><from-currency>GBP</from-currency><to-currency>EUR</to-currency><rate>1.1650</rate></forex-response>`))
 	}))
 	defer server.Close()
 	c, _ := New(Config{MerchantID: "m", KeyID: "k", Key: []byte("s"), Country: "gb", BaseURL: server.URL})
-	_, err := c.QueryCharge(context.Background(), QueryChargeRequest{ChargeID: "c"})
+	_, err := c.Forex(context.Background(), ForexRequest{Country: "GB", FromCurrency: "GBP", ToCurrency: "EUR"})
 	var sigErr *SignatureError
 	if !errors.As(err, &sigErr) || exitcode.Of(err) != exitcode.Auth {
 		t.Fatalf("unsigned 200 accepted or misclassified: %v", err)
@@ -157,14 +131,14 @@ func TestURLs(t *testing.T) {
 // FuzzParseResponse: arbitrary bytes never panic the parser, and anything
 // accepted as OK carries the elements callers rely on.
 func FuzzParseResponse(f *testing.F) {
-	f.Add([]byte(`<charge-response><result status="OK"><reason-code>0</reason-code></result><charge-id>c1</charge-id><charge-status>success</charge-status><currency>GBP</currency><total-amount>4.99</total-amount></charge-response>`))
+	f.Add([]byte(`<forex-response><result status="OK"><reason-code>0</reason-code></result><from-currency>GBP</from-currency><to-currency>EUR</to-currency><rate>1.1650</rate><converted-amount>11.65</converted-amount></forex-response>`))
 	f.Add([]byte(`<optin-response><result status="ERROR"><reason-code>21</reason-code></result></optin-response>`))
 	f.Add([]byte(`<<<`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var charge ChargeResponse
-		if parseResponse("charge", body, &charge) == nil && charge.Result.OK() {
-			if charge.ChargeID == "" || charge.TotalAmount == nil {
-				t.Fatalf("accepted OK charge without id or amount: %q", body)
+		var forex ForexResponse
+		if parseResponse("forex", body, &forex) == nil && forex.Result.OK() {
+			if forex.Rate == "" || (forex.ConvertedAmountText != "" && forex.ConvertedAmount == nil) {
+				t.Fatalf("accepted OK forex without rate or with an unread amount: %q", body)
 			}
 		}
 		var optin OptinResponse

@@ -160,64 +160,6 @@ func (r *CancelOptinResponse) check() error {
 	return requireAll("optin-state", r.OptinState)
 }
 
-// ChargeRequest charges an opted-in payment method (POST /billing/3.0/charge).
-// TotalAmount is the decimal in major units that Boku expects ("4.99"),
-// rendered with bokudirect.WireAmount: never minor units.
-type ChargeRequest struct {
-	XMLName                 xml.Name `xml:"charge-request"`
-	Country                 string   `xml:"country"`
-	MerchantID              string   `xml:"merchant-id"`
-	MerchantRequestID       string   `xml:"merchant-request-id"`
-	OptinID                 string   `xml:"optin-id"`
-	Currency                string   `xml:"currency"`
-	TotalAmount             string   `xml:"total-amount"`
-	PurchaseTime            string   `xml:"purchase-time"`
-	MerchantItemDescription string   `xml:"merchant-item-description"`
-	ConsumerIPAddress       string   `xml:"consumer-ip-address,omitempty"`
-	TaxMode                 string   `xml:"tax-mode"`
-}
-
-// ChargeResponse answers a charge or query-charge request.
-type ChargeResponse struct {
-	XMLName           xml.Name `xml:""`
-	Result            *Result  `xml:"result"`
-	ChargeID          string   `xml:"charge-id"`
-	MerchantRequestID string   `xml:"merchant-request-id"`
-	ChargeStatus      string   `xml:"charge-status"`
-	Country           string   `xml:"country"`
-	Currency          string   `xml:"currency"`
-	// TotalAmountText is the decimal Boku sent; TotalAmount the same in
-	// minor units of Currency, set by check.
-	TotalAmountText string `xml:"total-amount"`
-	TotalAmount     *int64 `xml:"-"`
-	// Reversal is present once the charge was reversed.
-	Reversal *Reversal `xml:"reversal"`
-}
-
-// Reversal says a charge was reversed, and when (Boku's
-// "YYYY-MM-DD hh:mm:ss", UTC).
-type Reversal struct {
-	ReversalID string `xml:"reversal-id"`
-	Timestamp  string `xml:"timestamp"`
-}
-
-func (r *ChargeResponse) result() *Result { return r.Result }
-func (r *ChargeResponse) check() error {
-	if !r.Result.OK() {
-		// A FAIL may carry as little as the result.
-		return nil
-	}
-	if err := requireAll("charge-id", r.ChargeID, "charge-status", r.ChargeStatus); err != nil {
-		return err
-	}
-	if err := requireAll("currency", r.Currency); err != nil {
-		return err
-	}
-	var err error
-	r.TotalAmount, err = minorUnits("total-amount", r.TotalAmountText, r.Currency)
-	return err
-}
-
 // minorUnits converts a decimal amount Boku sent into minor units of
 // currency; a missing amount is an error.
 func minorUnits(element, text, currency string) (*int64, error) {
@@ -229,72 +171,6 @@ func minorUnits(element, text, currency string) (*int64, error) {
 		return nil, fmt.Errorf("<%s>: %v", element, err)
 	}
 	return &a.MinorUnits, nil
-}
-
-// QueryChargeRequest reads a charge by id or merchant request id
-// (POST /billing/3.0/query-charge).
-type QueryChargeRequest struct {
-	XMLName           xml.Name `xml:"query-charge-request"`
-	MerchantID        string   `xml:"merchant-id"`
-	ChargeID          string   `xml:"charge-id,omitempty"`
-	MerchantRequestID string   `xml:"merchant-request-id,omitempty"`
-}
-
-// RefundChargeRequest refunds all or part of a charge
-// (POST /billing/3.0/refund-charge). RefundAmount is a decimal in major
-// units of Currency; both absent means "everything still refundable".
-type RefundChargeRequest struct {
-	XMLName          xml.Name `xml:"refund-charge-request"`
-	MerchantID       string   `xml:"merchant-id"`
-	ChargeID         string   `xml:"charge-id"`
-	MerchantRefundID string   `xml:"merchant-refund-id"`
-	RefundAmount     string   `xml:"refund-amount,omitempty"`
-	Currency         string   `xml:"currency,omitempty"`
-	ReasonCode       int      `xml:"reason-code"`
-}
-
-// RefundResponse answers a refund-charge or query-refund request.
-// RemainingAmount (what can still be refunded) is an inferred element.
-type RefundResponse struct {
-	XMLName          xml.Name `xml:""`
-	Result           *Result  `xml:"result"`
-	RefundID         string   `xml:"refund-id"`
-	MerchantRefundID string   `xml:"merchant-refund-id"`
-	ChargeID         string   `xml:"charge-id"`
-	RefundStatus     string   `xml:"refund-status"`
-	Currency         string   `xml:"currency"`
-	// The amounts as Boku sent them (decimals), and in minor units of
-	// Currency, set by check.
-	RefundAmountText    string `xml:"refund-amount"`
-	RemainingAmountText string `xml:"remaining-refundable-amount"`
-	RefundAmount        *int64 `xml:"-"`
-	RemainingAmount     *int64 `xml:"-"`
-}
-
-func (r *RefundResponse) result() *Result { return r.Result }
-func (r *RefundResponse) check() error {
-	var err error
-	if r.RemainingAmountText != "" {
-		if r.RemainingAmount, err = minorUnits("remaining-refundable-amount", r.RemainingAmountText, r.Currency); err != nil {
-			return err
-		}
-	}
-	if !r.Result.OK() {
-		return nil
-	}
-	if err := requireAll("refund-id", r.RefundID, "refund-status", r.RefundStatus, "currency", r.Currency); err != nil {
-		return err
-	}
-	r.RefundAmount, err = minorUnits("refund-amount", r.RefundAmountText, r.Currency)
-	return err
-}
-
-// QueryRefundRequest reads a refund (POST /billing/3.0/query-refund).
-type QueryRefundRequest struct {
-	XMLName          xml.Name `xml:"query-refund-request"`
-	MerchantID       string   `xml:"merchant-id"`
-	RefundID         string   `xml:"refund-id,omitempty"`
-	MerchantRefundID string   `xml:"merchant-refund-id,omitempty"`
 }
 
 // ForexRequest asks for an exchange rate (POST /billing/3.0/forex). Amount

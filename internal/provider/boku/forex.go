@@ -10,6 +10,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -87,4 +88,17 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		ConvertedAmount: decimalOf(resp.ConvertedAmount, in.To.Code), ConvertedAmountMinor: resp.ConvertedAmount,
 		ValidUntil: resp.ValidUntil,
 	})
+}
+
+// decimalOf renders minor units in the currency's exponent ("" when
+// absent or the currency is unknown).
+func decimalOf(minor *int64, currency string) string {
+	if minor == nil {
+		return ""
+	}
+	a, err := money.FromMinor(*minor, currency)
+	if err != nil {
+		return ""
+	}
+	return a.Decimal()
 }

@@ -2,7 +2,6 @@ package boku
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,44 +9,29 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-// refundReasons maps --reason to Boku's refund reason codes [inferred].
-var refundReasons = map[string]int{
-	"customer-request": 1,
-	"service-issue":    2,
-	"duplicate":        3,
-	"fraud":            4,
-	"other":            99,
-}
-
-func refundReasonNames() string {
-	names := make([]string, 0, len(refundReasons))
-	for name := range refundReasons {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
 // refundResult is the output of refund and refund status.
 type refundResult struct {
-	RefundID                 string `json:"refund_id"`
-	MerchantRefundID         string `json:"merchant_refund_id,omitempty"`
-	ChargeID                 string `json:"charge_id,omitempty"`
-	Status                   string `json:"status"`
-	Amount                   string `json:"amount,omitempty"`
-	AmountMinorUnits         *int64 `json:"amount_minor_units,omitempty"`
-	Currency                 string `json:"currency,omitempty"`
-	RemainingRefundable      string `json:"remaining_refundable,omitempty"`
-	RemainingRefundableMinor *int64 `json:"remaining_refundable_minor_units,omitempty"`
-	ReasonCode               int    `json:"reason_code"`
-	Message                  string `json:"message,omitempty"`
+	RefundID              string `json:"refund_id"`
+	MerchantRefundID      string `json:"merchant_refund_id,omitempty"`
+	ChargeID              string `json:"charge_id,omitempty"`
+	Status                string `json:"status"`
+	Type                  string `json:"type,omitempty"`
+	Amount                string `json:"amount,omitempty"`
+	AmountMinorUnits      *int64 `json:"amount_minor_units,omitempty"`
+	Currency              string `json:"currency,omitempty"`
+	RefundReason          string `json:"refund_reason,omitempty"`
+	RefundReasonCode      int    `json:"refund_reason_code,omitempty"`
+	Country               string `json:"country,omitempty"`
+	NetworkID             string `json:"network_id,omitempty"`
+	MerchantTransactionID string `json:"merchant_transaction_id,omitempty"`
+	ReasonCode            int    `json:"reason_code"`
+	Message               string `json:"message,omitempty"`
 }
 
 func (r refundResult) Table() output.Table {
@@ -60,108 +44,140 @@ func (r refundResult) Table() output.Table {
 			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
 		}
 	}
+	add("Type", r.Type)
 	if r.Amount != "" {
 		add("Amount", r.Amount+" "+r.Currency)
 	}
 	add("Charge ID", r.ChargeID)
 	add("Merchant refund ID", r.MerchantRefundID)
-	if r.RemainingRefundable != "" {
-		add("Still refundable", r.RemainingRefundable+" "+r.Currency)
-	}
+	add("Refund reason", r.RefundReason)
 	add("Reason code", fmt.Sprint(r.ReasonCode))
 	add("Message", r.Message)
 	return output.Table{Fields: fields}
 }
 
-// decimalOf renders minor units in the currency's exponent ("" when
-// absent or the currency is unknown).
-func decimalOf(minor *int64, currency string) string {
-	if minor == nil {
-		return ""
-	}
-	a, err := money.FromMinor(*minor, currency)
-	if err != nil {
-		return ""
-	}
-	return a.Decimal()
-}
-
-func newRefundResult(resp *bokuclient.RefundResponse) refundResult {
-	r := refundResult{
-		RefundID: resp.RefundID, MerchantRefundID: resp.MerchantRefundID, ChargeID: resp.ChargeID, Status: resp.RefundStatus,
-		AmountMinorUnits: resp.RefundAmount, Currency: resp.Currency, RemainingRefundableMinor: resp.RemainingAmount,
-		Amount: decimalOf(resp.RefundAmount, resp.Currency), RemainingRefundable: decimalOf(resp.RemainingAmount, resp.Currency),
-	}
-	if resp.Result != nil {
-		r.ReasonCode, r.Message = resp.Result.Reason(), resp.Result.Message
-		if !resp.Result.OK() && r.Status == "" {
-			r.Status = "failed"
+// reasonName is the --reason name of one of Boku's refund reason codes.
+func reasonName(code int) string {
+	for _, name := range bokudirect.RefundReasonNames() {
+		if c, _ := bokudirect.RefundReason(name); c == code {
+			return name
 		}
 	}
-	return r
+	return ""
 }
 
-// finishRefund is finishCharge for refunds. A FAIL that names the charge
-// (refund over what is left) is definite: it shows what is refundable.
-func finishRefund(f *cmdutil.Factory, resp *bokuclient.RefundResponse, err error, statusCmd string) error {
-	id := resp.RefundID
-	if id == "" {
-		id = resp.ChargeID
+func refundStatus(status string, r bokudirect.Result) string {
+	if status == "" && !r.OK() {
+		return "failed"
 	}
-	return finish(f, "refund", id, resp.RefundStatus, newRefundResult(resp), err, statusCmd)
+	return status
 }
 
-// Refund is `bokuctl refund CHARGE_ID` with Boku.
+// Refund is `bokuctl refund CHARGE_ID` with Boku (refund-charge).
 type Refund struct {
 	in                       *provider.AmountInput
 	reason, merchantRefundID string
+	notify                   bool
 }
 
 // NewRefund is Boku's side of `refund`, reading the optional amount from in.
 func NewRefund(in *provider.AmountInput) *Refund { return &Refund{in: in} }
 
-// AddFlags registers --reason and --merchant-refund-id.
+// AddFlags registers --reason, --merchant-refund-id and --notify.
 func (r *Refund) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&r.reason, "reason", "customer-request", "Boku: why: "+refundReasonNames())
+	fs.StringVar(&r.reason, "reason", "", "Boku: why (required): "+strings.Join(bokudirect.RefundReasonNames(), ", "))
 	fs.StringVar(&r.merchantRefundID, "merchant-refund-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
+	fs.BoolVar(&r.notify, "notify", false, "Boku: ask Boku to send a refund notification when the refund completes")
 }
 
-// Run refunds all or part of the charge named by the one argument.
+// Run refunds all or part of the charge named by the one argument. With
+// --amount but no --currency, the charge's currency comes from Boku first.
 func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
 	if len(args) != 1 {
-		return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID").WithHint("usage: bokuctl refund CHARGE_ID [--amount DECIMAL --currency CUR]")
+		return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID").WithHint("usage: bokuctl refund CHARGE_ID --reason REASON [--amount DECIMAL [--currency CUR]]")
 	}
 	chargeID := args[0]
 	if err := cmdutil.CheckID("CHARGE_ID", chargeID); err != nil {
 		return err
 	}
-	reason, ok := refundReasons[r.reason]
-	if !ok {
-		return exitcode.New(exitcode.Usage, "invalid --reason %q", r.reason).WithHint("use one of %s", refundReasonNames())
+	names := strings.Join(bokudirect.RefundReasonNames(), ", ")
+	if r.reason == "" {
+		return exitcode.New(exitcode.Usage, "--reason is required: Boku records why every refund was made").WithHint("use one of %s", names)
 	}
-	req := bokuclient.RefundChargeRequest{ChargeID: chargeID, ReasonCode: reason}
-	if r.in.Amount != "" {
-		amount, err := cmdutil.ParseAmount(r.in.Amount, r.in.Currency)
-		if err != nil {
-			return err
+	reason, ok := bokudirect.RefundReason(r.reason)
+	if !ok {
+		return exitcode.New(exitcode.Usage, "invalid --reason %q", r.reason).WithHint("use one of %s", names)
+	}
+	if r.in.Currency != "" && r.in.Amount == "" {
+		return exitcode.New(exitcode.Usage, "--currency goes with --amount").WithHint("without --amount the whole charge is refunded")
+	}
+	if r.in.Amount != "" && r.in.Currency == "" {
+		// The currency comes from Boku; check the amount's shape first, so
+		// that nothing at all is sent for a malformed one (no currency has
+		// more than three decimals, KWD has three).
+		if _, err := money.ParsePositive(r.in.Amount, "KWD"); err != nil {
+			return exitcode.New(exitcode.Usage, "--amount: %v", strings.ReplaceAll(err.Error(), "KWD", "any currency")).
+				WithHint("write the amount as a decimal in the charge's currency, e.g. --amount 4.99")
 		}
-		req.RefundAmount, req.Currency = bokudirect.WireAmount(amount), amount.Currency.Code
+	}
+	if r.merchantRefundID != "" && len(r.merchantRefundID) > 50 {
+		return exitcode.New(exitcode.Usage, "--merchant-refund-id is longer than Boku's 50 characters")
 	}
 	session, err := NewSession(cmd.Context(), f, "")
 	if err != nil {
 		return err
 	}
+	req := bokudirect.RefundChargeRequest{ChargeID: chargeID, ReasonCode: reason}
+	if r.notify {
+		req.Notification = &bokudirect.Notification{Send: true}
+	}
+	var asked *money.Amount
+	if r.in.Amount != "" {
+		currency := r.in.Currency
+		if currency == "" {
+			found, err := session.Direct.QueryCharge(cmd.Context(), bokudirect.QueryChargeRequest{ChargeID: chargeID})
+			if err != nil {
+				return Explain(err, "")
+			}
+			if len(found.Charges) == 0 {
+				return exitcode.New(exitcode.Usage, "Boku found no charge %s to refund", chargeID)
+			}
+			currency = found.Charges[0].Currency
+		}
+		amount, err := cmdutil.ParseAmount(r.in.Amount, currency)
+		if err != nil {
+			return err
+		}
+		asked = &amount
+		req.Currency, req.RefundAmount = amount.Currency.Code, bokudirect.WireAmount(amount)
+	}
 	key, err := cmdutil.IdempotencyKey(f, r.merchantRefundID, "merchant-refund-id", "Merchant refund ID")
 	if err != nil {
 		return err
 	}
-	req.MerchantRefundID = key
-	resp, err := session.Client.RefundCharge(cmd.Context(), req)
-	return finishRefund(f, resp, err, fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.ProfileArg))
+	if len(key) > 50 {
+		key = key[:50]
+	}
+	// The refund's merchant-request-id is its merchant-refund-id: one key
+	// makes a resend idempotent on both.
+	req.MerchantRequestID, req.MerchantRefundID = key, key
+	resp, err := session.Direct.RefundCharge(cmd.Context(), req)
+	result := refundResult{RefundID: resp.RefundID, MerchantRefundID: key, ChargeID: chargeID, Status: refundStatus(resp.RefundStatus, resp.Result),
+		RefundReason: r.reason, RefundReasonCode: reason, Country: strings.ToLower(resp.Country), NetworkID: resp.NetworkID,
+		ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message}
+	if asked != nil {
+		minor := asked.MinorUnits
+		result.Amount, result.AmountMinorUnits, result.Currency = asked.Decimal(), &minor, asked.Currency.Code
+	}
+	id := resp.RefundID
+	if id == "" {
+		id = chargeID
+	}
+	return finish(f, "refund", id, result.Status, result, err, fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.ProfileArg))
 }
 
-// RefundStatus is `refund status` with Boku: by refund id or merchant
-// refund id.
+// RefundStatus is `refund status` with Boku (query-refund): by refund id or
+// merchant refund id; shows whether it is a refund or a chargeback.
 type RefundStatus struct{ merchantRefundID string }
 
 // AddFlags registers --merchant-refund-id.
@@ -175,15 +191,29 @@ func (s *RefundStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err != nil {
 		return err
 	}
-	req := bokuclient.QueryRefundRequest{RefundID: id, MerchantRefundID: s.merchantRefundID}
-	statusCmd := "bokuctl refund status " + id
-	if s.merchantRefundID != "" {
-		statusCmd = "bokuctl refund status --merchant-refund-id " + s.merchantRefundID
-	}
 	session, err := NewSession(cmd.Context(), f, "")
 	if err != nil {
 		return err
 	}
-	resp, err := session.Client.QueryRefund(cmd.Context(), req)
-	return finishRefund(f, resp, err, statusCmd+session.ProfileArg)
+	resp, err := session.Direct.QueryRefund(cmd.Context(), bokudirect.QueryRefundRequest{RefundID: id, MerchantRefundID: s.merchantRefundID})
+	if err != nil {
+		return Explain(err, "")
+	}
+	if len(resp.Refunds) == 0 {
+		what := "refund " + id
+		if id == "" {
+			what = "refund with merchant refund id " + s.merchantRefundID
+		}
+		return exitcode.New(exitcode.Usage, "Boku found no %s (%s)", what, resp.Result.Message).
+			WithHint("check the id and the profile (Boku answers per merchant and country)")
+	}
+	rf := resp.Refunds[len(resp.Refunds)-1]
+	result := refundResult{RefundID: rf.RefundID, MerchantRefundID: rf.MerchantRefundID, ChargeID: rf.ChargeID, Status: refundStatus(rf.RefundStatus, rf.Result),
+		Type: rf.Type, Currency: rf.Currency, RefundReason: reasonName(rf.ReasonCode), RefundReasonCode: rf.ReasonCode, Country: strings.ToLower(rf.Country),
+		NetworkID: rf.NetworkID, MerchantTransactionID: rf.MerchantTransactionID, ReasonCode: rf.Result.ReasonCode, Message: rf.Result.Message}
+	if a, err := bokudirect.ParseWireAmount(rf.RefundAmount, rf.Currency); err == nil {
+		minor := a.MinorUnits
+		result.Amount, result.AmountMinorUnits = a.Decimal(), &minor
+	}
+	return finish(f, "refund", rf.RefundID, result.Status, result, chargeError(rf.Result), "bokuctl refund status "+rf.RefundID+session.ProfileArg)
 }

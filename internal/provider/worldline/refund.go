@@ -42,6 +42,9 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	case !r.standalone && cmd.Flags().Changed("card-file"):
 		return exitcode.New(exitcode.Usage, "--card-file is only for --standalone refunds")
 	}
+	if r.in.Amount != "" && r.in.Currency == "" {
+		return exitcode.New(exitcode.Usage, "--amount needs --currency (the payment's)").WithHint("for example --amount 5.00 --currency EUR")
+	}
 	if r.standalone && r.in.Amount == "" {
 		return exitcode.New(exitcode.Usage, "a --standalone refund needs --amount and --currency")
 	}

@@ -1,9 +1,9 @@
 package boku
 
 import (
-	"encoding/xml"
 	"fmt"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,79 +24,100 @@ var rates = map[string]string{
 
 type refund struct {
 	id, merchantID, merchantRefundID, chargeID, currency string
+	merchantRequestID                                    string
 	amount                                               int64
 	status                                               string
+	reasonCode                                           int
+	created                                              time.Time
 }
 
-func (s *Server) refundResponse(root string, rf *refund, c *charge) refundResponse {
-	remaining := c.amount - c.refunded
-	return refundResponse{
-		XMLName: xml.Name{Local: root}, Result: okResult(), RefundID: rf.id, MerchantRefundID: rf.merchantRefundID,
-		ChargeID: rf.chargeID, RefundStatus: rf.status, RefundAmount: wireAmount(rf.amount, rf.currency), Currency: rf.currency, Remaining: wireAmount(remaining, c.currency),
-	}
+// refundReasons are the reason codes Boku's refund-charge accepts.
+var refundReasons = map[string]bool{"3": true, "8": true, "19": true, "20": true, "22": true, "33": true}
+
+func (s *Server) refundResponse(rf *refund, c *charge) refundChargeResponse {
+	return refundChargeResponse{Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: rf.merchantID, MerchantRequestID: rf.merchantRequestID,
+		ChargeID: rf.chargeID, RefundID: rf.id, RefundStatus: rf.status, Country: strings.ToUpper(c.country), NetworkID: networkID(c.country)}
 }
 
+// refundCharge is billing/3.0/refund-charge: every required element of
+// Boku's spec is checked; without refund-amount the whole charge (what is
+// left of it) is refunded.
 func (s *Server) refundCharge(x *exchange) {
 	var req refundChargeRequest
-	if !x.decode(&req) {
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	if req.ChargeID == "" || req.MerchantRefundID == "" {
-		x.invalid("refund-charge needs <charge-id> and <merchant-refund-id>")
-		return
+	var bad []invalidField
+	for _, f := range [][3]string{{"merchantRequestId", req.MerchantRequestID, "50"}, {"merchantRefundId", req.MerchantRefundID, "50"}, {"chargeId", req.ChargeID, "24"}} {
+		switch max, _ := strconv.Atoi(f[2]); {
+		case f[1] == "":
+			bad = append(bad, invalidField{Path: f[0], Reason: "must not be empty"})
+		case len(f[1]) > max:
+			bad = append(bad, invalidField{Path: f[0], Reason: "must be at most " + f[2] + " characters"})
+		}
+	}
+	if !refundReasons[req.ReasonCode] {
+		bad = append(bad, invalidField{Path: "reasonCode", Reason: "must be one of 3, 8, 19, 20, 22, 33"})
 	}
 	var amount int64 = -1
 	if req.RefundAmount != "" {
 		n, err := parseAmount(req.RefundAmount, req.Currency)
 		if err != nil {
-			x.invalid("refund-amount (with its currency): " + err.Error())
-			return
+			bad = append(bad, invalidField{Path: "refundAmount", Reason: err.Error() + " (currency " + strconv.Quote(req.Currency) + ")"})
 		}
 		amount = n
 	}
-	c := s.charges[req.ChargeID]
-	if c == nil || c.merchantID != x.merchant.ID {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonChargeNotFound, "charge "+req.ChargeID+" not found", false)})
+	if len(bad) > 0 {
+		x.invalidFields(bad)
 		return
 	}
-	key := mrKey(x.merchant.ID, req.MerchantRefundID)
+	reason, _ := strconv.Atoi(req.ReasonCode)
+	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	answer := func(r result) refundChargeResponse {
+		return refundChargeResponse{Result: r, Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, ChargeID: req.ChargeID}
+	}
 	if prior, ok := s.refundByMRID[key]; ok {
-		if prior.chargeID != req.ChargeID || (amount >= 0 && amount != prior.amount) {
-			x.conflict("merchant-refund-id " + req.MerchantRefundID + " was already used for a different refund")
+		if prior.chargeID != req.ChargeID || prior.merchantRefundID != req.MerchantRefundID || (amount >= 0 && amount != prior.amount) {
+			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different refund")
 			return
 		}
-		x.ok(s.refundResponse("refund-charge-response", prior, c))
+		x.ok(s.refundResponse(prior, s.charges[prior.chargeID]))
+		return
+	}
+	c := s.charges[req.ChargeID]
+	if c == nil || c.merchantID != x.merchant.ID {
+		x.ok(answer(failResult(ReasonChargeNotFound, "charge "+req.ChargeID+" not found", false)))
 		return
 	}
 	if req.Currency != "" && req.Currency != c.currency {
-		x.invalid(fmt.Sprintf("currency %s does not match the charge's %s", req.Currency, c.currency))
+		x.invalidFields([]invalidField{{Path: "currency", Reason: fmt.Sprintf("%s does not match the charge's %s", req.Currency, c.currency)}})
 		return
 	}
-	if c.reversalID != "" {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonAlreadyReversed, "charge "+c.id+" was reversed", false)})
+	switch {
+	case c.reversalID != "":
+		x.ok(answer(failResult(ReasonAlreadyReversed, "charge "+c.id+" was reversed", false)))
 		return
-	}
-	if c.status != "success" {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "refund-charge-response"}, Result: failResult(ReasonChargeNotBilled, "only successful charges can be refunded; "+c.id+" is "+c.status, false)})
+	case c.status != "success":
+		x.ok(answer(failResult(ReasonChargeNotBilled, "only successful charges can be refunded; "+c.id+" is "+c.status, false)))
+		return
+	case c.refunded == c.amount:
+		x.ok(answer(failResult(ReasonFullyRefunded, "charge "+c.id+" is fully refunded", false)))
 		return
 	}
 	remaining := c.amount - c.refunded
 	if amount < 0 {
 		amount = remaining
 	}
-	if amount == 0 || amount > remaining {
-		left := remaining
-		x.ok(refundResponse{
-			XMLName: xml.Name{Local: "refund-charge-response"}, ChargeID: c.id, Currency: c.currency, Remaining: wireAmount(left, c.currency),
-			Result: failResult(ReasonRefundExceeds, fmt.Sprintf("refund exceeds the refundable amount (%s %s left)", formatMinor(left, c.currency), c.currency), false),
-		})
+	if amount > remaining {
+		x.ok(answer(failResult(ReasonRefundExceeds, fmt.Sprintf("refund exceeds the refundable amount (%s %s left)", formatMinor(remaining, c.currency), c.currency), false)))
 		return
 	}
 	c.refunded += amount
-	rf := &refund{id: s.nextID("rf"), merchantID: x.merchant.ID, merchantRefundID: req.MerchantRefundID, chargeID: c.id, currency: c.currency, amount: amount, status: "success"}
+	rf := &refund{id: s.nextID("rf"), merchantID: x.merchant.ID, merchantRefundID: req.MerchantRefundID, merchantRequestID: req.MerchantRequestID,
+		chargeID: c.id, currency: c.currency, amount: amount, status: "success", reasonCode: reason, created: s.Now()}
 	s.refunds[rf.id] = rf
 	s.refundByMRID[key] = rf
-	x.ok(s.refundResponse("refund-charge-response", rf, c))
+	x.ok(s.refundResponse(rf, c))
 	s.notify(x.merchant, notification{EventType: "refund.completed", ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
 		RefundID: rf.id, MerchantRefundID: rf.merchantRefundID, Status: rf.status, Country: strings.ToUpper(c.country), Currency: rf.currency, Amount: rf.amount})
 }
@@ -144,26 +165,43 @@ func formatMinor(minor int64, currency string) string {
 	return money.FormatMinor(minor, cur.Exponent)
 }
 
+// queryRefund is billing/3.0/query-refund: by refund-id, or every refund
+// with a merchant-refund-id, in the <refunds> wrapper.
 func (s *Server) queryRefund(x *exchange) {
 	var req queryRefundRequest
-	if !x.decode(&req) {
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	var rf *refund
+	var found []*refund
 	switch {
 	case req.RefundID != "":
-		rf = s.refunds[req.RefundID]
+		if rf := s.refunds[req.RefundID]; rf != nil {
+			found = append(found, rf)
+		}
 	case req.MerchantRefundID != "":
-		rf = s.refundByMRID[mrKey(x.merchant.ID, req.MerchantRefundID)]
+		for _, rf := range s.refunds {
+			if rf.merchantRefundID == req.MerchantRefundID {
+				found = append(found, rf)
+			}
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].id < found[j].id })
 	default:
-		x.invalid("query-refund needs <refund-id> or <merchant-refund-id>")
+		x.invalidFields([]invalidField{{Path: "refundId", Reason: "one of refundId or merchantRefundId is required"}})
 		return
 	}
-	if rf == nil || rf.merchantID != x.merchant.ID {
-		x.ok(refundResponse{XMLName: xml.Name{Local: "query-refund-response"}, Result: failResult(ReasonRefundNotFound, "refund not found", false)})
-		return
+	resp := queryRefundResponse{}
+	for _, rf := range found {
+		if rf.merchantID != x.merchant.ID {
+			continue
+		}
+		c := s.charges[rf.chargeID]
+		resp.Refunds = append(resp.Refunds, refundElem{Result: okResult(), RefundStatus: rf.status, RefundID: rf.id, Timestamp: bokuTime(rf.created),
+			MerchantID: rf.merchantID, MerchantRefundID: rf.merchantRefundID, ChargeID: rf.chargeID, ReasonCode: rf.reasonCode,
+			Country: strings.ToUpper(c.country), NetworkID: networkID(c.country), Currency: rf.currency, RefundAmount: formatMinor(rf.amount, rf.currency),
+			Type: "refund", MerchantTransactionID: c.merchantTransactionID})
 	}
-	x.ok(s.refundResponse("query-refund-response", rf, s.charges[rf.chargeID]))
+	resp.Result = result{Status: "OK", Message: fmt.Sprintf("Found %d result(s)", len(resp.Refunds))}
+	x.ok(resp)
 }
 
 func (s *Server) forex(x *exchange) {

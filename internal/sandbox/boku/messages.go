@@ -175,28 +175,61 @@ type merchantOf struct {
 	MerchantID string `xml:"merchant-id"`
 }
 
+// refundChargeRequest is billing/3.0/refund-charge as Boku's spec has it.
 type refundChargeRequest struct {
-	MerchantID       string `xml:"merchant-id"`
-	ChargeID         string `xml:"charge-id"`
-	MerchantRefundID string `xml:"merchant-refund-id"`
-	RefundAmount     string `xml:"refund-amount"`
-	Currency         string `xml:"currency"`
-	ReasonCode       string `xml:"reason-code"`
+	Country           string `xml:"country"`
+	MerchantID        string `xml:"merchant-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+	MerchantRefundID  string `xml:"merchant-refund-id"`
+	ChargeID          string `xml:"charge-id"`
+	ReasonCode        string `xml:"reason-code"`
+	Currency          string `xml:"currency"`
+	RefundAmount      string `xml:"refund-amount"`
+	Notification      *struct {
+		Send string `xml:"send,attr"`
+	} `xml:"notification"`
 }
 
-type refundResponse struct {
-	XMLName          xml.Name
-	Result           result  `xml:"result"`
-	RefundID         string  `xml:"refund-id,omitempty"`
-	MerchantRefundID string  `xml:"merchant-refund-id,omitempty"`
-	ChargeID         string  `xml:"charge-id,omitempty"`
-	RefundStatus     string  `xml:"refund-status,omitempty"`
-	RefundAmount     *string `xml:"refund-amount,omitempty"`
-	Currency         string  `xml:"currency,omitempty"`
-	Remaining        *string `xml:"remaining-refundable-amount,omitempty"`
+// refundChargeResponse answers refund-charge: no amount in it.
+type refundChargeResponse struct {
+	XMLName           xml.Name `xml:"refund-charge-response"`
+	Result            result   `xml:"result"`
+	Timestamp         string   `xml:"timestamp"`
+	MerchantID        string   `xml:"merchant-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	ChargeID          string   `xml:"charge-id"`
+	RefundID          string   `xml:"refund-id,omitempty"`
+	RefundStatus      string   `xml:"refund-status,omitempty"`
+	Country           string   `xml:"country,omitempty"`
+	NetworkID         string   `xml:"network-id,omitempty"`
+}
+
+// refundElem is one <refund> of a query-refund answer.
+type refundElem struct {
+	Result                result `xml:"result"`
+	RefundStatus          string `xml:"refund-status"`
+	RefundID              string `xml:"refund-id"`
+	Timestamp             string `xml:"timestamp"`
+	MerchantID            string `xml:"merchant-id"`
+	MerchantRefundID      string `xml:"merchant-refund-id"`
+	ChargeID              string `xml:"charge-id"`
+	ReasonCode            int    `xml:"reason-code"`
+	Country               string `xml:"country"`
+	NetworkID             string `xml:"network-id"`
+	Currency              string `xml:"currency"`
+	RefundAmount          string `xml:"refund-amount"`
+	Type                  string `xml:"type"`
+	MerchantTransactionID string `xml:"merchant-transaction-id"`
+}
+
+type queryRefundResponse struct {
+	XMLName xml.Name     `xml:"query-refund-response"`
+	Result  result       `xml:"result"`
+	Refunds []refundElem `xml:"refunds>refund"`
 }
 
 type queryRefundRequest struct {
+	Country          string `xml:"country"`
 	MerchantID       string `xml:"merchant-id"`
 	RefundID         string `xml:"refund-id"`
 	MerchantRefundID string `xml:"merchant-refund-id"`

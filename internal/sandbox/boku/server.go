@@ -58,6 +58,7 @@ const (
 	ReasonReversalExpired   = 132 // reversal window expired
 	ReasonChargeNotFound    = 133 // charge not found
 	ReasonChargeNotBilled   = 135 // charge not billed
+	ReasonFullyRefunded     = 145 // fully refunded
 	ReasonRefundExceeds     = 146 // refund exceeds what remains
 	ReasonRefundNotFound    = 153 // refund not found
 	// ReasonVerificationFailed answers a wrong one-time code. Boku's table

@@ -35,7 +35,10 @@ type ChargeState struct {
 // RefundState is one refund.
 type RefundState struct {
 	ID, MerchantID, MerchantRefundID, ChargeID, Currency, Status string
+	MerchantRequestID                                            string
 	Amount                                                       int64
+	ReasonCode                                                   int
+	Created                                                      time.Time
 }
 
 // Snapshot copies the fake's state.
@@ -55,7 +58,7 @@ func (s *Server) Snapshot() State {
 	}
 	for _, r := range s.refunds {
 		st.Refunds = append(st.Refunds, RefundState{ID: r.id, MerchantID: r.merchantID, MerchantRefundID: r.merchantRefundID, ChargeID: r.chargeID,
-			Currency: r.currency, Status: r.status, Amount: r.amount})
+			Currency: r.currency, Status: r.status, Amount: r.amount, MerchantRequestID: r.merchantRequestID, ReasonCode: r.reasonCode, Created: r.created})
 	}
 	for k, v := range s.reversals {
 		st.Reversals[k] = v
@@ -93,9 +96,10 @@ func (s *Server) Restore(st State) {
 		s.chargeByMRID[mrKey(ch.merchantID, ch.merchantRequestID)] = ch
 	}
 	for _, r := range st.Refunds {
-		rf := &refund{id: r.ID, merchantID: r.MerchantID, merchantRefundID: r.MerchantRefundID, chargeID: r.ChargeID, currency: r.Currency, status: r.Status, amount: r.Amount}
+		rf := &refund{id: r.ID, merchantID: r.MerchantID, merchantRefundID: r.MerchantRefundID, chargeID: r.ChargeID, currency: r.Currency, status: r.Status, amount: r.Amount,
+			merchantRequestID: r.MerchantRequestID, reasonCode: r.ReasonCode, created: r.Created}
 		s.refunds[rf.id] = rf
-		s.refundByMRID[mrKey(rf.merchantID, rf.merchantRefundID)] = rf
+		s.refundByMRID[mrKey(rf.merchantID, rf.merchantRequestID)] = rf
 	}
 	for k, v := range st.Reversals {
 		s.reversals[k] = v
