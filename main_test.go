@@ -121,6 +121,7 @@ func TestScripts(t *testing.T) {
 			"httpget":       httpGet,
 			"boku-callback": bokuCallback,
 			"httppost":      httpPost,
+			"boku-approve":  bokuApprove,
 			"stdout2env":    stdoutToEnv,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
@@ -368,4 +369,29 @@ func leakGuardedExecute() int {
 		}
 	}
 	return code
+}
+
+// bokuApprove is the consumer approving a hosted opt-in at the fake
+// issuer's page: `boku-approve OPTIN_ID`, or `boku-approve @FILE` with the
+// opt-in URL in FILE. The page sends the consumer on
+// to the forward URL (a 302), which is not followed.
+func bokuApprove(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: boku-approve OPTIN_ID")
+	}
+	target := ts.Getenv("BOKU_HOST") + "/consent/" + args[0]
+	if path, ok := strings.CutPrefix(args[0], "@"); ok {
+		// The opt-in URL Boku returned, saved in a file.
+		data, err := os.ReadFile(ts.MkAbs(path))
+		ts.Check(err)
+		target = strings.Trim(strings.TrimSpace(string(data)), `"`)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(target)
+	ts.Check(err)
+	resp.Body.Close()
+	if (resp.StatusCode == http.StatusFound) == neg {
+		ts.Fatalf("approve %s: %s", args[0], resp.Status)
+	}
+	fmt.Fprintf(ts.Stdout(), "%s\n%s\n", resp.Status, resp.Header.Get("Location"))
 }

@@ -30,15 +30,19 @@ type demoStep struct {
 	stdin      string
 	capture    map[string]string // name → the record label whose value it takes
 	wantStderr string
+	// visit, instead of a command, is a URL the consumer opens in a
+	// browser (the sandbox's issuer page approves and redirects).
+	visit string
 }
 
 const demoCard = `{"number":"4176669999000104","expiry":"122031","cvc":"012"}`
 
 var demoSteps = []demoStep{
-	{title: "Boku: opt a phone number in (an OTP is sent)", args: []string{"optin", "begin", "--msisdn", "447700900123"},
-		capture: map[string]string{"OPTIN_REQUEST": "Optin request ID"}},
-	{title: "Boku: confirm with the code the consumer received", args: []string{"optin", "confirm", "{OPTIN_REQUEST}", "--code", "123456"},
-		capture: map[string]string{"OPTIN": "Optin ID"}},
+	{title: "Boku: start a hosted opt-in of the consumer's wallet", args: []string{"optin", "begin", "--payment-method", "superwallet", "--forward-url", "https://shop.example/optin/done"},
+		capture: map[string]string{"OPTIN": "Optin ID", "OPTIN_URL": "Consumer URL"}},
+	{title: "Consumer: approves at the issuer's page, which sends them back to the forward URL", visit: "{OPTIN_URL}"},
+	{title: "Boku: validate the opt-in", args: []string{"optin", "validate", "{OPTIN}"}},
+	{title: "Boku: confirm it, so it can be charged", args: []string{"optin", "confirm", "{OPTIN}"}},
 	{title: "Boku: charge 4.99 GBP", args: []string{"charge", "--optin-id", "{OPTIN}", "--amount", "4.99", "--currency", "GBP"},
 		capture: map[string]string{"CHARGE": "Charge ID", "MRID": "Merchant request ID"}},
 	{title: "Boku: look the charge up by its merchant request id", args: []string{"charge", "status", "--merchant-request-id", "{MRID}"}},
@@ -63,8 +67,8 @@ func newSandboxDemoCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "demo",
 		Short: "Start the sandbox in-process and walk every provider's main flow",
 		Long: `Start the fake providers on a free loopback port and run the main flows with
-real HTTP, printing each command and its output: Boku opt-in, confirm,
-charge, status, partial refund, forex, fund check and service check;
+real HTTP, printing each command and its output: Boku hosted opt-in
+(begin, the consumer's approval, validate, confirm), charge, status, partial refund, forex, fund check and service check;
 Worldline payment, capture, refund and DCC rate; Ottu payment methods,
 twice (the second from the cache). It uses a temporary config and cache,
 so your profiles are untouched. Exits 0 only if every step succeeded.`,
@@ -123,6 +127,14 @@ func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 	fmt.Fprintf(out, "Sandbox running at %s\n", base)
 	vars := map[string]string{}
 	for i, step := range demoSteps {
+		if step.visit != "" {
+			target := expandVars(step.visit, vars)
+			fmt.Fprintf(out, "\n==> %d/%d %s\n$ (open %s)\n", i+1, len(demoSteps), step.title, target)
+			if err := visit(ctx, target); err != nil {
+				return exitcode.New(exitcode.Unexpected, "demo step %d (%s): %v", i+1, step.title, err)
+			}
+			continue
+		}
 		args := make([]string, len(step.args))
 		for j, a := range step.args {
 			args[j] = expandVars(a, vars)
@@ -157,4 +169,23 @@ func expandVars(s string, vars map[string]string) string {
 		s = strings.ReplaceAll(s, "{"+name+"}", value)
 	}
 	return s
+}
+
+// visit opens target as the consumer's browser would, without following
+// the issuer's redirect to the merchant's forward URL.
+func visit(ctx context.Context, target string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return fmt.Errorf("the issuer page answered %s", resp.Status)
+	}
+	return nil
 }

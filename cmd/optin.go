@@ -1,24 +1,26 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider/boku"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
 func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku), confirm, query and cancel it",
+	return cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
 		newOptinBeginCmd(f),
+		newOptinValidateCmd(f),
 		newOptinConfirmCmd(f),
 		newOptinStatusCmd(f),
 		newOptinCancelCmd(f),
@@ -27,14 +29,19 @@ func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
 
 // optinResult is the output of every optin command.
 type optinResult struct {
-	OptinRequestID    string `json:"optin_request_id,omitempty"`
-	OptinID           string `json:"optin_id,omitempty"`
-	MerchantRequestID string `json:"merchant_request_id,omitempty"`
-	State             string `json:"state"`
-	HostedURL         string `json:"hosted_url,omitempty"`
-	OTPSent           bool   `json:"otp_sent,omitempty"`
-	PaymentMethod     string `json:"payment_method,omitempty"`
-	Country           string `json:"country,omitempty"`
+	OptinID            string `json:"optin_id,omitempty"`
+	OptinRequestID     string `json:"optin_request_id,omitempty"`
+	MerchantRequestID  string `json:"merchant_request_id,omitempty"`
+	Status             string `json:"status"`
+	OptinURL           string `json:"optin_url,omitempty"`
+	PaymentMethod      string `json:"payment_method,omitempty"`
+	OptinType          string `json:"optin_type,omitempty"`
+	Country            string `json:"country,omitempty"`
+	NetworkID          string `json:"network_id,omitempty"`
+	AccountIdentifier  string `json:"account_identifier,omitempty"`
+	IssuerUniqueUserID string `json:"issuer_unique_user_id,omitempty"`
+	ReasonCode         int    `json:"reason_code"`
+	Message            string `json:"message,omitempty"`
 }
 
 func (r optinResult) Table() output.Table {
@@ -44,213 +51,293 @@ func (r optinResult) Table() output.Table {
 			fields = append(fields, output.Field{Label: label, Value: cell(value)})
 		}
 	}
-	add("Optin request ID", r.OptinRequestID, output.Text)
 	add("Optin ID", r.OptinID, output.Text)
-	add("Merchant request ID", r.MerchantRequestID, output.Text)
-	add("State", r.State, output.Status)
+	add("Status", r.Status, output.Status)
 	add("Payment method", r.PaymentMethod, output.Text)
+	add("Account", r.AccountIdentifier, output.Text)
 	add("Country", r.Country, output.Text)
-	add("Consumer URL", r.HostedURL, output.Text)
-	if r.OTPSent {
-		add("OTP sent", "yes", output.Text)
-	}
+	add("Optin request ID", r.OptinRequestID, output.Text)
+	add("Merchant request ID", r.MerchantRequestID, output.Text)
+	add("Consumer URL", r.OptinURL, output.Text)
 	return output.Table{Fields: fields}
 }
 
-var (
-	msisdnPattern = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
-)
+func newOptinResult(resp *bokudirect.OptinResponse) optinResult {
+	r := optinResult{OptinID: resp.OptinID, OptinRequestID: resp.OptinRequestID, MerchantRequestID: resp.MerchantRequestID, OptinURL: resp.OptinURL,
+		PaymentMethod: resp.PaymentMethod, OptinType: resp.OptinType, ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message}
+	if s := resp.OptinState; s != nil {
+		r.Status, r.Country, r.NetworkID = s.Status, strings.ToLower(s.Country), s.NetworkID
+		r.AccountIdentifier, r.IssuerUniqueUserID = s.AccountIdentifier, s.IssuerUniqueUserID
+	}
+	if r.Status == "" && !resp.Result.OK() {
+		r.Status = "failed"
+	}
+	return r
+}
+
+// retiredOptinFlag registers a flag of the earlier, invented opt-in flow:
+// still accepted by the parser, so that using one names the new way.
+func retiredOptinFlag(cmd *cobra.Command, name, hint string) {
+	cmd.Flags().String(name, "", hint)
+	_ = cmd.Flags().MarkHidden(name)
+}
+
+func refuseRetiredOptinFlags(cmd *cobra.Command, names ...string) error {
+	for _, name := range names {
+		if fl := cmd.Flags().Lookup(name); fl != nil && fl.Changed {
+			return exitcode.New(exitcode.Usage, "--%s is not part of Boku's published opt-in API", name).WithHint("%s", fl.Usage)
+		}
+	}
+	return nil
+}
 
 type optinBeginOptions struct {
-	Country, MSISDN, PaymentMethod, Type, ReturnURL, MerchantRequestID string
+	Country, PaymentMethod, Type, ForwardURL, MerchantRequestID, ConsumerID string
+	MobileFlow                                                              bool
 }
 
 func newOptinBeginCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &optinBeginOptions{}
 	cmd := &cobra.Command{
-		Use:   "begin",
-		Short: "Start an opt-in: sends an OTP or returns the URL the consumer must visit",
-		Long: `Start a consumer opt-in for carrier billing (--msisdn) or a wallet
-(--payment-method). With --type otp Boku texts a one-time code to the
-consumer; confirm with ` + "`bokuctl optin confirm ID --code CODE`" + `. With
-redirect or hosted the consumer approves at the printed URL; then run
-` + "`bokuctl optin confirm ID`" + `.`,
-		Example: `  bokuctl optin begin --country gb --msisdn 447700900123
-  bokuctl optin begin --country gb --payment-method paypal --type redirect --return-url https://shop.example/back`,
+		Use:   "begin --payment-method NAME --forward-url URL",
+		Short: "Start a hosted opt-in: the consumer approves at the URL it returns",
+		Long: `Start Boku's hosted opt-in (optin/3.0/optin): Boku answers with an optin id
+(status pending-validate) and a URL where the consumer approves the payment
+method at its issuer; the issuer then sends the consumer back to
+--forward-url. After that, validate the opt-in (optin validate), then
+confirm it (optin confirm) to make it chargeable.
+
+Only the hosted type is published by Boku; the other types its 2026 SDK
+names (otp, carrier-gw, silent-mo) have no public shape and are not offered.`,
+		Example: `  bokuctl optin begin --payment-method superwallet --forward-url https://shop.example/optin/done
+  bokuctl optin validate D4q4jgAAAABTRwAAAAAAAA
+  bokuctl optin confirm D4q4jgAAAABTRwAAAAAAAA`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return optinBegin(cmd, f, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Country, "country", "", "consumer's country, ISO 3166-1 alpha-2 (default: the profile's boku.country)")
-	cmd.Flags().StringVar(&opts.MSISDN, "msisdn", "", "consumer's phone number in international format, digits only (carrier billing)")
-	cmd.Flags().StringVar(&opts.PaymentMethod, "payment-method", "", "wallet or payment method name (instead of --msisdn)")
-	cmd.Flags().StringVar(&opts.Type, "type", "", "otp, redirect or hosted (default: otp with --msisdn, redirect with --payment-method)")
-	cmd.Flags().StringVar(&opts.ReturnURL, "return-url", "", "where the consumer returns after a redirect or hosted opt-in")
+	cmd.Flags().StringVar(&opts.PaymentMethod, "payment-method", "", "the wallet or payment method the consumer chose, as Boku names it")
+	cmd.Flags().StringVar(&opts.ForwardURL, "forward-url", "", "where the issuer sends the consumer back after approving")
+	cmd.Flags().StringVar(&opts.Type, "type", "hosted", "opt-in type: hosted (the only one Boku publishes)")
+	cmd.Flags().StringVar(&opts.ConsumerID, "consumer-id", "", "your id for the consumer (merchant-consumer-id), up to 64 characters")
+	cmd.Flags().BoolVar(&opts.MobileFlow, "mobile", false, "ask for the issuer's mobile-optimized flow")
 	cmd.Flags().StringVar(&opts.MerchantRequestID, "merchant-request-id", "", "idempotency key (default: a new UUID, printed before sending)")
-	cmd.MarkFlagsMutuallyExclusive("msisdn", "payment-method")
-	cmd.MarkFlagsOneRequired("msisdn", "payment-method")
+	retiredOptinFlag(cmd, "msisdn", "OTP opt-ins are not in Boku's published 3.0 API: use --payment-method and --forward-url (hosted)")
+	retiredOptinFlag(cmd, "return-url", "it is --forward-url in Boku's API")
+	cmd.MarkFlagRequired("payment-method")
+	cmd.MarkFlagRequired("forward-url")
 	return cmd
 }
 
 func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions) error {
+	if err := refuseRetiredOptinFlags(cmd, "msisdn", "return-url"); err != nil {
+		return err
+	}
+	if opts.Type != "hosted" {
+		return exitcode.New(exitcode.Usage, "--type %q: Boku publishes only hosted opt-ins", opts.Type).WithHint("leave --type out (hosted)")
+	}
 	if opts.Country != "" {
 		if err := cmdutil.CheckCountry(opts.Country); err != nil {
 			return err
 		}
 	}
-	if opts.MSISDN != "" && !msisdnPattern.MatchString(opts.MSISDN) {
-		return exitcode.New(exitcode.Usage, "--msisdn %q is not a phone number in international format", opts.MSISDN).
-			WithHint("digits only, country code first, no + or spaces: e.g. 447700900123")
+	if err := cmdutil.CheckID("--payment-method", opts.PaymentMethod); err != nil {
+		return err
 	}
-	if opts.PaymentMethod != "" {
-		if err := cmdutil.CheckID("--payment-method", opts.PaymentMethod); err != nil {
-			return err
-		}
+	if u, err := url.Parse(opts.ForwardURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(opts.ForwardURL) > 2048 {
+		return exitcode.New(exitcode.Usage, "--forward-url %q is not an http(s) URL", opts.ForwardURL).WithHint("for example --forward-url https://shop.example/optin/done")
 	}
-	if opts.Type == "" {
-		opts.Type = "otp"
-		if opts.PaymentMethod != "" {
-			opts.Type = "redirect"
-		}
-	}
-	switch opts.Type {
-	case "otp":
-		if opts.MSISDN == "" {
-			return exitcode.New(exitcode.Usage, "--type otp needs --msisdn: the code is sent by text message")
-		}
-	case "redirect", "hosted":
-	default:
-		return exitcode.New(exitcode.Usage, "invalid --type %q", opts.Type).WithHint("use otp, redirect or hosted")
-	}
-	if opts.ReturnURL != "" {
-		if u, err := url.Parse(opts.ReturnURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return exitcode.New(exitcode.Usage, "--return-url %q is not an http(s) URL", opts.ReturnURL)
-		}
+	if len(opts.ConsumerID) > 64 {
+		return exitcode.New(exitcode.Usage, "--consumer-id is longer than 64 characters")
 	}
 	session, err := boku.NewSession(cmd.Context(), f, opts.Country)
 	if err != nil {
 		return err
 	}
-	if opts.Country == "" {
-		opts.Country = session.Client.Country()
+	if opts.Country != "" && !strings.EqualFold(opts.Country, session.Direct.Country()) {
+		return exitcode.New(exitcode.Usage, "country mismatch: the request is for %q but the API country (host) is %q", strings.ToLower(opts.Country), strings.ToLower(session.Direct.Country())).
+			WithHint("nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country")
 	}
 	merchantRequestID, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {
 		return err
 	}
-	resp, err := session.Client.BeginOptin(cmd.Context(), bokuclient.OptinRequest{
-		Country:           strings.ToUpper(opts.Country),
-		MerchantRequestID: merchantRequestID,
-		MSISDN:            opts.MSISDN,
-		PaymentMethod:     opts.PaymentMethod,
-		OptinType:         opts.Type,
-		ReturnURL:         opts.ReturnURL,
-	})
+	req := bokudirect.OptinRequest{MerchantRequestID: merchantRequestID, MerchantConsumerID: opts.ConsumerID, PaymentMethod: opts.PaymentMethod,
+		Hosted: bokudirect.Hosted{ForwardURL: opts.ForwardURL}}
+	if opts.MobileFlow {
+		mobile := true
+		req.Hosted.UseMobileFlow = &mobile
+	}
+	resp, err := session.Direct.Optin(cmd.Context(), req)
 	if err != nil {
-		return boku.Explain(err, "")
+		return boku.Explain(err, fmt.Sprintf("bokuctl optin status --optin-request-id %s%s", merchantRequestID, session.ProfileArg))
 	}
-	result := optinResult{OptinRequestID: resp.OptinRequestID, MerchantRequestID: merchantRequestID, State: resp.OptinState, HostedURL: resp.HostedURL, OTPSent: resp.OTPSent}
-	if resp.OTPSent {
-		f.Printer.Notice("A one-time code was sent to the consumer. Next: bokuctl optin confirm %s --code CODE%s", resp.OptinRequestID, session.ProfileArg)
-	} else if resp.HostedURL != "" {
-		f.Printer.Notice("Send the consumer to the URL below. After they approve: bokuctl optin confirm %s%s", resp.OptinRequestID, session.ProfileArg)
-	}
+	result := newOptinResult(resp)
+	result.OptinRequestID = merchantRequestID
+	f.Printer.Notice("Send the consumer to the URL below. When they are back at the forward URL: bokuctl optin validate %s%s", resp.OptinID, session.ProfileArg)
 	return f.Printer.Print(result)
 }
 
-func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
-	var code string
+// optinStep is validate, confirm, cancel and status: one opt-in, by
+// OPTIN_ID or --optin-request-id, with this call's own merchant request id.
+type optinStep struct {
+	requestID, merchantRequestID string
+	mutation                     bool
+}
+
+func (s *optinStep) addFlags(cmd *cobra.Command, mutation bool) {
+	s.mutation = mutation
+	cmd.Flags().StringVar(&s.requestID, "optin-request-id", "", "name the opt-in by the merchant request id `optin begin` was sent with")
+	if mutation {
+		cmd.Flags().StringVar(&s.merchantRequestID, "merchant-request-id", "", "this call's idempotency key (default: a new UUID, printed before sending)")
+	}
+}
+
+// begin checks the opt-in reference, builds the session and announces this
+// call's merchant request id.
+func (s *optinStep) begin(cmd *cobra.Command, f *cmdutil.Factory, args []string) (*boku.Session, string, string, error) {
+	optinID, err := cmdutil.IDOrKey(args, s.requestID, "OPTIN_ID", "optin-request-id", "opt-in")
+	if err != nil {
+		return nil, "", "", err
+	}
+	session, err := boku.NewSession(cmd.Context(), f, "")
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !s.mutation {
+		// A query changes nothing: its request id needs no announcing.
+		return session, optinID, uuid.NewString(), nil
+	}
+	key, err := cmdutil.IdempotencyKey(f, s.merchantRequestID, "merchant-request-id", "Merchant request ID")
+	if err != nil {
+		return nil, "", "", err
+	}
+	return session, optinID, key, nil
+}
+
+func (s *optinStep) ref(optinID string) string {
+	if optinID != "" {
+		return optinID
+	}
+	return "--optin-request-id " + s.requestID
+}
+
+func newOptinValidateCmd(f *cmdutil.Factory) *cobra.Command {
+	step := &optinStep{}
 	cmd := &cobra.Command{
-		Use:   "confirm OPTIN_REQUEST_ID",
-		Short: "Complete an opt-in and get the optin id to charge",
-		Example: `  bokuctl optin confirm oir-000001 --code 123456
-  bokuctl optin confirm oir-000002     # after a redirect/hosted approval`,
-		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Use:   "validate (OPTIN_ID | --optin-request-id ID)",
+		Short: "Validate a hosted opt-in after the consumer approved it (pending-validate → pending-confirm)",
+		Long: `Validate an opt-in once the consumer has come back to the forward URL
+(optin/3.0/validate-optin). Before they have, Boku's sandbox answers "in
+progress" (exit 8) [inferred: Boku's spec does not say]; run it again after.`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckID("OPTIN_REQUEST_ID", args[0]); err != nil {
-				return err
-			}
-			if code != "" && !regexp.MustCompile(`^[0-9A-Za-z]{4,12}$`).MatchString(code) {
-				return exitcode.New(exitcode.Usage, "--code %q is not a verification code (4 to 12 letters or digits)", code)
-			}
-			session, err := boku.NewSession(cmd.Context(), f, "")
+			session, optinID, key, err := step.begin(cmd, f, args)
 			if err != nil {
 				return err
 			}
-			resp, err := session.Client.ConfirmOptin(cmd.Context(), bokuclient.ConfirmOptinRequest{OptinRequestID: args[0], VerificationCode: code})
-			if err != nil {
-				var apiErr *bokuclient.APIError
-				if errors.As(err, &apiErr) && exitcode.Of(err) == exitcode.Pending {
-					return &exitcode.Error{Code: exitcode.Pending, Err: err,
-						Hint: fmt.Sprintf("the consumer has not approved yet; run `bokuctl optin confirm %s%s` again after they do", args[0], session.ProfileArg)}
-				}
-				return boku.Explain(err, "")
-			}
-			f.Printer.Notice("Opt-in is %s. Charge it with: bokuctl charge --optin-id %s --amount AMOUNT --currency CUR%s", resp.OptinState, resp.OptinID, session.ProfileArg)
-			return f.Printer.Print(optinResult{OptinRequestID: args[0], OptinID: resp.OptinID, State: resp.OptinState})
+			resp, err := session.Direct.ValidateOptin(cmd.Context(), bokudirect.ValidateOptinRequest{MerchantRequestID: key, OptinID: optinID, OptinRequestID: step.requestID})
+			return finishOptin(cmd.Context(), f, session, resp, err, fmt.Sprintf("bokuctl optin validate %s%s", step.ref(optinID), session.ProfileArg),
+				"Opt-in is %[1]s. Make it chargeable with: bokuctl optin confirm %[2]s%[3]s")
 		},
 	}
-	cmd.Flags().StringVar(&code, "code", "", "the one-time code the consumer received (otp opt-ins)")
+	step.addFlags(cmd, true)
+	return cmd
+}
+
+func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
+	step := &optinStep{}
+	cmd := &cobra.Command{
+		Use:   "confirm (OPTIN_ID | --optin-request-id ID)",
+		Short: "Confirm a validated opt-in so it can be charged (pending-confirm → active)",
+		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseRetiredOptinFlags(cmd, "code"); err != nil {
+				return err
+			}
+			session, optinID, key, err := step.begin(cmd, f, args)
+			if err != nil {
+				return err
+			}
+			resp, err := session.Direct.ConfirmOptin(cmd.Context(), bokudirect.ConfirmOptinRequest{MerchantRequestID: key, OptinID: optinID, OptinRequestID: step.requestID})
+			var api *bokudirect.APIError
+			if errors.As(err, &api) && api.Result.ReasonCode == bokudirect.ReasonOptinNotVerified {
+				return &exitcode.Error{Code: exitcode.Of(err), Err: err, Hint: fmt.Sprintf("validate it first: bokuctl optin validate %s%s", step.ref(optinID), session.ProfileArg)}
+			}
+			return finishOptin(cmd.Context(), f, session, resp, err, fmt.Sprintf("bokuctl optin status %s%s", step.ref(optinID), session.ProfileArg),
+				"Opt-in is %[1]s. Charge it with: bokuctl charge --optin-id %[2]s --amount AMOUNT --currency CUR%[3]s")
+		},
+	}
+	step.addFlags(cmd, true)
+	retiredOptinFlag(cmd, "code", "OTP opt-ins are not in Boku's published 3.0 API: hosted opt-ins are validated with `bokuctl optin validate` instead")
 	return cmd
 }
 
 func newOptinStatusCmd(f *cmdutil.Factory) *cobra.Command {
-	var requestID string
+	step := &optinStep{}
 	cmd := &cobra.Command{
 		Use:   "status (OPTIN_ID | --optin-request-id ID)",
-		Short: "Show an opt-in's state",
-		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
+		Short: "Show an opt-in's status (query-optin; shape inferred)",
+		Long: `Show an opt-in's status with Boku's query-optin, a call Boku publishes by
+name only: bokuctl sends it in the shape of the other opt-in calls
+(country, merchant-id, merchant-request-id, optin-id or optin-request-id)
+and reads the answer as theirs [inferred].`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := bokuclient.QueryOptinRequest{OptinRequestID: requestID}
-			switch {
-			case len(args) == 1 && requestID != "":
-				return exitcode.New(exitcode.Usage, "give either OPTIN_ID or --optin-request-id, not both")
-			case len(args) == 1:
-				req.OptinID = args[0]
-				if err := cmdutil.CheckID("OPTIN_ID", args[0]); err != nil {
-					return err
-				}
-			case requestID != "":
-				if err := cmdutil.CheckID("--optin-request-id", requestID); err != nil {
-					return err
-				}
-			default:
-				return exitcode.New(exitcode.Usage, "which opt-in? give OPTIN_ID or --optin-request-id ID")
-			}
-			session, err := boku.NewSession(cmd.Context(), f, "")
+			session, optinID, key, err := step.begin(cmd, f, args)
 			if err != nil {
 				return err
 			}
-			resp, err := session.Client.QueryOptin(cmd.Context(), req)
-			if err != nil {
-				return boku.Explain(err, "")
-			}
-			return f.Printer.Print(optinResult{OptinRequestID: resp.OptinRequestID, OptinID: resp.OptinID, State: resp.OptinState, PaymentMethod: resp.PaymentMethod, Country: strings.ToLower(resp.Country)})
+			resp, err := session.Direct.QueryOptin(cmd.Context(), bokudirect.QueryOptinRequest{MerchantRequestID: key, OptinID: optinID, OptinRequestID: step.requestID})
+			return finishOptin(cmd.Context(), f, session, resp, err, "", "")
 		},
 	}
-	cmd.Flags().StringVar(&requestID, "optin-request-id", "", "look the opt-in up by the id `optin begin` returned")
+	step.addFlags(cmd, false)
 	return cmd
 }
 
 func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "cancel OPTIN_ID",
-		Short: "Cancel an opt-in so it can no longer be charged",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+	step := &optinStep{}
+	cmd := &cobra.Command{
+		Use:   "cancel (OPTIN_ID | --optin-request-id ID)",
+		Short: "Close an opt-in so it can no longer be charged (it stays refundable)",
+		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckID("OPTIN_ID", args[0]); err != nil {
-				return err
-			}
-			session, err := boku.NewSession(cmd.Context(), f, "")
+			session, optinID, key, err := step.begin(cmd, f, args)
 			if err != nil {
 				return err
 			}
-			resp, err := session.Client.CancelOptin(cmd.Context(), bokuclient.CancelOptinRequest{OptinID: args[0]})
-			if err != nil {
-				return boku.Explain(err, fmt.Sprintf("bokuctl optin status %s%s", args[0], session.ProfileArg))
-			}
-			return f.Printer.Print(optinResult{OptinID: args[0], State: resp.OptinState})
+			resp, err := session.Direct.CancelOptin(cmd.Context(), bokudirect.CancelOptinRequest{MerchantRequestID: key, OptinID: optinID})
+			return finishOptin(cmd.Context(), f, session, resp, err, fmt.Sprintf("bokuctl optin status %s%s", step.ref(optinID), session.ProfileArg), "")
 		},
 	}
+	step.addFlags(cmd, true)
+	return cmd
+}
+
+// finishOptin prints a definite answer (also an in-progress or ERROR one
+// that names the opt-in) and settles the exit code; next is the notice
+// naming the next step, with the status, opt-in id and profile argument.
+func finishOptin(_ context.Context, f *cmdutil.Factory, session *boku.Session, resp *bokudirect.OptinResponse, err error, statusCmd, next string) error {
+	var api *bokudirect.APIError
+	if err != nil && !errors.As(err, &api) {
+		return boku.Explain(err, statusCmd)
+	}
+	result := newOptinResult(resp)
+	if printErr := f.Printer.Print(result); printErr != nil {
+		return printErr
+	}
+	if err != nil {
+		if exitcode.Of(err) == exitcode.Pending {
+			return &exitcode.Error{Code: exitcode.Pending, Err: err,
+				Hint: "the consumer has not finished at the opt-in URL yet; run again after they are back at the forward URL: " + statusCmd}
+		}
+		return boku.Explain(err, statusCmd)
+	}
+	if next != "" {
+		f.Printer.Notice(next, result.Status, result.OptinID, session.ProfileArg)
+	}
+	return nil
 }

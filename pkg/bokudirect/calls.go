@@ -1,6 +1,9 @@
 package bokudirect
 
-import "context"
+import (
+	"context"
+	"encoding/xml"
+)
 
 // Every call fills in merchant-id and, where the call has one, country
 // from the client's configuration. Each returns the decoded response
@@ -116,4 +119,23 @@ func RefundReasonNames() []string {
 		names[i] = r.name
 	}
 	return names
+}
+
+// QueryOptinRequest is optin/3.0/query-optin, a call Boku publishes by
+// name only (its 2026 SDK): the shape is inferred from the other opt-in
+// calls. One of OptinID and OptinRequestID.
+type QueryOptinRequest struct {
+	XMLName           xml.Name `xml:"query-optin-request"`
+	Country           string   `xml:"country"`
+	MerchantID        string   `xml:"merchant-id"`
+	MerchantRequestID string   `xml:"merchant-request-id"`
+	OptinID           string   `xml:"optin-id,omitempty"`
+	OptinRequestID    string   `xml:"optin-request-id,omitempty"`
+}
+
+// QueryOptin reads an opt-in's state [inferred shape].
+func (c *Client) QueryOptin(ctx context.Context, req QueryOptinRequest) (*OptinResponse, error) {
+	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
+	resp := &OptinResponse{}
+	return resp, c.do(ctx, call{"optin", "query-optin", false}, &req, resp, func() *Result { return &resp.Result })
 }

@@ -18,6 +18,7 @@ const (
 	ReasonOptinNotFound     = 125
 	ReasonReversalExpired   = 132
 	ReasonChargeNotFound    = 133
+	ReasonOptinNotVerified  = 136
 	ReasonRefundExceeds     = 146
 	ReasonRefundNotFound    = 153
 	ReasonIssuerError       = 900

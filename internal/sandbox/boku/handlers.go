@@ -1,9 +1,11 @@
 package boku
 
 import (
+	"encoding/xml"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 var handlers = map[string]func(*Server, *exchange){
 	"optin":          (*Server).beginOptin,
+	"validate-optin": (*Server).validateOptin,
 	"confirm-optin":  (*Server).confirmOptin,
 	"query-optin":    (*Server).queryOptin,
 	"cancel-optin":   (*Server).cancelOptin,
@@ -26,148 +29,192 @@ var handlers = map[string]func(*Server, *exchange){
 
 func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }
 
+// beginOptin is optin/3.0/optin (hosted): the consumer approves at the
+// optin-url the answer carries, and is sent back to the forward-url.
 func (s *Server) beginOptin(x *exchange) {
 	var req optinRequest
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	if req.MerchantRequestID == "" {
-		x.invalid("missing <merchant-request-id>")
+	var bad []invalidField
+	if req.MerchantRequestID == "" || len(req.MerchantRequestID) > 50 {
+		bad = append(bad, invalidField{Path: "merchantRequestId", Reason: "must be 1 to 50 characters"})
+	}
+	if req.PaymentMethod == "" {
+		bad = append(bad, invalidField{Path: "paymentMethod", Reason: "must not be empty"})
+	}
+	if req.OptinType != "hosted" {
+		bad = append(bad, invalidField{Path: "optinType", Reason: "must be hosted"})
+	}
+	if req.Hosted == nil || req.Hosted.ForwardURL == "" {
+		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must not be empty"})
+	} else if u, err := url.Parse(req.Hosted.ForwardURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must be an http(s) URL"})
+	}
+	if len(req.MerchantConsumerID) > 64 {
+		bad = append(bad, invalidField{Path: "merchantConsumerId", Reason: "must be at most 64 characters"})
+	}
+	if len(bad) > 0 {
+		x.invalidFields(bad)
 		return
 	}
-	if prior, ok := s.optinByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]; ok {
+	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if prior, ok := s.optinByMRID[key]; ok {
 		x.ok(prior.response)
 		return
 	}
-	switch req.OptinType {
-	case "otp":
-		if req.MSISDN == "" {
-			x.invalid("optin-type otp needs <msisdn>")
-			return
-		}
-	case "redirect", "hosted":
-		if req.MSISDN == "" && req.PaymentMethod == "" {
-			x.invalid("optin-type " + req.OptinType + " needs <msisdn> or <payment-method>")
-			return
-		}
-	default:
-		x.invalid("optin-type must be otp, redirect or hosted, got " + strconv.Quote(req.OptinType))
-		return
-	}
-	if req.MSISDN != "" && !allDigits(req.MSISDN) {
-		x.invalid("msisdn must be digits in international format")
-		return
-	}
 	o := &optin{
-		requestID:         s.nextID("oir"),
-		merchantID:        x.merchant.ID,
-		country:           strings.ToLower(req.Country),
-		kind:              req.OptinType,
-		msisdn:            req.MSISDN,
-		method:            req.PaymentMethod,
-		state:             "pending",
-		merchantRequestID: req.MerchantRequestID,
+		requestID: req.MerchantRequestID, id: s.nextID("oi"), merchantID: x.merchant.ID, country: strings.ToLower(req.Country),
+		kind: "hosted", forwardURL: req.Hosted.ForwardURL, method: req.PaymentMethod, state: "pending-validate", merchantRequestID: req.MerchantRequestID,
 	}
-	resp := optinResponse{Result: okResult(), OptinRequestID: o.requestID, OptinState: o.state}
-	if req.MSISDN == BlockedMSISDN {
-		o.state = "cancelled"
-		resp = optinResponse{Result: failResult(ReasonConsumerBlocked, "consumer is blocked from carrier billing", false)}
-	} else if req.OptinType == "otp" {
-		resp.OTPSent = true
+	resp := s.optinAnswer("optin-response", o, req.MerchantRequestID)
+	resp.OptinRequestID = ""
+	if req.PaymentMethod == BarredPaymentMethod {
+		o.state = "closed"
+		resp = optinResponse{XMLName: xml.Name{Local: "optin-response"}, Result: failResult(ReasonConsumerBlocked, "User barred", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID}
 	} else {
-		resp.HostedURL = "http://" + x.r.Host + "/consent/" + o.requestID
+		resp.OptinURL = "http://" + x.r.Host + "/consent/" + o.id
 	}
 	o.response = resp
-	s.optins[o.requestID] = o
-	s.optinByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)] = o
+	s.optins[o.id] = o
+	s.optinsByID[o.id] = o
+	s.optinByMRID[key] = o
 	x.ok(resp)
 }
 
-// consent is the page a consumer visits for redirect and hosted opt-ins:
-// visiting it approves the opt-in.
-func (s *Server) consent(w http.ResponseWriter, requestID string) {
+// optinAnswer is an OK answer about o.
+func (s *Server) optinAnswer(root string, o *optin, merchantRequestID string) optinResponse {
+	state := &optinStateElem{OptinStatus: o.state, Country: strings.ToUpper(o.country), NetworkID: networkID(o.country)}
+	if o.state != "pending-validate" {
+		state.AccountIdentifier, state.IssuerUniqueUserID = "sa****er@"+o.method+".example", "u"+strings.TrimPrefix(o.id, "oi-")
+	}
+	return optinResponse{XMLName: xml.Name{Local: root}, Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: o.merchantID,
+		MerchantRequestID: merchantRequestID, OptinRequestID: o.requestID, OptinID: o.id, OptinState: state, PaymentMethod: o.method, OptinType: o.kind}
+}
+
+// consent is the issuer's page of a hosted opt-in: visiting it approves
+// the opt-in and redirects the consumer to the merchant's forward-url.
+func (s *Server) consent(w http.ResponseWriter, r *http.Request, optinID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.optins[requestID]
-	if !ok || o.kind == "otp" {
+	o, ok := s.optins[optinID]
+	if !ok || o.state != "pending-validate" {
 		http.Error(w, "no such opt-in awaiting consent", http.StatusNotFound)
 		return
 	}
 	o.approved = true
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("Boku sandbox: payment method approved for opt-in " + requestID + ". You can close this page.\n"))
+	http.Redirect(w, r, o.forwardURL, http.StatusFound)
 }
 
-func (s *Server) confirmOptin(x *exchange) {
-	var req confirmOptinRequest
-	if !x.decode(&req) {
+// findOptin resolves an optin-id or optin-request-id of x's merchant.
+func (s *Server) findOptin(x *exchange, req optinRef) *optin {
+	var o *optin
+	if req.OptinID != "" {
+		o = s.optinsByID[req.OptinID]
+	} else if req.OptinRequestID != "" {
+		o = s.optinByMRID[mrKey(x.merchant.ID, req.OptinRequestID)]
+	}
+	if o == nil || o.merchantID != x.merchant.ID {
+		return nil
+	}
+	return o
+}
+
+// optinCall decodes and checks an optin-id/optin-request-id call and
+// answers "not found" itself.
+func (s *Server) optinCall(x *exchange, root string, needType bool) (*optin, optinRef, bool) {
+	var req optinRef
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
+		return nil, req, false
+	}
+	var bad []invalidField
+	if req.MerchantRequestID == "" {
+		bad = append(bad, invalidField{Path: "merchantRequestId", Reason: "must not be empty"})
+	}
+	if req.OptinID == "" && req.OptinRequestID == "" {
+		bad = append(bad, invalidField{Path: "optinId", Reason: "one of optinId or optinRequestId is required"})
+	}
+	if needType && req.OptinType != "hosted" {
+		bad = append(bad, invalidField{Path: "optinType", Reason: "must be hosted"})
+	}
+	if len(bad) > 0 {
+		x.invalidFields(bad)
+		return nil, req, false
+	}
+	o := s.findOptin(x, req)
+	if o == nil {
+		x.ok(optinResponse{XMLName: xml.Name{Local: root}, Result: failResult(ReasonOptinNotFound, "Optin Not Found", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: req.OptinID})
+		return nil, req, false
+	}
+	return o, req, true
+}
+
+// validateOptin is optin/3.0/validate-optin: after the consumer approved,
+// the opt-in becomes pending-confirm. Before they have, the answer is 23
+// "in progress" [inferred: the spec does not say].
+func (s *Server) validateOptin(x *exchange) {
+	o, req, ok := s.optinCall(x, "validate-optin-response", true)
+	if !ok {
 		return
 	}
-	o, ok := s.optins[req.OptinRequestID]
-	if !ok || o.merchantID != x.merchant.ID {
-		x.ok(confirmOptinResponse{Result: failResult(ReasonOptinNotFound, "optin-request-id "+req.OptinRequestID+" not found", false)})
+	switch {
+	case o.state == "pending-validate" && !o.approved:
+		resp := s.optinAnswer("validate-optin-response", o, req.MerchantRequestID)
+		resp.Result = result{Status: "OK", ReasonCode: ReasonInProgress, Message: "The consumer has not finished the opt-in yet", Retriable: true, RetryDelay: 5000}
+		x.ok(resp)
+		return
+	case o.state == "pending-validate":
+		o.state = "pending-confirm"
+	case o.state == "closed":
+		x.ok(optinResponse{XMLName: xml.Name{Local: "validate-optin-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+o.id+" is closed", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
+		return
+	}
+	x.ok(s.optinAnswer("validate-optin-response", o, req.MerchantRequestID))
+}
+
+// confirmOptin is optin/3.0/confirm-optin: a validated opt-in becomes
+// active; one not validated yet is 136.
+func (s *Server) confirmOptin(x *exchange) {
+	o, req, ok := s.optinCall(x, "confirm-optin-response", false)
+	if !ok {
 		return
 	}
 	switch o.state {
-	case "active":
-		// Confirming again is harmless: the same opt-in comes back.
-		x.ok(confirmOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+	case "pending-validate":
+		x.ok(optinResponse{XMLName: xml.Name{Local: "confirm-optin-response"}, Result: failResult(ReasonOptinNotVerified, "Opt-in not yet verified: validate it first", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
 		return
-	case "cancelled", "expired":
-		x.ok(confirmOptinResponse{Result: failResult(ReasonOptinNotActive, "opt-in is "+o.state, false), OptinState: o.state})
-		return
-	}
-	if o.kind == "otp" {
-		if req.VerificationCode == "" {
-			x.invalid("otp opt-ins need <verification-code>")
-			return
-		}
-		if req.VerificationCode != OTPCode {
-			x.ok(confirmOptinResponse{Result: failResult(ReasonVerificationFailed, "verification code is wrong", false), OptinState: o.state})
-			return
-		}
-	} else if !o.approved {
-		x.ok(confirmOptinResponse{Result: failResult(ReasonInProgress, "the consumer has not approved yet; confirm again after they visit the URL", true), OptinState: o.state})
+	case "closed":
+		x.ok(optinResponse{XMLName: xml.Name{Local: "confirm-optin-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+o.id+" is closed", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
 		return
 	}
 	o.state = "active"
-	o.id = s.nextID("oi")
-	s.optinsByID[o.id] = o
-	x.ok(confirmOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+	x.ok(s.optinAnswer("confirm-optin-response", o, req.MerchantRequestID))
 }
 
+// queryOptin answers query-optin, a call Boku publishes by name only: its
+// shape is inferred from the other opt-in calls (docs/boku.md).
 func (s *Server) queryOptin(x *exchange) {
-	var req queryOptinRequest
-	if !x.decode(&req) {
+	o, req, ok := s.optinCall(x, "query-optin-response", false)
+	if !ok {
 		return
 	}
-	o := s.optinsByID[req.OptinID]
-	if req.OptinID == "" {
-		o = s.optins[req.OptinRequestID]
-	}
-	if o == nil || o.merchantID != x.merchant.ID {
-		x.ok(queryOptinResponse{Result: failResult(ReasonOptinNotFound, "opt-in not found", false)})
-		return
-	}
-	method := o.method
-	if method == "" {
-		method = "carrier"
-	}
-	x.ok(queryOptinResponse{Result: okResult(), OptinID: o.id, OptinRequestID: o.requestID, OptinState: o.state, PaymentMethod: method, Country: strings.ToUpper(o.country)})
+	x.ok(s.optinAnswer("query-optin-response", o, req.MerchantRequestID))
 }
 
+// cancelOptin is optin/3.0/cancel-optin: the opt-in is closed (it stays
+// refundable).
 func (s *Server) cancelOptin(x *exchange) {
-	var req cancelOptinRequest
-	if !x.decode(&req) {
+	o, req, ok := s.optinCall(x, "cancel-optin-response", false)
+	if !ok {
 		return
 	}
-	o := s.optinsByID[req.OptinID]
-	if o == nil || o.merchantID != x.merchant.ID {
-		x.ok(cancelOptinResponse{Result: failResult(ReasonOptinNotFound, "optin-id "+req.OptinID+" not found", false)})
-		return
-	}
-	o.state = "cancelled"
-	x.ok(cancelOptinResponse{Result: okResult(), OptinID: o.id, OptinState: o.state})
+	o.state = "closed"
+	x.ok(s.optinAnswer("cancel-optin-response", o, req.MerchantRequestID))
 }
 
 // chargeResult is a charge's own result: OK, 23 while in progress (with

@@ -22,63 +22,51 @@ type invalidField struct {
 }
 
 type optinRequest struct {
+	Country            string `xml:"country"`
+	MerchantID         string `xml:"merchant-id"`
+	MerchantRequestID  string `xml:"merchant-request-id"`
+	MerchantConsumerID string `xml:"merchant-consumer-id"`
+	PaymentMethod      string `xml:"payment-method"`
+	OptinType          string `xml:"optin-type"`
+	Hosted             *struct {
+		ForwardURL    string `xml:"forward-url"`
+		UseMobileFlow string `xml:"use-mobile-flow"`
+	} `xml:"hosted"`
+}
+
+// optinStateElem is Boku's <optin-state> container.
+type optinStateElem struct {
+	OptinStatus        string `xml:"optin-status"`
+	Country            string `xml:"country"`
+	NetworkID          string `xml:"network-id,omitempty"`
+	AccountIdentifier  string `xml:"account-identifier,omitempty"`
+	IssuerUniqueUserID string `xml:"issuer-unique-user-id,omitempty"`
+}
+
+// optinResponse is the answer to every opt-in call; XMLName is set per call.
+type optinResponse struct {
+	XMLName           xml.Name
+	Result            result          `xml:"result"`
+	Timestamp         string          `xml:"timestamp,omitempty"`
+	MerchantID        string          `xml:"merchant-id"`
+	MerchantRequestID string          `xml:"merchant-request-id"`
+	OptinRequestID    string          `xml:"optin-request-id,omitempty"`
+	OptinID           string          `xml:"optin-id,omitempty"`
+	OptinState        *optinStateElem `xml:"optin-state,omitempty"`
+	PaymentMethod     string          `xml:"payment-method,omitempty"`
+	OptinType         string          `xml:"optin-type,omitempty"`
+	OptinURL          string          `xml:"hosted>optin-url,omitempty"`
+}
+
+// optinRef is validate-optin, confirm-optin, cancel-optin and (shape
+// inferred) query-optin: the opt-in by optin-id or optin-request-id.
+type optinRef struct {
 	Country           string `xml:"country"`
 	MerchantID        string `xml:"merchant-id"`
 	MerchantRequestID string `xml:"merchant-request-id"`
-	MSISDN            string `xml:"msisdn"`
-	PaymentMethod     string `xml:"payment-method"`
+	OptinID           string `xml:"optin-id"`
+	OptinRequestID    string `xml:"optin-request-id"`
 	OptinType         string `xml:"optin-type"`
-	ReturnURL         string `xml:"return-url"`
-}
-
-type optinResponse struct {
-	XMLName        xml.Name `xml:"optin-response"`
-	Result         result   `xml:"result"`
-	OptinRequestID string   `xml:"optin-request-id,omitempty"`
-	OptinState     string   `xml:"optin-state,omitempty"`
-	HostedURL      string   `xml:"hosted-url,omitempty"`
-	OTPSent        bool     `xml:"otp-sent,omitempty"`
-}
-
-type confirmOptinRequest struct {
-	MerchantID       string `xml:"merchant-id"`
-	OptinRequestID   string `xml:"optin-request-id"`
-	VerificationCode string `xml:"verification-code"`
-}
-
-type confirmOptinResponse struct {
-	XMLName    xml.Name `xml:"confirm-optin-response"`
-	Result     result   `xml:"result"`
-	OptinID    string   `xml:"optin-id,omitempty"`
-	OptinState string   `xml:"optin-state,omitempty"`
-}
-
-type queryOptinRequest struct {
-	MerchantID     string `xml:"merchant-id"`
-	OptinID        string `xml:"optin-id"`
-	OptinRequestID string `xml:"optin-request-id"`
-}
-
-type queryOptinResponse struct {
-	XMLName        xml.Name `xml:"query-optin-response"`
-	Result         result   `xml:"result"`
-	OptinID        string   `xml:"optin-id,omitempty"`
-	OptinRequestID string   `xml:"optin-request-id,omitempty"`
-	OptinState     string   `xml:"optin-state,omitempty"`
-	PaymentMethod  string   `xml:"payment-method,omitempty"`
-	Country        string   `xml:"country,omitempty"`
-}
-
-type cancelOptinRequest struct {
-	MerchantID string `xml:"merchant-id"`
-	OptinID    string `xml:"optin-id"`
-}
-
-type cancelOptinResponse struct {
-	XMLName    xml.Name `xml:"cancel-optin-response"`
-	Result     result   `xml:"result"`
-	OptinID    string   `xml:"optin-id,omitempty"`
-	OptinState string   `xml:"optin-state,omitempty"`
 }
 
 // chargeRequest is billing/3.0/charge as Boku's spec has it: no country

@@ -29,10 +29,9 @@ type Merchant struct {
 
 // Magic values (docs/sandbox.md).
 const (
-	// OTPCode is the only verification code the fake accepts.
-	OTPCode = "123456"
-	// BlockedMSISDN is a consumer whose opt-in is refused.
-	BlockedMSISDN = "447700900666"
+	// BarredPaymentMethod is a payment method whose consumer is barred
+	// (reason 4) at the opt-in.
+	BarredPaymentMethod = "sandbox-barred"
 	// Charge amounts, in minor units.
 	AmountInsufficientFunds = 666
 	AmountInProgress        = 777
@@ -55,15 +54,13 @@ const (
 	ReasonOptinNotFound     = 125 // opt-in not found
 	ReasonOptinNotActive    = 126 // opt-in not active
 	ReasonAlreadyReversed   = 130 // already reversed
+	ReasonOptinNotVerified  = 136 // opt-in not yet verified
 	ReasonReversalExpired   = 132 // reversal window expired
 	ReasonChargeNotFound    = 133 // charge not found
 	ReasonChargeNotBilled   = 135 // charge not billed
 	ReasonFullyRefunded     = 145 // fully refunded
 	ReasonRefundExceeds     = 146 // refund exceeds what remains
 	ReasonRefundNotFound    = 153 // refund not found
-	// ReasonVerificationFailed answers a wrong one-time code. Boku's table
-	// has no code for it; 803 "user error" is the sandbox's choice.
-	ReasonVerificationFailed = 803
 )
 
 // countryCurrencies lists the currencies each supported country accepts.
@@ -73,12 +70,18 @@ var countryCurrencies = map[string][]string{
 	"ae": {"AED"}, "sa": {"SAR"}, "in": {"INR"}, "id": {"IDR"}, "ph": {"PHP"},
 }
 
+// optin is a hosted opt-in: pending-validate until the consumer approved
+// at its optin-url and the merchant validated it, then pending-confirm,
+// active once confirmed, closed once cancelled.
 type optin struct {
+	// requestID is the merchant-request-id of the optin call (Boku's
+	// optin-request-id).
 	requestID, id     string
 	merchantID        string
 	country           string
 	kind              string
-	msisdn, method    string
+	forwardURL        string
+	method            string
 	state             string
 	approved          bool
 	merchantRequestID string
@@ -109,7 +112,7 @@ type Server struct {
 
 	mu           sync.Mutex
 	merchants    map[string]Merchant
-	optins       map[string]*optin // by optin-request-id
+	optins       map[string]*optin // by optin-id
 	optinsByID   map[string]*optin
 	optinByMRID  map[string]*optin // merchant/merchant-request-id
 	charges      map[string]*charge
@@ -169,7 +172,7 @@ func (s *Server) nextID(prefix string) string {
 }
 
 var calls = map[string]map[string]bool{
-	"optin": {"optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
+	"optin": {"optin": true, "validate-optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
 	"billing": {"charge": true, "query-charge": true, "reverse-charge": true, "refund-charge": true,
 		"query-refund": true, "forex": true, "fund-check": true},
 }
@@ -178,7 +181,7 @@ var calls = map[string]map[string]bool{
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) == 2 && parts[0] == "consent" {
-		s.consent(w, parts[1])
+		s.consent(w, r, parts[1])
 		return
 	}
 	if len(parts) != 4 || len(parts[0]) != 2 || parts[2] != "3.0" || !calls[parts[1]][parts[3]] {

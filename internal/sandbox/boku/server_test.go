@@ -41,7 +41,7 @@ func TestFakeRejectsWhatBokuRejects(t *testing.T) {
 	server := httptest.NewServer(fake)
 	defer server.Close()
 	url := server.URL + "/gb/optin/3.0/optin"
-	body := `<optin-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>r1</merchant-request-id><msisdn>447700900123</msisdn><optin-type>otp</optin-type></optin-request>`
+	body := `<optin-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>r1</merchant-request-id><payment-method>superwallet</payment-method><optin-type>hosted</optin-type><hosted><forward-url>https://shop.example/done</forward-url></hosted></optin-request>`
 	now := time.Now()
 	ct := []string{"Content-Type"}
 

@@ -16,10 +16,10 @@ type State struct {
 
 // OptinState is one opt-in.
 type OptinState struct {
-	RequestID, ID, MerchantID, Country, Kind string
-	MSISDN, Method, State, MerchantRequestID string
-	Approved                                 bool
-	Response                                 optinResponse
+	RequestID, ID, MerchantID, Country, Kind     string
+	ForwardURL, Method, State, MerchantRequestID string
+	Approved                                     bool
+	Response                                     optinResponse
 }
 
 // ChargeState is one charge.
@@ -48,7 +48,7 @@ func (s *Server) Snapshot() State {
 	st := State{Seq: s.seq, Reversals: map[string]string{}, FailedOnce: map[string]bool{}}
 	for _, o := range s.optins {
 		st.Optins = append(st.Optins, OptinState{RequestID: o.requestID, ID: o.id, MerchantID: o.merchantID, Country: o.country, Kind: o.kind,
-			MSISDN: o.msisdn, Method: o.method, State: o.state, MerchantRequestID: o.merchantRequestID, Approved: o.approved, Response: o.response})
+			ForwardURL: o.forwardURL, Method: o.method, State: o.state, MerchantRequestID: o.merchantRequestID, Approved: o.approved, Response: o.response})
 	}
 	for _, c := range s.charges {
 		st.Charges = append(st.Charges, ChargeState{ID: c.id, MerchantID: c.merchantID, MerchantRequestID: c.merchantRequestID, OptinID: c.optinID,
@@ -79,12 +79,10 @@ func (s *Server) Restore(st State) {
 	s.refunds, s.refundByMRID = map[string]*refund{}, map[string]*refund{}
 	s.reversals, s.failedOnce = map[string]string{}, map[string]bool{}
 	for _, o := range st.Optins {
-		op := &optin{requestID: o.RequestID, id: o.ID, merchantID: o.MerchantID, country: o.Country, kind: o.Kind, msisdn: o.MSISDN,
+		op := &optin{requestID: o.RequestID, id: o.ID, merchantID: o.MerchantID, country: o.Country, kind: o.Kind, forwardURL: o.ForwardURL,
 			method: o.Method, state: o.State, merchantRequestID: o.MerchantRequestID, approved: o.Approved, response: o.Response}
-		s.optins[op.requestID] = op
-		if op.id != "" {
-			s.optinsByID[op.id] = op
-		}
+		s.optins[op.id] = op
+		s.optinsByID[op.id] = op
 		s.optinByMRID[mrKey(op.merchantID, op.merchantRequestID)] = op
 	}
 	for _, c := range st.Charges {
