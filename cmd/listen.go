@@ -19,7 +19,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/sign"
@@ -84,7 +84,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokuclient.MaskHeader, nil)}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil)}
 	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
@@ -174,12 +174,12 @@ func (recv *receiver) firstTime(event *bokunotify.Event) bool {
 // Boku's own responses are (X-SignedResponse).
 func (recv *receiver) acknowledge(w http.ResponseWriter, retriable bool) {
 	body := bokunotify.Ack(retriable)
-	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokuclient.ContentType}}, Body: body},
+	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokudirect.ContentType}}, Body: body},
 		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, time.Now())
 	if err == nil {
 		w.Header().Set("X-SignedResponse", params.String())
 	}
-	w.Header().Set("Content-Type", bokuclient.ContentType)
+	w.Header().Set("Content-Type", bokudirect.ContentType)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 }

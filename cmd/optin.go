@@ -156,9 +156,8 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 	if err != nil {
 		return err
 	}
-	if opts.Country != "" && !strings.EqualFold(opts.Country, session.Direct.Country()) {
-		return exitcode.New(exitcode.Usage, "country mismatch: the request is for %q but the API country (host) is %q", strings.ToLower(opts.Country), strings.ToLower(session.Direct.Country())).
-			WithHint("nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country")
+	if err := session.CheckCountry(opts.Country); err != nil {
+		return err
 	}
 	merchantRequestID, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {

@@ -15,7 +15,7 @@
 // a retriable Boku answer is returned with its retry-delay for the caller
 // to honour.
 //
-// It replaces package bokuclient, which spoke an earlier, invented dialect.
+// It replaced package bokuclient, which spoke an earlier, invented dialect.
 package bokudirect
 
 import (

@@ -1,4 +1,4 @@
-// Package outcome holds the one rule the wire clients (bokuclient,
+// Package outcome holds the one rule the wire clients (bokudirect,
 // acquiring) use to classify an HTTP call that failed without an answer:
 // either the server cannot have acted on it ("unavailable", safe to retry
 // later) or it may have ("unknown outcome", check before retrying).

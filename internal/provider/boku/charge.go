@@ -162,11 +162,8 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if c.country != "" && !strings.EqualFold(c.country, session.Direct.Country()) {
-		// A charge has no country element: the host decides, so a
-		// different --country would be silently ignored.
-		return exitcode.New(exitcode.Usage, "country mismatch: the request is for %q but the API country (host) is %q", strings.ToLower(c.country), strings.ToLower(session.Direct.Country())).
-			WithHint("nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country")
+	if err := session.CheckCountry(c.country); err != nil {
+		return err
 	}
 	key, err := cmdutil.IdempotencyKey(f, c.merchantRequestID, "merchant-request-id", "Merchant request ID")
 	if err != nil {

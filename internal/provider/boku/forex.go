@@ -3,12 +3,12 @@ package boku
 import (
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -60,7 +60,7 @@ func (x *Forex) AddFlags(fs *pflag.FlagSet) {
 // Run asks Boku for the rate.
 func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	in := x.in
-	req := bokuclient.ForexRequest{FromCurrency: in.From.Code, ToCurrency: in.To.Code}
+	req := bokudirect.ForexRequest{FromCurrency: in.From.Code, ToCurrency: in.To.Code}
 	var amountMinor *int64
 	if in.Amount != "" {
 		amount, err := cmdutil.ParseAmountIn(in.Amount, in.From)
@@ -73,21 +73,24 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	country := in.Country
-	if country == "" {
-		country = session.Client.Country()
+	if err := session.CheckCountry(in.Country); err != nil {
+		return err
 	}
-	req.Country = strings.ToUpper(country)
-	resp, err := session.Client.Forex(cmd.Context(), req)
+	// A read-only call: its request id needs no announcing.
+	req.MerchantRequestID = uuid.NewString()
+	resp, err := session.Direct.Forex(cmd.Context(), req)
 	if err != nil {
 		return Explain(err, "")
 	}
-	return f.Printer.Print(forexResult{
-		Country: strings.ToLower(country), FromCurrency: in.From.Code, ToCurrency: in.To.Code, Rate: resp.Rate,
-		Amount: decimalOf(amountMinor, in.From.Code), AmountMinorUnits: amountMinor,
-		ConvertedAmount: decimalOf(resp.ConvertedAmount, in.To.Code), ConvertedAmountMinor: resp.ConvertedAmount,
-		ValidUntil: resp.ValidUntil,
-	})
+	result := forexResult{
+		Country: strings.ToLower(session.Direct.Country()), FromCurrency: in.From.Code, ToCurrency: in.To.Code, Rate: resp.Rate,
+		Amount: decimalOf(amountMinor, in.From.Code), AmountMinorUnits: amountMinor, ValidUntil: resp.ValidUntil,
+	}
+	if converted, err := bokudirect.ParseWireAmount(resp.ConvertedAmount, in.To.Code); resp.ConvertedAmount != "" && err == nil {
+		minor := converted.MinorUnits
+		result.ConvertedAmount, result.ConvertedAmountMinor = converted.Decimal(), &minor
+	}
+	return f.Printer.Print(result)
 }
 
 // decimalOf renders minor units in the currency's exponent ("" when

@@ -3,12 +3,12 @@ package boku
 import (
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -81,12 +81,12 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 	if err != nil {
 		return err
 	}
-	country := c.country
-	if country == "" {
-		country = session.Client.Country()
+	if err := session.CheckCountry(c.country); err != nil {
+		return err
 	}
-	resp, err := session.Client.FundCheck(cmd.Context(), bokuclient.FundCheckRequest{
-		Country: strings.ToUpper(country), OptinID: c.optinID, Currency: amount.Currency.Code, TotalAmount: bokudirect.WireAmount(amount),
+	country := session.Direct.Country()
+	resp, err := session.Direct.FundCheck(cmd.Context(), bokudirect.FundCheckRequest{
+		MerchantRequestID: uuid.NewString(), OptinID: c.optinID, Currency: amount.Currency.Code, TotalAmount: bokudirect.WireAmount(amount),
 	})
 	if err != nil {
 		return Explain(err, "")

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/bokuclient"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
@@ -27,9 +26,7 @@ import (
 
 // Session is a configured Boku client plus what hints need.
 type Session struct {
-	Client *bokuclient.Client
-	// Direct speaks Boku's published 3.0 spec; calls move to it one by
-	// one from Client (issue 12).
+	// Direct speaks Boku's published 3.0 spec.
 	Direct *bokudirect.Client
 	// ProfileArg is " -p NAME" when the user chose the profile explicitly,
 	// so printed follow-up commands target the same profile.
@@ -70,23 +67,6 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 	retries, _ := strconv.Atoi(settings.Get("boku.max-retries"))
 	backoff, _ := time.ParseDuration(settings.Get("boku.retry-backoff"))
 	skew, _ := time.ParseDuration(settings.Get("boku.clock-skew"))
-	policy := bokuclient.DefaultRetryPolicy()
-	policy.MaxRetries, policy.BackoffFactor = retries, backoff
-	client, err := bokuclient.New(bokuclient.Config{
-		MerchantID:  settings.Get("boku.merchant-id"),
-		KeyID:       settings.Get("boku.key-id"),
-		Key:         []byte(key.Value),
-		Country:     country,
-		Environment: settings.Get("boku.environment"),
-		BaseURL:     settings.Get("boku.base-url"),
-		HTTPClient:  f.HTTPClient(bokuclient.MaskHeader, nil),
-		Retry:       policy,
-		Skew:        skew,
-	})
-	if err != nil {
-		return nil, exitcode.New(exitcode.Auth, "%v", err)
-	}
-	session.Client = client
 	direct, err := bokudirect.New(bokudirect.Config{
 		MerchantID:  settings.Get("boku.merchant-id"),
 		KeyID:       settings.Get("boku.key-id"),
@@ -94,7 +74,7 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 		Country:     country,
 		Environment: settings.Get("boku.environment"),
 		BaseURL:     settings.Get("boku.base-url"),
-		HTTPClient:  f.HTTPClient(bokuclient.MaskHeader, nil),
+		HTTPClient:  f.HTTPClient(bokudirect.MaskHeader, nil),
 		Retry:       bokudirect.RetryPolicy{MaxRetries: retries, BackoffFactor: backoff},
 		Skew:        skew,
 	})
@@ -131,32 +111,8 @@ func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error
 // code. statusCmd is the command that reads the outcome of this request
 // ("" for read-only calls).
 func Explain(err error, statusCmd string) error {
-	var (
-		unknown   *bokuclient.UnknownOutcomeError
-		signature *bokuclient.SignatureError
-		auth      *bokuclient.AuthError
-		down      *bokuclient.UnavailableError
-		malformed *bokuclient.MalformedResponseError
-		mismatch  *bokuclient.CountryMismatchError
-	)
 	if explained, ok := explainDirect(err, statusCmd); ok {
 		return explained
-	}
-	switch {
-	case errors.As(err, &unknown), errors.As(err, &malformed) && statusCmd != "" && exitcode.Of(err) == exitcode.UnknownOutcome:
-		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err,
-			Hint: "do not retry with a new id; check the outcome first with: " + statusCmd}
-	case errors.As(err, &signature) && statusCmd != "":
-		return &exitcode.Error{Code: exitcode.Auth, Err: err,
-			Hint: "the request may have been processed; check with: " + statusCmd + " (and check boku.key-id and the boku-key secret)"}
-	case errors.As(err, &signature):
-		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.key-id and the boku-key secret, and the clock (boku.clock-skew)"}
-	case errors.As(err, &auth):
-		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.merchant-id, boku.key-id and the boku-key secret (`bokuctl secret status`)"}
-	case errors.As(err, &down):
-		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later, or raise boku.max-retries"}
-	case errors.As(err, &mismatch):
-		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: "nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country"}
 	}
 	return err
 }
@@ -166,9 +122,8 @@ func Explain(err error, statusCmd string) error {
 // in-progress 8, an ERROR by Boku's reason-code table, failed 3, anything
 // else 0; other errors keep theirs.
 func finish(f *cmdutil.Factory, what, id, status string, result any, err error, statusCmd string) error {
-	var apiErr *bokuclient.APIError
 	var directErr *bokudirect.APIError
-	definite := errors.As(err, &apiErr) || errors.As(err, &directErr)
+	definite := errors.As(err, &directErr)
 	if err != nil && !(definite && id != "") {
 		return Explain(err, statusCmd)
 	}
@@ -245,4 +200,15 @@ func explainDirect(err error, statusCmd string) (error, bool) {
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("Boku asks to wait %s before trying again", api.RetryDelay())}, true
 	}
 	return err, false
+}
+
+// CheckCountry refuses a --country that differs from the session's API
+// country: Boku's host decides where a request goes, so another country
+// would be ignored (or refused by Boku). Nothing has been sent.
+func (s *Session) CheckCountry(requested string) error {
+	if requested == "" || strings.EqualFold(requested, s.Direct.Country()) {
+		return nil
+	}
+	return exitcode.New(exitcode.Usage, "country mismatch: the request is for %q but the API country (host) is %q", strings.ToLower(requested), strings.ToLower(s.Direct.Country())).
+		WithHint("nothing was sent; use a profile (or BOKUCTL_BOKU_COUNTRY) for that country")
 }

@@ -209,6 +209,10 @@ func (s *Server) forex(x *exchange) {
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
+	if req.MerchantRequestID == "" {
+		x.invalidFields([]invalidField{{Path: "merchantRequestId", Reason: "must not be empty"}})
+		return
+	}
 	from, errFrom := money.LookupCurrency(req.FromCurrency)
 	to, errTo := money.LookupCurrency(req.ToCurrency)
 	if errFrom != nil || errTo != nil || from.Code != req.FromCurrency || to.Code != req.ToCurrency {
@@ -262,6 +266,10 @@ func abs(n int) int {
 func (s *Server) fundCheck(x *exchange) {
 	var req fundCheckRequest
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
+		return
+	}
+	if req.MerchantRequestID == "" {
+		x.invalidFields([]invalidField{{Path: "merchantRequestId", Reason: "must not be empty"}})
 		return
 	}
 	if err := currencyFor(req.Country, req.Currency); err != nil {

@@ -223,12 +223,15 @@ type queryRefundRequest struct {
 	MerchantRefundID string `xml:"merchant-refund-id"`
 }
 
+// forexRequest and fundCheckRequest: calls Boku names but does not
+// describe; the sandbox checks the 3.0 conventions [inferred].
 type forexRequest struct {
-	MerchantID   string `xml:"merchant-id"`
-	Country      string `xml:"country"`
-	FromCurrency string `xml:"from-currency"`
-	ToCurrency   string `xml:"to-currency"`
-	Amount       string `xml:"amount"`
+	MerchantID        string `xml:"merchant-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+	Country           string `xml:"country"`
+	FromCurrency      string `xml:"from-currency"`
+	ToCurrency        string `xml:"to-currency"`
+	Amount            string `xml:"amount"`
 }
 
 type forexResponse struct {
@@ -242,11 +245,12 @@ type forexResponse struct {
 }
 
 type fundCheckRequest struct {
-	MerchantID  string `xml:"merchant-id"`
-	Country     string `xml:"country"`
-	OptinID     string `xml:"optin-id"`
-	Currency    string `xml:"currency"`
-	TotalAmount string `xml:"total-amount"`
+	MerchantID        string `xml:"merchant-id"`
+	MerchantRequestID string `xml:"merchant-request-id"`
+	Country           string `xml:"country"`
+	OptinID           string `xml:"optin-id"`
+	Currency          string `xml:"currency"`
+	TotalAmount       string `xml:"total-amount"`
 }
 
 type fundCheckResponse struct {

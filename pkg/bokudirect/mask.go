@@ -1,4 +1,4 @@
-package bokuclient
+package bokudirect
 
 import (
 	"strings"
