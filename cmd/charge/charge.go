@@ -45,6 +45,6 @@ else.`,
 	cmd.RunE = verb.RunE(f)
 	cmd.MarkFlagRequired("amount")
 	cmd.MarkFlagRequired("currency")
-	cmd.AddCommand(newStatusCmd(f), newReverseCmd(f), newCaptureCmd(f), newIncrementCmd(f))
+	cmd.AddCommand(newStatusCmd(f), newReverseCmd(f), newCaptureCmd(f), newIncrementCmd(f), newHostedCmd(f))
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -355,4 +356,10 @@ func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []strin
 		f.Printer.Notice("Boku has no charge with that merchant request id; it accepts the reversal all the same, so a charge that arrives late is reversed [inferred].")
 	}
 	return nil
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL Boku accepts.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
 }

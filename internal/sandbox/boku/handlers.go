@@ -13,18 +13,19 @@ import (
 )
 
 var handlers = map[string]func(*Server, *exchange){
-	"optin":          (*Server).beginOptin,
-	"validate-optin": (*Server).validateOptin,
-	"confirm-optin":  (*Server).confirmOptin,
-	"query-optin":    (*Server).queryOptin,
-	"cancel-optin":   (*Server).cancelOptin,
-	"charge":         (*Server).charge,
-	"query-charge":   (*Server).queryCharge,
-	"reverse-charge": (*Server).reverseCharge,
-	"refund-charge":  (*Server).refundCharge,
-	"query-refund":   (*Server).queryRefund,
-	"forex":          (*Server).forex,
-	"fund-check":     (*Server).fundCheck,
+	"optin":               (*Server).beginOptin,
+	"validate-optin":      (*Server).validateOptin,
+	"confirm-optin":       (*Server).confirmOptin,
+	"query-optin":         (*Server).queryOptin,
+	"cancel-optin":        (*Server).cancelOptin,
+	"charge":              (*Server).charge,
+	"begin-single-charge": (*Server).beginSingleCharge,
+	"query-charge":        (*Server).queryCharge,
+	"reverse-charge":      (*Server).reverseCharge,
+	"refund-charge":       (*Server).refundCharge,
+	"query-refund":        (*Server).queryRefund,
+	"forex":               (*Server).forex,
+	"fund-check":          (*Server).fundCheck,
 }
 
 func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }
@@ -98,6 +99,10 @@ func (s *Server) optinAnswer(root string, o *optin, merchantRequestID string) op
 func (s *Server) consent(w http.ResponseWriter, r *http.Request, optinID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c, ok := s.charges[optinID]; ok && c.forwardURL != "" && c.status == "in-progress" {
+		s.authorizeSingleCharge(w, r, c)
+		return
+	}
 	o, ok := s.optins[optinID]
 	if !ok || o.state != "pending-validate" {
 		http.Error(w, "no such opt-in awaiting consent", http.StatusNotFound)
@@ -350,6 +355,107 @@ func (s *Server) charge(x *exchange) {
 	}
 }
 
+// beginSingleCharge is billing/3.0/begin-single-charge: a one-off hosted
+// charge without an opt-in. It is in progress until the consumer
+// authorizes it at the redirect-url [inferred: the spec's example answers
+// success at once]; then Boku posts a <charge-notification> to the
+// notification-url and sends the consumer to the forward-url.
+func (s *Server) beginSingleCharge(x *exchange) {
+	var req beginSingleChargeRequest
+	if !x.decode(&req) || !x.checkCountry(req.Country) {
+		return
+	}
+	country := strings.ToLower(req.Country)
+	var bad []invalidField
+	need := func(path, value string, max int) {
+		switch {
+		case value == "":
+			bad = append(bad, invalidField{Path: path, Reason: "must not be empty"})
+		case len(value) > max:
+			bad = append(bad, invalidField{Path: path, Reason: fmt.Sprintf("must be at most %d characters", max)})
+		}
+	}
+	need("merchantRequestId", req.MerchantRequestID, 50)
+	need("merchantItemDescription", req.MerchantItemDescription, 255)
+	need("currency", req.Currency, 3)
+	need("totalAmount", req.TotalAmount, 32)
+	need("paymentMethod", req.PaymentMethod, 64)
+	if req.Hosted == nil || !isHTTPURL(req.Hosted.ForwardURL) {
+		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must be an http(s) URL"})
+	}
+	if req.ChargeType != "" && req.ChargeType != "hosted" {
+		bad = append(bad, invalidField{Path: "chargeType", Reason: "must be hosted"})
+	}
+	if req.NotificationURL != "" && (!isHTTPURL(req.NotificationURL) || len(req.NotificationURL) > 255) {
+		bad = append(bad, invalidField{Path: "notificationUrl", Reason: "must be an http(s) URL of at most 255 characters"})
+	}
+	var amount int64
+	if req.TotalAmount != "" && req.Currency != "" {
+		var err error
+		if amount, err = parseAmount(req.TotalAmount, req.Currency); err != nil {
+			bad = append(bad, invalidField{Path: "totalAmount", Reason: err.Error()})
+		} else if err := currencyFor(country, req.Currency); err != nil {
+			bad = append(bad, invalidField{Path: "currency", Reason: err.Error()})
+		}
+	}
+	if len(bad) > 0 {
+		x.invalidFields(bad)
+		return
+	}
+	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if prior, ok := s.chargeByMRID[key]; ok {
+		if prior.amount != amount || prior.currency != req.Currency || prior.forwardURL == "" {
+			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
+			return
+		}
+		x.ok(s.singleChargeResponse(x, prior))
+		return
+	}
+	c := &charge{
+		id: s.nextID("ch"), merchantID: x.merchant.ID, merchantRequestID: req.MerchantRequestID,
+		merchantTransactionID: req.MerchantTransactionID, merchantData: req.MerchantData, description: req.MerchantItemDescription,
+		country: country, currency: req.Currency, amount: amount, status: "in-progress", created: s.Now(),
+		forwardURL: req.Hosted.ForwardURL, notificationURL: req.NotificationURL, paymentMethod: req.PaymentMethod,
+	}
+	s.charges[c.id] = c
+	s.chargeByMRID[key] = c
+	x.ok(s.singleChargeResponse(x, c))
+}
+
+func (s *Server) singleChargeResponse(x *exchange, c *charge) beginSingleChargeResponse {
+	resp := beginSingleChargeResponse{Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: c.merchantID, MerchantRequestID: c.merchantRequestID,
+		MerchantTransactionID: c.merchantTransactionID, MerchantData: c.merchantData, ChargeID: c.id, ChargeStatus: c.status,
+		Country: strings.ToUpper(c.country), PaymentMethod: c.paymentMethod}
+	if c.status == "in-progress" {
+		resp.RedirectURL = "http://" + x.r.Host + "/consent/" + c.id
+	}
+	return resp
+}
+
+// authorizeSingleCharge is the consumer authorizing a hosted charge at the
+// issuer: it succeeds (or fails for the insufficient-funds amount), the
+// notification-url gets a <charge-notification>, and the consumer goes
+// back to the forward-url. Callers hold s.mu.
+func (s *Server) authorizeSingleCharge(w http.ResponseWriter, r *http.Request, c *charge) {
+	c.status = "success"
+	if c.amount == AmountInsufficientFunds {
+		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "Failed - Insufficient funds"
+	}
+	if c.notificationURL != "" {
+		m := s.merchants[c.merchantID]
+		n := chargeNotification{Charge: chargeElem{Result: chargeResult(c), ChargeStatus: c.status, ChargeID: c.id, Timestamp: bokuTime(s.Now()),
+			MerchantID: c.merchantID, MerchantTransactionID: c.merchantTransactionID, Country: strings.ToUpper(c.country), NetworkID: networkID(c.country),
+			Currency: c.currency, TotalAmount: formatMinor(c.amount, c.currency), MerchantItemDescription: c.description, MerchantData: c.merchantData}}
+		s.send(m, c.notificationURL, "charge", encode(n))
+	}
+	http.Redirect(w, r, c.forwardURL, http.StatusFound)
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
+}
+
 // isIPv4 reports whether s is a dotted-quad IPv4 address, as the spec's
 // pattern wants.
 func isIPv4(s string) bool {
@@ -403,8 +509,9 @@ func (s *Server) queryCharge(x *exchange) {
 		if c.merchantID != x.merchant.ID {
 			continue
 		}
-		if c.status == "in-progress" {
-			// The sandbox settles an in-progress charge by the time it is asked about.
+		if c.status == "in-progress" && c.forwardURL == "" {
+			// The sandbox settles an in-progress charge by the time it is
+			// asked about; a hosted one waits for the consumer.
 			c.status = "success"
 			s.notifyCharge(x.merchant, c)
 		}

@@ -276,3 +276,43 @@ type notification struct {
 	Amount            int64    `xml:"amount"`
 	CreatedAt         string   `xml:"created-at"`
 }
+
+// beginSingleChargeRequest is billing/3.0/begin-single-charge.
+type beginSingleChargeRequest struct {
+	Country                 string `xml:"country"`
+	MerchantID              string `xml:"merchant-id"`
+	MerchantRequestID       string `xml:"merchant-request-id"`
+	MerchantTransactionID   string `xml:"merchant-transaction-id"`
+	MerchantData            string `xml:"merchant-data"`
+	MerchantItemDescription string `xml:"merchant-item-description"`
+	MerchantConsumerID      string `xml:"merchant-consumer-id"`
+	Currency                string `xml:"currency"`
+	TotalAmount             string `xml:"total-amount"`
+	PaymentMethod           string `xml:"payment-method"`
+	ChargeType              string `xml:"charge-type"`
+	NotificationURL         string `xml:"notification-url"`
+	Hosted                  *struct {
+		ForwardURL string `xml:"forward-url"`
+	} `xml:"hosted"`
+}
+
+type beginSingleChargeResponse struct {
+	XMLName               xml.Name `xml:"begin-single-charge-response"`
+	Result                result   `xml:"result"`
+	Timestamp             string   `xml:"timestamp"`
+	MerchantID            string   `xml:"merchant-id"`
+	MerchantRequestID     string   `xml:"merchant-request-id"`
+	MerchantTransactionID string   `xml:"merchant-transaction-id,omitempty"`
+	MerchantData          string   `xml:"merchant-data,omitempty"`
+	ChargeID              string   `xml:"charge-id,omitempty"`
+	ChargeStatus          string   `xml:"charge-status,omitempty"`
+	Country               string   `xml:"country"`
+	PaymentMethod         string   `xml:"payment-method"`
+	RedirectURL           string   `xml:"hosted>redirect-url,omitempty"`
+}
+
+// chargeNotification is Boku's <charge-notification> for a hosted charge.
+type chargeNotification struct {
+	XMLName xml.Name   `xml:"charge-notification"`
+	Charge  chargeElem `xml:"charge"`
+}

@@ -39,6 +39,24 @@ func (s *Server) notifyCharge(m Merchant, c *charge) {
 		Status: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, Amount: c.amount})
 }
 
+// send posts body to target in the background, signed as Boku signs
+// requests, and records the delivery. Callers hold s.mu.
+func (s *Server) send(m Merchant, target, eventType string, body []byte) {
+	now := s.Now()
+	id := s.nextID("evt")
+	go func() {
+		d := Delivery{EventID: id, EventType: eventType, URL: target}
+		if err := deliver(target, m, body, now); err != nil {
+			d.Err = err.Error()
+		} else {
+			d.Status = http.StatusOK
+		}
+		s.mu.Lock()
+		s.deliveries = append(s.deliveries, d)
+		s.mu.Unlock()
+	}()
+}
+
 // notify sends n in the background, signed as Boku signs requests: an
 // Authorization header over method, path, Content-Type, body and time.
 // Callers hold s.mu.

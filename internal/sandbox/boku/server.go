@@ -99,6 +99,11 @@ type charge struct {
 	message                           string
 	refunded                          int64
 	created                           time.Time
+	// forwardURL and notificationURL belong to a hosted one-off charge
+	// (begin-single-charge): it is in progress until the consumer
+	// authorizes it at its redirect-url.
+	forwardURL, notificationURL string
+	paymentMethod               string
 	// reversalID is set once the charge is reversed, at reversedAt.
 	reversalID string
 	reversedAt time.Time
@@ -173,7 +178,7 @@ func (s *Server) nextID(prefix string) string {
 
 var calls = map[string]map[string]bool{
 	"optin": {"optin": true, "validate-optin": true, "confirm-optin": true, "query-optin": true, "cancel-optin": true},
-	"billing": {"charge": true, "query-charge": true, "reverse-charge": true, "refund-charge": true,
+	"billing": {"charge": true, "begin-single-charge": true, "query-charge": true, "reverse-charge": true, "refund-charge": true,
 		"query-refund": true, "forex": true, "fund-check": true},
 }
 
