@@ -1,0 +1,291 @@
+// Package boku3 is a fake of Boku Direct Payments API 3.0 as Boku published
+// it: the OpenAPI spec "Boku Direct – Local Payment Methods" (MIT, 2021–22),
+// its test-environment (MTE) simulator guide and its Postman collection,
+// summarised in the project's reference note (shared/reference/boku.md,
+// second edition). It is written from those sources alone, independently
+// of bokuctl's Boku client, so that a client that drifts from Boku's
+// published contract fails against it.
+//
+// # Routing
+//
+// The Server is mount-agnostic: it serves any path that ends in
+// /{family}/3.0/{call} ("optin" or "billing" family, reference §1). The
+// country of the API host (Boku's hosts are {cc}-api4.boku.com) is taken
+// from the path segment just before the family when it is two letters
+// (so the sandbox can mount the fake under /boku/{country}), otherwise from
+// a Host of the form {cc}-api4…; when neither names a country the check
+// below is skipped. A <country> element that differs from that country is
+// an invalid request (43, field "country"; inferred, the spec routes by
+// host but does not say how a mismatch is answered).
+//
+// Calls (all POST, signed XML; see calls.go for what each checks):
+//
+//	optin/3.0/optin, validate-optin, confirm-optin, cancel-optin   from the spec
+//	optin/3.0/query-optin                                          shape inferred (public by name only)
+//	billing/3.0/charge, query-charge, reverse-charge,
+//	  begin-single-charge, refund-charge, query-refund              from the spec
+//
+// forex and fund-check are not in the spec and are not served (404).
+//
+// # Authentication and signing
+//
+// The Authorization header is verified with pkg/sign (scheme
+// 2/HMAC_SHA256(H+SHA256(E))). An unknown partner-id or key-id, a bad
+// signature or a timestamp outside Skew is answered 401 text/plain,
+// unsigned (spec: every call's 401). Requests need not sign any header
+// (reference §2). Inferred: a <merchant-id> other than the signing
+// partner-id is also answered 401. Every 200 carries X-SignedResponse,
+// signed with the merchant's key over Content-Type and the body.
+//
+// # Results
+//
+// Every business outcome is HTTP 200 with <result status="OK|ERROR">,
+// reason-code, message, retriable and, where the spec has them,
+// retry-delay and invalid-request-fields. A required element missing or
+// malformed is reason 43 with each field named (camel-case path, nested
+// with "."). A merchant-request-id re-used for a different request is 124;
+// re-sent with the same content it gets the original answer (for charges
+// and refunds: their current status, 107 for a failed charge, 130 for a
+// reversed one).
+//
+// # Test behaviour
+//
+// The fake is deterministic; it never sleeps. Behaviour is set the way
+// Boku's MTE sets it, through the simulator endpoints (served under any
+// path containing /merchant-api/, signed like the API):
+//
+//	PUT …/merchant-api/{merchant-id}/hosted-optin/{merchant-request-id}            before the optin
+//	PUT …/merchant-api/{merchant-id}[-mte]/hosted-optin/optin-id/{optin-id}/redirect  the consumer's return
+//	PUT …/merchant-api/{merchant-id}-mte/hosted-optin/optin-id/{optin-id}/charge-behavior
+//	PUT …/merchant-api/{merchant-id}-mte/hosted-optin/optin-id/{optin-id}/refund-behavior
+//
+// (the "-mte" suffix and the "hosted-optin" segment are optional: Boku's
+// guide writes the URLs both ways). A charge or refund behaviour's
+// error-code is the final reason code (0 success, 23 in progress forever,
+// anything else a failure with that code); its latency is compared with
+// the request's <timeout after> (0 when absent): a latency longer than the
+// timeout answers 23 in-progress, and the final state is reached once the
+// Server's clock passes the latency (seen by query-charge, query-refund and
+// re-sends). Without a behaviour, charges and refunds succeed at once
+// (inferred default).
+//
+// The consumer's step at the hosted opt-in page is simulated by the
+// redirect endpoint above, by ApproveOptin, or by a browser: optin-url
+// (…/hosted/optin/{optin-id}) shows a form whose submission returns the
+// consumer to the forward-url. begin-single-charge's redirect-url
+// (…/hosted/charge/{charge-id}) works the same way, and CompleteSingleCharge
+// is its harness form. Chargeback records an issuer-initiated refund
+// (type chargeback). FailNext makes the next API requests answer HTTP 503,
+// as an unavailable host would.
+package boku3
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/sign"
+)
+
+// Merchant is an account the fake knows: its merchant-id (the signing
+// partner-id), key id and key.
+type Merchant struct {
+	ID    string
+	KeyID string
+	Key   []byte
+}
+
+// Server is the fake. Create it with New; it is an http.Handler.
+type Server struct {
+	// Now is the fake's clock (signature timestamps, timestamps in
+	// responses, the one-hour reversal window, latencies); tests may
+	// replace it before serving.
+	Now func() time.Time
+	// Skew is the allowed signature timestamp difference.
+	Skew time.Duration
+
+	mu        sync.Mutex
+	merchants map[string]Merchant
+	accounts  map[string]*account
+	seq       int64
+	requests  int
+	failNext  int
+}
+
+// New returns a fake that knows the given merchants.
+func New(merchants ...Merchant) *Server {
+	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
+	for _, m := range merchants {
+		s.merchants[m.ID] = m
+		s.accounts[m.ID] = newAccount()
+	}
+	return s
+}
+
+// RequestCount is the number of API and simulator requests received
+// (including rejected ones), for tests that prove a command sent nothing.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// FailNext makes the next n API requests answer HTTP 503 (text/plain,
+// unsigned) without being processed.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = n
+}
+
+// ServeHTTP routes API calls, simulator requests and the hosted consumer
+// pages (see the package documentation).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	for i, seg := range segs {
+		if seg == "merchant-api" {
+			s.serveSimulator(w, r, segs[i+1:])
+			return
+		}
+	}
+	if n := len(segs); n >= 3 && segs[n-3] == "hosted" && (segs[n-2] == "optin" || segs[n-2] == "charge") {
+		s.serveHosted(w, r, segs[n-2], segs[n-1])
+		return
+	}
+	n := len(segs)
+	if n < 3 || segs[n-2] != "3.0" || calls[segs[n-3]][segs[n-1]] == nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	family, call := segs[n-3], segs[n-1]
+	hostCountry := ""
+	if n >= 4 && len(segs[n-4]) == 2 {
+		hostCountry = strings.ToUpper(segs[n-4])
+	} else if cc, _, ok := strings.Cut(r.Host, "-api4"); ok && len(cc) == 2 {
+		hostCountry = strings.ToUpper(cc)
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	if s.failNext > 0 {
+		s.failNext--
+		s.mu.Unlock()
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	s.mu.Unlock()
+
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "cannot read request body", http.StatusBadRequest)
+		return
+	}
+	m, err := s.authenticate(r, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call,
+		hostCountry: hostCountry, base: externalBase(r, family, call)}
+	resp, status := x.handle(body, calls[family][call])
+	if status == http.StatusUnauthorized {
+		http.Error(w, "merchant-id does not match the signing partner-id", http.StatusUnauthorized)
+		return
+	}
+	s.writeSigned(w, m, resp)
+}
+
+// authenticate verifies the Authorization header and returns the signing
+// merchant.
+func (s *Server) authenticate(r *http.Request, body []byte) (Merchant, error) {
+	var headers []sign.Header
+	for name, values := range r.Header {
+		for _, v := range values {
+			headers = append(headers, sign.Header{Name: name, Value: v})
+		}
+	}
+	s.mu.Lock()
+	now := s.Now()
+	s.mu.Unlock()
+	var found Merchant
+	_, err := sign.Verify(sign.Message{Method: r.Method, Target: r.RequestURI, Headers: headers, Body: body},
+		r.Header.Get("Authorization"),
+		func(partnerID, keyID string) ([]byte, error) {
+			s.mu.Lock()
+			m, ok := s.merchants[partnerID]
+			s.mu.Unlock()
+			if !ok {
+				return nil, fmt.Errorf("unknown partner-id %q", partnerID)
+			}
+			if m.KeyID != keyID {
+				return nil, fmt.Errorf("unknown key-id %q for partner-id %q", keyID, partnerID)
+			}
+			found = m
+			return m.Key, nil
+		}, now, s.Skew)
+	if err != nil {
+		return Merchant{}, err
+	}
+	return found, nil
+}
+
+// externalBase is the URL prefix under which the fake was reached (scheme,
+// host and mount path up to the country), used to build the hosted pages'
+// URLs.
+func externalBase(r *http.Request, family, call string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	path := r.RequestURI
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	path = strings.TrimSuffix(strings.TrimRight(path, "/"), "/"+family+"/3.0/"+call)
+	return scheme + "://" + r.Host + path
+}
+
+const contentType = "application/xml; charset=utf-8"
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+
+// writeSigned writes a 200 with X-SignedResponse.
+func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte) {
+	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: contentType}}, Body: body},
+		m.Key, m.ID, m.KeyID, []string{"Content-Type"}, s.Now())
+	if err != nil {
+		http.Error(w, "cannot sign response", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-SignedResponse", params.String())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func (s *Server) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}
+
+// ID formats (inferred; the spec gives only examples and maximum lengths:
+// optin-id, charge-id, refund-id and reversal-id at most 24 characters).
+func (s *Server) newOptinID() string  { return fmt.Sprintf("OPT%019d", s.nextSeq()) }
+func (s *Server) newChargeID() string { return fmt.Sprintf("chg%021d", s.nextSeq()) }
+func (s *Server) newNumericID() string {
+	return strconv.FormatInt(1_100_000_000_000_000_000+s.nextSeq(), 10)
+}
+
+// timestamp renders the spec's Timestamp: "YYYY-MM-DD hh:mm:ss", UTC.
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
