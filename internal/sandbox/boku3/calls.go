@@ -135,13 +135,20 @@ func (x *exchange) seen(mrid, fp string) (rec *record, conflict bool) {
 
 func (x *exchange) conflict(f *form) any { return x.fail(f, res(rcConflict)) }
 
+// networkNames are the network names of the payment methods Boku's
+// examples pair with a network-id: superwallet is "jp-super" in the spec,
+// grabpay "sg-grabpay" in the Postman collection.
+var networkNames = map[string]string{"superwallet": "super", "grabpay": "grabpay"}
+
 // networkID is the Boku network of a payment method in a country.
-// Inferred: the spec's examples pair superwallet/JP with "jp-super" and
-// the Postman collection grabpay/SG with "sg-grabpay"; the fake writes
-// the lower-case country, "-" and the payment method, cut to the spec's
-// 10 characters.
+// Inferred: the lower-case country, "-" and the network name (the payment
+// method itself when not in networkNames), cut to the spec's 10 characters.
 func networkID(country, method string) string {
-	id := strings.ToLower(country) + "-" + strings.ToLower(method)
+	name := strings.ToLower(method)
+	if n, ok := networkNames[name]; ok {
+		name = n
+	}
+	id := strings.ToLower(country) + "-" + name
 	if len(id) > 10 {
 		id = id[:10]
 	}
@@ -274,7 +281,7 @@ func (x *exchange) validateOptin(f *form) any {
 		f.fail("optin-type", "must be the optin-type of the opt-in ("+o.optinType+")")
 		return x.invalid(f)
 	}
-	resp.OptinID, resp.OptinRequestID, resp.PaymentMethod = o.id, o.requestID, o.paymentMethod
+	resp.OptinID, resp.PaymentMethod = o.id, o.paymentMethod
 	switch o.status {
 	case optinPendingValidate:
 		switch {
@@ -319,7 +326,7 @@ func (x *exchange) confirmOptin(f *form) any {
 		resp.Result = res(rcOptinNotFound)
 		return resp
 	}
-	resp.OptinID, resp.OptinRequestID, resp.PaymentMethod, resp.OptinType = o.id, o.requestID, o.paymentMethod, o.optinType
+	resp.OptinID, resp.PaymentMethod, resp.OptinType = o.id, o.paymentMethod, o.optinType
 	switch o.status {
 	case optinPendingConfirm:
 		o.status = optinActive
@@ -561,9 +568,7 @@ func (x *exchange) singleAnswer(c *charge, mrid string) any {
 	if c.reversal != nil {
 		resp.Result = res(rcAlreadyReversed)
 	}
-	if c.status == statusInProgress {
-		resp.Hosted = &hostedRedirectURL{RedirectURL: x.base + "/hosted/charge/" + c.id}
-	}
+	resp.Hosted = &hostedRedirectURL{RedirectURL: x.base + "/hosted/charge/" + c.id}
 	return resp
 }
 
