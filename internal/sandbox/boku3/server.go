@@ -77,6 +77,46 @@
 // is its harness form. Chargeback records an issuer-initiated refund
 // (type chargeback). FailNext makes the next API requests answer HTTP 503,
 // as an unavailable host would.
+//
+// # Inferred choices
+//
+// Where the spec is silent the fake chooses, and says so at the code:
+//   - country: <country> must match the host's country (43 otherwise);
+//     a charge (no <country> element) finds only opt-ins of the host's
+//     country (125 otherwise); queries see only the host country's records.
+//   - amounts: decimals beyond the currency's exponent are accepted only
+//     when zero ("548.00" JPY); other malformed amounts are 43; responses
+//     write at least two decimals ("548.00" JPY, as every spec example does)
+//     or the exponent's ("1.250" KWD).
+//   - optin-type other than hosted: 86 (that code's own example).
+//   - opt-in transitions: validate before the consumer returned is 136 and
+//     is not recorded (re-send it later with the same merchant-request-id);
+//     validate of a pending-confirm opt-in is OK, of an active or closed one
+//     137; confirm of an active opt-in is OK, of a pending-validate or
+//     closed one 137; cancel of a closed opt-in is OK.
+//   - idempotency: merchant-request-ids are one namespace per merchant for
+//     all calls; "same content" compares the call's meaningful elements
+//     after parsing (amount "548" equals "548.00"; timeout, skip-retry,
+//     notification and unknown elements do not count); requests rejected
+//     with 43, 125, 126, 130 or 133 are not recorded.
+//   - begin-single-charge answers 23 in-progress until the consumer acts
+//     (the spec's example shows success at once).
+//   - reverse-charge: a second reversal answers the first; a
+//     merchant-request-id of a non-charge request is 124.
+//   - refund-charge: a <currency> other than the charge's is 43; refunds in
+//     progress hold their amount (so 145/146 count them).
+//   - query-charge / query-refund need at least one criterion (43).
+//   - query-optin: the request and response shapes (public by name only).
+//   - ids, network-id (country + network name), retriable (true only for
+//     23, 15, 17, 902), messages without a spec example, the default
+//     consumer details (the spec's example values), charges and refunds
+//     succeeding when no simulator behaviour is set.
+//   - simulator answers carry no body and no signature; it is 404 for an
+//     unknown opt-in, 400 for a bad body, 401 for another merchant's URL.
+//
+// Not implemented: notifications (refund-notification,
+// charge-notification), forex and fund-check (not in the spec), the
+// simulator's latency on hosted opt-in redirects.
 package boku3
 
 import (
