@@ -97,8 +97,11 @@
 //   - idempotency: merchant-request-ids are one namespace per merchant for
 //     all calls; "same content" compares the call's meaningful elements
 //     after parsing (amount "548" equals "548.00"; timeout, skip-retry,
-//     notification and unknown elements do not count); requests rejected
-//     with 43, 125, 126, 130 or 133 are not recorded.
+//     notification and unknown elements do not count). Opt-in calls record
+//     their answer, errors included, except 43, 125 and 136; charge,
+//     begin-single-charge and refund-charge record only requests that
+//     created a charge or refund (a request refused with 125, 126, 130,
+//     133, 135, 145 or 146 can be re-sent with the same id).
 //   - begin-single-charge answers 23 in-progress until the consumer acts
 //     (the spec's example shows success at once).
 //   - reverse-charge: a second reversal answers the first; a

@@ -167,6 +167,15 @@ func TestMissingRequired(t *testing.T) {
 		{"billing", "refund-charge", "refund_charge_request.xml", []string{"country", "merchant-id", "merchant-request-id", "merchant-refund-id", "charge-id", "reason-code"}},
 		{"billing", "query-refund", "query_refund_request.xml", []string{"country", "merchant-id"}},
 	}
+	queryOptin := `<query-optin-request><country>JP</country><merchant-id>gatewaymerchant</merchant-id><optin-id>x</optin-id></query-optin-request>`
+	for _, el := range []string{"country", "merchant-id", "optin-id"} {
+		h := newHarness(t)
+		r := h.post("optin", "query-optin", without(queryOptin, el))
+		r.expect(t, "ERROR", "43")
+		if f := invalidFieldsOf(r); len(f) != 1 || f[0] != camelPath(el)+"=may not be null" {
+			t.Errorf("query-optin without %s: %v", el, f)
+		}
+	}
 	for _, tc := range cases {
 		for _, el := range tc.elements {
 			t.Run(tc.call+"/"+el, func(t *testing.T) {
@@ -492,4 +501,33 @@ func TestFailNext(t *testing.T) {
 		t.Errorf("first: %d", r.status)
 	}
 	h.post("optin", "optin", fixture(t, "optin_request.xml")).expect(t, "OK", "0")
+}
+
+func TestQueryChargeCriteria(t *testing.T) {
+	h := newHarness(t)
+	id := h.activeOptin()
+	ch := h.post("billing", "charge", chargeDoc(t, id, "qc-1", "100"))
+	q := func(inner string) reply {
+		return h.post("billing", "query-charge", "<query-charge-request><country>JP</country><merchant-id>gatewaymerchant</merchant-id>"+inner+"</query-charge-request>")
+	}
+	count := func(r reply) int { return len(r.root.find("charges").kids) }
+	if n := count(q("<charge-id>" + ch.text("charge-id") + "</charge-id>")); n != 1 {
+		t.Errorf("by charge-id: %d", n)
+	}
+	if n := count(q("<merchant-request-id>qc-1</merchant-request-id>")); n != 1 {
+		t.Errorf("by merchant-request-id: %d", n)
+	}
+	// AND of the criteria.
+	if n := count(q("<merchant-request-id>qc-1</merchant-request-id><charge-id>other</charge-id>")); n != 0 {
+		t.Errorf("AND: %d", n)
+	}
+	q("").expect(t, "ERROR", "43")
+	// merchant-request-id finds a charge for 24 hours only; the others longer.
+	h.advance(25 * time.Hour)
+	if n := count(q("<merchant-request-id>qc-1</merchant-request-id>")); n != 0 {
+		t.Errorf("by merchant-request-id after 24h: %d", n)
+	}
+	if n := count(q("<charge-id>" + ch.text("charge-id") + "</charge-id>")); n != 1 {
+		t.Errorf("by charge-id after 24h: %d", n)
+	}
 }
