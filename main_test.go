@@ -18,6 +18,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/boku3"
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
@@ -78,6 +79,13 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BOKU_MERCHANT", "sandbox-merchant")
 			env.Setenv("BOKU_KEY_ID", "sandbox-key-1")
 			env.Setenv("BOKU_TEST_KEY", bokuTestKey)
+
+			// The fake written from Boku's spec alone, with Boku's MTE
+			// simulator: the simulate scripts run against it.
+			spec := boku3.New(boku3.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+			specServer := httptest.NewServer(spec)
+			env.Defer(specServer.Close)
+			env.Setenv("BOKU3_URL", specServer.URL)
 
 			legacy := bokulegacy.New(bokulegacy.Merchant{ID: "sandbox-merchant", Key: []byte(bokuTestKey), Services: []bokulegacy.Service{
 				{ID: "svc-sandbox-1", Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}})

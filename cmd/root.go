@@ -108,7 +108,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
-			newOptinCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
+			newOptinCmd(f), newSimulateCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
 		}},
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},

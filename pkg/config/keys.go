@@ -131,6 +131,7 @@ var keys = []Key{
 	{Name: "boku.country", Help: "default country, lower-case ISO 3166-1 alpha-2", validate: countryCode},
 	{Name: "boku.environment", Help: "Boku environment: test or production", Default: "test", validate: oneOf("test", "production")},
 	{Name: "boku.base-url", Help: "override the Boku API base URL; {country} in it is replaced by the country", validate: httpURL},
+	{Name: "boku.simulator-url", Help: "Boku's MTE simulator (simulate; test environment only)", Default: "https://simulator-api-stage.boku.com", validate: httpURL},
 	{Name: "boku.legacy-base-url", Help: "Boku's legacy API (verify-service)", Default: "https://api2.boku.com", validate: httpURL},
 	{Name: "boku.max-retries", Help: "how often to resend a request answered with a retryable HTTP status", Default: "0", validate: intRange(0, 10)},
 	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
