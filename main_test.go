@@ -71,6 +71,7 @@ func TestScripts(t *testing.T) {
 			})
 
 			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+			fake.RetryBase = 10 * time.Millisecond // Boku's schedule, 6000 times faster
 			server := httptest.NewServer(fake)
 			env.Defer(server.Close)
 			env.Values["boku"] = fake

@@ -157,7 +157,7 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // firstTime reports whether event has not been seen before (Boku
 // redelivers a notification until it is acknowledged).
 func (recv *receiver) firstTime(event *bokunotify.Event) bool {
-	key := strings.Join([]string{event.EventType, event.EventID, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
+	key := strings.Join([]string{event.EventType, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	if recv.seen[key] {
@@ -207,7 +207,7 @@ func (recv *receiver) print(event *bokunotify.Event) {
 func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Event) bool {
 	req, err := http.NewRequest(http.MethodPost, recv.forwardTo, bytes.NewReader(body))
 	if err != nil {
-		recv.log("Could not forward %s: %v", event.EventID, err)
+		recv.log("Could not forward %s: %v", eventName(event), err)
 		return false
 	}
 	for name, values := range r.Header {
@@ -233,7 +233,7 @@ func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Ev
 
 // eventName is the id a log line names an event by.
 func eventName(e *bokunotify.Event) string {
-	for _, id := range []string{e.EventID, e.RefundID, e.ChargeID, e.TransactionID} {
+	for _, id := range []string{e.RefundID, e.ChargeID, e.TransactionID} {
 		if id != "" {
 			return id
 		}

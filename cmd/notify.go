@@ -37,7 +37,6 @@ func (r notifyResult) Table() output.Table {
 			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
 		}
 	}
-	add("Event ID", e.EventID)
 	add("Charge ID", e.ChargeID)
 	add("Transaction ID", e.TransactionID)
 	add("Merchant request ID", e.MerchantRequestID)

@@ -2,8 +2,8 @@
 // notifications: Boku Direct Payments 3.0's <charge-notification> and
 // <refund-notification> (refunds and chargebacks), XML signed with an
 // Authorization header in the request scheme of package sign (inferred:
-// Boku's guide says its keys authenticate both directions); the sandbox's
-// older <notification> documents; and the legacy "billingresult"
+// Boku's guide says its keys authenticate both directions), and the legacy
+// "billingresult"
 // callbacks, form parameters with an MD5 "sig" and the amount in minor
 // units. It accepts a notification as a live *http.Request, a raw HTTP
 // request dump, or a JSON description, and builds the acknowledgement Boku
@@ -237,7 +237,6 @@ func truncate(s string) string {
 type Event struct {
 	// Scheme is which check passed: "hmac-sha256" or "legacy-md5-sig".
 	Scheme            string `json:"scheme"`
-	EventID           string `json:"event_id,omitempty"`
 	EventType         string `json:"event_type"`
 	MerchantID        string `json:"merchant_id,omitempty"`
 	ChargeID          string `json:"charge_id,omitempty"`
@@ -285,22 +284,6 @@ func Verify(req *Request, keys Keys) (*Event, error) {
 	return nil, malformed("no Authorization header and no sig parameter: nothing to verify")
 }
 
-type xmlNotification struct {
-	XMLName           xml.Name `xml:"notification"`
-	EventID           string   `xml:"event-id"`
-	EventType         string   `xml:"event-type"`
-	MerchantID        string   `xml:"merchant-id"`
-	ChargeID          string   `xml:"charge-id"`
-	MerchantRequestID string   `xml:"merchant-request-id"`
-	RefundID          string   `xml:"refund-id"`
-	MerchantRefundID  string   `xml:"merchant-refund-id"`
-	Status            string   `xml:"status"`
-	Country           string   `xml:"country"`
-	Currency          string   `xml:"currency"`
-	Amount            *int64   `xml:"amount"`
-	CreatedAt         string   `xml:"created-at"`
-}
-
 func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 	if req.Method == "" || !strings.HasPrefix(req.Target, "/") {
 		return nil, malformed("the method and path are needed to check the signature")
@@ -327,8 +310,6 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 	switch root.XMLName.Local {
 	case "charge-notification", "refund-notification":
 		ev, err = parseDirect(root.XMLName.Local, req.Body)
-	case "notification":
-		ev, err = parseSandbox(req.Body)
 	default:
 		return nil, malformed("signed body is a <%s>, not a <charge-notification> or <refund-notification>", root.XMLName.Local)
 	}
@@ -392,27 +373,6 @@ func parseDirect(root string, body []byte) (*Event, error) {
 		}
 		minor := a.MinorUnits
 		ev.Amount, ev.AmountMinorUnits = a.Decimal(), &minor
-	}
-	return ev, nil
-}
-
-// parseSandbox reads the <notification> documents bokuctl's own sandbox
-// sends (an earlier, invented shape, kept until the sandbox speaks 3.0).
-func parseSandbox(body []byte) (*Event, error) {
-	var n xmlNotification
-	if err := xml.Unmarshal(body, &n); err != nil {
-		return nil, malformed("signed body is not a <notification>: %v", err)
-	}
-	if n.EventType == "" || n.EventID == "" {
-		return nil, malformed("notification lacks <event-id> or <event-type>")
-	}
-	ev := &Event{Scheme: "hmac-sha256", EventID: n.EventID, EventType: n.EventType, MerchantID: n.MerchantID,
-		ChargeID: n.ChargeID, MerchantRequestID: n.MerchantRequestID, RefundID: n.RefundID, MerchantRefundID: n.MerchantRefundID,
-		Status: n.Status, Country: strings.ToLower(n.Country), Currency: n.Currency, AmountMinorUnits: n.Amount, CreatedAt: n.CreatedAt}
-	if n.Amount != nil {
-		if a, err := money.FromMinor(*n.Amount, n.Currency); err == nil {
-			ev.Amount = a.Decimal()
-		}
 	}
 	return ev, nil
 }

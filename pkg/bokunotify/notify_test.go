@@ -14,7 +14,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
-const body = `<notification><event-id>evt-1</event-id><event-type>charge.settled</event-type><merchant-id>m1</merchant-id><charge-id>ch-1</charge-id><status>success</status><currency>KWD</currency><amount>1250</amount></notification>`
+const body = `<charge-notification><charge><result status="OK"><reason-code>0</reason-code><message>ok</message><retriable>false</retriable></result><charge-status>success</charge-status><charge-id>ch-1</charge-id><merchant-id>m1</merchant-id><currency>KWD</currency><total-amount>1.250</total-amount></charge></charge-notification>`
 
 func keys(now time.Time) Keys {
 	return Keys{MerchantID: "m1", KeyID: "k1", Key: []byte("secret"), Skew: 5 * time.Minute, Now: now}
@@ -54,7 +54,7 @@ func TestVerifySignedDump(t *testing.T) {
 	if _, err := Verify(req, other); !isInvalid(err) {
 		t.Errorf("other merchant: %v", err)
 	}
-	req.Body = []byte(strings.Replace(string(req.Body), "1250", "9250", 1))
+	req.Body = []byte(strings.Replace(string(req.Body), "1.250", "9.250", 1))
 	if _, err := Verify(req, keys(now)); !isInvalid(err) {
 		t.Errorf("tampered body: %v", err)
 	}

@@ -118,8 +118,9 @@ func (s *Server) refundCharge(x *exchange) {
 	s.refunds[rf.id] = rf
 	s.refundByMRID[key] = rf
 	x.ok(s.refundResponse(rf, c))
-	s.notify(x.merchant, notification{EventType: "refund.completed", ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
-		RefundID: rf.id, MerchantRefundID: rf.merchantRefundID, Status: rf.status, Country: strings.ToUpper(c.country), Currency: rf.currency, Amount: rf.amount})
+	if req.Notification != nil && req.Notification.Send == "true" {
+		s.notifyRefund(x.merchant, rf, c, "refund")
+	}
 }
 
 // parseAmount reads a wire amount as Boku's spec writes it: a decimal in

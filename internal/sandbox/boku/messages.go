@@ -260,23 +260,6 @@ type fundCheckResponse struct {
 	Reason     string   `xml:"reason,omitempty"`
 }
 
-// notification is what the fake POSTs to a merchant's callback URL.
-type notification struct {
-	XMLName           xml.Name `xml:"notification"`
-	EventID           string   `xml:"event-id"`
-	EventType         string   `xml:"event-type"`
-	MerchantID        string   `xml:"merchant-id"`
-	ChargeID          string   `xml:"charge-id"`
-	MerchantRequestID string   `xml:"merchant-request-id,omitempty"`
-	RefundID          string   `xml:"refund-id,omitempty"`
-	MerchantRefundID  string   `xml:"merchant-refund-id,omitempty"`
-	Status            string   `xml:"status"`
-	Country           string   `xml:"country"`
-	Currency          string   `xml:"currency"`
-	Amount            int64    `xml:"amount"`
-	CreatedAt         string   `xml:"created-at"`
-}
-
 // beginSingleChargeRequest is billing/3.0/begin-single-charge.
 type beginSingleChargeRequest struct {
 	Country                 string `xml:"country"`

@@ -2,6 +2,8 @@ package boku
 
 import (
 	"bytes"
+	"encoding/xml"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,8 +21,9 @@ type Delivery struct {
 	Err       string
 }
 
-// SetCallbackURL makes the fake POST a signed notification to url whenever
-// one of the merchant's charges settles or a refund completes.
+// SetCallbackURL is the merchant's notification URL, which Boku
+// configures per merchant: refund notifications (for refunds that ask for
+// one, and chargebacks) go there.
 func (s *Server) SetCallbackURL(merchantID, callbackURL string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -34,52 +37,59 @@ func (s *Server) Deliveries() []Delivery {
 	return append([]Delivery(nil), s.deliveries...)
 }
 
-func (s *Server) notifyCharge(m Merchant, c *charge) {
-	s.notify(m, notification{EventType: "charge.settled", ChargeID: c.id, MerchantRequestID: c.merchantRequestID,
-		Status: c.status, Country: strings.ToUpper(c.country), Currency: c.currency, Amount: c.amount})
+// RetryBase is the first wait before Boku sends an unacknowledged
+// notification again: 1 minute, then ×1.5 each time, capped at 60 minutes
+// (RetryBase × 60), for 24 hours (RetryBase × 1440). Tests shorten it.
+const defaultRetryBase = time.Minute
+
+// refundNotification is Boku's <refund-notification>.
+type refundNotification struct {
+	XMLName xml.Name   `xml:"refund-notification"`
+	Refund  refundElem `xml:"refund"`
 }
 
-// send posts body to target in the background, signed as Boku signs
-// requests, and records the delivery. Callers hold s.mu.
-func (s *Server) send(m Merchant, target, eventType string, body []byte) {
-	now := s.Now()
-	id := s.nextID("evt")
-	go func() {
-		d := Delivery{EventID: id, EventType: eventType, URL: target}
-		if err := deliver(target, m, body, now); err != nil {
-			d.Err = err.Error()
-		} else {
-			d.Status = http.StatusOK
-		}
-		s.mu.Lock()
-		s.deliveries = append(s.deliveries, d)
-		s.mu.Unlock()
-	}()
-}
-
-// notify sends n in the background, signed as Boku signs requests: an
-// Authorization header over method, path, Content-Type, body and time.
-// Callers hold s.mu.
-func (s *Server) notify(m Merchant, n notification) {
+// notifyRefund sends a <refund-notification> for rf to the merchant's
+// notification URL. Callers hold s.mu.
+func (s *Server) notifyRefund(m Merchant, rf *refund, c *charge, kind string) {
 	target := s.callbacks[m.ID]
 	if target == "" {
 		return
 	}
-	n.EventID = s.nextID("evt")
-	n.MerchantID = m.ID
-	n.CreatedAt = s.Now().UTC().Format(time.RFC3339)
-	body := encode(n)
+	n := refundNotification{Refund: refundElem{Result: okResult(), RefundStatus: rf.status, RefundID: rf.id, Timestamp: bokuTime(s.Now()),
+		MerchantID: rf.merchantID, MerchantRefundID: rf.merchantRefundID, ChargeID: rf.chargeID, ReasonCode: rf.reasonCode,
+		Country: strings.ToUpper(c.country), NetworkID: networkID(c.country), Currency: rf.currency, RefundAmount: formatMinor(rf.amount, rf.currency),
+		Type: kind, MerchantTransactionID: c.merchantTransactionID}}
+	s.send(m, target, kind, encode(n))
+}
+
+// send posts body to target in the background, signed as Boku signs
+// requests, until the merchant acknowledges it with a well-formed
+// <notification-response> (status OK, not retriable), on Boku's schedule
+// scaled by s.RetryBase. Callers hold s.mu.
+func (s *Server) send(m Merchant, target, eventType string, body []byte) {
 	now := s.Now()
+	id := s.nextID("evt")
+	base := s.RetryBase
 	go func() {
-		d := Delivery{EventID: n.EventID, EventType: n.EventType, URL: target}
-		if err := deliver(target, m, body, now); err != nil {
-			d.Err = err.Error()
-		} else {
-			d.Status = http.StatusOK
+		wait, waited := base, time.Duration(0)
+		for {
+			d := Delivery{EventID: id, EventType: eventType, URL: target}
+			if err := deliver(target, m, body, now); err != nil {
+				d.Err = err.Error()
+			} else {
+				d.Status = http.StatusOK
+			}
+			s.mu.Lock()
+			s.deliveries = append(s.deliveries, d)
+			s.mu.Unlock()
+			if d.Err == "" || waited+wait > base*1440 {
+				return
+			}
+			time.Sleep(wait)
+			waited += wait
+			wait = min(wait*3/2, base*60)
+			now = now.Add(wait)
 		}
-		s.mu.Lock()
-		s.deliveries = append(s.deliveries, d)
-		s.mu.Unlock()
 	}()
 }
 
@@ -105,9 +115,18 @@ func deliver(target string, m Merchant, body []byte, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return &statusError{resp.Status}
+	}
+	// Boku wants the acknowledgement, not only a 200.
+	var ack struct {
+		XMLName xml.Name `xml:"notification-response"`
+		Result  result   `xml:"result"`
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if xml.Unmarshal(data, &ack) != nil || ack.Result.Status != "OK" || ack.Result.Retriable {
+		return &statusError{"200 without an OK, non-retriable <notification-response>"}
 	}
 	return nil
 }

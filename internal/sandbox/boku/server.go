@@ -112,8 +112,11 @@ type charge struct {
 // Server is the fake. Create it with New; it is an http.Handler.
 type Server struct {
 	// Now is the fake's clock; tests may replace it.
-	Now  func() time.Time
-	Skew time.Duration
+	Now func() time.Time
+	// RetryBase scales Boku's notification retry schedule (default one
+	// minute: 1 min, ×1.5, capped at 60, for 24 hours).
+	RetryBase time.Duration
+	Skew      time.Duration
 
 	mu           sync.Mutex
 	merchants    map[string]Merchant
@@ -136,6 +139,7 @@ type Server struct {
 func New(merchants ...Merchant) *Server {
 	s := &Server{
 		Now:          time.Now,
+		RetryBase:    defaultRetryBase,
 		Skew:         sign.DefaultSkew,
 		merchants:    map[string]Merchant{},
 		optins:       map[string]*optin{},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,5 +115,44 @@ func TestReverseChargeAsBokuSpecifiesIt(t *testing.T) {
 	fake.chargeByMRID[mrKey("m1", "order-2")] = fake.charges["ch-2"]
 	if text := reverse("order-2"); !strings.Contains(text, `<result status="ERROR">`) || !strings.Contains(text, "<reason-code>132</reason-code>") {
 		t.Errorf("after an hour: %s", text)
+	}
+}
+
+// A notification is sent again, on Boku's (scaled) schedule, until the
+// merchant answers with an OK <notification-response>: a bare 200 is not
+// an acknowledgement.
+func TestNotificationsAreRedeliveredUntilAcknowledged(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n < 3 {
+			w.WriteHeader(http.StatusOK) // no acknowledgement
+			return
+		}
+		w.Write([]byte(`<notification-response><result status="OK"><reason-code>0</reason-code><message>Ack</message><retriable>false</retriable></result></notification-response>`))
+	}))
+	defer app.Close()
+	fake := New(merchant)
+	fake.RetryBase = time.Millisecond
+	fake.SetCallbackURL("m1", app.URL)
+	fake.mu.Lock()
+	c := &charge{id: "ch-1", merchantID: "m1", country: "gb", currency: "GBP", amount: 100, status: "success", created: time.Now()}
+	fake.notifyRefund(merchant, &refund{id: "rf-1", merchantID: "m1", chargeID: "ch-1", currency: "GBP", amount: 100, status: "success", reasonCode: 33}, c, "refund")
+	fake.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(fake.Deliveries()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	d := fake.Deliveries()
+	if len(d) != 3 || d[0].Err == "" || d[1].Err == "" || d[2].Err != "" || d[2].EventType != "refund" {
+		t.Fatalf("deliveries %+v", d)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if len(fake.Deliveries()) != 3 {
+		t.Fatal("delivered again after the acknowledgement")
 	}
 }
