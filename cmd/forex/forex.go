@@ -24,7 +24,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 and with --amount its conversion. Worldline: a dynamic currency conversion
 (DCC) quote for --amount, with mark-up and rate reference. Rates are shown
 exactly as the provider sent them, never re-formatted through floating point.
---from and --to are short for --from-currency and --to-currency.`,
+--from and --to are short for --from-currency and --to-currency.
+
+Inferred: Boku publishes its forex call by name only; bokuctl sends it in the
+3.0 conventions of its published calls (country, merchant-id,
+merchant-request-id, decimal amounts).`,
 		Example: `  bokuctl forex --country gb --from-currency GBP --to-currency EUR --amount 10
   bokuctl forex --provider worldline --from EUR --to USD --amount 10.00`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),

@@ -21,7 +21,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 Boku: a fund check on an opt-in (--optin-id, --amount and --currency needed).
 Worldline: a balance inquiry on a card given as JSON on stdin or in
 --card-file; with --amount/--currency the balance is compared with it.
-Sufficient exits 0; insufficient exits 3 with the reason.`,
+Sufficient exits 0; insufficient exits 3 with the reason.
+
+Inferred: Boku publishes its fund-check call by name only (ScheduleFundCheck);
+bokuctl sends it in the 3.0 conventions of its published calls and reads a
+synchronous answer.`,
 		Example: `  bokuctl fund-check --optin-id oi-000002 --amount 4.99 --currency GBP
   bokuctl fund-check --provider worldline --amount 50 --currency EUR --card-file card.json`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),
