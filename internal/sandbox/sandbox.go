@@ -70,6 +70,7 @@ func New(statePath string) (*Sandbox, error) {
 	}
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/boku/", http.StripPrefix("/boku", s.Boku))
+	s.mux.Handle("/merchant-api/", s.Boku) // Boku's MTE simulator
 	s.mux.Handle("/boku-api2/", http.StripPrefix("/boku-api2", s.BokuLegacy))
 	s.mux.Handle("/consent/", s.Boku)
 	s.mux.Handle("/connect/token", s.Worldline)
@@ -139,6 +140,7 @@ func Settings(baseURL string) map[string]string {
 		"boku.environment":      "test",
 		"boku.base-url":         baseURL + "/boku/{country}",
 		"boku.legacy-base-url":  baseURL + "/boku-api2",
+		"boku.simulator-url":    baseURL,
 		"worldline.acquirer-id": WorldlineAcquirer,
 		"worldline.merchant-id": WorldlineMerchant,
 		"worldline.client-id":   WorldlineClientID,

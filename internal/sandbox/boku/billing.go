@@ -112,12 +112,23 @@ func (s *Server) refundCharge(x *exchange) {
 		x.ok(answer(failResult(ReasonRefundExceeds, fmt.Sprintf("refund exceeds the refundable amount (%s %s left)", formatMinor(remaining, c.currency), c.currency), false)))
 		return
 	}
+	if o := s.optinsByID[c.optinID]; o != nil && o.refundCode != nil && *o.refundCode != 0 && *o.refundCode != ReasonInProgress {
+		x.ok(answer(failResult(*o.refundCode, "Simulated failure", false)))
+		return
+	}
 	c.refunded += amount
 	rf := &refund{id: s.nextID("rf"), merchantID: x.merchant.ID, merchantRefundID: req.MerchantRefundID, merchantRequestID: req.MerchantRequestID,
 		chargeID: c.id, currency: c.currency, amount: amount, status: "success", reasonCode: reason, created: s.Now()}
 	s.refunds[rf.id] = rf
 	s.refundByMRID[key] = rf
-	x.ok(s.refundResponse(rf, c))
+	resp := s.refundResponse(rf, c)
+	if o := s.optinsByID[c.optinID]; o != nil && o.refundCode != nil && *o.refundCode == ReasonInProgress {
+		// The simulator's 23 keeps the refund in progress for ever.
+		rf.status = "in-progress"
+		resp.RefundStatus = rf.status
+		resp.Result = result{Status: "OK", ReasonCode: ReasonInProgress, Message: "Submitted and in progress", Retriable: true, RetryDelay: 5000}
+	}
+	x.ok(resp)
 	if req.Notification != nil && req.Notification.Send == "true" {
 		s.notifyRefund(x.merchant, rf, c, "refund")
 	}

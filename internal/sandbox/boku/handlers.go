@@ -70,6 +70,23 @@ func (s *Server) beginOptin(x *exchange) {
 	}
 	resp := s.optinAnswer("optin-response", o, req.MerchantRequestID)
 	resp.OptinRequestID = ""
+	if b, ok := s.optinBehaviors[key]; ok {
+		// Set through the simulator before this optin call.
+		code := atoi(b.ResponseCode)
+		o.accountIdentifier = b.AccountIdentifier
+		o.approved = b.SendRedirection == "true"
+		if b.FailOnValidate == "true" {
+			o.validateCode = code
+		} else if code != 0 {
+			resp = optinResponse{XMLName: xml.Name{Local: "optin-response"}, Result: failResult(code, "Simulated failure", false),
+				MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID}
+			o.state = "closed"
+			o.response = resp
+			s.optinByMRID[key] = o
+			x.ok(resp)
+			return
+		}
+	}
 	if req.PaymentMethod == BarredPaymentMethod {
 		o.state = "closed"
 		resp = optinResponse{XMLName: xml.Name{Local: "optin-response"}, Result: failResult(ReasonConsumerBlocked, "User barred", false),
@@ -89,6 +106,9 @@ func (s *Server) optinAnswer(root string, o *optin, merchantRequestID string) op
 	state := &optinStateElem{OptinStatus: o.state, Country: strings.ToUpper(o.country), NetworkID: networkID(o.country)}
 	if o.state != "pending-validate" {
 		state.AccountIdentifier, state.IssuerUniqueUserID = "sa****er@"+o.method+".example", "u"+strings.TrimPrefix(o.id, "oi-")
+		if o.accountIdentifier != "" {
+			state.AccountIdentifier = o.accountIdentifier
+		}
 	}
 	return optinResponse{XMLName: xml.Name{Local: root}, Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: o.merchantID,
 		MerchantRequestID: merchantRequestID, OptinRequestID: o.requestID, OptinID: o.id, OptinState: state, PaymentMethod: o.method, OptinType: o.kind}
@@ -169,6 +189,10 @@ func (s *Server) validateOptin(x *exchange) {
 		resp := s.optinAnswer("validate-optin-response", o, req.MerchantRequestID)
 		resp.Result = result{Status: "OK", ReasonCode: ReasonInProgress, Message: "The consumer has not finished the opt-in yet", Retriable: true, RetryDelay: 5000}
 		x.ok(resp)
+		return
+	case o.state == "pending-validate" && o.validateCode != 0:
+		x.ok(optinResponse{XMLName: xml.Name{Local: "validate-optin-response"}, Result: failResult(o.validateCode, "Simulated failure", false),
+			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
 		return
 	case o.state == "pending-validate":
 		o.state = "pending-confirm"
@@ -331,6 +355,11 @@ func (s *Server) charge(x *exchange) {
 		c.reversalID, c.reversedAt = id, s.Now()
 	}
 	switch {
+	case o.chargeCode != nil && *o.chargeCode == 0:
+	case o.chargeCode != nil && *o.chargeCode == ReasonInProgress:
+		c.status, c.held = "in-progress", true
+	case o.chargeCode != nil:
+		c.status, c.reasonCode, c.message = "failed", *o.chargeCode, "Simulated failure"
 	case amount == AmountInsufficientFunds:
 		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "Failed - Insufficient funds"
 	case amount > AmountLimit:
@@ -506,7 +535,7 @@ func (s *Server) queryCharge(x *exchange) {
 		if c.merchantID != x.merchant.ID {
 			continue
 		}
-		if c.status == "in-progress" && c.forwardURL == "" {
+		if c.status == "in-progress" && c.forwardURL == "" && !c.held {
 			// The sandbox settles an in-progress charge by the time it is
 			// asked about; a hosted one waits for the consumer.
 			c.status = "success"

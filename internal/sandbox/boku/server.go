@@ -86,6 +86,11 @@ type optin struct {
 	approved          bool
 	merchantRequestID string
 	response          optinResponse
+	// Set through the simulator: the code validate-optin answers, the
+	// account identifier shown, and how charges and refunds end.
+	validateCode           int
+	accountIdentifier      string
+	chargeCode, refundCode *int
 }
 
 type charge struct {
@@ -103,7 +108,9 @@ type charge struct {
 	// (begin-single-charge): it is in progress until the consumer
 	// authorizes it at its redirect-url.
 	forwardURL, notificationURL string
-	paymentMethod               string
+	// held keeps a charge in progress for ever (the simulator's 23).
+	held          bool
+	paymentMethod string
 	// reversalID is set once the charge is reversed, at reversedAt.
 	reversalID string
 	reversedAt time.Time
@@ -130,28 +137,32 @@ type Server struct {
 	refunds      map[string]*refund
 	refundByMRID map[string]*refund
 	callbacks    map[string]string // merchant id → notification URL
-	deliveries   []Delivery
-	seq          int
-	requests     int
+	// optinBehaviors are simulator behaviours set before an optin call,
+	// by merchant/merchant-request-id.
+	optinBehaviors map[string]optinBehavior
+	deliveries     []Delivery
+	seq            int
+	requests       int
 }
 
 // New returns a fake that knows the given merchants.
 func New(merchants ...Merchant) *Server {
 	s := &Server{
-		Now:          time.Now,
-		RetryBase:    defaultRetryBase,
-		Skew:         sign.DefaultSkew,
-		merchants:    map[string]Merchant{},
-		optins:       map[string]*optin{},
-		optinsByID:   map[string]*optin{},
-		optinByMRID:  map[string]*optin{},
-		charges:      map[string]*charge{},
-		chargeByMRID: map[string]*charge{},
-		reversals:    map[string]string{},
-		failedOnce:   map[string]bool{},
-		refunds:      map[string]*refund{},
-		refundByMRID: map[string]*refund{},
-		callbacks:    map[string]string{},
+		Now:            time.Now,
+		RetryBase:      defaultRetryBase,
+		Skew:           sign.DefaultSkew,
+		merchants:      map[string]Merchant{},
+		optins:         map[string]*optin{},
+		optinsByID:     map[string]*optin{},
+		optinByMRID:    map[string]*optin{},
+		charges:        map[string]*charge{},
+		chargeByMRID:   map[string]*charge{},
+		reversals:      map[string]string{},
+		failedOnce:     map[string]bool{},
+		refunds:        map[string]*refund{},
+		refundByMRID:   map[string]*refund{},
+		callbacks:      map[string]string{},
+		optinBehaviors: map[string]optinBehavior{},
 	}
 	for _, m := range merchants {
 		s.merchants[m.ID] = m
@@ -188,6 +199,10 @@ var calls = map[string]map[string]bool{
 
 // ServeHTTP routes /{country}/{family}/3.0/{call} and /consent/{id}.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, rest, ok := strings.Cut(r.URL.Path, "/merchant-api/"); ok {
+		s.simulate(w, r, rest)
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) == 2 && parts[0] == "consent" {
 		s.consent(w, r, parts[1])
