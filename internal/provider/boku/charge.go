@@ -142,11 +142,8 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if ip := net.ParseIP(c.consumerIP); c.consumerIP != "" && (ip == nil || ip.To4() == nil || strings.Contains(c.consumerIP, ":")) {
 		return exitcode.New(exitcode.Usage, "--consumer-ip %q is not an IPv4 address", c.consumerIP).WithHint("Boku takes IPv4 addresses only, e.g. --consumer-ip 203.0.113.7")
 	}
-	if d := strings.TrimSpace(c.description); d == "" || len(d) > 255 {
-		return exitcode.New(exitcode.Usage, "--description must be 1 to 255 characters")
-	}
-	if len(c.merchantData) > 255 {
-		return exitcode.New(exitcode.Usage, "--merchant-data is longer than 255 characters")
+	if err := checkChargeText(c.description, c.merchantData, c.merchantTransactionID); err != nil {
+		return err
 	}
 	var timeout *bokudirect.Timeout
 	if c.wait != "" {
@@ -156,23 +153,9 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		}
 		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
 	}
-	if c.merchantTransactionID != "" && !cmdutil.ValidKey(c.merchantTransactionID) {
-		return exitcode.New(exitcode.Usage, "--merchant-transaction-id %q: use 1 to 64 letters, digits or . _ : -", c.merchantTransactionID)
-	}
-	session, err := NewSession(cmd.Context(), f, c.country)
+	session, key, transactionID, err := beginCharge(cmd, f, c.country, c.merchantRequestID, c.merchantTransactionID)
 	if err != nil {
 		return err
-	}
-	if err := session.CheckCountry(c.country); err != nil {
-		return err
-	}
-	key, err := cmdutil.IdempotencyKey(f, c.merchantRequestID, "merchant-request-id", "Merchant request ID")
-	if err != nil {
-		return err
-	}
-	transactionID := c.merchantTransactionID
-	if transactionID == "" {
-		transactionID = key
 	}
 	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s", key, session.ProfileArg)
 	resp, err := session.Direct.Charge(cmd.Context(), bokudirect.ChargeRequest{
@@ -362,4 +345,39 @@ func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []strin
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
+}
+
+// checkChargeText checks what a charge and a hosted charge share: the item
+// description, the merchant data and the merchant transaction id.
+func checkChargeText(description, merchantData, transactionID string) error {
+	if d := strings.TrimSpace(description); d == "" || len(d) > 255 {
+		return exitcode.New(exitcode.Usage, "--description must be 1 to 255 characters")
+	}
+	if len(merchantData) > 255 {
+		return exitcode.New(exitcode.Usage, "--merchant-data is longer than 255 characters")
+	}
+	if transactionID != "" && !cmdutil.ValidKey(transactionID) {
+		return exitcode.New(exitcode.Usage, "--merchant-transaction-id %q: use 1 to 64 letters, digits or . _ : -", transactionID)
+	}
+	return nil
+}
+
+// beginCharge builds the session, refuses another country, and announces
+// the merchant request id; the merchant transaction id defaults to it.
+func beginCharge(cmd *cobra.Command, f *cmdutil.Factory, country, merchantRequestID, transactionID string) (*Session, string, string, error) {
+	session, err := NewSession(cmd.Context(), f, country)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if err := session.CheckCountry(country); err != nil {
+		return nil, "", "", err
+	}
+	key, err := cmdutil.IdempotencyKey(f, merchantRequestID, "merchant-request-id", "Merchant request ID")
+	if err != nil {
+		return nil, "", "", err
+	}
+	if transactionID == "" {
+		transactionID = key
+	}
+	return session, key, transactionID, nil
 }

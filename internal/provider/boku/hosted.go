@@ -96,29 +96,15 @@ func (h *HostedCharge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) e
 	if err != nil {
 		return err
 	}
-	if d := strings.TrimSpace(h.description); d == "" || len(d) > 255 {
-		return exitcode.New(exitcode.Usage, "--description must be 1 to 255 characters")
+	if err := checkChargeText(h.description, h.merchantData, h.merchantTransactionID); err != nil {
+		return err
 	}
-	if len(h.merchantData) > 255 || len(h.consumerID) > 64 {
-		return exitcode.New(exitcode.Usage, "--merchant-data is at most 255 characters and --consumer-id at most 64")
+	if len(h.consumerID) > 64 {
+		return exitcode.New(exitcode.Usage, "--consumer-id is longer than 64 characters")
 	}
-	if h.merchantTransactionID != "" && !cmdutil.ValidKey(h.merchantTransactionID) {
-		return exitcode.New(exitcode.Usage, "--merchant-transaction-id %q: use 1 to 64 letters, digits or . _ : -", h.merchantTransactionID)
-	}
-	session, err := NewSession(cmd.Context(), f, h.country)
+	session, key, transactionID, err := beginCharge(cmd, f, h.country, h.merchantRequestID, h.merchantTransactionID)
 	if err != nil {
 		return err
-	}
-	if err := session.CheckCountry(h.country); err != nil {
-		return err
-	}
-	key, err := cmdutil.IdempotencyKey(f, h.merchantRequestID, "merchant-request-id", "Merchant request ID")
-	if err != nil {
-		return err
-	}
-	transactionID := h.merchantTransactionID
-	if transactionID == "" {
-		transactionID = key
 	}
 	resp, err := session.Direct.BeginSingleCharge(cmd.Context(), bokudirect.BeginSingleChargeRequest{
 		MerchantRequestID: key, MerchantTransactionID: transactionID, MerchantData: h.merchantData,
