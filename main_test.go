@@ -267,6 +267,8 @@ func (s *requestSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	os.MkdirAll(s.dir, 0o755)
 	s.n++
 	os.WriteFile(filepath.Join(s.dir, fmt.Sprintf("%d.http", s.n)), dump, 0o644)
+	// A merchant application acknowledges Boku's notifications.
+	w.Write([]byte(`<notification-response><result status="OK"><reason-code>0</reason-code><message>Ack</message><retriable>false</retriable></result></notification-response>`))
 }
 
 func (s *requestSink) count() int {

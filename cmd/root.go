@@ -51,6 +51,12 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	_, err := root.ExecuteContextC(ctx)
+	if err == nil && f.Printer != nil && f.Printer.FilterErr != nil && !f.Sent() {
+		// Nothing was sent: a --jq that failed is the run's error. After a
+		// request was sent, the outcome decides the exit code instead.
+		err = f.Printer.FilterErr
+	}
+	f.FinishJournal(err)
 	if err == nil {
 		return int(exitcode.OK)
 	}
@@ -99,6 +105,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
+	flags.BoolVar(&f.NoJournal, "no-journal", false, "send without writing the journal (see `bokuctl journal --help`)")
 
 	groups := []struct {
 		id, title string
@@ -113,7 +120,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newDocsCmd(f), newVersionCmd(f),
+			newJournalCmd(f), newReconcileCmd(f), newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newDocsCmd(f), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {
@@ -170,6 +177,8 @@ func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 	if f.Timeout <= 0 {
 		return exitcode.New(exitcode.Usage, "--timeout must be positive, got %s", f.Timeout).WithHint("use a duration such as 30s or 2m")
 	}
+	printer.Recorder = f.RecordResult
 	f.Printer = printer
+	f.Command = cmd
 	return nil
 }

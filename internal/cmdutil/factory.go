@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/pkg/config"
@@ -35,12 +36,18 @@ type Factory struct {
 	Timeout     time.Duration
 	// ProviderFlag is the persistent --provider flag, nil until registered.
 	ProviderFlag *pflag.Flag
+	// NoJournal is --no-journal: send without recording in the journal.
+	NoJournal bool
+	// Command is the command being run, set once flags are parsed.
+	Command *cobra.Command
 
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
 
 	config   *config.File
 	settings *config.Settings
+	journal  *journalRun
+	sent     bool
 	store    secret.Store
 }
 

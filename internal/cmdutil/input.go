@@ -98,6 +98,10 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 		given = uuid.NewString()
 	}
 	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
+	if err := f.recordIntent(given); err != nil {
+		return "", err
+	}
+	f.sent = true
 	return given, nil
 }
 

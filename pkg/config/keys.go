@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -82,6 +83,14 @@ func intRange(lo, hi int) func(string) error {
 	}
 }
 
+// journalPath is "off" or an absolute file path.
+func journalPath(v string) error {
+	if v == "off" || filepath.IsAbs(v) {
+		return nil
+	}
+	return fmt.Errorf("%q is neither off nor an absolute file path", v)
+}
+
 func duration(v string) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
@@ -136,6 +145,7 @@ var keys = []Key{
 	{Name: "boku.max-retries", Help: "how often to resend a request answered with a retryable HTTP status", Default: "0", validate: intRange(0, 10)},
 	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
 	{Name: "boku.clock-skew", Help: "allowed clock difference when verifying Boku's signatures", Default: "5m", validate: duration},
+	{Name: "journal", Help: "the journal file (default $XDG_STATE_HOME/bokuctl/journal.db), or off", validate: journalPath},
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
 	{Name: "worldline.client-id", Help: "OAuth2 client id", validate: identifier},

@@ -37,6 +37,12 @@ type Printer struct {
 	IO     *IOStreams
 	Format Format
 	jq     *gojq.Code
+	// Recorder, when set, gets every printed result as JSON (the journal
+	// keeps it).
+	Recorder func(result []byte)
+	// FilterErr is set when --jq failed on a result, which was then
+	// printed unfiltered.
+	FilterErr error
 }
 
 // NewPrinter returns a printer. A non-empty jqExpr is compiled now, so a bad
@@ -65,7 +71,7 @@ func (p *Printer) JSON() bool { return p.Format == FormatJSON }
 // Print writes one result to stdout: JSON (optionally filtered by --jq) or
 // its table view.
 func (p *Printer) Print(result any) error {
-	if p.JSON() {
+	if p.JSON() || p.Recorder != nil {
 		// No HTML escaping: "&" stays "&" in URLs and messages.
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -74,11 +80,16 @@ func (p *Printer) Print(result any) error {
 		if err := enc.Encode(result); err != nil {
 			return fmt.Errorf("encode result as JSON: %w", err)
 		}
-		if p.jq != nil {
-			return p.filter(buf.Bytes())
+		if p.Recorder != nil {
+			p.Recorder(bytes.TrimSpace(buf.Bytes()))
 		}
-		_, err := p.IO.Out.Write(buf.Bytes())
-		return err
+		if p.JSON() {
+			if p.jq != nil {
+				return p.filter(buf.Bytes())
+			}
+			_, err := p.IO.Out.Write(buf.Bytes())
+			return err
+		}
 	}
 	tabler, ok := result.(Tabler)
 	if !ok {
@@ -104,7 +115,12 @@ func (p *Printer) filter(data []byte) error {
 			break
 		}
 		if err, isErr := v.(error); isErr {
-			return exitcode.New(exitcode.Usage, "--jq: %v", err)
+			// The result must not be lost: a request may have been sent.
+			// Print it unfiltered and let the command exit by its outcome.
+			p.FilterErr = exitcode.New(exitcode.Usage, "--jq: %v", err).WithHint("the result above is unfiltered")
+			p.Notice("Error: --jq: %v; printing the result unfiltered", err)
+			_, werr := p.IO.Out.Write(data)
+			return werr
 		}
 		if s, isString := v.(string); isString {
 			out.WriteString(s)

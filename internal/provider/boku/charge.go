@@ -318,6 +318,9 @@ func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []strin
 		return err
 	}
 	f.Printer.Notice("Reversing the charge sent with merchant request id %s (reversing it again is safe).", r.merchantRequestID)
+	if err := f.RecordIntent("reverse:" + r.merchantRequestID); err != nil {
+		return err
+	}
 	resp, err := session.Direct.ReverseCharge(cmd.Context(), bokudirect.ReverseChargeRequest{MerchantRequestID: r.merchantRequestID})
 	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %s%s, or repeat this reversal", r.merchantRequestID, session.ProfileArg)
 	var api *bokudirect.APIError
