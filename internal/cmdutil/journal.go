@@ -1,7 +1,9 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -105,7 +107,11 @@ func (f *Factory) recordIntent(key string) error {
 	if len(cmd.Flags().Args()) > 0 {
 		e.Targets["args"] = strings.Join(cmd.Flags().Args(), " ")
 	}
-	cmd.LocalFlags().Visit(func(fl *pflag.Flag) {
+	inherited := cmd.InheritedFlags()
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if inherited.Lookup(fl.Name) != nil {
+			return // a global option, not a target
+		}
 		switch fl.Name {
 		case "amount":
 			e.Amount = fl.Value.String()
@@ -143,6 +149,10 @@ func (f *Factory) providerOf(cmd *cobra.Command) string {
 // RecordResult keeps the last printed result for the journal row.
 func (f *Factory) RecordResult(result []byte) {
 	if f.journal != nil && f.journal.key != "" {
+		var compact bytes.Buffer
+		if json.Compact(&compact, result) == nil {
+			result = compact.Bytes()
+		}
 		f.journal.result = append([]byte(nil), result...)
 	}
 }
