@@ -98,6 +98,7 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 		given = uuid.NewString()
 	}
 	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
+	f.Printer.IdempotencyKey = given
 	if err := f.recordIntent(given); err != nil {
 		return "", err
 	}

@@ -43,6 +43,9 @@ type Printer struct {
 	// FilterErr is set when --jq failed on a result, which was then
 	// printed unfiltered.
 	FilterErr error
+	// IdempotencyKey is the key of the request this run announced, for
+	// the JSON error object.
+	IdempotencyKey string
 }
 
 // NewPrinter returns a printer. A non-empty jqExpr is compiled now, so a bad
@@ -171,18 +174,27 @@ type jsonError struct {
 		ExitCode int    `json:"exit_code"`
 		Message  string `json:"message"`
 		Hint     string `json:"hint,omitempty"`
+		// IdempotencyKey is the key of the request this run sent, when it
+		// sent one; SettleCommand is the command that settles an unknown
+		// or pending outcome (exit 5 or 8).
+		IdempotencyKey string `json:"idempotency_key,omitempty"`
+		SettleCommand  string `json:"settle_command,omitempty"`
 	} `json:"error"`
 }
 
 // PrintError writes err to stderr as "Error: …" and "Hint: …" lines, and in
 // JSON mode also as one JSON object. It returns the exit code for err.
 func (p *Printer) PrintError(err error) exitcode.Code {
-	return WriteError(p.IO.ErrOut, err, p.JSON())
+	return writeError(p.IO.ErrOut, err, p.JSON(), p.IdempotencyKey)
 }
 
 // WriteError is PrintError for callers that have no Printer yet (errors
 // during flag parsing or set-up).
 func WriteError(w io.Writer, err error, asJSON bool) exitcode.Code {
+	return writeError(w, err, asJSON, "")
+}
+
+func writeError(w io.Writer, err error, asJSON bool, key string) exitcode.Code {
 	code := exitcode.Of(err)
 	message := strings.TrimSpace(err.Error())
 	hint := exitcode.HintOf(err)
@@ -197,6 +209,10 @@ func WriteError(w io.Writer, err error, asJSON bool) exitcode.Code {
 		je.Error.ExitCode = int(code)
 		je.Error.Message = message
 		je.Error.Hint = hint
+		je.Error.IdempotencyKey = key
+		if key != "" && (code == exitcode.UnknownOutcome || code == exitcode.Pending) {
+			je.Error.SettleCommand = settleCommand(hint)
+		}
 		data, _ := json.Marshal(je)
 		b.Write(data)
 		b.WriteByte('\n')
@@ -209,4 +225,17 @@ func WriteError(w io.Writer, err error, asJSON bool) exitcode.Code {
 // stdout.
 func (p *Printer) Notice(format string, args ...any) {
 	fmt.Fprintf(p.IO.ErrOut, format+"\n", args...)
+}
+
+// settleCommand is the first "bokuctl …" command a hint names.
+func settleCommand(hint string) string {
+	i := strings.Index(hint, "bokuctl ")
+	if i < 0 {
+		return ""
+	}
+	cmd := hint[i:]
+	if j := strings.IndexAny(cmd, ";`("); j >= 0 {
+		cmd = cmd[:j]
+	}
+	return strings.TrimSpace(cmd)
 }
