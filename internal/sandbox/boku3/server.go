@@ -117,8 +117,8 @@
 //   - simulator answers carry no body and no signature; it is 404 for an
 //     unknown opt-in, 400 for a bad body, 401 for another merchant's URL.
 //
-// Not implemented: notifications (refund-notification,
-// charge-notification), forex and fund-check (not in the spec), the
+// Outside this fake: notifications (the sandbox fake internal/sandbox/boku sends refund-notification and
+// charge-notification), forex and fund-check (not in the spec), and the
 // simulator's latency on hosted opt-in redirects.
 package boku3
 
