@@ -120,6 +120,19 @@ func (jf *journalFilter) filter() (journal.Filter, error) {
 	return flt, nil
 }
 
+// list opens the journal and returns the rows the flags select.
+func (jf *journalFilter) list(cmd *cobra.Command) ([]journal.Entry, error) {
+	flt, err := jf.filter()
+	if err != nil {
+		return nil, err
+	}
+	store, err := openJournal(cmd, jf.f)
+	if err != nil {
+		return nil, err
+	}
+	return store.List(cmd.Context(), flt)
+}
+
 func newJournalListCmd(f *cmdutil.Factory) *cobra.Command {
 	jf := &journalFilter{f: f}
 	cmd := &cobra.Command{
@@ -128,15 +141,7 @@ func newJournalListCmd(f *cmdutil.Factory) *cobra.Command {
 		Example: "  bokuctl journal list --status unknown --since 7d",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			flt, err := jf.filter()
-			if err != nil {
-				return err
-			}
-			store, err := openJournal(cmd, f)
-			if err != nil {
-				return err
-			}
-			entries, err := store.List(cmd.Context(), flt)
+			entries, err := jf.list(cmd)
 			if err != nil {
 				return err
 			}
@@ -179,15 +184,7 @@ func newJournalExportCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Write every journal row as JSON lines, for audits",
 		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			flt, err := jf.filter()
-			if err != nil {
-				return err
-			}
-			store, err := openJournal(cmd, f)
-			if err != nil {
-				return err
-			}
-			entries, err := store.List(cmd.Context(), flt)
+			entries, err := jf.list(cmd)
 			if err != nil {
 				return err
 			}
