@@ -50,30 +50,25 @@ func (l journalList) Table() output.Table {
 type journalEntry struct{ journal.Entry }
 
 func (e journalEntry) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Idempotency key", Value: output.Text(e.Key)},
 		{Label: "Status", Value: output.Status(e.Status)},
 		{Label: "Operation", Value: output.Text(e.Provider + " " + e.Operation)},
 		{Label: "Time", Value: output.Text(e.Time.UTC().Format(time.RFC3339))},
 		{Label: "Profile", Value: output.Text(e.Profile)},
-	}
-	add := func(label, value string) {
-		if value != "" {
-			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
-		}
-	}
-	add("Amount", strings.TrimSpace(e.Amount+" "+e.Currency))
+	}}
+	t.Add("Amount", strings.TrimSpace(e.Amount+" "+e.Currency))
 	for k, v := range e.Targets {
-		add("--"+k, v)
+		t.Add("--"+k, v)
 	}
-	add("By", strings.Trim(e.User+"@"+e.Host, "@"))
+	t.Add("By", strings.Trim(e.User+"@"+e.Host, "@"))
 	if e.ExitCode != nil {
-		add("Exit code", fmt.Sprint(*e.ExitCode))
+		t.Add("Exit code", fmt.Sprint(*e.ExitCode))
 	}
-	add("Reason", e.Reason)
-	add("Settle with", e.SettleCmd)
-	add("Result", e.Result)
-	return output.Table{Fields: fields}
+	t.Add("Reason", e.Reason)
+	t.Add("Settle with", e.SettleCmd)
+	t.Add("Result", e.Result)
+	return t
 }
 
 // openJournal is the journal for the journal commands: "off" is an error.

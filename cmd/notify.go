@@ -27,33 +27,28 @@ type notifyResult struct {
 
 func (r notifyResult) Table() output.Table {
 	e := r.Event
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Signature", Value: output.Status("valid")},
 		{Label: "Scheme", Value: output.Text(e.Scheme)},
 		{Label: "Event", Value: output.Text(e.EventType)},
-	}
-	add := func(label, value string) {
-		if value != "" {
-			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
-		}
-	}
-	add("Charge ID", e.ChargeID)
-	add("Transaction ID", e.TransactionID)
-	add("Merchant request ID", e.MerchantRequestID)
-	add("Refund ID", e.RefundID)
-	add("Merchant refund ID", e.MerchantRefundID)
+	}}
+	t.Add("Charge ID", e.ChargeID)
+	t.Add("Transaction ID", e.TransactionID)
+	t.Add("Merchant request ID", e.MerchantRequestID)
+	t.Add("Refund ID", e.RefundID)
+	t.Add("Merchant refund ID", e.MerchantRefundID)
 	if e.Status != "" {
-		fields = append(fields, output.Field{Label: "Status", Value: output.Status(e.Status)})
+		t.Fields = append(t.Fields, output.Field{Label: "Status", Value: output.Status(e.Status)})
 	}
 	if e.Amount != "" {
-		add("Amount", e.Amount+" "+e.Currency)
+		t.Add("Amount", e.Amount+" "+e.Currency)
 	}
 	if e.ReasonCode != nil {
-		add("Result", fmt.Sprintf("%d %s", *e.ReasonCode, e.Message))
+		t.Add("Result", fmt.Sprintf("%d %s", *e.ReasonCode, e.Message))
 	}
-	add("Merchant transaction ID", e.MerchantTransactionID)
-	add("Created", e.CreatedAt)
-	return output.Table{Fields: fields}
+	t.Add("Merchant transaction ID", e.MerchantTransactionID)
+	t.Add("Created", e.CreatedAt)
+	return t
 }
 
 func newNotifyVerifyCmd(f *cmdutil.Factory) *cobra.Command {

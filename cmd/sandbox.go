@@ -41,17 +41,15 @@ type sandboxResult struct {
 }
 
 func (r sandboxResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Boku", Value: output.Text(r.BokuURL)},
 		{Label: "Worldline API", Value: output.Text(r.WorldlineAPIURL)},
 		{Label: "Worldline token", Value: output.Text(r.WorldlineTokenURL)},
 		{Label: "Ottu", Value: output.Text(r.OttuURL)},
 		{Label: "Profile", Value: output.Text(r.Profile)},
-	}
-	if r.StateFile != "" {
-		fields = append(fields, output.Field{Label: "State file", Value: output.Text(r.StateFile)})
-	}
-	return output.Table{Fields: fields}
+	}}
+	t.Add("State file", r.StateFile)
+	return t
 }
 
 func newSandboxResult(base, profile, state string) sandboxResult {

@@ -34,21 +34,19 @@ type servicePrice struct {
 }
 
 func (r verifyServiceResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Service ID", Value: output.Text(r.ServiceID)},
 		{Label: "Merchant", Value: output.Text(r.MerchantID)},
 		{Label: "Valid", Value: output.Status(cmdutil.YesNo(r.Valid))},
-	}
-	if r.Name != "" {
-		fields = append(fields, output.Field{Label: "Name", Value: output.Text(r.Name)})
-	}
+	}}
+	t.Add("Name", r.Name)
 	for _, p := range r.Prices {
-		fields = append(fields, output.Field{Label: "Price " + p.Country, Value: output.Text(p.Amount + " " + p.Currency)})
+		t.Fields = append(t.Fields, output.Field{Label: "Price " + p.Country, Value: output.Text(p.Amount + " " + p.Currency)})
 	}
 	if !r.Valid {
-		fields = append(fields, output.Field{Label: "Result", Value: output.Text(r.Message)})
+		t.Fields = append(t.Fields, output.Field{Label: "Result", Value: output.Text(r.Message)})
 	}
-	return output.Table{Fields: fields}
+	return t
 }
 
 func newVerifyServiceCmd(f *cmdutil.Factory) *cobra.Command {

@@ -111,3 +111,12 @@ func TestWriteErrorJSON(t *testing.T) {
 		t.Fatalf("got %q", buf.String())
 	}
 }
+
+func TestTableAddLeavesOutEmptyValues(t *testing.T) {
+	tb := Table{Fields: []Field{{Label: "ID", Value: Text("c1")}}}
+	tb.Add("Message", "")
+	tb.Add("Amount", "1.00 USD")
+	if len(tb.Fields) != 2 || tb.Fields[1].Label != "Amount" || tb.Fields[1].Value != Text("1.00 USD") {
+		t.Fatalf("fields = %+v, want ID then Amount only", tb.Fields)
+	}
+}

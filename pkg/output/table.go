@@ -66,6 +66,14 @@ type Field struct {
 	Value Cell
 }
 
+// Add appends a plain field to the record, unless value is empty: records
+// show what the provider said and leave out what it did not.
+func (t *Table) Add(label, value string) {
+	if value != "" {
+		t.Fields = append(t.Fields, Field{Label: label, Value: Text(value)})
+	}
+}
+
 // Tabler is implemented by every result that has a table view.
 type Tabler interface {
 	Table() Table

@@ -37,28 +37,23 @@ type chargeResult struct {
 }
 
 func (r chargeResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Status", Value: output.Status(r.Status)},
-	}
-	add := func(label, value string) {
-		if value != "" {
-			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
-		}
-	}
+	}}
 	if r.Amount != "" {
-		add("Amount", r.Amount+" "+r.Currency)
+		t.Add("Amount", r.Amount+" "+r.Currency)
 	}
-	add("Merchant request ID", r.MerchantRequestID)
-	add("Merchant transaction ID", r.MerchantTransactionID)
-	add("Country", r.Country)
-	add("Network", r.NetworkID)
-	add("Reason code", fmt.Sprint(r.ReasonCode))
-	add("Message", r.Message)
+	t.Add("Merchant request ID", r.MerchantRequestID)
+	t.Add("Merchant transaction ID", r.MerchantTransactionID)
+	t.Add("Country", r.Country)
+	t.Add("Network", r.NetworkID)
+	t.Add("Reason code", fmt.Sprint(r.ReasonCode))
+	t.Add("Message", r.Message)
 	if r.ReversalID != "" {
-		add("Reversed", r.ReversalID+" at "+r.ReversedAt)
+		t.Add("Reversed", r.ReversalID+" at "+r.ReversedAt)
 	}
-	return output.Table{Fields: fields}
+	return t
 }
 
 // status is Boku's charge-status, or "failed" for an ERROR that names no
@@ -287,17 +282,15 @@ type reversalResult struct {
 }
 
 func (r reversalResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Reversal ID", Value: output.Text(cmdutil.OrNone(r.ReversalID))},
 		{Label: "Status", Value: output.Status(r.Status)},
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)},
 		{Label: "Reason code", Value: output.Text(fmt.Sprint(r.ReasonCode))},
-	}
-	if r.Message != "" {
-		fields = append(fields, output.Field{Label: "Message", Value: output.Text(r.Message)})
-	}
-	return output.Table{Fields: fields}
+	}}
+	t.Add("Message", r.Message)
+	return t
 }
 
 // Run reverses the charge sent with --merchant-request-id.

@@ -29,20 +29,18 @@ type forexResult struct {
 }
 
 func (r forexResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Pair", Value: output.Text(r.FromCurrency + "/" + r.ToCurrency)},
 		{Label: "Rate", Value: output.Text(r.Rate)},
-	}
+	}}
 	if r.Amount != "" {
-		fields = append(fields, output.Field{Label: "Amount", Value: output.Text(r.Amount + " " + r.FromCurrency)})
+		t.Add("Amount", r.Amount+" "+r.FromCurrency)
 	}
 	if r.ConvertedAmount != "" {
-		fields = append(fields, output.Field{Label: "Converted", Value: output.Text(r.ConvertedAmount + " " + r.ToCurrency)})
+		t.Add("Converted", r.ConvertedAmount+" "+r.ToCurrency)
 	}
-	if r.ValidUntil != "" {
-		fields = append(fields, output.Field{Label: "Valid until", Value: output.Text(r.ValidUntil)})
-	}
-	return output.Table{Fields: fields}
+	t.Add("Valid until", r.ValidUntil)
+	return t
 }
 
 // Forex is `bokuctl forex` with Boku: the forex rate of a pair and, with

@@ -30,15 +30,13 @@ func (r fundCheckResult) Table() output.Table {
 	if !r.Sufficient {
 		verdict = "insufficient"
 	}
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Optin ID", Value: output.Text(r.OptinID)},
 		{Label: "Amount", Value: output.Text(r.Amount + " " + r.Currency)},
 		{Label: "Funds", Value: output.Status(verdict)},
-	}
-	if r.Reason != "" {
-		fields = append(fields, output.Field{Label: "Reason", Value: output.Text(r.Reason)})
-	}
-	return output.Table{Fields: fields}
+	}}
+	t.Add("Reason", r.Reason)
+	return t
 }
 
 // FundCheck is `bokuctl fund-check` with Boku: can an opt-in cover an

@@ -57,16 +57,14 @@ type hostedChargeResult struct {
 }
 
 func (r hostedChargeResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Status", Value: output.Status(r.Status)},
 		{Label: "Amount", Value: output.Text(r.Amount + " " + r.Currency)},
 		{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)},
-	}
-	if r.RedirectURL != "" {
-		fields = append(fields, output.Field{Label: "Consumer URL", Value: output.Text(r.RedirectURL)})
-	}
-	return output.Table{Fields: fields}
+	}}
+	t.Add("Consumer URL", r.RedirectURL)
+	return t
 }
 
 // Run checks the inputs, announces the merchant request id and begins the

@@ -35,25 +35,20 @@ type refundResult struct {
 }
 
 func (r refundResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Refund ID", Value: output.Text(cmdutil.OrNone(r.RefundID))},
 		{Label: "Status", Value: output.Status(r.Status)},
-	}
-	add := func(label, value string) {
-		if value != "" {
-			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
-		}
-	}
-	add("Type", r.Type)
+	}}
+	t.Add("Type", r.Type)
 	if r.Amount != "" {
-		add("Amount", r.Amount+" "+r.Currency)
+		t.Add("Amount", r.Amount+" "+r.Currency)
 	}
-	add("Charge ID", r.ChargeID)
-	add("Merchant refund ID", r.MerchantRefundID)
-	add("Refund reason", r.RefundReason)
-	add("Reason code", fmt.Sprint(r.ReasonCode))
-	add("Message", r.Message)
-	return output.Table{Fields: fields}
+	t.Add("Charge ID", r.ChargeID)
+	t.Add("Merchant refund ID", r.MerchantRefundID)
+	t.Add("Refund reason", r.RefundReason)
+	t.Add("Reason code", fmt.Sprint(r.ReasonCode))
+	t.Add("Message", r.Message)
+	return t
 }
 
 // reasonName is the --reason name of one of Boku's refund reason codes.

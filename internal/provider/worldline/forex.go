@@ -32,26 +32,21 @@ type dccResult struct {
 }
 
 func (r dccResult) Table() output.Table {
-	fields := []output.Field{
+	t := output.Table{Fields: []output.Field{
 		{Label: "Pair", Value: output.Text(r.FromCurrency + "/" + r.ToCurrency)},
 		{Label: "Rate", Value: output.Text(r.Rate)},
-	}
-	add := func(label, value string) {
-		if value != "" {
-			fields = append(fields, output.Field{Label: label, Value: output.Text(value)})
-		}
-	}
+	}}
 	if r.MarkUp != "" {
-		add("Mark-up", r.MarkUp+" "+r.MarkUpBasis)
+		t.Add("Mark-up", r.MarkUp+" "+r.MarkUpBasis)
 	}
-	add("Amount", r.Amount+" "+r.FromCurrency)
+	t.Add("Amount", r.Amount+" "+r.FromCurrency)
 	if r.ConvertedAmount != "" {
-		add("Converted", r.ConvertedAmount+" "+r.ToCurrency)
+		t.Add("Converted", r.ConvertedAmount+" "+r.ToCurrency)
 	}
-	add("Rate reference", r.RateReferenceID)
-	add("Quoted at", r.QuotedAt)
-	add("Disclaimer", r.Disclaimer)
-	return output.Table{Fields: fields}
+	t.Add("Rate reference", r.RateReferenceID)
+	t.Add("Quoted at", r.QuotedAt)
+	t.Add("Disclaimer", r.Disclaimer)
+	return t
 }
 
 // isBIN reports whether s is a card's first 6 to 12 digits.
