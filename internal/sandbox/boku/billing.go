@@ -47,28 +47,22 @@ func (s *Server) refundCharge(x *exchange) {
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	var bad []invalidField
-	for _, f := range [][3]string{{"merchantRequestId", req.MerchantRequestID, "50"}, {"merchantRefundId", req.MerchantRefundID, "50"}, {"chargeId", req.ChargeID, "24"}} {
-		switch max, _ := strconv.Atoi(f[2]); {
-		case f[1] == "":
-			bad = append(bad, invalidField{Path: f[0], Reason: "must not be empty"})
-		case len(f[1]) > max:
-			bad = append(bad, invalidField{Path: f[0], Reason: "must be at most " + f[2] + " characters"})
-		}
-	}
+	var bad fieldCheck
+	bad.need("merchantRequestId", req.MerchantRequestID, 50)
+	bad.need("merchantRefundId", req.MerchantRefundID, 50)
+	bad.need("chargeId", req.ChargeID, 24)
 	if !refundReasons[req.ReasonCode] {
-		bad = append(bad, invalidField{Path: "reasonCode", Reason: "must be one of 3, 8, 19, 20, 22, 33"})
+		bad.refuse("reasonCode", "must be one of 3, 8, 19, 20, 22, 33")
 	}
 	var amount int64 = -1
 	if req.RefundAmount != "" {
 		n, err := parseAmount(req.RefundAmount, req.Currency)
 		if err != nil {
-			bad = append(bad, invalidField{Path: "refundAmount", Reason: err.Error() + " (currency " + strconv.Quote(req.Currency) + ")"})
+			bad.refuse("refundAmount", err.Error()+" (currency "+strconv.Quote(req.Currency)+")")
 		}
 		amount = n
 	}
-	if len(bad) > 0 {
-		x.invalidFields(bad)
+	if x.invalidFields(bad) {
 		return
 	}
 	reason, _ := strconv.Atoi(req.ReasonCode)
@@ -90,7 +84,7 @@ func (s *Server) refundCharge(x *exchange) {
 		return
 	}
 	if req.Currency != "" && req.Currency != c.currency {
-		x.invalidFields([]invalidField{{Path: "currency", Reason: fmt.Sprintf("%s does not match the charge's %s", req.Currency, c.currency)}})
+		x.invalidFields(fieldCheck{{Path: "currency", Reason: fmt.Sprintf("%s does not match the charge's %s", req.Currency, c.currency)}})
 		return
 	}
 	switch {
@@ -198,7 +192,7 @@ func (s *Server) queryRefund(x *exchange) {
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].id < found[j].id })
 	default:
-		x.invalidFields([]invalidField{{Path: "refundId", Reason: "one of refundId or merchantRefundId is required"}})
+		x.invalidFields(fieldCheck{{Path: "refundId", Reason: "one of refundId or merchantRefundId is required"}})
 		return
 	}
 	resp := queryRefundResponse{}
@@ -222,7 +216,7 @@ func (s *Server) forex(x *exchange) {
 		return
 	}
 	if req.MerchantRequestID == "" {
-		x.invalidFields([]invalidField{{Path: "merchantRequestId", Reason: "must not be empty"}})
+		x.invalidFields(fieldCheck{{Path: "merchantRequestId", Reason: "must not be empty"}})
 		return
 	}
 	from, errFrom := money.LookupCurrency(req.FromCurrency)
@@ -281,7 +275,7 @@ func (s *Server) fundCheck(x *exchange) {
 		return
 	}
 	if req.MerchantRequestID == "" {
-		x.invalidFields([]invalidField{{Path: "merchantRequestId", Reason: "must not be empty"}})
+		x.invalidFields(fieldCheck{{Path: "merchantRequestId", Reason: "must not be empty"}})
 		return
 	}
 	if err := currencyFor(req.Country, req.Currency); err != nil {

@@ -37,26 +37,21 @@ func (s *Server) beginOptin(x *exchange) {
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return
 	}
-	var bad []invalidField
-	if req.MerchantRequestID == "" || len(req.MerchantRequestID) > 50 {
-		bad = append(bad, invalidField{Path: "merchantRequestId", Reason: "must be 1 to 50 characters"})
-	}
+	var bad fieldCheck
+	bad.need("merchantRequestId", req.MerchantRequestID, 50)
 	if req.PaymentMethod == "" {
-		bad = append(bad, invalidField{Path: "paymentMethod", Reason: "must not be empty"})
+		bad.refuse("paymentMethod", "must not be empty")
 	}
 	if req.OptinType != "hosted" {
-		bad = append(bad, invalidField{Path: "optinType", Reason: "must be hosted"})
+		bad.refuse("optinType", "must be hosted")
 	}
 	if req.Hosted == nil || req.Hosted.ForwardURL == "" {
-		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must not be empty"})
+		bad.refuse("hosted.forwardUrl", "must not be empty")
 	} else if u, err := url.Parse(req.Hosted.ForwardURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must be an http(s) URL"})
+		bad.refuse("hosted.forwardUrl", "must be an http(s) URL")
 	}
-	if len(req.MerchantConsumerID) > 64 {
-		bad = append(bad, invalidField{Path: "merchantConsumerId", Reason: "must be at most 64 characters"})
-	}
-	if len(bad) > 0 {
-		x.invalidFields(bad)
+	bad.atMost("merchantConsumerId", req.MerchantConsumerID, 64)
+	if x.invalidFields(bad) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
@@ -153,18 +148,17 @@ func (s *Server) optinCall(x *exchange, root string, needType bool) (*optin, opt
 	if !x.decode(&req) || !x.checkCountry(req.Country) {
 		return nil, req, false
 	}
-	var bad []invalidField
+	var bad fieldCheck
 	if req.MerchantRequestID == "" {
-		bad = append(bad, invalidField{Path: "merchantRequestId", Reason: "must not be empty"})
+		bad.refuse("merchantRequestId", "must not be empty")
 	}
 	if req.OptinID == "" && req.OptinRequestID == "" {
-		bad = append(bad, invalidField{Path: "optinId", Reason: "one of optinId or optinRequestId is required"})
+		bad.refuse("optinId", "one of optinId or optinRequestId is required")
 	}
 	if needType && req.OptinType != "hosted" {
-		bad = append(bad, invalidField{Path: "optinType", Reason: "must be hosted"})
+		bad.refuse("optinType", "must be hosted")
 	}
-	if len(bad) > 0 {
-		x.invalidFields(bad)
+	if x.invalidFields(bad) {
 		return nil, req, false
 	}
 	o := s.findOptin(x, req)
@@ -277,43 +271,32 @@ func (s *Server) charge(x *exchange) {
 		return
 	}
 	country := strings.ToLower(x.urlCountry)
-	var bad []invalidField
-	need := func(path, value string, max int) {
-		switch {
-		case value == "":
-			bad = append(bad, invalidField{Path: path, Reason: "must not be empty"})
-		case len(value) > max:
-			bad = append(bad, invalidField{Path: path, Reason: fmt.Sprintf("must be at most %d characters", max)})
-		}
-	}
-	need("merchantRequestId", req.MerchantRequestID, 50)
-	need("merchantTransactionId", req.MerchantTransactionID, 50)
-	need("merchantItemDescription", req.MerchantItemDescription, 255)
-	need("optinId", req.OptinID, 24)
-	need("currency", req.Currency, 3)
-	need("totalAmount", req.TotalAmount, 32)
-	if len(req.MerchantData) > 255 {
-		bad = append(bad, invalidField{Path: "merchantData", Reason: "must be at most 255 characters"})
-	}
+	var bad fieldCheck
+	bad.need("merchantRequestId", req.MerchantRequestID, 50)
+	bad.need("merchantTransactionId", req.MerchantTransactionID, 50)
+	bad.need("merchantItemDescription", req.MerchantItemDescription, 255)
+	bad.need("optinId", req.OptinID, 24)
+	bad.need("currency", req.Currency, 3)
+	bad.need("totalAmount", req.TotalAmount, 32)
+	bad.atMost("merchantData", req.MerchantData, 255)
 	if req.ConsumerIPAddress != "" && !isIPv4(req.ConsumerIPAddress) {
-		bad = append(bad, invalidField{Path: "consumerIpAddress", Reason: "must be an IPv4 address"})
+		bad.refuse("consumerIpAddress", "must be an IPv4 address")
 	}
 	if req.Timeout != nil {
 		if ms, err := strconv.Atoi(req.Timeout.After); err != nil || ms < 0 || ms > 60000 {
-			bad = append(bad, invalidField{Path: "timeout.after", Reason: "must be 0 to 60000 milliseconds"})
+			bad.refuse("timeout.after", "must be 0 to 60000 milliseconds")
 		}
 	}
 	var amount int64
 	if req.TotalAmount != "" && req.Currency != "" {
 		var err error
 		if amount, err = parseAmount(req.TotalAmount, req.Currency); err != nil {
-			bad = append(bad, invalidField{Path: "totalAmount", Reason: err.Error()})
+			bad.refuse("totalAmount", err.Error())
 		} else if err := currencyFor(country, req.Currency); err != nil {
-			bad = append(bad, invalidField{Path: "currency", Reason: err.Error()})
+			bad.refuse("currency", err.Error())
 		}
 	}
-	if len(bad) > 0 {
-		x.invalidFields(bad)
+	if x.invalidFields(bad) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
@@ -342,7 +325,7 @@ func (s *Server) charge(x *exchange) {
 		return
 	}
 	if o.country != country {
-		x.invalidFields([]invalidField{{Path: "optinId", Reason: "opt-in " + o.id + " belongs to country " + strings.ToUpper(o.country) + ", not " + strings.ToUpper(country)}})
+		x.invalidFields(fieldCheck{{Path: "optinId", Reason: "opt-in " + o.id + " belongs to country " + strings.ToUpper(o.country) + ", not " + strings.ToUpper(country)}})
 		return
 	}
 	c := &charge{
@@ -392,40 +375,31 @@ func (s *Server) beginSingleCharge(x *exchange) {
 		return
 	}
 	country := strings.ToLower(req.Country)
-	var bad []invalidField
-	need := func(path, value string, max int) {
-		switch {
-		case value == "":
-			bad = append(bad, invalidField{Path: path, Reason: "must not be empty"})
-		case len(value) > max:
-			bad = append(bad, invalidField{Path: path, Reason: fmt.Sprintf("must be at most %d characters", max)})
-		}
-	}
-	need("merchantRequestId", req.MerchantRequestID, 50)
-	need("merchantItemDescription", req.MerchantItemDescription, 255)
-	need("currency", req.Currency, 3)
-	need("totalAmount", req.TotalAmount, 32)
-	need("paymentMethod", req.PaymentMethod, 64)
+	var bad fieldCheck
+	bad.need("merchantRequestId", req.MerchantRequestID, 50)
+	bad.need("merchantItemDescription", req.MerchantItemDescription, 255)
+	bad.need("currency", req.Currency, 3)
+	bad.need("totalAmount", req.TotalAmount, 32)
+	bad.need("paymentMethod", req.PaymentMethod, 64)
 	if req.Hosted == nil || !isHTTPURL(req.Hosted.ForwardURL) {
-		bad = append(bad, invalidField{Path: "hosted.forwardUrl", Reason: "must be an http(s) URL"})
+		bad.refuse("hosted.forwardUrl", "must be an http(s) URL")
 	}
 	if req.ChargeType != "" && req.ChargeType != "hosted" {
-		bad = append(bad, invalidField{Path: "chargeType", Reason: "must be hosted"})
+		bad.refuse("chargeType", "must be hosted")
 	}
 	if req.NotificationURL != "" && (!isHTTPURL(req.NotificationURL) || len(req.NotificationURL) > 255) {
-		bad = append(bad, invalidField{Path: "notificationUrl", Reason: "must be an http(s) URL of at most 255 characters"})
+		bad.refuse("notificationUrl", "must be an http(s) URL of at most 255 characters")
 	}
 	var amount int64
 	if req.TotalAmount != "" && req.Currency != "" {
 		var err error
 		if amount, err = parseAmount(req.TotalAmount, req.Currency); err != nil {
-			bad = append(bad, invalidField{Path: "totalAmount", Reason: err.Error()})
+			bad.refuse("totalAmount", err.Error())
 		} else if err := currencyFor(country, req.Currency); err != nil {
-			bad = append(bad, invalidField{Path: "currency", Reason: err.Error()})
+			bad.refuse("currency", err.Error())
 		}
 	}
-	if len(bad) > 0 {
-		x.invalidFields(bad)
+	if x.invalidFields(bad) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
@@ -527,7 +501,7 @@ func (s *Server) queryCharge(x *exchange) {
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].id < found[j].id })
 	default:
-		x.invalidFields([]invalidField{{Path: "chargeId", Reason: "one of chargeId, merchantRequestId or merchantTransactionId is required"}})
+		x.invalidFields(fieldCheck{{Path: "chargeId", Reason: "one of chargeId, merchantRequestId or merchantTransactionId is required"}})
 		return
 	}
 	resp := queryChargeResponse{}

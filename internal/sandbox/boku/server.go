@@ -322,14 +322,43 @@ func (x *exchange) invalid(message string) {
 	x.ok(failure(x.call, ReasonInvalidRequest, message))
 }
 
-// invalidFields answers 43 naming each refused field, as Boku's spec does.
-func (x *exchange) invalidFields(fields []invalidField) {
+// fieldCheck gathers the refused fields of one request.
+type fieldCheck []invalidField
+
+// refuse records one refused field.
+func (c *fieldCheck) refuse(path, reason string) {
+	*c = append(*c, invalidField{Path: path, Reason: reason})
+}
+
+// need refuses an empty value or one longer than max characters.
+func (c *fieldCheck) need(path, value string, max int) {
+	if value == "" {
+		c.refuse(path, "must not be empty")
+		return
+	}
+	c.atMost(path, value, max)
+}
+
+// atMost refuses a value longer than max characters.
+func (c *fieldCheck) atMost(path, value string, max int) {
+	if len(value) > max {
+		c.refuse(path, fmt.Sprintf("must be at most %d characters", max))
+	}
+}
+
+// invalidFields answers 43 naming each refused field, as Boku's spec does,
+// and reports whether there were any.
+func (x *exchange) invalidFields(fields fieldCheck) bool {
+	if len(fields) == 0 {
+		return false
+	}
 	r := failResult(ReasonInvalidRequest, "Invalid request", false)
 	r.InvalidFields = fields
 	x.ok(struct {
 		XMLName xml.Name
 		Result  result `xml:"result"`
 	}{XMLName: xml.Name{Local: x.call + "-response"}, Result: r})
+	return true
 }
 
 // conflict answers a merchant-request-id (or merchant-refund-id) reused

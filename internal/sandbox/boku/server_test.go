@@ -67,6 +67,8 @@ func TestFakeRejectsWhatBokuRejects(t *testing.T) {
 		{"no signed headers is accepted", url, merchant, body, now, nil, 200, "<result status=\"OK\">"},
 		{"merchant id in body differs", url, merchant, strings.Replace(body, "<merchant-id>m1", "<merchant-id>m9", 1), now, ct, 401, "does not match the signing partner"},
 		{"country mismatch", server.URL + "/de/optin/3.0/optin", merchant, body, now, ct, 200, "<reason-code>43</reason-code>"},
+		{"empty merchant-request-id", url, merchant, strings.Replace(body, "<merchant-request-id>r1", "<merchant-request-id>", 1), now, ct, 200, `path="merchantRequestId" reason="must not be empty"`},
+		{"merchant-consumer-id over 64", url, merchant, strings.Replace(body, "</optin-type>", "</optin-type><merchant-consumer-id>"+strings.Repeat("c", 65)+"</merchant-consumer-id>", 1), now, ct, 200, `path="merchantConsumerId" reason="must be at most 64 characters"`},
 		{"unknown call", server.URL + "/gb/optin/3.0/nope", merchant, body, now, ct, 404, "not found"},
 		{"wrong version", server.URL + "/gb/optin/2.0/optin", merchant, body, now, ct, 404, "not found"},
 	}
