@@ -79,14 +79,14 @@ func newSandboxServeCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Serve fake Boku, Worldline (API and token endpoint) and Ottu on one loopback
 address, and write a profile (default "sandbox") whose settings point at it,
 with the sandbox's public credentials stored like real secrets. Then, in
-another terminal: bokuctl -p sandbox optin begin --msisdn 447700900123.
+another terminal: bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done.
 
 State is kept in memory; with --state FILE it is loaded from and saved to
 that file (JSON, atomic writes) so an opt-in made in one run can be charged
 in the next. Ctrl-C or SIGTERM stops it cleanly. Magic values that trigger
 declines and faults are listed in docs/sandbox.md.`,
 		Example: `  bokuctl sandbox serve &
-  bokuctl -p sandbox optin begin --msisdn 447700900123`,
+  bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSandboxServe(cmd.Context(), f, o)
@@ -140,7 +140,7 @@ func runSandboxServe(ctx context.Context, f *cmdutil.Factory, o *sandboxServeOpt
 			return err
 		}
 	}
-	f.Printer.Notice("Sandbox ready at %s. Try: bokuctl -p %s optin begin --msisdn 447700900123 (Ctrl-C to stop)", base, o.ProfileName)
+	f.Printer.Notice("Sandbox ready at %s. Try: bokuctl -p %s optin begin --payment-method superwallet --forward-url https://shop.example/optin/done (Ctrl-C to stop)", base, o.ProfileName)
 	select {
 	case err := <-done:
 		return fmt.Errorf("sandbox stopped: %w", err)
