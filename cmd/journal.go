@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +60,8 @@ func (e journalEntry) Table() output.Table {
 		{Label: "Profile", Value: output.Text(e.Profile)},
 	}}
 	t.Add("Amount", strings.TrimSpace(e.Amount+" "+e.Currency))
-	for k, v := range e.Targets {
-		t.Add("--"+k, v)
+	for _, k := range slices.Sorted(maps.Keys(e.Targets)) {
+		t.Add("--"+k, e.Targets[k])
 	}
 	t.Add("By", strings.Trim(e.User+"@"+e.Host, "@"))
 	if e.ExitCode != nil {
