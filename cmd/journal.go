@@ -89,12 +89,13 @@ func openJournal(cmd *cobra.Command, f *cmdutil.Factory) (journal.Store, error) 
 // --provider, when given, narrow to that profile or provider.
 type journalFilter struct {
 	f      *cmdutil.Factory
-	since  time.Duration
+	since  cmdutil.Since
 	status string
 }
 
 func (jf *journalFilter) addFlags(cmd *cobra.Command, defaultSince time.Duration) {
-	cmd.Flags().DurationVar(&jf.since, "since", defaultSince, "only rows this recent (0: all)")
+	jf.since = cmdutil.Since(defaultSince)
+	cmd.Flags().Var(&jf.since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
 	cmd.Flags().StringVar(&jf.status, "status", "", "only rows with this status: unknown (includes sent), pending, failed or ok")
 }
 
@@ -111,9 +112,7 @@ func (jf *journalFilter) filter() (journal.Filter, error) {
 	if jf.f.ProviderFlag != nil && jf.f.ProviderFlag.Changed {
 		flt.Provider = jf.f.ProviderFlag.Value.String()
 	}
-	if jf.since > 0 {
-		flt.Since = time.Now().Add(-jf.since)
-	}
+	flt.Since = jf.since.From(time.Now())
 	return flt, nil
 }
 

@@ -188,7 +188,7 @@ type optinStep struct {
 
 func (s *optinStep) addFlags(cmd *cobra.Command, mutation bool) {
 	s.mutation = mutation
-	cmd.Flags().StringVar(&s.requestID, "optin-request-id", "", "name the opt-in by the merchant request id `optin begin` was sent with")
+	cmd.Flags().StringVar(&s.requestID, "optin-request-id", "", "name the opt-in by the merchant request id optin begin was sent with")
 	if mutation {
 		cmd.Flags().StringVar(&s.merchantRequestID, "merchant-request-id", "", "this call's idempotency key (default: a new UUID, printed before sending)")
 	}

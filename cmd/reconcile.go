@@ -41,7 +41,7 @@ func (r reconcileResult) Table() output.Table {
 
 func newReconcileCmd(f *cmdutil.Factory) *cobra.Command {
 	var (
-		since                  time.Duration
+		since                  = cmdutil.Since(7 * 24 * time.Hour)
 		dryRun, reverseUnknown bool
 	)
 	cmd := &cobra.Command{
@@ -68,10 +68,7 @@ some are still unknown.`,
 			if err != nil {
 				return err
 			}
-			flt := journal.Filter{}
-			if since > 0 {
-				flt.Since = time.Now().Add(-since)
-			}
+			flt := journal.Filter{Since: since.From(time.Now())}
 			entries, err := store.List(cmd.Context(), flt)
 			if err != nil {
 				return err
@@ -123,7 +120,7 @@ some are still unknown.`,
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&since, "since", 7*24*time.Hour, "only rows this recent (0: all)")
+	cmd.Flags().Var(&since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "ask the providers, but record nothing")
 	cmd.Flags().BoolVar(&reverseUnknown, "reverse-unknown", false, "reverse Boku charges still unknown inside the one-hour window")
 	return cmd

@@ -105,7 +105,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
-	flags.BoolVar(&f.NoJournal, "no-journal", false, "send without writing the journal (see `bokuctl journal --help`)")
+	flags.BoolVar(&f.NoJournal, "no-journal", false, "send without writing the journal (see bokuctl journal --help)")
 
 	groups := []struct {
 		id, title string

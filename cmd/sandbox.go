@@ -96,7 +96,7 @@ declines and faults are listed in docs/sandbox.md.`,
 	cmd.Flags().BoolVar(&o.ListenAny, "listen-any", false, "allow a non-loopback address (the sandbox has public credentials)")
 	cmd.Flags().StringVar(&o.State, "state", "", "load and save the fakes' state in this JSON file")
 	cmd.Flags().StringVar(&o.ProfileName, "profile-name", sandbox.DefaultProfileName, "profile to write for the sandbox")
-	cmd.Flags().StringVar(&o.NotifyURL, "notify-url", "", "send the fake Boku's signed notifications here (e.g. `bokuctl listen`)")
+	cmd.Flags().StringVar(&o.NotifyURL, "notify-url", "", "send the fake Boku's signed notifications here (e.g. to bokuctl listen)")
 	cmd.Flags().StringVar(&o.ReadyFile, "ready-file", "", "write the base URL to this file once serving")
 	return cmd
 }

@@ -108,7 +108,7 @@ func NewCharge(in *provider.AmountInput) *Charge { return &Charge{in: in} }
 // AddFlags registers Boku's charge flags.
 func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.country, "country", "", "Boku: consumer's country, ISO 3166-1 alpha-2: picks Boku's host (default: the profile's boku.country)")
-	fs.StringVar(&c.optinID, "optin-id", "", "Boku: the opt-in to charge (from `optin confirm`)")
+	fs.StringVar(&c.optinID, "optin-id", "", "Boku: the opt-in to charge (from optin begin, active after optin confirm)")
 	fs.StringVar(&c.description, "description", "bokuctl charge", "Boku: item description; the consumer's bill shows its first 20 characters")
 	fs.StringVar(&c.merchantRequestID, "merchant-request-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
 	fs.StringVar(&c.merchantTransactionID, "merchant-transaction-id", "", "Boku: your transaction id, e.g. the order number (default: the merchant request id)")
