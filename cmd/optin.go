@@ -299,11 +299,23 @@ and reads the answer as theirs [inferred].`,
 
 func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
 	step := &optinStep{}
+	var yes bool
 	cmd := &cobra.Command{
 		Use:   "cancel (OPTIN_ID | --optin-request-id ID)",
 		Short: "Close an opt-in so it can no longer be charged (it stays refundable)",
-		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
+		Long: `Close an opt-in so it can no longer be charged; its charges stay
+refundable. On a terminal it asks for confirmation; elsewhere it refuses
+unless --yes is given.`,
+		Example: `  bokuctl optin cancel D4q4jgAAAABTRwAAAAAAAA
+  bokuctl optin cancel --optin-request-id signup-42 --yes`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ref := "--optin-request-id " + step.requestID
+			if len(args) == 1 {
+				ref = args[0]
+			}
+			f.ConfirmBeforeSending(yes, "cancelling an opt-in",
+				fmt.Sprintf("Cancel opt-in %s? It can no longer be charged.", ref))
 			session, optinID, key, err := step.begin(cmd, f, args)
 			if err != nil {
 				return err
@@ -313,6 +325,7 @@ func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	step.addFlags(cmd, true)
+	cmdutil.AddYesFlag(cmd, &yes)
 	return cmd
 }
 

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -402,10 +401,9 @@ unless --yes is given.`,
 			if err != nil {
 				return err
 			}
-			if !yes {
-				if err := confirm(f, fmt.Sprintf("Remove profile %q and its stored secrets? Type the profile name to confirm: ", name), name); err != nil {
-					return err
-				}
+			if err := f.Confirm(cmd.Context(), yes, "removing a profile",
+				fmt.Sprintf("Remove profile %q and its stored secrets? Type the profile name to confirm: ", name), name); err != nil {
+				return err
 			}
 			delete(file.Profiles, name)
 			if file.CurrentProfile == name {
@@ -419,26 +417,8 @@ unless --yes is given.`,
 			return f.Printer.Print(profileRemoveResult{Removed: name, SecretsDeleted: deleted})
 		},
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmdutil.AddYesFlag(cmd, &yes)
 	return cmd
-}
-
-// confirm asks on a terminal for the expected answer; off a terminal it
-// refuses, since nobody can answer.
-func confirm(f *cmdutil.Factory, prompt, want string) error {
-	if !f.IO.InTTY || !f.IO.OutTTY {
-		return exitcode.New(exitcode.Usage, "refusing to proceed without confirmation: no terminal to ask on").
-			WithHint("pass --yes to confirm")
-	}
-	fmt.Fprint(f.IO.ErrOut, prompt)
-	answer, err := bufio.NewReader(f.IO.In).ReadString('\n')
-	if err != nil && answer == "" {
-		return exitcode.New(exitcode.Usage, "no confirmation given")
-	}
-	if strings.TrimSpace(answer) != want {
-		return exitcode.New(exitcode.Usage, "confirmation did not match: nothing was changed")
-	}
-	return nil
 }
 
 // deleteProfileSecrets removes every secret of a profile from the store,

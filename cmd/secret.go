@@ -2,12 +2,12 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -84,12 +84,18 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 			if err != nil {
 				return err
 			}
-			value, err := readSecret(f, spec)
+			// Ask the store first: a value typed for a store that cannot
+			// keep it would be lost.
+			store := f.SecretStore()
+			account := secret.Account(profile, spec.Name)
+			if _, err := store.Get(cmd.Context(), account); err != nil && !errors.Is(err, secret.ErrNotFound) {
+				return storeError(err, spec)
+			}
+			value, err := readSecret(cmd.Context(), f, spec)
 			if err != nil {
 				return err
 			}
-			store := f.SecretStore()
-			if err := store.Set(cmd.Context(), secret.Account(profile, spec.Name), value); err != nil {
+			if err := store.Set(cmd.Context(), account, value); err != nil {
 				return storeError(err, spec)
 			}
 			if f.Getenv(spec.EnvVar) != "" {
@@ -101,18 +107,17 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 	}
 }
 
-// readSecret reads the value from stdin: hidden input on a real terminal,
-// otherwise everything piped in, less one trailing newline.
-func readSecret(f *cmdutil.Factory, spec secret.Spec) (string, error) {
+// readSecret reads the value from stdin: hidden input on a real terminal
+// (Ctrl-C or Ctrl-D cancel, exit 130), otherwise everything piped in, less
+// one trailing newline.
+func readSecret(ctx context.Context, f *cmdutil.Factory, spec secret.Spec) (string, error) {
 	var value []byte
-	if fd, ok := f.IO.StdinIsTerminal(); ok {
-		fmt.Fprintf(f.IO.ErrOut, "Value for %s (input hidden): ", spec.Name)
-		read, err := term.ReadPassword(fd)
-		fmt.Fprintln(f.IO.ErrOut)
+	if _, ok := f.IO.StdinIsTerminal(); ok {
+		read, err := f.ReadHidden(ctx, fmt.Sprintf("Value for %s (input hidden; Ctrl-C cancels): ", spec.Name), "nothing was stored")
 		if err != nil {
-			return "", fmt.Errorf("read secret from terminal: %w", err)
+			return "", err
 		}
-		value = read
+		value = []byte(read)
 	} else {
 		read, err := io.ReadAll(io.LimitReader(f.IO.In, maxSecretSize+1))
 		if err != nil {
@@ -146,10 +151,15 @@ func storeError(err error, spec secret.Spec) error {
 }
 
 func newSecretDeleteCmd(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a stored secret of the active profile",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Long: `Delete a stored secret of the active profile. On a terminal it asks for
+confirmation; elsewhere it refuses unless --yes is given.`,
+		Example: `  bokuctl secret delete boku-key -p shop
+  bokuctl secret delete boku-key -p shop --yes   # in a script`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := secret.Lookup(args[0])
 			if err != nil {
@@ -157,6 +167,10 @@ func newSecretDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 			}
 			profile, _, err := f.ProfileName()
 			if err != nil {
+				return err
+			}
+			if err := f.Confirm(cmd.Context(), yes, "deleting a secret",
+				fmt.Sprintf("Delete %s of profile %q?", spec.Name, profile), ""); err != nil {
 				return err
 			}
 			err = f.SecretStore().Delete(cmd.Context(), secret.Account(profile, spec.Name))
@@ -173,6 +187,8 @@ func newSecretDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: false, Source: string(secret.SourceMissing)})
 		},
 	}
+	cmdutil.AddYesFlag(cmd, &yes)
+	return cmd
 }
 
 // secretStatusResult lists which secrets the active profile has.

@@ -1,6 +1,8 @@
 package charge
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
@@ -18,15 +20,30 @@ reverse-charge has no charge id), within an hour of the charge. Boku answers
 OK even when it never received the charge, so this is the way to settle a
 charge whose outcome is unknown (exit 5); reversing again is safe.
 Worldline: release all or part (--amount/--currency) of an authorization
-that has not been captured.`,
+that has not been captured.
+
+On a terminal it asks for confirmation; elsewhere it refuses unless --yes
+is given.`,
 		Example: `  bokuctl charge reverse --merchant-request-id order-1234
-  bokuctl charge reverse --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
+  bokuctl charge reverse --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR --yes`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
-	cmd.RunE = provider.New(cmd, provider.Handlers{
+	var yes bool
+	run := provider.New(cmd, provider.Handlers{
 		provider.Boku:      &boku.ChargeReverse{},
 		provider.Worldline: &worldline.Reverse{},
 	}).RunE(f)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		what := "the charge"
+		if len(args) == 1 {
+			what = args[0]
+		} else if key, _ := cmd.Flags().GetString("merchant-request-id"); key != "" {
+			what = "the charge sent as " + key
+		}
+		f.ConfirmBeforeSending(yes, "reversing a charge", fmt.Sprintf("Reverse %s?", what))
+		return run(cmd, args)
+	}
+	cmdutil.AddYesFlag(cmd, &yes)
 	// After provider.New: the flags are the Worldline handler's.
 	cmd.MarkFlagsRequiredTogether("amount", "currency")
 	return cmd

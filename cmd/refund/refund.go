@@ -4,6 +4,8 @@
 package refund
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
@@ -20,7 +22,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Refund all or part of a charge (Boku) or payment (Worldline)",
 		Long: `Refund with the profile's provider (or --provider), fully (no --amount) or
 partly (--amount with --currency). The total refunded never exceeds what was
-charged.
+charged. A full refund asks for confirmation on a terminal; elsewhere it
+needs --yes.
 
 Boku: refund a charge for one of Boku's six reasons (--reason); the
 merchant refund id is the idempotency key, and --notify asks Boku for a
@@ -28,17 +31,26 @@ refund notification. Worldline: refund a captured
 payment, or with --standalone refund to a card given as JSON on stdin or in
 --card-file; the operation id is the idempotency key. Keys are printed
 before sending; resending one never refunds twice.`,
-		Example: `  bokuctl refund ch-000003 --reason goodwill       # everything still refundable
+		Example: `  bokuctl refund ch-000003 --reason goodwill --yes # everything still refundable
   bokuctl refund ch-000003 --amount 1.50 --reason non-fulfillment
   bokuctl refund --provider worldline pay:ch:etu:… --amount 5.00 --currency EUR`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	cmd.Flags().StringVar(&in.Amount, "amount", "", "amount to refund as a decimal (default: all that is left)")
 	cmd.Flags().StringVar(&in.Currency, "currency", "", "currency of --amount, the charge's (Boku: default the charge's, asked of Boku first)")
-	cmd.RunE = provider.New(cmd, provider.Handlers{
+	var yes bool
+	run := provider.New(cmd, provider.Handlers{
 		provider.Boku:      boku.NewRefund(in),
 		provider.Worldline: worldline.NewRefund(in),
 	}).RunE(f)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if in.Amount == "" && len(args) == 1 {
+			f.ConfirmBeforeSending(yes, "a full refund (no --amount)",
+				fmt.Sprintf("Refund everything still refundable on %s?", args[0]))
+		}
+		return run(cmd, args)
+	}
+	cmdutil.AddYesFlag(cmd, &yes)
 	cmd.AddCommand(newStatusCmd(f), newCaptureCmd(f), newReverseCmd(f))
 	return cmd
 }

@@ -47,6 +47,7 @@ type Factory struct {
 	config   *config.File
 	settings *config.Settings
 	journal  *journalRun
+	confirm  *confirmation
 	sent     bool
 	store    secret.Store
 }

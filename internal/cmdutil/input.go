@@ -97,6 +97,9 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 	} else {
 		given = uuid.NewString()
 	}
+	if err := f.confirmSend(); err != nil {
+		return "", err
+	}
 	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
 	f.Printer.IdempotencyKey = given
 	if err := f.recordIntent(given); err != nil {

@@ -79,6 +79,9 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 // command did not announce itself (a Boku reversal carries the original
 // charge's key; its row is keyed "reverse:" + that key).
 func (f *Factory) RecordIntent(key string) error {
+	if err := f.confirmSend(); err != nil {
+		return err
+	}
 	f.sent = true
 	return f.recordIntent(key)
 }

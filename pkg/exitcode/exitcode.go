@@ -37,6 +37,10 @@ const (
 	Unavailable Code = 6
 	// Pending means the request was accepted but is not final yet.
 	Pending Code = 8
+	// Canceled means the user cancelled at a prompt (Ctrl-C, Ctrl-D or a
+	// "no"): nothing was sent, stored or deleted. 130 is the shells'
+	// status for a command ended by Ctrl-C.
+	Canceled Code = 130
 )
 
 // Slug is the stable machine name of a code, used in JSON error objects.
@@ -56,6 +60,8 @@ func (c Code) Slug() string {
 		return "unavailable"
 	case Pending:
 		return "pending"
+	case Canceled:
+		return "canceled"
 	default:
 		return "unexpected"
 	}
@@ -78,6 +84,8 @@ func (c Code) Meaning() string {
 		return "provider unavailable or rate-limited: safe to retry later"
 	case Pending:
 		return "pending: accepted, not final"
+	case Canceled:
+		return "cancelled at a prompt (Ctrl-C, Ctrl-D or no): nothing was sent, stored or deleted"
 	default:
 		return "unexpected error"
 	}
@@ -85,7 +93,7 @@ func (c Code) Meaning() string {
 
 // All lists every documented code in ascending order.
 func All() []Code {
-	return []Code{OK, Unexpected, Usage, Declined, Auth, UnknownOutcome, Unavailable, Pending}
+	return []Code{OK, Unexpected, Usage, Declined, Auth, UnknownOutcome, Unavailable, Pending, Canceled}
 }
 
 // Error is an error with an exit code, a message for the user, and an
