@@ -125,13 +125,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"boku-charges":  countCmd(func(f *boku.Server) int { return f.ChargeCount() }),
-			"boku-requests": countCmd(func(f *boku.Server) int { return f.RequestCount() }),
-			"httpget":       httpGet,
-			"boku-callback": bokuCallback,
-			"httppost":      httpPost,
-			"boku-approve":  bokuApprove,
-			"stdout2env":    stdoutToEnv,
+			"boku-charges":     countCmd(func(f *boku.Server) int { return f.ChargeCount() }),
+			"boku-requests":    countCmd(func(f *boku.Server) int { return f.RequestCount() }),
+			"httpget":          httpGet,
+			"boku-callback":    bokuCallback,
+			"httppost":         httpPost,
+			"boku-approve":     bokuApprove,
+			"boku-wait-charge": bokuWaitCharge,
+			"stdout2env":       stdoutToEnv,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: waitfile FILE")
@@ -172,6 +173,21 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// bokuWaitCharge waits until the script's fake Boku has recorded the
+// charge with a merchant request id: `boku-wait-charge KEY`.
+func bokuWaitCharge(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: boku-wait-charge MERCHANT_REQUEST_ID")
+	}
+	fake := ts.Value("boku").(*boku.Server)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if fake.HasCharge(ts.Getenv("BOKU_MERCHANT"), args[0]) {
+			return
+		}
+	}
+	ts.Fatalf("fake Boku never recorded a charge %s", args[0])
 }
 
 // countCmd asserts a count kept by the script's fake Boku: `boku-charges 1`.

@@ -357,6 +357,16 @@ func (s *Server) charge(x *exchange) {
 	case AmountDropConnection:
 		// The charge is recorded; the answer is lost on the way back.
 		dropConnection(x.w)
+	case AmountHeldAnswer:
+		// The charge is recorded; the answer waits until the client
+		// gives up (or is killed), then goes nowhere.
+		s.mu.Unlock()
+		select {
+		case <-x.r.Context().Done():
+		case <-time.After(HeldAnswerFor):
+		}
+		s.mu.Lock()
+		dropConnection(x.w)
 	case AmountBadSignature:
 		writeSigned(x.w, x.merchant, resp, s.Now(), true)
 	default:

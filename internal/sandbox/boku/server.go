@@ -37,7 +37,10 @@ const (
 	AmountInProgress        = 777
 	AmountUnavailableOnce   = 503
 	AmountDropConnection    = 1313
+	AmountHeldAnswer        = 1414
 	AmountBadSignature      = 444
+	// (AmountHeldAnswer: recorded, then the answer is held until the
+	// client goes away, at most HeldAnswerFor.)
 	// AmountLimit is the highest amount a single charge may have.
 	AmountLimit = 99999
 )
@@ -176,6 +179,18 @@ func (s *Server) ChargeCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.charges)
+}
+
+// HeldAnswerFor bounds how long a 14.14 charge's answer is held.
+var HeldAnswerFor = time.Minute
+
+// HasCharge reports whether the merchant has a charge with this merchant
+// request id, for tests that act while its answer is held back.
+func (s *Server) HasCharge(merchantID, merchantRequestID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.chargeByMRID[mrKey(merchantID, merchantRequestID)]
+	return ok
 }
 
 // RequestCount is the number of API requests received, for tests that
