@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -96,7 +95,7 @@ func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*
 func methodsCache(f *cmdutil.Factory) (ottu.Cache, error) {
 	dir := f.Getenv("BOKUCTL_CACHE_DIR")
 	if dir == "" {
-		userDir, err := os.UserCacheDir()
+		userDir, err := config.UserDir(f.Getenv, "cache")
 		if err != nil {
 			return ottu.Cache{}, exitcode.New(exitcode.Unexpected, "no cache folder: %v", err).WithHint("set XDG_CACHE_HOME or BOKUCTL_CACHE_DIR")
 		}

@@ -60,7 +60,7 @@ func (f *Factory) ConfigPath() (string, error) {
 	if env := f.Getenv("BOKUCTL_CONFIG"); env != "" {
 		return env, nil
 	}
-	return config.DefaultPath()
+	return config.DefaultPath(f.Getenv)
 }
 
 // Config loads the config file once per run.

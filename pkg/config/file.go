@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,13 +30,41 @@ const FileName = "config.yaml"
 
 // DefaultPath is $XDG_CONFIG_HOME/bokuctl/config.yaml, or the platform's
 // equivalent from os.UserConfigDir.
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
+func DefaultPath(getenv func(string) string) (string, error) {
+	dir, err := UserDir(getenv, "config")
 	if err != nil {
 		return "", exitcode.New(exitcode.Auth, "cannot find a config folder: %v", err).
 			WithHint("set XDG_CONFIG_HOME, or pass --config / BOKUCTL_CONFIG")
 	}
 	return filepath.Join(dir, "bokuctl", FileName), nil
+}
+
+// UserDir is os.UserConfigDir (kind "config") or os.UserCacheDir (kind
+// "cache") computed from getenv rather than the process environment, so a
+// run given its own environment (tests, the sandbox demo) never touches
+// the user's real folders.
+func UserDir(getenv func(string) string, kind string) (string, error) {
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = getenv(map[string]string{"config": "AppData", "cache": "LocalAppData"}[kind])
+	case "darwin", "ios":
+		if home := getenv("HOME"); home != "" {
+			dir = filepath.Join(home, "Library", map[string]string{"config": "Application Support", "cache": "Caches"}[kind])
+		}
+	default:
+		dir = getenv(map[string]string{"config": "XDG_CONFIG_HOME", "cache": "XDG_CACHE_HOME"}[kind])
+		if !filepath.IsAbs(dir) {
+			dir = ""
+			if home := getenv("HOME"); home != "" {
+				dir = filepath.Join(home, "."+kind)
+			}
+		}
+	}
+	if dir == "" {
+		return "", fmt.Errorf("neither the %s folder variable nor HOME is set", kind)
+	}
+	return dir, nil
 }
 
 // File is the parsed config file.
