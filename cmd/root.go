@@ -13,6 +13,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -38,6 +39,10 @@ import (
 func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A reader that went away (bokuctl charge … | head -c0) must not kill
+	// the process with SIGPIPE after a request was sent: the write fails
+	// with EPIPE instead, and the exit code stays the outcome's.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ios := output.System(cmdutil.DefaultGetenv, false)
 	return Run(ctx, ios, cmdutil.DefaultGetenv, os.Args[1:])
 }
@@ -57,6 +62,11 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		err = f.Printer.FilterErr
 	}
 	f.FinishJournal(err)
+	if errors.Is(err, syscall.EPIPE) {
+		// The reader went away (| head): it chose to stop reading, as with
+		// any Unix tool; nothing was sent (after a send the outcome wins).
+		return int(exitcode.OK)
+	}
 	if err == nil {
 		return int(exitcode.OK)
 	}

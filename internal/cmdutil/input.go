@@ -105,7 +105,7 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 	if err := f.recordIntent(given); err != nil {
 		return "", err
 	}
-	f.sent = true
+	f.markSent()
 	return given, nil
 }
 

@@ -82,7 +82,7 @@ func (f *Factory) RecordIntent(key string) error {
 	if err := f.confirmSend(); err != nil {
 		return err
 	}
-	f.sent = true
+	f.markSent()
 	return f.recordIntent(key)
 }
 
@@ -163,6 +163,15 @@ func (f *Factory) RecordResult(result []byte) {
 // Sent reports whether this run announced an idempotency key: a request
 // that changes state was (about to be) sent.
 func (f *Factory) Sent() bool { return f.sent }
+
+// markSent notes that a request is about to leave: from now on the
+// outcome decides the exit code, not an output error.
+func (f *Factory) markSent() {
+	f.sent = true
+	if f.Printer != nil {
+		f.Printer.Sent = true
+	}
+}
 
 // FinishJournal records the run's outcome on its journal row, from the
 // exit code and error the run ends with, and closes the journal.

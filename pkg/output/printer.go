@@ -46,6 +46,10 @@ type Printer struct {
 	// IdempotencyKey is the key of the request this run announced, for
 	// the JSON error object.
 	IdempotencyKey string
+	// Sent is set once a request has been sent: after it, a result that
+	// cannot be written (stdout closed, reader gone) is reported on
+	// stderr, and the outcome, not the write, decides the exit code.
+	Sent bool
 }
 
 // NewPrinter returns a printer. A non-empty jqExpr is compiled now, so a bad
@@ -74,6 +78,31 @@ func (p *Printer) JSON() bool { return p.Format == FormatJSON }
 // Print writes one result to stdout: JSON (optionally filtered by --jq) or
 // its table view.
 func (p *Printer) Print(result any) error {
+	out := &watchedWriter{w: p.IO.Out}
+	err := p.print(out, result)
+	if out.err != nil && p.Sent {
+		p.Notice("Warning: the result could not be written to stdout (%v); the exit code is the request's outcome", out.err)
+		return nil
+	}
+	return err
+}
+
+// watchedWriter remembers the first write error, to tell an output failure
+// from a failure to build the result.
+type watchedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *watchedWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+func (p *Printer) print(out io.Writer, result any) error {
 	if p.JSON() || p.Recorder != nil {
 		// No HTML escaping: "&" stays "&" in URLs and messages.
 		var buf bytes.Buffer
@@ -88,9 +117,9 @@ func (p *Printer) Print(result any) error {
 		}
 		if p.JSON() {
 			if p.jq != nil {
-				return p.filter(buf.Bytes())
+				return p.filter(out, buf.Bytes())
 			}
-			_, err := p.IO.Out.Write(buf.Bytes())
+			_, err := out.Write(buf.Bytes())
 			return err
 		}
 	}
@@ -98,19 +127,19 @@ func (p *Printer) Print(result any) error {
 	if !ok {
 		return fmt.Errorf("internal error: %T has no table view", result)
 	}
-	return RenderTable(p.IO.Out, tabler.Table(), p.IO.Color)
+	return RenderTable(out, tabler.Table(), p.IO.Color)
 }
 
 // filter runs the compiled --jq program over the JSON document. Strings are
 // printed raw, other values as compact JSON, one per line, like gh --jq.
-func (p *Printer) filter(data []byte) error {
+func (p *Printer) filter(out io.Writer, data []byte) error {
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.UseNumber()
 	var doc any
 	if err := decoder.Decode(&doc); err != nil {
 		return fmt.Errorf("--jq: decode result: %w", err)
 	}
-	var out bytes.Buffer
+	var filtered bytes.Buffer
 	iter := p.jq.Run(normalizeNumbers(doc))
 	for {
 		v, ok := iter.Next()
@@ -122,21 +151,21 @@ func (p *Printer) filter(data []byte) error {
 			// Print it unfiltered and let the command exit by its outcome.
 			p.FilterErr = exitcode.New(exitcode.Usage, "--jq: %v", err).WithHint("the result above is unfiltered")
 			p.Notice("Error: --jq: %v; printing the result unfiltered", err)
-			_, werr := p.IO.Out.Write(data)
+			_, werr := out.Write(data)
 			return werr
 		}
 		if s, isString := v.(string); isString {
-			out.WriteString(s)
+			filtered.WriteString(s)
 		} else {
 			encoded, err := gojq.Marshal(v)
 			if err != nil {
 				return fmt.Errorf("--jq: encode: %w", err)
 			}
-			out.Write(encoded)
+			filtered.Write(encoded)
 		}
-		out.WriteByte('\n')
+		filtered.WriteByte('\n')
 	}
-	_, err := p.IO.Out.Write(out.Bytes())
+	_, err := out.Write(filtered.Bytes())
 	return err
 }
 
