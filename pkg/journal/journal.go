@@ -13,6 +13,7 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -41,6 +42,10 @@ type Entry struct {
 	Currency  string            `json:"currency,omitempty"`
 	User      string            `json:"user,omitempty"`
 	Host      string            `json:"host,omitempty"`
+	// Batch and Line name the batch run and the file line this row came
+	// from, for rows of `bokuctl batch`.
+	Batch string `json:"batch,omitempty"`
+	Line  int    `json:"line,omitempty"`
 	// Status is sent (no outcome recorded), ok, pending, failed or
 	// unknown.
 	Status     string    `json:"status"`
@@ -68,7 +73,28 @@ type Filter struct {
 	Status   string // "" for any; "unknown" also matches rows still "sent"
 	Profile  string
 	Provider string
+	Batch    string
 }
+
+// Batch is one `bokuctl batch` run: which file (by digest) it sends, for
+// which operation and profile. Its rows are operations rows with its id.
+type Batch struct {
+	ID        string    `json:"id"`
+	Time      time.Time `json:"time"`
+	Profile   string    `json:"profile"`
+	Provider  string    `json:"provider"`
+	Operation string    `json:"operation"`
+	// File is the file as named on the command line ("-" for stdin).
+	File string `json:"file"`
+	// Digest is the SHA-256 of the file's bytes, hex.
+	Digest string `json:"digest"`
+	// Copy is where bokuctl keeps the file's copy for resume.
+	Copy string `json:"copy"`
+	Rows int    `json:"rows"`
+}
+
+// ErrNoBatch means no batch has the id.
+var ErrNoBatch = errors.New("no batch with that id in the journal")
 
 // Store is a journal.
 type Store interface {
@@ -81,5 +107,25 @@ type Store interface {
 	List(ctx context.Context, f Filter) ([]Entry, error)
 	// Get returns the row with key, or ErrNotFound.
 	Get(ctx context.Context, key string) (*Entry, error)
+	// AddBatch records a batch run before its first row is sent.
+	AddBatch(ctx context.Context, b Batch) error
+	// GetBatch returns the batch with id, or ErrNoBatch.
+	GetBatch(ctx context.Context, id string) (*Batch, error)
+	// FindBatch returns the newest batch of the same file (digest),
+	// operation and profile, or ErrNoBatch.
+	FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error)
 	Close() error
+}
+
+// Change is one write of a group: an intent (Begin set) or an outcome.
+type Change struct {
+	Begin   *Entry
+	Key     string
+	Outcome Outcome
+}
+
+// GroupWriter is a Store that can apply many changes in one transaction:
+// one sync to disk for all of them.
+type GroupWriter interface {
+	Apply(ctx context.Context, changes []Change) error
 }

@@ -51,7 +51,51 @@ CREATE TABLE IF NOT EXISTS operations (
 );
 CREATE INDEX IF NOT EXISTS operations_time ON operations(time);
 CREATE INDEX IF NOT EXISTS operations_status ON operations(status);
+CREATE TABLE IF NOT EXISTS batches (
+	id        TEXT PRIMARY KEY,
+	time      TEXT NOT NULL,
+	profile   TEXT NOT NULL,
+	provider  TEXT NOT NULL,
+	operation TEXT NOT NULL,
+	file      TEXT NOT NULL,
+	digest    TEXT NOT NULL,
+	copy      TEXT NOT NULL,
+	rows      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_digest ON batches(digest);
 `
+
+// migrations bring a journal written by an older bokuctl up to date: each
+// adds a column if it is missing.
+var migrations = []struct{ table, column, ddl string }{
+	{"operations", "batch", "ALTER TABLE operations ADD COLUMN batch TEXT NOT NULL DEFAULT ''"},
+	{"operations", "line", "ALTER TABLE operations ADD COLUMN line INTEGER NOT NULL DEFAULT 0"},
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	// One write transaction (BEGIN IMMEDIATE): two bokuctl processes
+	// opening an old journal at once migrate it once.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, m := range migrations {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", m.table, m.column).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := tx.ExecContext(ctx, m.ddl); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS operations_batch ON operations(batch) WHERE batch != ''"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
 
 // sqliteStore is the SQLite journal.
 type sqliteStore struct {
@@ -82,38 +126,116 @@ func Open(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, &OpenError{Path: path, Err: err}
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, &OpenError{Path: path, Err: err}
+	}
 	return &sqliteStore{db: db, path: path}, nil
 }
 
 func (s *sqliteStore) Close() error { return s.db.Close() }
 
-func (s *sqliteStore) Begin(ctx context.Context, e Entry) error {
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const beginSQL = `INSERT INTO operations
+		(key, time, profile, provider, operation, targets, amount, currency, user, host, status, batch, line)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET time = excluded.time, status = CASE WHEN operations.status IN ('ok', 'failed') THEN operations.status ELSE excluded.status END`
+
+const finishSQL = `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ? WHERE key = ?`
+
+func begin(ctx context.Context, db execer, e Entry) error {
 	targets, _ := json.Marshal(e.Targets)
 	if e.Targets == nil {
 		targets = []byte("{}")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO operations
-		(key, time, profile, provider, operation, targets, amount, currency, user, host, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(key) DO UPDATE SET time = excluded.time, status = CASE WHEN operations.status IN ('ok', 'failed') THEN operations.status ELSE excluded.status END`,
+	_, err := db.ExecContext(ctx, beginSQL,
 		e.Key, e.Time.UTC().Format(time.RFC3339Nano), e.Profile, e.Provider, e.Operation, string(targets),
-		e.Amount, e.Currency, e.User, e.Host, StatusSent)
-	if err != nil {
+		e.Amount, e.Currency, e.User, e.Host, StatusSent, e.Batch, e.Line)
+	return err
+}
+
+func finish(ctx context.Context, db execer, key string, o Outcome) error {
+	_, err := db.ExecContext(ctx, finishSQL,
+		o.Status, o.ExitCode, o.Reason, o.Result, o.SettleCmd, time.Now().UTC().Format(time.RFC3339Nano), key)
+	return err
+}
+
+func (s *sqliteStore) Begin(ctx context.Context, e Entry) error {
+	if err := begin(ctx, s.db, e); err != nil {
 		return &OpenError{Path: s.path, Err: err}
 	}
 	return nil
 }
 
 func (s *sqliteStore) Finish(ctx context.Context, key string, o Outcome) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ? WHERE key = ?`,
-		o.Status, o.ExitCode, o.Reason, o.Result, o.SettleCmd, time.Now().UTC().Format(time.RFC3339Nano), key)
+	if err := finish(ctx, s.db, key, o); err != nil {
+		return &OpenError{Path: s.path, Err: err}
+	}
+	return nil
+}
+
+// Apply writes many intents and outcomes in one transaction.
+func (s *sqliteStore) Apply(ctx context.Context, changes []Change) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return &OpenError{Path: s.path, Err: err}
+	}
+	defer tx.Rollback()
+	for _, c := range changes {
+		if c.Begin != nil {
+			err = begin(ctx, tx, *c.Begin)
+		} else {
+			err = finish(ctx, tx, c.Key, c.Outcome)
+		}
+		if err != nil {
+			return &OpenError{Path: s.path, Err: err}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return &OpenError{Path: s.path, Err: err}
+	}
+	return nil
+}
+
+func (s *sqliteStore) AddBatch(ctx context.Context, b Batch) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.Time.UTC().Format(time.RFC3339Nano), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows)
 	if err != nil {
 		return &OpenError{Path: s.path, Err: err}
 	}
 	return nil
 }
 
-const columns = `key, time, profile, provider, operation, targets, amount, currency, user, host, status, exit_code, reason, result, settle_cmd, finished_at`
+const batchColumns = `id, time, profile, provider, operation, file, digest, copy, rows`
+
+func scanBatch(row *sql.Row) (*Batch, error) {
+	var b Batch
+	var when string
+	err := row.Scan(&b.ID, &when, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoBatch
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.Time, _ = time.Parse(time.RFC3339Nano, when)
+	return &b, nil
+}
+
+func (s *sqliteStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
+	return scanBatch(s.db.QueryRowContext(ctx, "SELECT "+batchColumns+" FROM batches WHERE id = ?", id))
+}
+
+func (s *sqliteStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
+	return scanBatch(s.db.QueryRowContext(ctx, "SELECT "+batchColumns+` FROM batches
+		WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`, digest, operation, profile))
+}
+
+const columns = `key, time, profile, provider, operation, targets, amount, currency, user, host, status, exit_code, reason, result, settle_cmd, finished_at, batch, line`
 
 func (s *sqliteStore) List(ctx context.Context, f Filter) ([]Entry, error) {
 	var where []string
@@ -133,6 +255,9 @@ func (s *sqliteStore) List(ctx context.Context, f Filter) ([]Entry, error) {
 	}
 	if f.Provider != "" {
 		where, args = append(where, "provider = ?"), append(args, f.Provider)
+	}
+	if f.Batch != "" {
+		where, args = append(where, "batch = ?"), append(args, f.Batch)
 	}
 	query := "SELECT " + columns + " FROM operations"
 	if len(where) > 0 {
@@ -168,7 +293,7 @@ func scan(row interface{ Scan(...any) error }) (*Entry, error) {
 	var when, targets, finished string
 	var exit sql.NullInt64
 	if err := row.Scan(&e.Key, &when, &e.Profile, &e.Provider, &e.Operation, &targets, &e.Amount, &e.Currency, &e.User, &e.Host,
-		&e.Status, &exit, &e.Reason, &e.Result, &e.SettleCmd, &finished); err != nil {
+		&e.Status, &exit, &e.Reason, &e.Result, &e.SettleCmd, &finished, &e.Batch, &e.Line); err != nil {
 		return nil, err
 	}
 	e.Time, _ = time.Parse(time.RFC3339Nano, when)

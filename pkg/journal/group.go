@@ -1,0 +1,141 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Group is a Store for many concurrent writers (the workers of a batch):
+// intents that arrive together are written in one transaction, so one
+// sync to disk covers them all (group commit). Begin still returns only
+// once its intent is on disk; Finish returns at once, and its outcome is
+// written with the next group (a crash before then leaves the row "sent",
+// which reconcile settles). Reads go straight to the store.
+//
+// Close flushes what is queued and reports the first write error; it does
+// not close the underlying store.
+type Group struct {
+	Store
+	writer GroupWriter
+
+	mu      sync.Mutex
+	queue   []Change
+	waiters []chan error
+	wake    chan struct{}
+	done    chan struct{}
+	closed  bool
+	failed  error
+}
+
+// NewGroup starts the group's writer. A store that cannot apply changes in
+// one transaction gets them one by one.
+func NewGroup(store Store) *Group {
+	g := &Group{Store: store, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if w, ok := store.(GroupWriter); ok {
+		g.writer = w
+	} else {
+		g.writer = oneByOne{store}
+	}
+	go g.run()
+	return g
+}
+
+// Begin queues the intent and waits until it is written.
+func (g *Group) Begin(ctx context.Context, e Entry) error {
+	wait := make(chan error, 1)
+	if err := g.enqueue(Change{Begin: &e}, wait); err != nil {
+		return err
+	}
+	select {
+	case err := <-wait:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Finish queues the outcome; it is written with the next group.
+func (g *Group) Finish(_ context.Context, key string, o Outcome) error {
+	return g.enqueue(Change{Key: key, Outcome: o}, nil)
+}
+
+func (g *Group) enqueue(c Change, wait chan error) error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return errors.New("journal: the group is closed")
+	}
+	g.queue = append(g.queue, c)
+	g.waiters = append(g.waiters, wait)
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (g *Group) run() {
+	defer close(g.done)
+	for {
+		<-g.wake
+		g.mu.Lock()
+		changes, waiters, closed := g.queue, g.waiters, g.closed
+		g.queue, g.waiters = nil, nil
+		g.mu.Unlock()
+		if len(changes) > 0 {
+			err := g.writer.Apply(context.Background(), changes)
+			if err != nil {
+				g.mu.Lock()
+				if g.failed == nil {
+					g.failed = err
+				}
+				g.mu.Unlock()
+			}
+			for _, w := range waiters {
+				if w != nil {
+					w <- err
+				}
+			}
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+// Close writes what is queued and stops the writer.
+func (g *Group) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		<-g.done
+		return g.failed
+	}
+	g.closed = true
+	g.mu.Unlock()
+	g.wake <- struct{}{}
+	<-g.done
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.failed
+}
+
+// oneByOne applies changes through the plain Store methods.
+type oneByOne struct{ Store }
+
+func (s oneByOne) Apply(ctx context.Context, changes []Change) error {
+	for _, c := range changes {
+		var err error
+		if c.Begin != nil {
+			err = s.Store.Begin(ctx, *c.Begin)
+		} else {
+			err = s.Store.Finish(ctx, c.Key, c.Outcome)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
