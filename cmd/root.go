@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -110,7 +111,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.String("provider", "", "provider behind charge/refund/forex/fund-check: boku or worldline (overrides the profile)")
 	f.ProviderFlag = flags.Lookup("provider")
 	flags.StringVar(&f.ConfigFlag, "config", "", "config file (env BOKUCTL_CONFIG; default $XDG_CONFIG_HOME/bokuctl/config.yaml)")
-	flags.StringVarP(&f.Output, "output", "o", "table", "output format: table or json")
+	flags.StringVarP(&f.Output, "output", "o", "table", "output format: table or json (batch: also csv)")
 	flags.StringVar(&f.JQ, "jq", "", "filter JSON output with a jq expression (implies -o json)")
 	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
@@ -122,7 +123,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
 			newOptinCmd(f), newSimulateCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
@@ -164,6 +165,9 @@ func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 	format, err := output.ParseFormat(f.Output)
 	if err != nil {
 		return err
+	}
+	if format == output.FormatCSV && !strings.HasPrefix(cmd.CommandPath(), "bokuctl batch ") {
+		return exitcode.New(exitcode.Usage, "-o csv is for batch results only").WithHint("use -o table or -o json")
 	}
 	if f.NoColor {
 		f.IO.Color = false

@@ -44,12 +44,25 @@ type Factory struct {
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
 
+	// Batch and BatchLine are set on the Factory of one row of a batch:
+	// its journal row names them. DefaultKey, when set, is the row's
+	// idempotency key unless the row gives its own.
+	Batch      string
+	BatchLine  int
+	DefaultKey string
+
 	config   *config.File
 	settings *config.Settings
 	journal  *journalRun
 	confirm  *confirmation
 	sent     bool
 	store    secret.Store
+	// shared is what the rows of a batch share: sessions, connections.
+	shared *Shared
+	// validateOnly stops a run at its idempotency key: every input was
+	// checked, nothing is sent (batch validation).
+	validateOnly bool
+	validatedKey string
 }
 
 // ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.

@@ -94,8 +94,14 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 		if !ValidKey(given) {
 			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", flag, given)
 		}
+	} else if f.DefaultKey != "" {
+		given = f.DefaultKey
 	} else {
 		given = uuid.NewString()
+	}
+	if f.validateOnly {
+		f.validatedKey = given
+		return "", ErrValidated
 	}
 	if err := f.confirmSend(); err != nil {
 		return "", err

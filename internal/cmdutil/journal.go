@@ -79,6 +79,10 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 // command did not announce itself (a Boku reversal carries the original
 // charge's key; its row is keyed "reverse:" + that key).
 func (f *Factory) RecordIntent(key string) error {
+	if f.validateOnly {
+		f.validatedKey = key
+		return ErrValidated
+	}
 	if err := f.confirmSend(); err != nil {
 		return err
 	}
@@ -128,6 +132,7 @@ func (f *Factory) recordIntent(key string) error {
 		e.User = u.Username
 	}
 	e.Host, _ = os.Hostname()
+	e.Batch, e.Line = f.Batch, f.BatchLine
 	if err := store.Begin(ctx, e); err != nil {
 		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
 	}
@@ -183,8 +188,17 @@ func (f *Factory) FinishJournal(err error) {
 	if f.journal.key == "" {
 		return
 	}
+	o := outcomeOf(err)
+	o.Result = string(f.journal.result)
+	if ferr := f.journal.store.Finish(context.Background(), f.journal.key, o); ferr != nil && f.Printer != nil {
+		f.Printer.Notice("Warning: the outcome could not be written to the journal: %v", ferr)
+	}
+}
+
+// outcomeOf is the journal outcome of a run that ended with err.
+func outcomeOf(err error) journal.Outcome {
 	code := exitcode.Of(err)
-	o := journal.Outcome{ExitCode: int(code), Result: string(f.journal.result)}
+	o := journal.Outcome{ExitCode: int(code)}
 	switch code {
 	case exitcode.OK:
 		o.Status = journal.StatusOK
@@ -201,7 +215,5 @@ func (f *Factory) FinishJournal(err error) {
 			o.SettleCmd = exitcode.HintOf(err)
 		}
 	}
-	if ferr := f.journal.store.Finish(context.Background(), f.journal.key, o); ferr != nil && f.Printer != nil {
-		f.Printer.Notice("Warning: the outcome could not be written to the journal: %v", ferr)
-	}
+	return o
 }

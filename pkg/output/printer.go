@@ -20,16 +20,18 @@ type Format string
 const (
 	FormatTable Format = "table"
 	FormatJSON  Format = "json"
+	// FormatCSV is for batch results only.
+	FormatCSV Format = "csv"
 )
 
 // ParseFormat validates the value of -o/--output.
 func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
-	case FormatTable, FormatJSON:
+	case FormatTable, FormatJSON, FormatCSV:
 		return Format(s), nil
 	}
 	return "", exitcode.New(exitcode.Usage, "invalid value %q for -o/--output", s).
-		WithHint("use -o table or -o json")
+		WithHint("use -o table or -o json (batch: also -o csv)")
 }
 
 // Printer renders results and errors for one command run.

@@ -36,7 +36,15 @@ type Session struct {
 // NewSession builds the client from the active profile. requestCountry is
 // the country the request names ("" for calls without one); it becomes the
 // API country when the profile sets none.
+//
+// The rows of a batch share one session per country (cmdutil.Memo).
 func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*Session, error) {
+	return cmdutil.Memo(f, "boku-session:"+strings.ToLower(requestCountry), func() (*Session, error) {
+		return newSession(ctx, f, requestCountry)
+	})
+}
+
+func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*Session, error) {
 	settings, err := f.Settings()
 	if err != nil {
 		return nil, err

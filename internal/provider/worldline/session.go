@@ -29,8 +29,13 @@ type Session struct {
 	ProfileArg string
 }
 
-// NewSession builds the client from the active profile.
+// NewSession builds the client from the active profile. The rows of a
+// batch share one session, and so one OAuth token (cmdutil.Memo).
 func NewSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
+	return cmdutil.Memo(f, "worldline-session", func() (*Session, error) { return newSession(ctx, f) })
+}
+
+func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	settings, err := f.Settings()
 	if err != nil {
 		return nil, err
