@@ -241,7 +241,10 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 		b.id, b.resume = resumed.ID, true
 	}
 	what := o.file
-	if what == "-" {
+	switch {
+	case resumed != nil:
+		what = fmt.Sprintf("%s (resumed from the copy kept in %s)", resumed.File, resumed.Copy)
+	case what == "-":
 		what = "stdin"
 	}
 	f.Printer.Notice("Batch %s: %s of %s", b.id, v.op, what)
@@ -629,7 +632,7 @@ func (b *batchRun) fromJournal(cmd *cobra.Command, row batchfile.Row, e journal.
 		if err := b.store.Finish(cmd.Context(), e.Key, outcome); err != nil {
 			b.f.Printer.Notice("Warning: line %d: %v", row.Line, err)
 		}
-		res.Status, res.ExitCode, res.Error = outcome.Status, outcome.ExitCode, rr.Detail
+		res.Status, res.ExitCode, res.Error, res.Note = outcome.Status, outcome.ExitCode, "", "reconciled: "+rr.Detail
 		e.Result = outcome.Result
 	default:
 		return res, false

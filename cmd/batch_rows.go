@@ -169,7 +169,9 @@ type rowResult struct {
 	Amount   string          `json:"amount,omitempty"`
 	Currency string          `json:"currency,omitempty"`
 	Error    string          `json:"error,omitempty"`
-	Resumed  bool            `json:"from_journal,omitempty"`
+	// Resumed rows come from the journal (Note says how it was settled).
+	Resumed bool            `json:"from_journal,omitempty"`
+	Note    string          `json:"note,omitempty"`
 	Result   json.RawMessage `json:"result,omitempty"`
 }
 
@@ -183,9 +185,12 @@ const (
 func (r *rowResult) fillFromResult(row batchfile.Row) {
 	var fields map[string]any
 	if len(r.Result) > 0 && json.Unmarshal(r.Result, &fields) == nil {
-		for _, k := range []string{"refund_id", "charge_id", "reversal_id", "payment_id", "operation_id"} {
-			if s, ok := fields[k].(string); ok && s != "" {
-				r.ID = s
+		// The first of these the result has is the id of what the row
+		// made: a refund result's refund_id, even when empty (no refund
+		// was made), never the charge it refunds.
+		for _, k := range []string{"refund_id", "reversal_id", "charge_id", "payment_id", "operation_id"} {
+			if v, ok := fields[k]; ok {
+				r.ID, _ = v.(string)
 				break
 			}
 		}
