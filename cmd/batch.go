@@ -282,16 +282,16 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 	if check.rows == 0 {
 		return exitcode.New(exitcode.Usage, "%s has no rows: nothing to send", what)
 	}
-	if check.invalid > 0 && !o.skipInvalid {
-		return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above): nothing was sent", check.invalid, check.rows).
-			WithHint("fix the lines named above, or pass --skip-invalid to send the valid rows")
-	}
 	if o.dryRun {
 		f.Printer.Notice("Dry run: nothing was sent.")
 		if check.invalid > 0 {
-			return exitcode.New(exitcode.Usage, "%d of %d rows are invalid", check.invalid, check.rows)
+			return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above)", check.invalid, check.rows)
 		}
 		return nil
+	}
+	if check.invalid > 0 && !o.skipInvalid {
+		return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above): nothing was sent", check.invalid, check.rows).
+			WithHint("fix the lines named above, or pass --skip-invalid to send the valid rows")
 	}
 
 	// 2. The same file again is a resume or, explicitly, a new batch.
@@ -528,10 +528,14 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *batchOp
 		select {
 		case sig := <-signals:
 			if stopping.Load() {
-				// Second interrupt: out at once. Rows in flight stay "sent".
+				// Second interrupt: out at once, without waiting for the rows
+				// in flight; their journal rows stay "sent".
+				if bar != nil {
+					bar.Exit()
+				}
 				group.Close()
-				fmt.Fprintf(f.IO.ErrOut, "\nStopped at once (%v): %d rows in flight have an unknown outcome. Settle and continue with: %s\n", sig, inFlight.Load(), resumeCmd)
-				os.Exit(int(exitcode.UnknownOutcome))
+				return exitcode.New(exitcode.UnknownOutcome, "stopped at once (%v): %d rows in flight have an unknown outcome", sig, inFlight.Load()).
+					WithHint("settle them and continue with: %s", resumeCmd)
 			}
 			stopping.Store(true)
 			close(stopped)
