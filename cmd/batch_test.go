@@ -1,0 +1,115 @@
+package cmd
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/batchfile"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+)
+
+func TestBatchKeys(t *testing.T) {
+	id := newBatchID()
+	if len(id) != 13 || !strings.HasPrefix(id, "bt-") {
+		t.Fatalf("batch id %q", id)
+	}
+	if newBatchID() == id {
+		t.Fatal("two batches got the same id")
+	}
+	key := batchKey(id, 42)
+	if key != id+"-000042" || batchKey(id, 42) != key || batchKey(id, 43) == key {
+		t.Fatalf("batchKey = %q: it must be the batch id and the line, the same every time", key)
+	}
+	// Every derived key is a valid idempotency key for every provider:
+	// Boku's 50 characters, bokuctl's alphabet.
+	for _, line := range []int{1, 999999, 12345678} {
+		if k := batchKey(id, line); !cmdutil.ValidKey(k) || len(k) > 50 {
+			t.Errorf("batchKey(%d) = %q is not a valid key", line, k)
+		}
+	}
+}
+
+func TestBatchExitIsTheWorstRow(t *testing.T) {
+	// 5 > 1 > 4 > 6 > 3 > 2 > 8 > 0
+	order := []exitcode.Code{exitcode.OK, exitcode.Pending, exitcode.Usage, exitcode.Declined, exitcode.Unavailable,
+		exitcode.Auth, exitcode.Unexpected, exitcode.UnknownOutcome}
+	for i, a := range order {
+		for j, b := range order {
+			want := a
+			if j > i {
+				want = b
+			}
+			if got := worse(a, b); got != want {
+				t.Errorf("worse(%d, %d) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestBatchSummaryTotalsExactly(t *testing.T) {
+	s := newBatchSummary()
+	for i := 0; i < 3; i++ {
+		s.add(rowResult{Status: "ok", Amount: "0.10", Currency: "GBP"})
+	}
+	s.add(rowResult{Status: "ok", Amount: "1.005", Currency: "KWD"})
+	s.add(rowResult{Status: "ok"}) // a full refund Boku does not price
+	s.add(rowResult{Status: "failed", ExitCode: 3, Amount: "9.99", Currency: "GBP"})
+	s.add(rowResult{Status: "unknown", ExitCode: 5, Amount: "1.00", Currency: "GBP"})
+	want := "7 rows: 5 ok, 1 failed, 1 unknown. Total of the ok rows: 0.30 GBP, 1.005 KWD (and 1 ok rows whose answer names no amount)"
+	if got := s.String(); got != want {
+		t.Errorf("summary\n got %s\nwant %s", got, want)
+	}
+	if s.worst != exitcode.UnknownOutcome {
+		t.Errorf("worst = %d, want 5", s.worst)
+	}
+}
+
+func TestRowWriterCSV(t *testing.T) {
+	var out bytes.Buffer
+	w := newRowWriter(&out, "csv")
+	w.write(rowResult{Line: 2, Key: "k-1", Status: "ok", ID: "rf-1", Amount: "1.00", Currency: "GBP"})
+	w.write(rowResult{Line: 3, Key: "k-2", Status: "failed", ExitCode: 3, Error: `refund exceeds "the" amount, 146`})
+	want := "line,idempotency_key,status,exit_code,id,amount,currency,error\n2,k-1,ok,0,rf-1,1.00,GBP,\n3,k-2,failed,3,,,,\"refund exceeds \"\"the\"\" amount, 146\"\n"
+	if out.String() != want {
+		t.Errorf("csv\n got %q\nwant %q", out.String(), want)
+	}
+}
+
+// A row's columns become the single command's flags and argument; a
+// column the command does not have, or two arguments, is refused.
+func TestBatchRowBecomesTheCommand(t *testing.T) {
+	f := &cmdutil.Factory{Getenv: func(string) string { return "" }}
+	v, _ := lookupBatchVerb("refund")
+	cmd, args, err := v.command(f, batchfile.Row{Line: 2, Fields: map[string]string{
+		"charge_id": "ch-1", "amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant_refund_id": "rf-9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(args) != 1 || args[0] != "ch-1" {
+		t.Errorf("args = %q", args)
+	}
+	for flag, want := range map[string]string{"amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant-refund-id": "rf-9", "yes": "true"} {
+		if got := cmd.Flags().Lookup(flag).Value.String(); got != want {
+			t.Errorf("--%s = %q, want %q", flag, got, want)
+		}
+	}
+	if cmd.CommandPath() != "bokuctl refund" {
+		t.Errorf("command path %q", cmd.CommandPath())
+	}
+	for fields, want := range map[*map[string]string]string{
+		{"charge_id": "ch-1", "payment_id": "p-1"}: "give charge_id or payment_id, not both",
+		{"charge_id": "ch-1", "yes": "true"}:      `unknown column "yes"`,
+		{"charge_id": "ch-1", "msisdn": "4477"}:   `unknown column "msisdn"`,
+		{"charge_id": "ch-1", "notify": "maybe"}:  `column notify: invalid value "maybe"`,
+	} {
+		if _, _, err := v.command(f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: %v, want %q", *fields, err, want)
+		}
+	}
+	capture, _ := lookupBatchVerb("charge capture")
+	if cmd := capture.build(f); cmd.CommandPath() != "bokuctl charge capture" {
+		t.Errorf("capture path %q", cmd.CommandPath())
+	}
+}
