@@ -161,18 +161,18 @@ func batchKey(batchID string, line int) string {
 
 // rowResult is the outcome of one row, as printed.
 type rowResult struct {
-	Line     int             `json:"line"`
-	Key      string          `json:"idempotency_key,omitempty"`
-	Status   string          `json:"status"`
-	ExitCode int             `json:"exit_code"`
-	ID       string          `json:"id,omitempty"`
-	Amount   string          `json:"amount,omitempty"`
-	Currency string          `json:"currency,omitempty"`
-	Error    string          `json:"error,omitempty"`
+	Line     int    `json:"line"`
+	Key      string `json:"idempotency_key,omitempty"`
+	Status   string `json:"status"`
+	ExitCode int    `json:"exit_code"`
+	ID       string `json:"id,omitempty"`
+	Amount   string `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Error    string `json:"error,omitempty"`
 	// Resumed rows come from the journal (Note says how it was settled).
 	Resumed bool            `json:"from_journal,omitempty"`
 	Note    string          `json:"note,omitempty"`
-	Result   json.RawMessage `json:"result,omitempty"`
+	Result  json.RawMessage `json:"result,omitempty"`
 }
 
 // Row statuses beyond the journal's.

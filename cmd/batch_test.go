@@ -100,9 +100,9 @@ func TestBatchRowBecomesTheCommand(t *testing.T) {
 	}
 	for fields, want := range map[*map[string]string]string{
 		{"charge_id": "ch-1", "payment_id": "p-1"}: "give charge_id or payment_id, not both",
-		{"charge_id": "ch-1", "yes": "true"}:      `unknown column "yes"`,
-		{"charge_id": "ch-1", "msisdn": "4477"}:   `unknown column "msisdn"`,
-		{"charge_id": "ch-1", "notify": "maybe"}:  `column notify: invalid value "maybe"`,
+		{"charge_id": "ch-1", "yes": "true"}:       `unknown column "yes"`,
+		{"charge_id": "ch-1", "msisdn": "4477"}:    `unknown column "msisdn"`,
+		{"charge_id": "ch-1", "notify": "maybe"}:   `column notify: invalid value "maybe"`,
 	} {
 		if _, _, err := v.command(f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%v: %v, want %q", *fields, err, want)
