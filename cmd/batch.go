@@ -191,6 +191,9 @@ type batchRun struct {
 	store   journal.Store
 	resume  bool
 	limiter *rate.Limiter
+	// pausedUntil (Unix nanoseconds) holds the workers back after a row
+	// was answered "unavailable".
+	pausedUntil atomic.Int64
 }
 
 func parseRate(s string) (*rate.Limiter, error) {
@@ -622,6 +625,7 @@ func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile
 	}
 	var res rowResult
 	for attempt := 0; ; attempt++ {
+		b.waitOutPause()
 		if b.limiter != nil {
 			if err := b.limiter.Wait(ctx); err != nil {
 				return b.failed(rowResult{Line: row.Line}, err)
@@ -631,7 +635,28 @@ func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile
 		if res.ExitCode != int(exitcode.Unavailable) || attempt == 3 {
 			return res
 		}
-		time.Sleep(time.Duration(1<<attempt) * 500 * time.Millisecond)
+		// The provider is down or limiting: every worker pauses, not just
+		// this one, and the row is tried again with the same key.
+		wait := time.Duration(1<<attempt) * 500 * time.Millisecond
+		b.f.Printer.Notice("line %d: %s; pausing %s, then trying it again with the same key", row.Line, res.Error, wait)
+		b.pause(wait)
+	}
+}
+
+// pause holds every worker back for d from now (the longest pause wins).
+func (b *batchRun) pause(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := b.pausedUntil.Load()
+		if cur >= until || b.pausedUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+func (b *batchRun) waitOutPause() {
+	if wait := time.Until(time.Unix(0, b.pausedUntil.Load())); wait > 0 {
+		time.Sleep(wait)
 	}
 }
 
