@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,12 +47,27 @@ type Sandbox struct {
 	Ottu       *ottu.Server
 
 	statePath string
-	saveMu    sync.Mutex
 	mux       *http.ServeMux
+
+	// saveMu guards the state file and the fields below. Changes are
+	// taken from the fakes and appended under it, so lines are in the
+	// order the changes were taken and a later line is never older.
+	saveMu sync.Mutex
+	// log is the state file opened for appending, once needed.
+	log *os.File
+	// appendable is true when the state file exists and ends with whole
+	// lines, so a change may be appended; otherwise the next write is a
+	// compaction.
+	appendable bool
+	// newline is true when the file does not end in a newline (an old
+	// state file): the next line starts with one.
+	newline bool
+	// logLines is the number of lines after the snapshot.
+	logLines int
 }
 
 // New builds the fakes. With statePath set, state is loaded from it (if it
-// exists) and saved after every request.
+// exists) and every change is saved to it as it happens (see Save).
 func New(statePath string) (*Sandbox, error) {
 	s := &Sandbox{
 		Boku: boku.New(boku.Merchant{ID: BokuMerchantID, KeyID: BokuKeyID, Key: []byte(BokuKey)}),
@@ -67,6 +83,8 @@ func New(statePath string) (*Sandbox, error) {
 		if err := s.load(); err != nil {
 			return nil, err
 		}
+		s.Boku.TrackChanges()
+		s.Worldline.TrackChanges()
 	}
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/boku/", http.StripPrefix("/boku", s.Boku))
@@ -80,19 +98,41 @@ func New(statePath string) (*Sandbox, error) {
 	return s, nil
 }
 
-// ServeHTTP routes to the fakes and saves state afterwards.
+// ServeHTTP routes to the fakes and saves what the request changed.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
 	if s.statePath != "" {
-		// A failed save must not fail the request; Save reports it at exit.
-		_ = s.Save()
+		// Deferred, so that a handler that aborts (a dropped connection)
+		// still has its change saved. A failed write must not fail the
+		// request: the next change, or Save at exit, writes the whole
+		// state again and reports it.
+		defer s.persist()
 	}
+	s.mux.ServeHTTP(w, r)
 }
 
+// The state file is a snapshot followed by a log:
+//
+//	{"boku":{…},"worldline":{…}}                 the snapshot: the whole state (as older versions wrote it)
+//	{"boku":{"seq":12,"charges":[{…}]}}           one line per request that changed something:
+//	{"worldline":{"payments":[{…}],…}}            the records it changed, whole (later lines win)
+//
+// A request that changes nothing writes nothing. When the log has more
+// than twice as many lines as there are records (and at least
+// compactMinLines), and at Save, the file is compacted: the snapshot is
+// rewritten atomically with no log after it.
 type persisted struct {
 	Boku      boku.State      `json:"boku"`
 	Worldline worldline.State `json:"worldline"`
 }
+
+// logEntry is one line of the log.
+type logEntry struct {
+	Boku      *boku.Changes      `json:"boku,omitempty"`
+	Worldline *worldline.Changes `json:"worldline,omitempty"`
+}
+
+// compactMinLines is the shortest log that is compacted before Save.
+var compactMinLines = 1000
 
 func (s *Sandbox) load() error {
 	data, err := os.ReadFile(s.statePath)
@@ -102,30 +142,179 @@ func (s *Sandbox) load() error {
 	if err != nil {
 		return fmt.Errorf("sandbox state: %w", err)
 	}
+	notState := func(format string, args ...any) error {
+		return fmt.Errorf("sandbox state %s is not a bokuctl sandbox state file: %s", s.statePath, fmt.Sprintf(format, args...))
+	}
+	start := len(data) - len(bytes.TrimLeft(data, " \t\r\n"))
+	if start == len(data) {
+		return notState("it is empty")
+	}
+	if data[start] != '{' {
+		return notState("it holds %s, not a JSON object", describeJSON(data[start:]))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	var p persisted
-	if err := json.Unmarshal(data, &p); err != nil {
-		return fmt.Errorf("sandbox state %s is not a bokuctl sandbox state file: %v", s.statePath, err)
+	if err := dec.Decode(&p); err != nil {
+		return notState("%v", err)
 	}
 	s.Boku.Restore(p.Boku)
 	s.Worldline.Restore(p.Worldline)
+
+	// The log: whole lines after the snapshot. A last line cut short (the
+	// process was killed while writing it) is dropped; any other bad line
+	// is an error.
+	pos := int(dec.InputOffset())
+	for pos < len(data) {
+		end, next := len(data), len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
+		}
+		line := bytes.TrimSpace(data[pos:end])
+		if len(line) == 0 {
+			pos = next
+			continue
+		}
+		var e logEntry
+		err := errors.New("not a JSON object")
+		if line[0] == '{' {
+			err = json.Unmarshal(line, &e)
+		}
+		if err != nil {
+			if len(bytes.TrimSpace(data[next:])) == 0 {
+				if err := os.Truncate(s.statePath, int64(pos)); err != nil {
+					return fmt.Errorf("sandbox state: drop a torn last line: %w", err)
+				}
+				data = data[:pos]
+				break
+			}
+			return notState("line %d: %v", bytes.Count(data[:pos], []byte("\n"))+1, err)
+		}
+		if e.Boku != nil {
+			s.Boku.Apply(*e.Boku)
+		}
+		if e.Worldline != nil {
+			s.Worldline.Apply(*e.Worldline)
+		}
+		s.logLines++
+		pos = next
+	}
+	s.appendable = true
+	s.newline = len(data) > 0 && data[len(data)-1] != '\n'
 	return nil
 }
 
-// Save writes the state file atomically.
+// describeJSON names the kind of JSON value data starts with.
+func describeJSON(data []byte) string {
+	switch data[0] {
+	case 'n':
+		return "null"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	if data[0] == '-' || (data[0] >= '0' && data[0] <= '9') {
+		return "a number"
+	}
+	return "no JSON"
+}
+
+// persist appends what requests changed since the last call to the state
+// file, as one line; it writes nothing when nothing changed.
+func (s *Sandbox) persist() error {
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	b, w := s.Boku.TakeChanges(), s.Worldline.TakeChanges()
+	if b.Empty() && w.Empty() {
+		return nil
+	}
+	if !s.appendable {
+		// No state file yet, or a write failed: write it whole (the
+		// snapshot has the changes just taken).
+		return s.compactLocked()
+	}
+	var e logEntry
+	if !b.Empty() {
+		e.Boku = &b
+	}
+	if !w.Empty() {
+		e.Worldline = &w
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		s.appendable = false
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	line = append(line, '\n')
+	if s.newline {
+		line = append([]byte{'\n'}, line...)
+	}
+	if s.log == nil {
+		if s.log, err = os.OpenFile(s.statePath, os.O_WRONLY|os.O_APPEND, 0); err != nil {
+			s.appendable = false
+			return fmt.Errorf("sandbox state: %w", err)
+		}
+	}
+	if _, err := s.log.Write(line); err != nil {
+		// Perhaps half a line: the next change rewrites the file.
+		s.closeLog()
+		s.appendable = false
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	s.newline = false
+	s.logLines++
+	if s.logLines >= compactMinLines && s.logLines > 2*(s.Boku.Records()+s.Worldline.Records()) {
+		return s.compactLocked()
+	}
+	return nil
+}
+
+// compactLocked writes the whole state as the snapshot, atomically, with
+// no log after it. Callers hold saveMu.
+func (s *Sandbox) compactLocked() error {
+	// Changes noted so far are in the snapshot taken after this; changes
+	// made after it stay noted for the next line.
+	s.Boku.TakeChanges()
+	s.Worldline.TakeChanges()
+	s.closeLog()
+	s.appendable = false
+	data, err := json.Marshal(persisted{Boku: s.Boku.Snapshot(), Worldline: s.Worldline.Snapshot()})
+	if err != nil {
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	if err := atomicfile.Write(s.statePath, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	s.appendable, s.newline, s.logLines = true, false, 0
+	return nil
+}
+
+func (s *Sandbox) closeLog() {
+	if s.log != nil {
+		s.log.Close()
+		s.log = nil
+	}
+}
+
+// Save compacts the state file: the whole state as one JSON object (the
+// format older versions read), written atomically. It writes nothing when
+// the file already is exactly that. cmd/sandbox.go calls it at exit.
 func (s *Sandbox) Save() error {
 	if s.statePath == "" {
 		return nil
 	}
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
-	data, err := json.MarshalIndent(persisted{Boku: s.Boku.Snapshot(), Worldline: s.Worldline.Snapshot()}, "", "  ")
-	if err != nil {
-		return err
+	b, w := s.Boku.TakeChanges(), s.Worldline.TakeChanges()
+	if b.Empty() && w.Empty() && s.appendable && s.logLines == 0 {
+		s.closeLog()
+		return nil
 	}
-	if err := atomicfile.Write(s.statePath, data, 0o600); err != nil {
-		return fmt.Errorf("sandbox state: %w", err)
-	}
-	return nil
+	err := s.compactLocked()
+	s.closeLog()
+	return err
 }
 
 // Settings are the profile settings that point every provider at a

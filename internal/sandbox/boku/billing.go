@@ -115,6 +115,8 @@ func (s *Server) refundCharge(x *exchange) {
 		chargeID: c.id, currency: c.currency, amount: amount, status: "success", reasonCode: reason, created: s.Now()}
 	s.refunds[rf.id] = rf
 	s.refundByMRID[key] = rf
+	s.markCharge(c)
+	s.markRefund(rf)
 	resp := s.refundResponse(rf, c)
 	if o := s.optinsByID[c.optinID]; o != nil && o.refundCode != nil && *o.refundCode == ReasonInProgress {
 		// The simulator's 23 keeps the refund in progress for ever.

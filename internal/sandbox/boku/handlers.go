@@ -93,6 +93,7 @@ func (s *Server) beginOptin(x *exchange) {
 	s.optins[o.id] = o
 	s.optinsByID[o.id] = o
 	s.optinByMRID[key] = o
+	s.markOptin(o)
 	x.ok(resp)
 }
 
@@ -124,6 +125,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, optinID string)
 		return
 	}
 	o.approved = true
+	s.markOptin(o)
 	http.Redirect(w, r, o.forwardURL, http.StatusFound)
 }
 
@@ -190,6 +192,7 @@ func (s *Server) validateOptin(x *exchange) {
 		return
 	case o.state == "pending-validate":
 		o.state = "pending-confirm"
+		s.markOptin(o)
 	case o.state == "closed":
 		x.ok(optinResponse{XMLName: xml.Name{Local: "validate-optin-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+o.id+" is closed", false),
 			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
@@ -216,6 +219,7 @@ func (s *Server) confirmOptin(x *exchange) {
 		return
 	}
 	o.state = "active"
+	s.markOptin(o)
 	x.ok(s.optinAnswer("confirm-optin-response", o, req.MerchantRequestID))
 }
 
@@ -237,6 +241,7 @@ func (s *Server) cancelOptin(x *exchange) {
 		return
 	}
 	o.state = "closed"
+	s.markOptin(o)
 	x.ok(s.optinAnswer("cancel-optin-response", o, req.MerchantRequestID))
 }
 
@@ -310,6 +315,7 @@ func (s *Server) charge(x *exchange) {
 	}
 	if amount == AmountUnavailableOnce && !s.failedOnce[key] {
 		s.failedOnce[key] = true
+		s.markFailedOnce(key)
 		x.w.Header().Set("Retry-After", "1")
 		http.Error(x.w, "service temporarily unavailable", http.StatusServiceUnavailable)
 		return
@@ -352,6 +358,7 @@ func (s *Server) charge(x *exchange) {
 	}
 	s.charges[c.id] = c
 	s.chargeByMRID[key] = c
+	s.markCharge(c)
 	resp := s.chargeResponse(c)
 	switch amount {
 	case AmountDropConnection:
@@ -429,6 +436,7 @@ func (s *Server) beginSingleCharge(x *exchange) {
 	}
 	s.charges[c.id] = c
 	s.chargeByMRID[key] = c
+	s.markCharge(c)
 	x.ok(s.singleChargeResponse(x, c))
 }
 
@@ -451,6 +459,7 @@ func (s *Server) authorizeSingleCharge(w http.ResponseWriter, r *http.Request, c
 	if c.amount == AmountInsufficientFunds {
 		c.status, c.reasonCode, c.message = "failed", ReasonInsufficientFunds, "Failed - Insufficient funds"
 	}
+	s.markCharge(c)
 	if c.notificationURL != "" {
 		m := s.merchants[c.merchantID]
 		n := chargeNotification{Charge: chargeElem{Result: chargeResult(c), ChargeStatus: c.status, ChargeID: c.id, Timestamp: bokuTime(s.Now()),
@@ -523,6 +532,7 @@ func (s *Server) queryCharge(x *exchange) {
 			// The sandbox settles an in-progress charge by the time it is
 			// asked about; a hosted one waits for the consumer.
 			c.status = "success"
+			s.markCharge(c)
 		}
 		e := chargeElem{Result: chargeResult(c), ChargeStatus: c.status, ChargeID: c.id, Timestamp: bokuTime(c.created), MerchantID: c.merchantID,
 			MerchantTransactionID: c.merchantTransactionID, Country: strings.ToUpper(c.country), NetworkID: networkID(c.country),
@@ -557,6 +567,7 @@ func (s *Server) reverseCharge(x *exchange) {
 		}
 		if c.reversalID == "" {
 			c.reversalID, c.reversedAt = s.nextID("rv"), s.Now()
+			s.markCharge(c)
 		}
 		resp.ChargeID, resp.ReversalID = c.id, c.reversalID
 		x.ok(resp)
@@ -568,6 +579,7 @@ func (s *Server) reverseCharge(x *exchange) {
 	if !ok {
 		id = s.nextID("rv")
 		s.reversals[key] = id
+		s.markReversal(key)
 	}
 	resp.ReversalID = id
 	x.ok(resp)

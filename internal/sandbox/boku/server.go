@@ -146,6 +146,9 @@ type Server struct {
 	deliveries     []Delivery
 	seq            int
 	requests       int
+	// dirty, once TrackChanges is called, notes what requests changed
+	// (for `sandbox serve --state`'s log).
+	dirty *dirty
 }
 
 // New returns a fake that knows the given merchants.

@@ -83,6 +83,7 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request, path string) {
 				return
 			}
 			o.approved, o.validateCode = true, atoi(b.ResponseCode)
+			s.markOptin(o)
 			if b.AccountIdentifier != "" {
 				o.accountIdentifier = b.AccountIdentifier
 			}

@@ -224,6 +224,7 @@ func (x *exchange) processPayment() {
 		p.operations = append(p.operations, operation{ID: req.OperationID, Type: "CAPTURE", Timestamp: x.stamp(), Amount: op.Amount, Code: o.code, Category: o.category})
 	}
 	x.s.payments[p.id] = p
+	x.s.markPayment(p)
 	resp := merge(o.fields(), map[string]any{
 		"operationId": req.OperationID, "paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime,
 		"cardPaymentData": map[string]any{"brand": p.brand},
@@ -337,6 +338,7 @@ func (x *exchange) capture() {
 	}
 	p.captured += amount
 	p.status, p.statusTime = "CONFIRMED", x.stamp()
+	x.s.markPayment(p)
 	if req.IsFinal != nil && *req.IsFinal {
 		p.final = true
 	}
@@ -371,6 +373,7 @@ func (x *exchange) reverseAuthorization() {
 		amount = req.ReversalAmount.Amount
 	}
 	p.authorized -= amount
+	x.s.markPayment(p)
 	if p.authorized == 0 {
 		p.status = "REVERSED"
 	}
@@ -399,6 +402,7 @@ func (x *exchange) increment() {
 		return
 	}
 	p.authorized += req.IncrementAmount.Amount
+	x.s.markPayment(p)
 	p.statusTime = x.stamp()
 	p.operations = append(p.operations, operation{ID: req.OperationID, Type: "INCREMENT", Timestamp: x.stamp(), Amount: req.IncrementAmount, Code: "0", Category: "APPROVED"})
 	x.write(http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{
@@ -438,6 +442,7 @@ func (x *exchange) refundPayment() {
 		amount = req.Amount.Amount
 	}
 	p.refunded += amount
+	x.s.markPayment(p)
 	rf := x.newRefund(req.OperationID, p.id, p.currency, p.decimals, amount, req.CaptureImmediately != nil && *req.CaptureImmediately)
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
 }
@@ -451,6 +456,7 @@ func (x *exchange) newRefund(operationID, paymentID, currency string, decimals i
 		rf.operations = append(rf.operations, operation{ID: operationID, Type: "CAPTURE", Timestamp: x.stamp(), Amount: &a, Code: "0", Category: "APPROVED"})
 	}
 	x.s.refunds[rf.id] = rf
+	x.s.markRefund(rf)
 	return rf
 }
 
@@ -526,6 +532,7 @@ func (x *exchange) captureRefund() {
 		return
 	}
 	rf.status, rf.statusTime = "CONFIRMED", x.stamp()
+	x.s.markRefund(rf)
 	a := amountData{rf.amount, rf.currency, rf.decimals}
 	rf.operations = append(rf.operations, operation{ID: req.OperationID, Type: "CAPTURE", Timestamp: x.stamp(), Amount: &a, Code: "0", Category: "APPROVED"})
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
@@ -542,8 +549,10 @@ func (x *exchange) reverseRefund() {
 		return
 	}
 	rf.status, rf.statusTime = "REVERSED", x.stamp()
+	x.s.markRefund(rf)
 	if p := x.s.payments[rf.paymentID]; p != nil {
 		p.refunded -= rf.amount
+		x.s.markPayment(p)
 	}
 	rf.operations = append(rf.operations, operation{ID: req.OperationID, Type: "AUTHORIZATION_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"})
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
@@ -597,6 +606,7 @@ func (x *exchange) technicalReversal() {
 	resp := map[string]any{"operationId": req.OperationID, "responder": "WORLDLINE", "responseCodeCategory": "APPROVED"}
 	if p := x.s.payments[target]; p != nil && p.operationID == x.args[1] && p.status != "CANCELLED" {
 		p.status, p.statusTime = "CANCELLED", x.stamp()
+		x.s.markPayment(p)
 		p.operations = append(p.operations, operation{ID: req.OperationID, Type: "TECHNICAL_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"})
 		resp["responseCode"], resp["responseCodeDescription"] = "0", approved.description
 	} else {

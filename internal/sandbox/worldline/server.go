@@ -104,6 +104,9 @@ type Server struct {
 	requests int
 	issued   int
 	stale    int
+	// dirty, once TrackChanges is called, notes what requests changed
+	// (for `sandbox serve --state`'s log).
+	dirty *dirty
 }
 
 // New returns a fake for one acquirer and merchant.
@@ -422,6 +425,7 @@ func (x *exchange) answer(operationID, target string, status int, v any) []byte 
 	data, _ := json.Marshal(v)
 	if operationID != "" {
 		x.s.byOp[operationID] = stored{fingerprint: x.fingerprint(), status: status, body: data}
+		x.s.markOperation(operationID)
 		if target != "" {
 			x.s.opTarget[operationID] = target
 		}

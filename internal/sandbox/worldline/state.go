@@ -35,20 +35,131 @@ type StoredReply struct {
 	Body        []byte `json:"body"`
 }
 
+// Changes are the records that requests changed since the last
+// TakeChanges, each whole as it is now: upserts for an append-only log.
+type Changes struct {
+	Payments   []PaymentState         `json:"payments,omitempty"`
+	Refunds    []RefundState          `json:"refunds,omitempty"`
+	Operations map[string]StoredReply `json:"operations,omitempty"`
+	Targets    map[string]string      `json:"targets,omitempty"`
+}
+
+// Empty reports whether c changes nothing.
+func (c Changes) Empty() bool {
+	return len(c.Payments) == 0 && len(c.Refunds) == 0 && len(c.Operations) == 0 && len(c.Targets) == 0
+}
+
+// dirty is what changed since the last TakeChanges: payment and refund
+// ids, and operation ids whose stored answer (and target) were set.
+type dirty struct {
+	payments, refunds, operations map[string]struct{}
+}
+
+func newDirty() *dirty {
+	return &dirty{payments: map[string]struct{}{}, refunds: map[string]struct{}{}, operations: map[string]struct{}{}}
+}
+
+// TrackChanges makes the fake remember which records requests change,
+// for TakeChanges. Without it nothing is remembered.
+func (s *Server) TrackChanges() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirty == nil {
+		s.dirty = newDirty()
+	}
+}
+
+// The mark functions note a changed record; callers hold s.mu.
+func (s *Server) markPayment(p *payment) {
+	if s.dirty != nil {
+		s.dirty.payments[p.id] = struct{}{}
+	}
+}
+
+func (s *Server) markRefund(rf *refund) {
+	if s.dirty != nil {
+		s.dirty.refunds[rf.id] = struct{}{}
+	}
+}
+
+func (s *Server) markOperation(operationID string) {
+	if s.dirty != nil {
+		s.dirty.operations[operationID] = struct{}{}
+	}
+}
+
+// TakeChanges returns the records changed since the last call (as they
+// are now) and forgets them. Its cost is proportional to the change.
+func (s *Server) TakeChanges() Changes {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c Changes
+	d := s.dirty
+	if d == nil {
+		return c
+	}
+	for id := range d.payments {
+		if p := s.payments[id]; p != nil {
+			c.Payments = append(c.Payments, paymentState(p))
+		}
+		delete(d.payments, id)
+	}
+	for id := range d.refunds {
+		if r := s.refunds[id]; r != nil {
+			c.Refunds = append(c.Refunds, refundState(r))
+		}
+		delete(d.refunds, id)
+	}
+	for op := range d.operations {
+		if v, ok := s.byOp[op]; ok {
+			if c.Operations == nil {
+				c.Operations = map[string]StoredReply{}
+			}
+			c.Operations[op] = StoredReply{Fingerprint: v.fingerprint, Status: v.status, Body: v.body}
+		}
+		if t, ok := s.opTarget[op]; ok {
+			if c.Targets == nil {
+				c.Targets = map[string]string{}
+			}
+			c.Targets[op] = t
+		}
+		delete(d.operations, op)
+	}
+	return c
+}
+
+// Records is the number of records kept: payments, refunds, stored
+// answers and operation targets.
+func (s *Server) Records() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.payments) + len(s.refunds) + len(s.byOp) + len(s.opTarget)
+}
+
+// paymentState and refundState copy a record; operations are only ever
+// appended to, so the copy may share the slice's prefix.
+func paymentState(p *payment) PaymentState {
+	return PaymentState{ID: p.id, OperationID: p.operationID, Status: p.status, AuthType: p.authType,
+		AuthCode: p.authCode, Currency: p.currency, Decimals: p.decimals, Authorized: p.authorized, Captured: p.captured,
+		Refunded: p.refunded, Final: p.final, Brand: p.brand, Code: p.code, Category: p.category, Description: p.description,
+		Responder: p.responder, StatusTime: p.statusTime, MerchantReference: p.merchantReference, Operations: p.operations}
+}
+
+func refundState(r *refund) RefundState {
+	return RefundState{ID: r.id, OperationID: r.operationID, PaymentID: r.paymentID, Status: r.status,
+		StatusTime: r.statusTime, Currency: r.currency, Decimals: r.decimals, Amount: r.amount, Operations: r.operations}
+}
+
 // Snapshot copies the fake's state.
 func (s *Server) Snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := State{Operations: map[string]StoredReply{}, Targets: map[string]string{}}
 	for _, p := range s.payments {
-		st.Payments = append(st.Payments, PaymentState{ID: p.id, OperationID: p.operationID, Status: p.status, AuthType: p.authType,
-			AuthCode: p.authCode, Currency: p.currency, Decimals: p.decimals, Authorized: p.authorized, Captured: p.captured,
-			Refunded: p.refunded, Final: p.final, Brand: p.brand, Code: p.code, Category: p.category, Description: p.description,
-			Responder: p.responder, StatusTime: p.statusTime, MerchantReference: p.merchantReference, Operations: p.operations})
+		st.Payments = append(st.Payments, paymentState(p))
 	}
 	for _, r := range s.refunds {
-		st.Refunds = append(st.Refunds, RefundState{ID: r.id, OperationID: r.operationID, PaymentID: r.paymentID, Status: r.status,
-			StatusTime: r.statusTime, Currency: r.currency, Decimals: r.decimals, Amount: r.amount, Operations: r.operations})
+		st.Refunds = append(st.Refunds, refundState(r))
 	}
 	for k, v := range s.byOp {
 		st.Operations[k] = StoredReply{Fingerprint: v.fingerprint, Status: v.status, Body: v.body}
@@ -65,20 +176,36 @@ func (s *Server) Restore(st State) {
 	defer s.mu.Unlock()
 	s.payments, s.refunds = map[string]*payment{}, map[string]*refund{}
 	s.byOp, s.opTarget = map[string]stored{}, map[string]string{}
-	for _, p := range st.Payments {
+	s.apply(Changes(st))
+	if s.dirty != nil {
+		s.dirty = newDirty()
+	}
+}
+
+// Apply upserts changes (a line of the state log) into the fake's state:
+// whole records replace those with the same id. Applied changes are not
+// themselves marked as changed.
+func (s *Server) Apply(c Changes) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apply(c)
+}
+
+func (s *Server) apply(c Changes) {
+	for _, p := range c.Payments {
 		s.payments[p.ID] = &payment{id: p.ID, operationID: p.OperationID, status: p.Status, authType: p.AuthType, authCode: p.AuthCode,
 			currency: p.Currency, decimals: p.Decimals, authorized: p.Authorized, captured: p.Captured, refunded: p.Refunded, final: p.Final,
 			brand: p.Brand, code: p.Code, category: p.Category, description: p.Description, responder: p.Responder,
 			statusTime: p.StatusTime, merchantReference: p.MerchantReference, operations: p.Operations}
 	}
-	for _, r := range st.Refunds {
+	for _, r := range c.Refunds {
 		s.refunds[r.ID] = &refund{id: r.ID, operationID: r.OperationID, paymentID: r.PaymentID, status: r.Status, statusTime: r.StatusTime,
 			currency: r.Currency, decimals: r.Decimals, amount: r.Amount, operations: r.Operations}
 	}
-	for k, v := range st.Operations {
+	for k, v := range c.Operations {
 		s.byOp[k] = stored{fingerprint: v.Fingerprint, status: v.Status, body: v.Body}
 	}
-	for k, v := range st.Targets {
+	for k, v := range c.Targets {
 		s.opTarget[k] = v
 	}
 }
