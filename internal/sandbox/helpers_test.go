@@ -52,6 +52,14 @@ func (c *client) boku(call, body string) string {
 // bokuStatus is boku for any answer.
 func (c *client) bokuStatus(call, body string) (int, string) {
 	c.t.Helper()
+	rec := httptest.NewRecorder()
+	c.sb.ServeHTTP(rec, c.signedBoku(call, body))
+	return rec.Code, rec.Body.String()
+}
+
+// signedBoku is a request for the fake Boku's call, signed.
+func (c *client) signedBoku(call, body string) *http.Request {
+	c.t.Helper()
 	family, name, _ := strings.Cut(call, "/")
 	target := "/boku/gb/" + family + "/3.0/" + name
 	const ct = "text/xml;charset=utf-8"
@@ -60,7 +68,10 @@ func (c *client) bokuStatus(call, body string) (int, string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return c.do("POST", target, ct, body, map[string]string{"Authorization": params.String()})
+	req := httptest.NewRequest("POST", target, strings.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", params.String())
+	return req
 }
 
 func xmlDoc(root string, fields ...string) string {
