@@ -101,6 +101,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 type sqliteStore struct {
 	db   *sql.DB
 	path string
+	// The two writes, parsed once: a batch writes thousands of rows.
+	beginStmt, finishStmt *sql.Stmt
 }
 
 // Open opens (creating it, 0600 in a 0700 folder) the SQLite journal at
@@ -130,14 +132,26 @@ func Open(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, &OpenError{Path: path, Err: err}
 	}
-	return &sqliteStore{db: db, path: path}, nil
+	store := &sqliteStore{db: db, path: path}
+	if store.beginStmt, err = db.PrepareContext(ctx, beginSQL); err == nil {
+		store.finishStmt, err = db.PrepareContext(ctx, finishSQL)
+	}
+	if err != nil {
+		db.Close()
+		return nil, &OpenError{Path: path, Err: err}
+	}
+	return store, nil
 }
 
-func (s *sqliteStore) Close() error { return s.db.Close() }
+func (s *sqliteStore) Close() error {
+	s.beginStmt.Close()
+	s.finishStmt.Close()
+	return s.db.Close()
+}
 
-// execer is a *sql.DB or a *sql.Tx.
+// execer is a prepared statement, alone or in a transaction.
 type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
 }
 
 const beginSQL = `INSERT INTO operations
@@ -152,27 +166,27 @@ func begin(ctx context.Context, db execer, e Entry) error {
 	if e.Targets == nil {
 		targets = []byte("{}")
 	}
-	_, err := db.ExecContext(ctx, beginSQL,
+	_, err := db.ExecContext(ctx,
 		e.Key, e.Time.UTC().Format(time.RFC3339Nano), e.Profile, e.Provider, e.Operation, string(targets),
 		e.Amount, e.Currency, e.User, e.Host, StatusSent, e.Batch, e.Line)
 	return err
 }
 
 func finish(ctx context.Context, db execer, key string, o Outcome) error {
-	_, err := db.ExecContext(ctx, finishSQL,
+	_, err := db.ExecContext(ctx,
 		o.Status, o.ExitCode, o.Reason, o.Result, o.SettleCmd, time.Now().UTC().Format(time.RFC3339Nano), key)
 	return err
 }
 
 func (s *sqliteStore) Begin(ctx context.Context, e Entry) error {
-	if err := begin(ctx, s.db, e); err != nil {
+	if err := begin(ctx, s.beginStmt, e); err != nil {
 		return &OpenError{Path: s.path, Err: err}
 	}
 	return nil
 }
 
 func (s *sqliteStore) Finish(ctx context.Context, key string, o Outcome) error {
-	if err := finish(ctx, s.db, key, o); err != nil {
+	if err := finish(ctx, s.finishStmt, key, o); err != nil {
 		return &OpenError{Path: s.path, Err: err}
 	}
 	return nil
@@ -185,11 +199,12 @@ func (s *sqliteStore) Apply(ctx context.Context, changes []Change) error {
 		return &OpenError{Path: s.path, Err: err}
 	}
 	defer tx.Rollback()
+	beginTx, finishTx := tx.StmtContext(ctx, s.beginStmt), tx.StmtContext(ctx, s.finishStmt)
 	for _, c := range changes {
 		if c.Begin != nil {
-			err = begin(ctx, tx, *c.Begin)
+			err = begin(ctx, beginTx, *c.Begin)
 		} else {
-			err = finish(ctx, tx, c.Key, c.Outcome)
+			err = finish(ctx, finishTx, c.Key, c.Outcome)
 		}
 		if err != nil {
 			return &OpenError{Path: s.path, Err: err}
