@@ -81,9 +81,11 @@ address, and write a profile (default "sandbox") whose settings point at it,
 with the sandbox's public credentials stored like real secrets. Then, in
 another terminal: bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done.
 
-State is kept in memory; with --state FILE it is loaded from and saved to
-that file (JSON, atomic writes) so an opt-in made in one run can be charged
-in the next. Ctrl-C or SIGTERM stops it cleanly. Magic values that trigger
+State is kept in memory; with --state FILE it is loaded from that file and
+each request that changes something appends what it changed (a JSON line
+after a snapshot, compacted atomically now and then and at a clean stop), so
+an opt-in made in one run can be charged in the next, at a cost that does
+not grow with the state. Ctrl-C or SIGTERM stops it cleanly. Magic values that trigger
 declines and faults are listed in docs/sandbox.md.`,
 		Example: `  bokuctl sandbox serve &
   bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done`,
@@ -94,7 +96,7 @@ declines and faults are listed in docs/sandbox.md.`,
 	}
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:0", "address to listen on (port 0 picks a free one)")
 	cmd.Flags().BoolVar(&o.ListenAny, "listen-any", false, "allow a non-loopback address (the sandbox has public credentials)")
-	cmd.Flags().StringVar(&o.State, "state", "", "load and save the fakes' state in this JSON file")
+	cmd.Flags().StringVar(&o.State, "state", "", "load the fakes' state from this file and append every change to it")
 	cmd.Flags().StringVar(&o.ProfileName, "profile-name", sandbox.DefaultProfileName, "profile to write for the sandbox")
 	cmd.Flags().StringVar(&o.NotifyURL, "notify-url", "", "send the fake Boku's signed notifications here (e.g. to bokuctl listen)")
 	cmd.Flags().StringVar(&o.ReadyFile, "ready-file", "", "write the base URL to this file once serving")

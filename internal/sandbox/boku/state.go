@@ -222,7 +222,7 @@ func (s *Server) Restore(st State) {
 	s.charges, s.chargeByMRID = map[string]*charge{}, map[string]*charge{}
 	s.refunds, s.refundByMRID = map[string]*refund{}, map[string]*refund{}
 	s.reversals, s.failedOnce = map[string]string{}, map[string]bool{}
-	s.apply(Changes{Seq: st.Seq, Optins: st.Optins, Charges: st.Charges, Refunds: st.Refunds, Reversals: st.Reversals, FailedOnce: st.FailedOnce})
+	s.apply(Changes(st))
 	if s.dirty != nil {
 		s.dirty = newDirty(s.seq)
 	}
