@@ -224,6 +224,11 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 	// harder instead of letting the heap double (docs/batch.md, Memory).
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
 		debug.SetMemoryLimit(batchMemoryLimit)
+		// Under the limit, collect less often: a batch's garbage is
+		// short-lived, and the limit bounds the heap anyway.
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(400)
+		}
 	}
 	if o.concurrency < 1 || o.concurrency > 64 {
 		return exitcode.New(exitcode.Usage, "--concurrency must be from 1 to 64, got %d", o.concurrency)
