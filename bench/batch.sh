@@ -3,15 +3,17 @@
 #   - a shell loop of single `bokuctl refund` calls (the baseline),
 #   - `bokuctl batch refund` of ROWS rows at concurrency 1, 4 and 8,
 # printing rows/s for each and the ratio to the loop; then the peak RSS of
-# the batch process (/usr/bin/time -v) at ROWS rows live and at BIG rows
-# with --dry-run (the whole file is read and checked; nothing is sent).
-# Usage: bash bench/batch.sh [loop_calls] [rows] [big_rows]
-#        (default 500 10000 1000000)
+# the batch process (/usr/bin/time -v) at ROWS and LIVE rows sent, and at
+# BIG rows with --dry-run (the whole file is read and checked; nothing is
+# sent).
+# Usage: bash bench/batch.sh [loop_calls] [rows] [big_rows] [live_rows]
+#        (default 500 10000 1000000 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 loop=${1:-500}
 rows=${2:-10000}
 big=${3:-1000000}
+live=${4:-100000}
 tmp=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -o "$tmp/bokuctl" .
@@ -67,5 +69,7 @@ rss() { # label, args…
   echo "$label $(awk -F': ' '/Maximum resident set size/ { printf "%.1f MB", $2 / 1024 }' "$tmp/time")"
 }
 rss "peak RSS, batch refund of $rows rows (live, concurrency 8):" batch refund "$tmp/refunds.csv" --new --yes --concurrency 8 -o json
+refunds "$live" "$tmp/live.csv"
+rss "peak RSS, batch refund of $live rows (live, concurrency 8):" batch refund "$tmp/live.csv" --yes --concurrency 8 -o json
 refunds "$big" "$tmp/big.csv"
 rss "peak RSS, batch refund of $big rows (--dry-run):" batch refund "$tmp/big.csv" --dry-run
