@@ -104,7 +104,7 @@ See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, st
 	}
 	addBatchFlags(cmd, o)
 	cmd.Flags().BoolVar(&o.resume, "resume", false, "this file already ran: resume that batch")
-	cmd.Flags().BoolVar(&o.fresh, "new", false, "this file already ran: run it again as a new batch, with new keys (moves money again)")
+	cmd.Flags().BoolVar(&o.fresh, "new", false, "this file already ran: run it again as a new batch; rows without a key column get new keys (moves money again)")
 	cmd.MarkFlagsMutuallyExclusive("resume", "new")
 	return cmd
 }
@@ -313,6 +313,9 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 		return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above): nothing was sent", check.invalid, check.rows).
 			WithHint("fix the lines named above, or pass --skip-invalid to send the valid rows")
 	}
+	if check.invalid == check.rows {
+		return exitcode.New(exitcode.Usage, "no row of %s is valid: nothing was sent", what)
+	}
 
 	// 2. The same file again is a resume or, explicitly, a new batch.
 	profile, _, _ := f.ProfileName()
@@ -331,7 +334,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 			}
 		case err == nil && !o.fresh:
 			return exitcode.New(exitcode.Usage, "this file already ran as batch %s on %s: nothing was sent", prior.ID, prior.Time.Local().Format(time.DateTime)).
-				WithHint("resume it (settled rows are skipped): bokuctl batch resume %s, or pass --resume; pass --new to run it again as a new batch, which moves money again", prior.ID)
+				WithHint("resume it (settled rows are skipped): bokuctl batch resume %s, or pass --resume; pass --new to run it again as a new batch, whose rows without a key column get new keys and move money again", prior.ID)
 		case err != nil && !errors.Is(err, journal.ErrNoBatch):
 			return err
 		case errors.Is(err, journal.ErrNoBatch) && o.resume:
@@ -430,6 +433,9 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *batchOptions) 
 		}
 		if err != nil {
 			return res, exitcode.New(exitcode.Usage, "cannot read the batch file: %v", err)
+		}
+		if ctx.Err() != nil {
+			return res, exitcode.New(exitcode.Canceled, "cancelled while checking the file (at line %d): nothing was sent", row.Line)
 		}
 		res.rows++
 		r, _ := b.runRow(ctx, row, shared, true)

@@ -85,7 +85,7 @@ func (c Code) Meaning() string {
 	case Pending:
 		return "pending: accepted, not final"
 	case Canceled:
-		return "cancelled at a prompt (Ctrl-C, Ctrl-D or no): nothing was sent, stored or deleted"
+		return "cancelled before anything was sent (Ctrl-C or Ctrl-D at a prompt, a no, Ctrl-C while a batch file is checked): nothing was sent, stored or deleted"
 	default:
 		return "unexpected error"
 	}
