@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,7 +61,8 @@ var demoSteps = []demoStep{
 	{title: "Ottu: the same again, now from the cache", args: []string{"methods", "list", "--currency", "KWD"}, wantStderr: "From the cache"},
 }
 
-var ansiPattern = regexp.MustCompile("\x1b\\[[0-9;]*m")
+// ansiPattern compiles on first use: only the demo needs it.
+var ansiPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*m") })
 
 func newSandboxDemoCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
@@ -151,7 +153,7 @@ func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 		if step.wantStderr != "" && !strings.Contains(stderr.String(), step.wantStderr) {
 			return exitcode.New(exitcode.Unexpected, "demo step %d (%s): expected %q on stderr", i+1, step.title, step.wantStderr)
 		}
-		plain := ansiPattern.ReplaceAllString(stdout.String(), "")
+		plain := ansiPattern().ReplaceAllString(stdout.String(), "")
 		for name, label := range step.capture {
 			m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(label) + `:\s+(\S+)\s*$`).FindStringSubmatch(plain)
 			if m == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -28,9 +29,10 @@ type CardInput struct {
 	CVC    string `json:"cvc"`
 }
 
+// The patterns compile on first use rather than when bokuctl starts.
 var (
-	expiryPattern = regexp.MustCompile(`^(0[1-9]|1[0-2])(20[0-9]{2})$`)
-	cvcPattern    = regexp.MustCompile(`^[0-9]{3,4}$`)
+	expiryPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0[1-9]|1[0-2])(20[0-9]{2})$`) })
+	cvcPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{3,4}$`) })
 )
 
 // CardError is invalid card input. Its text never contains the card data.
@@ -58,7 +60,7 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 	case !luhn(number):
 		return PlainCardData{}, &CardError{Reason: "number fails the Luhn check (a typo?)"}
 	}
-	m := expiryPattern.FindStringSubmatch(in.Expiry)
+	m := expiryPattern().FindStringSubmatch(in.Expiry)
 	if m == nil {
 		return PlainCardData{}, &CardError{Reason: "expiry must be MMYYYY, e.g. 122031"}
 	}
@@ -67,7 +69,7 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 	if year < now.Year() || (year == now.Year() && month < int(now.Month())) {
 		return PlainCardData{}, &CardError{Reason: "the card has expired"}
 	}
-	if in.CVC != "" && !cvcPattern.MatchString(in.CVC) {
+	if in.CVC != "" && !cvcPattern().MatchString(in.CVC) {
 		return PlainCardData{}, &CardError{Reason: "cvc must be 3 or 4 digits"}
 	}
 	return PlainCardData{CardNumber: number, ExpiryDate: in.Expiry, CardSecurityCode: in.CVC}, nil

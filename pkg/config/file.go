@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -80,12 +81,12 @@ type File struct {
 // Profile is one named set of non-secret settings.
 type Profile map[string]string
 
-var profileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+var profileNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`) })
 
 // ValidateProfileName checks that name can be a profile (and a keyring
 // account prefix): letters, digits, "_" and "-", at most 63.
 func ValidateProfileName(name string) error {
-	if !profileNamePattern.MatchString(name) {
+	if !profileNamePattern().MatchString(name) {
 		return exitcode.New(exitcode.Usage, "invalid profile name %q", name).
 			WithHint("use letters, digits, '_' and '-' (at most 63), starting with a letter or digit")
 	}
@@ -140,11 +141,11 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
-var yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLinePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlSyntaxError turns a YAML parser error into a FileError with the line.
 func yamlSyntaxError(path string, err error) error {
-	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLinePattern().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &FileError{Path: path, Line: line, Msg: "malformed YAML: " + m[2]}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -56,10 +57,12 @@ func oneOf(values ...string) func(string) error {
 	}
 }
 
-var countryPattern = regexp.MustCompile(`^[a-z]{2}$`)
+// The patterns compile on first use, not when the package loads: every
+// command links this package, most never validate a value.
+var countryPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}$`) })
 
 func countryCode(v string) error {
-	if !countryPattern.MatchString(v) {
+	if !countryPattern().MatchString(v) {
 		return fmt.Errorf("%q is not a lower-case ISO 3166-1 alpha-2 country code (e.g. gb)", v)
 	}
 	return nil
@@ -112,19 +115,19 @@ func hostOnlyURL(v string) error {
 	return nil
 }
 
-var hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+var hostPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`) })
 
 func hostName(v string) error {
-	if !hostPattern.MatchString(v) {
+	if !hostPattern().MatchString(v) {
 		return fmt.Errorf("%q is not a host name (no scheme or path), e.g. merchant.ottu.net", v)
 	}
 	return nil
 }
 
-var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,128}$`)
+var identifierPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,128}$`) })
 
 func identifier(v string) error {
-	if !identifierPattern.MatchString(v) {
+	if !identifierPattern().MatchString(v) {
 		return fmt.Errorf("%q may hold only letters, digits and . _ : @ - (at most 128)", v)
 	}
 	return nil

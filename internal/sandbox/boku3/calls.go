@@ -103,7 +103,7 @@ func (x *exchange) invalid(f *form) any {
 // common reads country (when the call has it), merchant-id and
 // merchant-request-id, as required by every call but the queries.
 func (x *exchange) country(f *form, required bool) string {
-	c := f.pattern("country", required, reCountry)
+	c := f.pattern("country", required, reCountry())
 	if c != "" && x.hostCountry != "" && c != x.hostCountry {
 		f.fail("country", "must match the country of the host ("+x.hostCountry+")")
 		return ""
@@ -407,7 +407,7 @@ func amountField(f *form, path string, required bool, currency string) int64 {
 }
 
 func currencyField(f *form, required bool) string {
-	c := f.pattern("currency", required, reCurrency)
+	c := f.pattern("currency", required, reCurrency())
 	if c == "" {
 		return ""
 	}
@@ -463,7 +463,7 @@ func (x *exchange) charge(f *form) any {
 	currency := currencyField(f, true)
 	amount := amountField(f, "total-amount", true, currency)
 	timeout := f.timeoutMS()
-	f.pattern("consumer-ip-address", false, reIPv4)
+	f.pattern("consumer-ip-address", false, reIPv4())
 	subscription(f)
 	if resp := x.invalid(f); resp != nil {
 		return resp
@@ -524,7 +524,7 @@ func (x *exchange) beginSingleCharge(f *form) any {
 	currency := currencyField(f, true)
 	amount := amountField(f, "total-amount", true, currency)
 	f.timeoutMS()
-	f.pattern("consumer-ip-address", false, reIPv4)
+	f.pattern("consumer-ip-address", false, reIPv4())
 	method := f.str("payment-method", true, 1, 1<<16)
 	if ct := f.root.child("charge-type"); ct != nil && strings.TrimSpace(ct.text) != "hosted" {
 		f.fail("charge-type", "must be hosted")

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -259,11 +260,11 @@ func (f *form) timeoutMS() int64 {
 	return ms
 }
 
-// Spec patterns.
+// Spec patterns, compiled on first use rather than when bokuctl starts.
 var (
-	reCountry  = regexp.MustCompile(`^[A-Z]{2}$`)
-	reCurrency = regexp.MustCompile(`^[A-Z]{3}$`)
-	reIPv4     = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
+	reCountry  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]{2}$`) })
+	reCurrency = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]{3}$`) })
+	reIPv4     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`) })
 )
 
 // Spec lengths.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -45,7 +46,11 @@ type common struct {
 	TransactionTimestamp string `json:"transactionTimestamp"`
 }
 
-var expiryPattern = regexp.MustCompile(`^(0[1-9]|1[0-2])(20[0-9]{2})$`)
+// The card patterns compile on first use rather than when bokuctl starts.
+var (
+	expiryPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0[1-9]|1[0-2])(20[0-9]{2})$`) })
+	cvcPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{3,4}$`) })
+)
 
 // checkCommon enforces operationId and transactionTimestamp.
 func (x *exchange) checkCommon(c common) bool {
@@ -93,7 +98,7 @@ func (x *exchange) checkCard(cpd *cardPaymentData, needCVC bool) bool {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.cardNumber is invalid")
 		return false
 	}
-	m := expiryPattern.FindStringSubmatch(c.ExpiryDate)
+	m := expiryPattern().FindStringSubmatch(c.ExpiryDate)
 	if m == nil {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.expiryDate must be MMYYYY")
 		return false
@@ -105,7 +110,7 @@ func (x *exchange) checkCard(cpd *cardPaymentData, needCVC bool) bool {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.expiryDate is in the past")
 		return false
 	}
-	if (needCVC || c.CardSecurityCode != "") && !regexp.MustCompile(`^[0-9]{3,4}$`).MatchString(c.CardSecurityCode) {
+	if (needCVC || c.CardSecurityCode != "") && !cvcPattern().MatchString(c.CardSecurityCode) {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.cardSecurityCode must be 3 or 4 digits")
 		return false
 	}
