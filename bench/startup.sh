@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Measures the wall time of `bokuctl version` against a hello-world Go
-# binary built the same way, and prints the medians and their ratio; then
-# the median wall time of `bokuctl sandbox demo` (14 real HTTP flows).
+# Measures the wall time of `bokuctl version` and `bokuctl --help` against
+# a hello-world Go binary built the same way, in one run, and prints the
+# medians and their ratios (the target, issue 15: at most 3x hello-world
+# for both); then the median wall time of `bokuctl sandbox demo` (14 real
+# HTTP flows).
 # Usage: bash bench/startup.sh [runs]   (default 20; the demo runs runs/4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +27,13 @@ median_ms() {
 
 hello=$(median_ms "$tmp/hello")
 version=$(median_ms "$tmp/bokuctl" version)
+help=$(median_ms "$tmp/bokuctl" --help)
 echo "runs per command:        $runs"
 echo "hello-world median:      ${hello} ms"
 echo "bokuctl version median:  ${version} ms"
-awk -v a="$version" -v b="$hello" 'BEGIN { printf "ratio (bokuctl/hello):   %.1fx\n", a / b }'
+awk -v a="$version" -v b="$hello" 'BEGIN { printf "ratio (version/hello):   %.1fx\n", a / b }'
+echo "bokuctl --help median:   ${help} ms"
+awk -v a="$help" -v b="$hello" 'BEGIN { printf "ratio (--help/hello):    %.1fx\n", a / b }'
 runs=$(( runs / 4 > 0 ? runs / 4 : 1 ))
 demo=$(median_ms "$tmp/bokuctl" sandbox demo)
 echo "sandbox demo median:     ${demo} ms (runs: $runs)"
