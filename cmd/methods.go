@@ -16,7 +16,6 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/ottu"
 	"github.com/bokuctl/bokuctl/pkg/output"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
 func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
@@ -69,7 +68,7 @@ func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*
 		if auth.Scheme == "basic" {
 			name = "ottu-password"
 		}
-		value, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, name)
+		value, err := f.ResolveSecret(ctx, name)
 		if err != nil {
 			return nil, err
 		}

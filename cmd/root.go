@@ -31,6 +31,7 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/sandbox"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -50,7 +51,10 @@ func Execute() int {
 
 // Run executes one command line with the given streams and environment.
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
-	f := &cmdutil.Factory{IO: ios, Getenv: getenv}
+	f := &cmdutil.Factory{IO: ios, Getenv: getenv, SandboxSecret: func(name string) (string, bool) {
+		value, ok := sandbox.Secrets()[name]
+		return value, ok
+	}}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,7 +17,6 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
 func newSandboxCmd(f *cmdutil.Factory) *cobra.Command {
@@ -78,7 +75,8 @@ func newSandboxServeCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Serve the fake providers and point a profile named sandbox at them",
 		Long: `Serve fake Boku, Worldline (API and token endpoint) and Ottu on one loopback
 address, and write a profile (default "sandbox") whose settings point at it,
-with the sandbox's public credentials stored like real secrets. Then, in
+whose credentials are the sandbox's public ones, built in: no keyring or
+secret is needed. Then, in
 another terminal: bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done.
 
 State is kept in memory; with --state FILE it is loaded from that file and
@@ -189,9 +187,9 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return hj.Hijack()
 }
 
-// installSandboxProfile writes (or overwrites) the sandbox profile and
-// stores the sandbox's public credentials as its secrets. Where no secret
-// store is reachable it says how to use environment variables instead.
+// installSandboxProfile writes (or overwrites) the sandbox profile. Its
+// credentials are public and built in (setting sandbox=true): no secret
+// store is needed, so it works on a machine without a keyring.
 func installSandboxProfile(ctx context.Context, f *cmdutil.Factory, name, base string) error {
 	file, err := f.Config()
 	if err != nil {
@@ -204,18 +202,6 @@ func installSandboxProfile(ctx context.Context, f *cmdutil.Factory, name, base s
 	if err := file.Save(); err != nil {
 		return err
 	}
-	store := f.SecretStore()
-	var exports []string
-	for secretName, value := range sandbox.Secrets() {
-		if err := store.Set(ctx, secret.Account(name, secretName), value); err != nil {
-			spec, _ := secret.Lookup(secretName)
-			exports = append(exports, fmt.Sprintf("export %s=%s", spec.EnvVar, value))
-		}
-	}
-	f.Printer.Notice("Wrote profile %q to %s.", name, file.Path)
-	if len(exports) > 0 {
-		sort.Strings(exports)
-		f.Printer.Notice("No secret store is reachable, so the sandbox's public credentials were not stored. Set them in the environment:\n  %s", strings.Join(exports, "\n  "))
-	}
+	f.Printer.Notice("Wrote profile %q to %s; its credentials are the sandbox's public ones, built in: no secret store is needed.", name, file.Path)
 	return nil
 }

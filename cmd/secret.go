@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -39,8 +41,11 @@ type secretResult struct {
 	Profile string `json:"profile"`
 	Name    string `json:"name"`
 	Set     bool   `json:"set"`
-	Source  string `json:"source"`
-	Origin  string `json:"origin,omitempty"`
+	// State is yes, no, or unknown (the store cannot be reached).
+	State    string `json:"state"`
+	Required bool   `json:"required"`
+	Source   string `json:"source"`
+	Origin   string `json:"origin,omitempty"`
 }
 
 func (r secretResult) Table() output.Table {
@@ -102,7 +107,7 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 				f.Printer.Notice("Note: %s is set in the environment and takes precedence over the stored value.", spec.EnvVar)
 			}
 			f.Printer.Notice("Stored %s for profile %q.", spec.Name, profile)
-			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: true, Source: string(secret.SourceStore), Origin: store.Describe()})
+			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: true, State: "yes", Source: string(secret.SourceStore), Origin: store.Describe()})
 		},
 	}
 }
@@ -184,7 +189,7 @@ confirmation; elsewhere it refuses unless --yes is given.`,
 			if f.Getenv(spec.EnvVar) != "" {
 				f.Printer.Notice("Note: %s is still set in the environment.", spec.EnvVar)
 			}
-			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: false, Source: string(secret.SourceMissing)})
+			return f.Printer.Print(secretResult{Profile: profile, Name: spec.Name, Set: false, State: "no", Source: string(secret.SourceMissing)})
 		},
 	}
 	cmdutil.AddYesFlag(cmd, &yes)
@@ -198,7 +203,7 @@ type secretStatusResult struct {
 }
 
 func (r secretStatusResult) Table() output.Table {
-	t := output.Table{Header: []string{"secret", "set", "source"}}
+	t := output.Table{Header: []string{"secret", "set", "required", "source"}}
 	for _, s := range r.Secrets {
 		source := s.Origin
 		switch {
@@ -207,41 +212,89 @@ func (r secretStatusResult) Table() output.Table {
 		case source == "":
 			source = "-"
 		}
-		t.Rows = append(t.Rows, []output.Cell{output.Text(s.Name), output.Status(cmdutil.YesNo(s.Set)), output.Text(source)})
+		t.Rows = append(t.Rows, []output.Cell{output.Text(s.Name), output.Status(s.State), output.Text(cmdutil.YesNo(s.Required)), output.Text(source)})
 	}
 	return t
+}
+
+// requiredSecrets are the secrets the profile's settings call for.
+func requiredSecrets(settings *config.Settings) map[string]bool {
+	ottu := settings.Get("ottu.host") != "" || settings.Get("ottu.base-url") != ""
+	return map[string]bool{
+		"boku-key":                settings.Get("boku.merchant-id") != "",
+		"worldline-client-secret": settings.Get("worldline.client-id") != "",
+		"ottu-api-key":            ottu && settings.Get("ottu.auth") == "api-key",
+		"ottu-password":           ottu && settings.Get("ottu.auth") == "basic",
+	}
 }
 
 func newSecretStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Show which secrets the active profile has and where they come from",
-		Long:  "Show which secrets the active profile has: from the environment, from the\nkeyring, or missing. Values are never shown.",
-		Args:  cmdutil.UsageArgs(cobra.NoArgs),
+		Short: "Show which secrets the active profile has, and fail if a required one is missing",
+		Long: `Show each secret of the active profile: set (and where from: the
+environment, the secret store, or the sandbox's public credentials), not
+set, or unknown (the secret store cannot be reached). Values are never
+shown. A secret is required when the profile's settings call for it (boku-key
+with boku.merchant-id, worldline-client-secret with worldline.client-id, the
+Ottu secret of ottu.auth).
+
+Exit 4 when a required secret is not set or unknown, 0 otherwise: a check for
+CI, like gh auth status.`,
+		Example: "  bokuctl secret status -p shop\n  bokuctl secret status -o json --jq '.secrets[] | select(.required) | .state'",
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, _, err := f.ProfileName()
 			if err != nil {
 				return err
 			}
+			required := map[string]bool{}
+			if settings, err := f.Settings(); err == nil {
+				required = requiredSecrets(settings)
+			} else {
+				f.Printer.Notice("Warning: %v; showing what the secret store holds for that name", err)
+			}
 			result := secretStatusResult{Profile: profile}
-			store := f.SecretStore()
+			var missing, unknown []string
+			warned := false
 			for _, spec := range secret.Specs() {
-				entry := secretResult{Profile: profile, Name: spec.Name}
-				resolved, err := secret.Resolve(cmd.Context(), store, f.Getenv, profile, spec.Name)
+				entry := secretResult{Profile: profile, Name: spec.Name, Required: required[spec.Name]}
+				resolved, err := f.ResolveSecret(cmd.Context(), spec.Name)
 				var unavailable *secret.UnavailableError
 				switch {
 				case err == nil:
-					entry.Set, entry.Source, entry.Origin = true, string(resolved.Source), resolved.Origin
+					entry.Set, entry.State, entry.Source, entry.Origin = true, "yes", string(resolved.Source), resolved.Origin
 				case errors.As(err, &unavailable):
-					entry.Source = "unknown"
-					entry.Origin = "store unreachable"
-					f.Printer.Notice("Warning: %v", unavailable)
+					entry.State, entry.Source, entry.Origin = "unknown", "unknown", "store unreachable"
+					if !warned {
+						warned = true
+						f.Printer.Notice("Warning: %v", unavailable)
+					}
 				default:
-					entry.Source = string(secret.SourceMissing)
+					entry.State, entry.Source = "no", string(secret.SourceMissing)
+				}
+				if entry.Required && entry.State == "no" {
+					missing = append(missing, spec.Name)
+				}
+				if entry.Required && entry.State == "unknown" {
+					unknown = append(unknown, spec.Name)
 				}
 				result.Secrets = append(result.Secrets, entry)
 			}
-			return f.Printer.Print(result)
+			if err := f.Printer.Print(result); err != nil {
+				return err
+			}
+			switch {
+			case len(missing) > 0:
+				first, _ := secret.Lookup(missing[0])
+				return exitcode.New(exitcode.Auth, "profile %q needs %s, not set", profile, strings.Join(missing, " and ")).
+					WithHint("set it: printf %%s \"$VALUE\" | bokuctl secret set %s -p %s, or set %s in the environment", first.Name, profile, first.EnvVar)
+			case len(unknown) > 0:
+				first, _ := secret.Lookup(unknown[0])
+				return exitcode.New(exitcode.Auth, "cannot tell whether %s is set: the secret store cannot be reached", strings.Join(unknown, " and ")).
+					WithHint("on a machine without a keyring set %s in the environment, or set %s to a file path for a 0600 file store", first.EnvVar, secret.FileStoreEnv)
+			}
+			return nil
 		},
 	}
 }

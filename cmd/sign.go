@@ -11,7 +11,6 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
@@ -133,11 +132,7 @@ func runSign(cmd *cobra.Command, f *cmdutil.Factory, opts *signOptions, request 
 	if partnerID == "" || keyID == "" {
 		return exitcode.New(exitcode.Usage, "no partner id or key id").WithHint("pass --partner-id and --key-id, or set boku.merchant-id and boku.key-id in the profile")
 	}
-	profile, _, err := f.ProfileName()
-	if err != nil {
-		return err
-	}
-	key, err := secret.Resolve(cmd.Context(), f.SecretStore(), f.Getenv, profile, "boku-key")
+	key, err := f.ResolveSecret(cmd.Context(), "boku-key")
 	if err != nil {
 		return err
 	}

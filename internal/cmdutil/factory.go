@@ -43,6 +43,9 @@ type Factory struct {
 
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
+	// SandboxSecret gives the public credential of `bokuctl sandbox
+	// serve` by secret name (set by cmd; nil in tests that need none).
+	SandboxSecret func(name string) (string, bool)
 
 	// Batch and BatchLine are set on the Factory of one row of a batch:
 	// its journal row names them. DefaultKey, when set, is the row's

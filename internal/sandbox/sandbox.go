@@ -323,6 +323,7 @@ func Settings(baseURL string) map[string]string {
 	baseURL = strings.TrimRight(baseURL, "/")
 	return map[string]string{
 		"provider":              "boku",
+		"sandbox":               "true",
 		"boku.merchant-id":      BokuMerchantID,
 		"boku.key-id":           BokuKeyID,
 		"boku.country":          "gb",

@@ -148,6 +148,7 @@ var keys = []Key{
 	{Name: "boku.max-retries", Help: "how often to resend a request answered with a retryable HTTP status", Default: "0", validate: intRange(0, 10)},
 	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
 	{Name: "boku.clock-skew", Help: "allowed clock difference when verifying Boku's signatures", Default: "5m", validate: duration},
+	{Name: "sandbox", Help: "true for a profile written by bokuctl sandbox serve: its public sandbox credentials need no secret store (only while every URL of the profile is on this machine)", validate: oneOf("true", "false")},
 	{Name: "journal", Help: "the journal file (default $XDG_STATE_HOME/bokuctl/journal.db), or off", validate: journalPath},
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},

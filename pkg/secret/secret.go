@@ -90,6 +90,9 @@ const (
 	SourceEnv     Source = "env"
 	SourceStore   Source = "store"
 	SourceMissing Source = "missing"
+	// SourceSandbox is a public sandbox credential, built in for a
+	// profile of `bokuctl sandbox serve` (see cmdutil.ResolveSecret).
+	SourceSandbox Source = "sandbox"
 )
 
 // Resolved is a secret value with its origin. Value must never be printed.

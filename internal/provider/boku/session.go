@@ -21,7 +21,6 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
 // Session is a configured Boku client plus what hints need.
@@ -68,7 +67,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 		return nil, exitcode.New(exitcode.Usage, "no Boku country: the API host depends on it").
 			WithHint("pass --country, or set it with `bokuctl profile set %s boku.country gb` or BOKUCTL_BOKU_COUNTRY", profile)
 	}
-	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
+	key, err := f.ResolveSecret(ctx, "boku-key")
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +99,10 @@ func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	profile, _, err := f.ProfileName()
-	if err != nil {
-		return bokunotify.Keys{}, err
-	}
 	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
 		return bokunotify.Keys{}, err
 	}
-	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
+	key, err := f.ResolveSecret(ctx, "boku-key")
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
@@ -158,14 +153,10 @@ func NewLegacyClient(ctx context.Context, f *cmdutil.Factory) (*bokulegacy.Clien
 	if err != nil {
 		return nil, err
 	}
-	profile, _, err := f.ProfileName()
-	if err != nil {
-		return nil, err
-	}
 	if err := cmdutil.RequireSettings(settings, "boku.merchant-id"); err != nil {
 		return nil, err
 	}
-	key, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "boku-key")
+	key, err := f.ResolveSecret(ctx, "boku-key")
 	if err != nil {
 		return nil, err
 	}

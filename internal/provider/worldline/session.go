@@ -18,7 +18,6 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
 // Session is a configured Worldline client.
@@ -47,7 +46,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	if err := cmdutil.RequireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
 		return nil, err
 	}
-	clientSecret, err := secret.Resolve(ctx, f.SecretStore(), f.Getenv, profile, "worldline-client-secret")
+	clientSecret, err := f.ResolveSecret(ctx, "worldline-client-secret")
 	if err != nil {
 		return nil, err
 	}
