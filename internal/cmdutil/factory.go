@@ -7,7 +7,9 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -154,16 +156,49 @@ func (f *Factory) SettingsFor(file *config.File, name string) (*config.Settings,
 	return settings, nil
 }
 
-// RequireSettings fails with a configuration error naming the first of
-// keys that has no value, and how to set it.
+// RequireSettings fails with a configuration error naming every one of
+// keys that has no value, and a command that sets them all.
 func RequireSettings(settings *config.Settings, keys ...string) error {
-	for _, key := range keys {
-		if settings.Get(key) == "" {
-			return exitcode.New(exitcode.Auth, "%s is not set for profile %q", key, settings.Profile).
-				WithHint("set it with `bokuctl profile set %s %s VALUE` or %s", settings.Profile, key, config.EnvVar(key))
-		}
+	return requireSettings(settings, true, keys...)
+}
+
+// RequireSettings is RequireSettings with a hint that fits the config
+// file: `profile set` for a profile that exists, `profile add` otherwise.
+func (f *Factory) RequireSettings(keys ...string) error {
+	settings, err := f.Settings()
+	if err != nil {
+		return err
 	}
-	return nil
+	exists := false
+	if file, err := f.Config(); err == nil {
+		_, exists = file.Profiles[settings.Profile]
+	}
+	return requireSettings(settings, exists, keys...)
+}
+
+func requireSettings(settings *config.Settings, profileExists bool, keys ...string) error {
+	var missing, envs, sets, flags []string
+	for _, key := range keys {
+		if settings.Get(key) != "" {
+			continue
+		}
+		missing = append(missing, key)
+		envs = append(envs, config.EnvVar(key))
+		sets = append(sets, fmt.Sprintf("bokuctl profile set %s %s VALUE", settings.Profile, key))
+		flags = append(flags, fmt.Sprintf("--%s VALUE", strings.ReplaceAll(key, ".", "-")))
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	verb := "is"
+	if len(missing) > 1 {
+		verb = "are"
+	}
+	e := exitcode.New(exitcode.Auth, "%s %s not set for profile %q", strings.Join(missing, ", "), verb, settings.Profile)
+	if profileExists {
+		return e.WithHint("set them: %s (or %s in the environment)", strings.Join(sets, " && "), strings.Join(envs, ", "))
+	}
+	return e.WithHint("create the profile: bokuctl profile add %s %s (or set %s in the environment)", settings.Profile, strings.Join(flags, " "), strings.Join(envs, ", "))
 }
 
 // SecretStore returns the OS keyring, or the file-backed store when

@@ -56,7 +56,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 	if explicit {
 		session.ProfileArg = " -p " + profile
 	}
-	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+	if err := f.RequireSettings("boku.merchant-id", "boku.key-id"); err != nil {
 		return nil, err
 	}
 	country := settings.Get("boku.country")
@@ -99,7 +99,7 @@ func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	if err := cmdutil.RequireSettings(settings, "boku.merchant-id", "boku.key-id"); err != nil {
+	if err := f.RequireSettings("boku.merchant-id", "boku.key-id"); err != nil {
 		return bokunotify.Keys{}, err
 	}
 	key, err := f.ResolveSecret(ctx, "boku-key")
@@ -153,7 +153,7 @@ func NewLegacyClient(ctx context.Context, f *cmdutil.Factory) (*bokulegacy.Clien
 	if err != nil {
 		return nil, err
 	}
-	if err := cmdutil.RequireSettings(settings, "boku.merchant-id"); err != nil {
+	if err := f.RequireSettings("boku.merchant-id"); err != nil {
 		return nil, err
 	}
 	key, err := f.ResolveSecret(ctx, "boku-key")

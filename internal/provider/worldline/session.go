@@ -43,7 +43,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmdutil.RequireSettings(settings, "worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
+	if err := f.RequireSettings("worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
 		return nil, err
 	}
 	clientSecret, err := f.ResolveSecret(ctx, "worldline-client-secret")
