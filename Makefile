@@ -18,9 +18,16 @@ lint:
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+# The reference is generated into a temporary folder beside docs/reference
+# and swapped in only when generation succeeded: a failed build leaves the
+# committed reference as it was. The generator is not part of bokuctl.
 docs:
-	rm -rf docs/reference
-	go run . docs --dir docs/reference --format markdown
+	@set -e; tmp=$$(mktemp -d docs/.reference.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	go run ./tools/gendocs --dir "$$tmp" --format markdown; \
+	chmod 755 "$$tmp"; \
+	if [ -d docs/reference ]; then rm -rf docs/.reference.old; mv docs/reference docs/.reference.old; fi; \
+	mv "$$tmp" docs/reference; rm -rf docs/.reference.old; \
+	echo "Wrote docs/reference."
 
 demo:
 	go run . sandbox demo
