@@ -45,6 +45,9 @@ type Factory struct {
 
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
+	// Provider is the provider a payment verb chose for this run (see
+	// provider.Verb.Run), "" before one did.
+	Provider string
 	// SandboxSecret gives the public credential of `bokuctl sandbox
 	// serve` by secret name (set by cmd; nil in tests that need none).
 	SandboxSecret func(name string) (string, bool)

@@ -148,6 +148,9 @@ func (f *Factory) providerOf(cmd *cobra.Command) string {
 			return c.GroupID
 		}
 	}
+	if f.Provider != "" {
+		return f.Provider
+	}
 	if settings, err := f.Settings(); err == nil {
 		return settings.Get("provider")
 	}

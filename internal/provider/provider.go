@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
@@ -106,10 +107,26 @@ func (v *Verb) RunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 // Run picks the provider, refuses the first flag another provider
 // registered, and hands the command to the provider's Handler. Nothing is
 // sent before the handler runs.
+//
+// The provider is --provider or BOKUCTL_PROVIDER when given; otherwise it
+// is inferred where the command leaves no doubt (only one provider offers
+// it, or the id argument is a Worldline id), and else the profile's. A
+// provider given explicitly that contradicts the inference is an error.
 func (v *Verb) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	name, err := Selected(f)
+	settings, err := f.Settings()
 	if err != nil {
 		return err
+	}
+	setting := settings.Lookup("provider")
+	name := Name(setting.Value)
+	explicit := setting.Source == config.SourceFlag || setting.Source == config.SourceEnv
+	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	if inferred, why := v.infer(path, args); inferred != "" && inferred != name {
+		if explicit {
+			return exitcode.New(exitcode.Usage, "%s %s contradicts %s", setting.Origin, name, why).
+				WithHint("drop %s, or use --provider %s", setting.Origin, inferred)
+		}
+		name = inferred
 	}
 	handler, ok := v.handlers[name]
 	if !ok {
@@ -118,10 +135,10 @@ func (v *Verb) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error 
 		for i, n := range offered {
 			want[i] = string(n)
 		}
-		path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 		return exitcode.New(exitcode.Usage, "%s is only available for the %s provider (the profile uses %s)", path, strings.Join(want, " or "), name).
 			WithHint("use --provider %s", want[0])
 	}
+	f.Provider = string(name)
 	for _, o := range v.owners {
 		if o.provider != name && cmd.Flags().Changed(o.flag) {
 			return exitcode.New(exitcode.Usage, "--%s does not apply to the %s provider", o.flag, name).
@@ -131,9 +148,28 @@ func (v *Verb) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error 
 	return handler.Run(cmd, f, args)
 }
 
+// infer is the provider the command itself names, and why: the only one
+// that offers it, or the owner of the id given (Worldline ids such as
+// pay:ch:etu:… have colons; Boku's never do) [inferred from the published
+// id formats].
+func (v *Verb) infer(path string, args []string) (Name, string) {
+	if len(v.handlers) == 1 {
+		for name := range v.handlers {
+			return name, fmt.Sprintf("%s: only %s offers it", path, name)
+		}
+	}
+	if _, ok := v.handlers[Worldline]; ok && len(args) > 0 && strings.Contains(args[0], ":") {
+		return Worldline, fmt.Sprintf("%s: it is a Worldline id", args[0])
+	}
+	return "", ""
+}
+
 // Selected is the provider this run uses: --provider > BOKUCTL_PROVIDER >
 // the profile's provider setting > boku.
 func Selected(f *cmdutil.Factory) (Name, error) {
+	if f.Provider != "" {
+		return Name(f.Provider), nil
+	}
 	settings, err := f.Settings()
 	if err != nil {
 		return "", err

@@ -103,21 +103,40 @@ func TestVerbSharedFlagsBelongToNobody(t *testing.T) {
 	}
 }
 
-func TestVerbWithoutHandlerNamesTheProviderThatOffersIt(t *testing.T) {
+// Only Worldline offers the verb: the profile's provider (boku by
+// default) gives way; an explicit --provider boku is a contradiction.
+func TestVerbOfferedByOneProviderIsInferred(t *testing.T) {
 	w := &fakeHandler{}
-	err := run(t, Handlers{Worldline: w})
+	if err := run(t, Handlers{Worldline: w}); err != nil || w.runs != 1 {
+		t.Fatalf("got %v after %d runs, want the Worldline handler run", err, w.runs)
+	}
+	err := run(t, Handlers{Worldline: w}, "--provider", "boku")
 	var e *exitcode.Error
 	if !errors.As(err, &e) || e.Code != exitcode.Usage {
 		t.Fatalf("got %v, want a usage error", err)
 	}
-	if want := "charge is only available for the worldline provider (the profile uses boku)"; e.Error() != want {
+	if want := "--provider boku contradicts charge: only worldline offers it"; e.Error() != want {
 		t.Errorf("message %q, want %q", e.Error(), want)
 	}
-	if e.Hint != "use --provider worldline" {
+	if e.Hint != "drop --provider, or use --provider worldline" {
 		t.Errorf("hint %q", e.Hint)
 	}
-	if w.runs != 0 {
-		t.Error("handler ran for another provider")
+	if w.runs != 1 {
+		t.Error("handler ran despite the contradiction")
+	}
+}
+
+// A Worldline id (with colons) picks Worldline when both offer the verb.
+func TestWorldlineIDPicksWorldline(t *testing.T) {
+	b, w := &fakeHandler{}, &fakeHandler{}
+	if err := run(t, Handlers{Boku: b, Worldline: w}, "pay:ch:etu:abc"); err != nil || w.runs != 1 || b.runs != 0 {
+		t.Fatalf("got %v, boku %d, worldline %d; want worldline", err, b.runs, w.runs)
+	}
+	if err := run(t, Handlers{Boku: b, Worldline: w}, "D4q4jgAAAABTRwAAAAAAAA"); err != nil || b.runs != 1 {
+		t.Fatalf("a Boku id: %v, boku %d", err, b.runs)
+	}
+	if err := run(t, Handlers{Boku: b, Worldline: w}, "--provider", "boku", "pay:ch:etu:abc"); err == nil || !strings.Contains(err.Error(), "pay:ch:etu:abc: it is a Worldline id") {
+		t.Fatalf("explicit boku with a Worldline id: %v", err)
 	}
 }
 
