@@ -323,6 +323,9 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 	if err != nil {
 		return err
 	}
+	if check.provider != "" {
+		selected = provider.Name(check.provider)
+	}
 	if resumed == nil {
 		prior, err := store.FindBatch(ctx, sum, v.op, profile)
 		switch {
@@ -384,6 +387,9 @@ func openBatchInput(f *cmdutil.Factory, path string) (io.Reader, func(), error) 
 type checkResult struct {
 	rows, invalid int
 	format        batchfile.Format
+	// provider is the one the rows chose (inferred per row as for the
+	// single command).
+	provider string
 }
 
 // validate checks every row through the single command, stopped at its
@@ -438,7 +444,10 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *batchOptions) 
 			return res, exitcode.New(exitcode.Canceled, "cancelled while checking the file (at line %d): nothing was sent", row.Line)
 		}
 		res.rows++
-		r, _ := b.runRow(ctx, row, shared, true)
+		r, rf := b.runRow(ctx, row, shared, true)
+		if res.provider == "" && rf != nil && rf.Provider != "" {
+			res.provider = rf.Provider
+		}
 		if r.Status == rowInvalid {
 			res.invalid++
 			b.f.Printer.Notice("line %d: %s", row.Line, r.Error)
