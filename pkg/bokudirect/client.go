@@ -201,6 +201,10 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	case status == http.StatusUnauthorized:
 		return &AuthError{Call: cl.name, Message: strings.TrimSpace(string(respBody))}
 	case status == http.StatusOK:
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		// Boku documents no 404: the URL is not Boku's API. Nothing was
+		// processed.
+		return &NotFoundError{Call: cl.name, Status: status, URL: c.URL(cl.family, cl.name)}
 	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests || !cl.mutation || status < 500:
 		// 503 and 429 say "not processed"; a read-only call is safe to
 		// retry whatever happened; Boku documents no 4xx besides 401, so

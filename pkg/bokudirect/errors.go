@@ -97,6 +97,21 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // ExitCode is 6.
 func (e *UnavailableError) ExitCode() exitcode.Code { return exitcode.Unavailable }
 
+// NotFoundError is a 404 or 405: Boku's API documents neither, so the URL
+// is not Boku's (a wrong boku.base-url). Nothing was processed.
+type NotFoundError struct {
+	Call   string
+	Status int
+	URL    string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("boku %s: HTTP %d from %s: no Boku API there, nothing was processed", e.Call, e.Status, e.URL)
+}
+
+// ExitCode is 4: a configuration error.
+func (e *NotFoundError) ExitCode() exitcode.Code { return exitcode.Auth }
+
 // UnknownOutcomeError means a request that changes state was sent and no
 // usable answer came back: it may or may not have been processed.
 type UnknownOutcomeError struct {

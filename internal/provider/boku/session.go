@@ -180,6 +180,7 @@ func explainDirect(err error, statusCmd string) (error, bool) {
 		malformed *bokudirect.MalformedResponseError
 		auth      *bokudirect.AuthError
 		down      *bokudirect.UnavailableError
+		notFound  *bokudirect.NotFoundError
 		api       *bokudirect.APIError
 	)
 	switch {
@@ -193,6 +194,8 @@ func explainDirect(err error, statusCmd string) (error, bool) {
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.key-id and the boku-key secret, and the clock (boku.clock-skew)"}, true
 	case errors.As(err, &auth):
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.merchant-id, boku.key-id and the boku-key secret (`bokuctl secret status`)"}, true
+	case errors.As(err, &notFound):
+		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.base-url (`bokuctl profile show`): it should end in /{country} or be unset for Boku's own hosts"}, true
 	case errors.As(err, &down):
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later"}, true
 	case errors.As(err, &api) && exitcode.Of(err) == exitcode.Unavailable && api.RetryDelay() > 0:

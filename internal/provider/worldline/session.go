@@ -101,7 +101,9 @@ func Explain(err error, statusCmd string) error {
 		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: "do not retry with a new operation id; find out first: " + statusCmd}
 	case errors.As(err, &token):
 		hint := "check worldline.client-id and the worldline-client-secret secret (`bokuctl secret status`)"
-		if token.Code == "invalid_scope" {
+		if token.Status == 404 || token.Status == 405 {
+			hint = "check worldline.token-url (`bokuctl profile show`): nothing there issues tokens; nothing was sent to the API"
+		} else if token.Code == "invalid_scope" {
 			hint = "check worldline.scopes: every scope asked for must be granted to the client"
 		} else if exitcode.Of(err) == exitcode.Unavailable {
 			hint = "check worldline.token-url and the network; nothing was sent to the API"
