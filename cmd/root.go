@@ -107,11 +107,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	}
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		hint := cmdutil.SuggestFlag(c, err)
-		if hint == "" {
-			hint = fmt.Sprintf("run `%s --help` for usage", c.CommandPath())
-		}
-		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: hint}
+		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("run `%s --help` for usage", c.CommandPath())}
 	})
 
 	flags := root.PersistentFlags()
@@ -151,7 +147,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	}
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
-	root.AddCommand(newExitCodesTopic(), newEnvironmentTopic())
+	root.AddCommand(newExitCodesTopic())
 	root.InitDefaultCompletionCmd()
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
