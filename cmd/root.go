@@ -107,7 +107,11 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	}
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("run `%s --help` for usage", c.CommandPath())}
+		hint := cmdutil.SuggestFlag(c, err)
+		if hint == "" {
+			hint = fmt.Sprintf("run `%s --help` for usage", c.CommandPath())
+		}
+		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: hint}
 	})
 
 	flags := root.PersistentFlags()
@@ -147,7 +151,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	}
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
-	root.AddCommand(newExitCodesTopic())
+	root.AddCommand(newExitCodesTopic(), newEnvironmentTopic())
 	root.InitDefaultCompletionCmd()
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)

@@ -61,9 +61,13 @@ func newSignMessageCmd(f *cmdutil.Factory, request bool) *cobra.Command {
 		cmd.Flags().StringVar(&opts.Path, "path", "", "path and query exactly as sent, e.g. /billing/3.0/charge?x=y")
 		cmd.MarkFlagRequired("path")
 	}
-	cmd.Example = `  bokuctl sign request --method POST --path /billing/3.0/charge \
+	cmd.Example = `  bokuctl sign response --header 'Content-Type: text/xml;charset=utf-8' \
+    --signed-headers Content-Type --body-file answer.xml --timestamp 1402300605`
+	if request {
+		cmd.Example = `  bokuctl sign request --method POST --path /billing/3.0/charge \
     --header 'Content-Type: text/xml;charset=utf-8' --signed-headers Content-Type \
     --body-file charge.xml --timestamp 1402300605`
+	}
 	cmd.Flags().StringArrayVar(&opts.Headers, "header", nil, "a header 'Name: value', repeatable, in message order")
 	cmd.Flags().StringVar(&opts.SignedHeaders, "signed-headers", "", "header names to sign, in order, separated by ';' or ','")
 	cmd.Flags().StringVar(&opts.BodyFile, "body-file", "", "file holding the exact body bytes (none: no body)")
