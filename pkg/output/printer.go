@@ -230,7 +230,12 @@ func writeError(w io.Writer, err error, asJSON bool, key string) exitcode.Code {
 	message := strings.TrimSpace(err.Error())
 	hint := exitcode.HintOf(err)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Error: %s\n", message)
+	// A pending request is not an error: it was accepted and is not final.
+	label := "Error"
+	if code == exitcode.Pending {
+		label = "Pending"
+	}
+	fmt.Fprintf(&b, "%s: %s\n", label, message)
 	if hint != "" {
 		fmt.Fprintf(&b, "Hint: %s\n", hint)
 	}
