@@ -14,6 +14,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/ottu"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -239,6 +240,11 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	filters, err := o.Filters.Normalize()
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "--%v", err)
+	}
+	for _, c := range filters.Currencies {
+		if _, err := money.LookupCurrency(c); err != nil {
+			return exitcode.New(exitcode.Usage, "--currency: %v", err).WithHint("use ISO 4217 codes, e.g. --currency KWD,USD; nothing was sent")
+		}
 	}
 	if !cmd.Flags().Changed("max-age") {
 		o.MaxAge, _ = time.ParseDuration(session.settings.Get("ottu.max-age"))

@@ -135,10 +135,11 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 			continue
 		}
 		key, _ := config.LookupKey(name)
-		if err := key.Validate(flag.Value.String()); err != nil {
+		value := key.Normalize(flag.Value.String())
+		if err := key.Validate(value); err != nil {
 			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
 		}
-		profile[name] = flag.Value.String()
+		profile[name] = value
 	}
 	file.Profiles[opts.Name] = profile
 	if opts.Use || file.CurrentProfile == "" {
@@ -198,12 +199,17 @@ func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 		}
 		return err.WithHint("known settings: %s", strings.Join(names, ", "))
 	}
+	value = key.Normalize(value)
 	if err := key.Validate(value); err != nil {
 		return exitcode.New(exitcode.Usage, "%v", err)
 	}
 	file, err := existingProfile(f, name)
 	if err != nil {
 		return err
+	}
+	if _, had := file.Profiles[name][key.Name]; value == "" && !had {
+		f.Printer.Notice("%s was not set for profile %q: nothing changed.", key.Name, name)
+		return f.Printer.Print(newProfileResult(file, name))
 	}
 	if value == "" {
 		delete(file.Profiles[name], key.Name)

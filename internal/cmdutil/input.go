@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	isocountry "github.com/bokuctl/bokuctl/pkg/country"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
@@ -43,6 +44,9 @@ func CheckID(what, id string) error {
 func CheckCountry(country string) error {
 	if len(country) != 2 || !isLetter(country[0]) || !isLetter(country[1]) {
 		return exitcode.New(exitcode.Usage, "--country %q is not a two-letter ISO 3166-1 country code", country).WithHint("for example --country gb")
+	}
+	if !isocountry.Valid(country) {
+		return exitcode.New(exitcode.Usage, "--country %q is not an ISO 3166-1 country code", country).WithHint("%s", isocountry.Hint(country))
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/country"
 )
 
 // Key describes one profile setting: its dotted name (the YAML path inside
@@ -19,6 +21,19 @@ type Key struct {
 	Help     string
 	Default  string
 	validate func(string) error
+	// lower: the value is a code or a keyword, case-insensitive; it is
+	// kept in lower case (GB and gb are the same country).
+	lower bool
+}
+
+// Normalize is the value as the key keeps it: trimmed, and lower-cased
+// for codes and keywords.
+func (k Key) Normalize(value string) string {
+	value = strings.TrimSpace(value)
+	if k.lower {
+		value = strings.ToLower(value)
+	}
+	return value
 }
 
 // Validate checks a value for the key. The empty string is always allowed:
@@ -64,6 +79,9 @@ var countryPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCo
 func countryCode(v string) error {
 	if !countryPattern().MatchString(v) {
 		return fmt.Errorf("%q is not a lower-case ISO 3166-1 alpha-2 country code (e.g. gb)", v)
+	}
+	if !country.Valid(v) {
+		return fmt.Errorf("%q is not an ISO 3166-1 country code: %s", v, country.Hint(v))
 	}
 	return nil
 }
@@ -137,18 +155,18 @@ func identifier(v string) error {
 // their settings through it, so adding a setting here makes it available
 // to the file, the environment, `profile add` flags and `profile show`.
 var keys = []Key{
-	{Name: "provider", Help: "provider behind charge/refund/forex/fund-check: boku or worldline", Default: "boku", validate: oneOf("boku", "worldline")},
+	{Name: "provider", Help: "provider behind charge/refund/forex/fund-check: boku or worldline", Default: "boku", validate: oneOf("boku", "worldline"), lower: true},
 	{Name: "boku.merchant-id", Help: "Boku merchant (partner) id", validate: identifier},
 	{Name: "boku.key-id", Help: "id of the Boku signing key", validate: identifier},
-	{Name: "boku.country", Help: "default country, lower-case ISO 3166-1 alpha-2", validate: countryCode},
-	{Name: "boku.environment", Help: "Boku environment: test or production", Default: "test", validate: oneOf("test", "production")},
+	{Name: "boku.country", Help: "default country, lower-case ISO 3166-1 alpha-2", validate: countryCode, lower: true},
+	{Name: "boku.environment", Help: "Boku environment: test or production", Default: "test", validate: oneOf("test", "production"), lower: true},
 	{Name: "boku.base-url", Help: "override the Boku API base URL; {country} in it is replaced by the country", validate: httpURL},
 	{Name: "boku.simulator-url", Help: "Boku's MTE simulator (simulate; test environment only)", Default: "https://simulator-api-stage.boku.com", validate: httpURL},
 	{Name: "boku.legacy-base-url", Help: "Boku's legacy API (verify-service)", Default: "https://api2.boku.com", validate: httpURL},
 	{Name: "boku.max-retries", Help: "how often to resend a request answered with a retryable HTTP status", Default: "0", validate: intRange(0, 10)},
 	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
 	{Name: "boku.clock-skew", Help: "allowed clock difference when verifying Boku's signatures", Default: "5m", validate: duration},
-	{Name: "sandbox", Help: "true for a profile written by bokuctl sandbox serve: its public sandbox credentials need no secret store (only while every URL of the profile is on this machine)", validate: oneOf("true", "false")},
+	{Name: "sandbox", Help: "true for a profile written by bokuctl sandbox serve: its public sandbox credentials need no secret store (only while every URL of the profile is on this machine)", validate: oneOf("true", "false"), lower: true},
 	{Name: "journal", Help: "the journal file (default $XDG_STATE_HOME/bokuctl/journal.db), or off", validate: journalPath},
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
@@ -158,10 +176,10 @@ var keys = []Key{
 	{Name: "worldline.integrator", Help: "integrator name sent in X-WL-ServerMetaInfo", Default: "bokuctl"},
 	{Name: "worldline.scopes", Help: "OAuth2 scopes, space-separated (default: every scope bokuctl uses)"},
 	{Name: "ottu.host", Help: "Ottu merchant host, e.g. merchant.ottu.net", validate: hostName},
-	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic")},
+	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic"), lower: true},
 	{Name: "ottu.username", Help: "Ottu user for basic auth", validate: identifier},
 	{Name: "ottu.base-url", Help: "override https://<ottu.host> (e.g. the sandbox)", validate: hostOnlyURL},
-	{Name: "ottu.plugin", Help: "default plugin for methods list: e_commerce or payment_request", validate: oneOf("e_commerce", "payment_request")},
+	{Name: "ottu.plugin", Help: "default plugin for methods list: e_commerce or payment_request", validate: oneOf("e_commerce", "payment_request"), lower: true},
 	{Name: "ottu.max-age", Help: "how long methods list answers are cached", Default: "24h", validate: duration},
 }
 

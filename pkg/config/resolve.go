@@ -69,6 +69,7 @@ func Resolve(file *File, profile string, flags map[string]*pflag.Flag, getenv fu
 		default:
 			setting.Source = SourceUnset
 		}
+		setting.Value = k.Normalize(setting.Value)
 		s.values[k.Name] = setting
 	}
 	return s
