@@ -111,7 +111,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		if hint == "" {
 			hint = fmt.Sprintf("run `%s --help` for usage", c.CommandPath())
 		}
-		return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: hint}
+		return &exitcode.Error{Code: exitcode.Usage, Err: cmdutil.FlagError(err), Hint: hint}
 	})
 
 	flags := root.PersistentFlags()
@@ -153,6 +153,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	root.SetCompletionCommandGroupID("setup")
 	root.AddCommand(newExitCodesTopic(), newEnvironmentTopic())
 	root.InitDefaultCompletionCmd()
+	setCompletionExamples(root)
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
 	}
@@ -168,7 +169,7 @@ func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 	// other, not an unexpected one.
 	for _, validate := range []func() error{cmd.ValidateRequiredFlags, cmd.ValidateFlagGroups} {
 		if err := validate(); err != nil {
-			return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: fmt.Sprintf("run `%s --help` for usage", cmd.CommandPath())}
+			return &exitcode.Error{Code: exitcode.Usage, Err: cmdutil.FlagError(err), Hint: fmt.Sprintf("run `%s --help` for usage", cmd.CommandPath())}
 		}
 	}
 	format, err := output.ParseFormat(f.Output)

@@ -114,3 +114,104 @@ func levenshtein(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// FlagError rewords the errors of pflag and cobra that show Go internals
+// (strconv.ParseBool, flag group lists) into messages that name the flag
+// and the fix. Other errors come back unchanged.
+func FlagError(err error) error {
+	msg := err.Error()
+	if value, flag, rest, ok := parseInvalidArgument(msg); ok {
+		want := ""
+		switch {
+		case strings.Contains(rest, "strconv.ParseBool"):
+			want = "true or false"
+		case strings.Contains(rest, "strconv.ParseInt"), strings.Contains(rest, "strconv.ParseUint"):
+			want = "a whole number"
+		case strings.Contains(rest, "strconv.ParseFloat"):
+			want = "a number"
+		case strings.Contains(rest, "time: "):
+			want = "a duration such as 30s, 2m or 1h"
+		}
+		if want != "" {
+			return fmt.Errorf("%s %q: give %s", flag, value, want)
+		}
+		return err
+	}
+	if group, missing, ok := parseGroup(msg, "if any flags in the group [", "] are set they must all be set; missing ["); ok {
+		verb := "is"
+		if strings.Contains(missing, " ") {
+			verb = "are"
+		}
+		return fmt.Errorf("%s go together: %s %s missing", dashed(group, " and "), dashed(missing, " and "), verb)
+	}
+	if group, _, ok := parseGroup(msg, "if any flags in the group [", "] are set none of the others can be; ["); ok {
+		return fmt.Errorf("%s cannot be used together", dashed(group, " and "))
+	}
+	if group, ok := strings.CutPrefix(msg, "at least one of the flags in the group ["); ok {
+		group, _, _ = strings.Cut(group, "]")
+		return fmt.Errorf("give one of %s", dashed(group, ", "))
+	}
+	if names, ok := strings.CutPrefix(msg, "required flag(s) "); ok {
+		names, _, _ = strings.Cut(names, " not set")
+		names = strings.ReplaceAll(strings.ReplaceAll(names, `"`, ""), ",", "")
+		return fmt.Errorf("%s required", dashed(names, " and ")+map[bool]string{true: " are", false: " is"}[strings.Contains(names, " ")])
+	}
+	return err
+}
+
+// parseInvalidArgument reads pflag's `invalid argument "V" for "--F" flag: REST`.
+func parseInvalidArgument(msg string) (value, flag, rest string, ok bool) {
+	after, ok := strings.CutPrefix(msg, "invalid argument ")
+	if !ok {
+		return "", "", "", false
+	}
+	value, after, ok = cutQuoted(after)
+	if !ok {
+		return "", "", "", false
+	}
+	after, ok = strings.CutPrefix(after, " for ")
+	if !ok {
+		return "", "", "", false
+	}
+	flag, after, ok = cutQuoted(after)
+	if !ok {
+		return "", "", "", false
+	}
+	if i := strings.Index(flag, ", --"); i >= 0 { // "-o, --output"
+		flag = flag[i+2:]
+	}
+	return value, flag, after, true
+}
+
+func cutQuoted(s string) (quoted, rest string, ok bool) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", "", false
+	}
+	end := strings.Index(s[1:], `"`)
+	if end < 0 {
+		return "", "", false
+	}
+	return s[1 : end+1], s[end+2:], true
+}
+
+func parseGroup(msg, prefix, middle string) (group, second string, ok bool) {
+	rest, ok := strings.CutPrefix(msg, prefix)
+	if !ok {
+		return "", "", false
+	}
+	group, second, ok = strings.Cut(rest, middle)
+	if !ok {
+		return "", "", false
+	}
+	second, _, _ = strings.Cut(second, "]")
+	return group, second, true
+}
+
+// dashed turns "amount currency" into "--amount and --currency".
+func dashed(names, sep string) string {
+	fields := strings.Fields(names)
+	for i, f := range fields {
+		fields[i] = "--" + f
+	}
+	return strings.Join(fields, sep)
+}

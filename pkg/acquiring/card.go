@@ -3,6 +3,7 @@ package acquiring
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -49,6 +50,12 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			// Not Go's "cannot unmarshal number into Go struct field
+			// CardInput.number": say which field and what it should be.
+			return PlainCardData{}, &CardError{Reason: fmt.Sprintf("%q must be a string in quotes, e.g. {\"number\":\"…\",\"expiry\":\"MMYYYY\",\"cvc\":\"…\"}", typeErr.Field)}
+		}
 		return PlainCardData{}, &CardError{Reason: `expected JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}: ` + scrub(err.Error())}
 	}
 	number := strings.ReplaceAll(in.Number, " ", "")
