@@ -153,6 +153,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	root.SetCompletionCommandGroupID("setup")
 	root.AddCommand(newExitCodesTopic(), newEnvironmentTopic())
 	root.InitDefaultCompletionCmd()
+	setCompletionExamples(root)
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
 	}
