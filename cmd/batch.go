@@ -69,6 +69,9 @@ One result per row on stdout (text, -o json for JSON lines, -o csv), a
 summary on stderr, a progress bar on a terminal. Exit code: the worst row
 (5 > 1 > 4 > 6 > 3 > 2 > 8 > 0). Ctrl-C stops starting rows and finishes
 those in flight; a second Ctrl-C exits at once.`
+	cmd.Example = `  bokuctl batch refund refunds.csv --dry-run      # check every row, send nothing
+  bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
+  bokuctl batch resume bt-k3j9x2m4qa --yes`
 	for _, v := range batchVerbs {
 		cmd.AddCommand(newBatchVerbCmd(f, v))
 	}

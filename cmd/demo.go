@@ -74,7 +74,8 @@ real HTTP, printing each command and its output: Boku hosted opt-in
 Worldline payment, capture, refund and DCC rate; Ottu payment methods,
 twice (the second from the cache). It uses a temporary config and cache,
 so your profiles are untouched. Exits 0 only if every step succeeded.`,
-		Args: cmdutil.UsageArgs(cobra.NoArgs),
+		Example: "  bokuctl sandbox demo   # exits 0 only if every step succeeded",
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDemo(cmd.Context(), f)
 		},

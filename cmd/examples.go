@@ -2,9 +2,17 @@ package cmd
 
 import "github.com/spf13/cobra"
 
-// Every command shows an example in its help and reference page (issue 15).
-// Most commands set their Example where they are built; this file has the
-// ones that cannot.
+// Every command shows an example in its help and reference page (issue 15);
+// examples_test.go checks that each one runs. Most commands set their
+// Example where they are built; this file has the helper for groups and the
+// examples of the commands cobra creates.
+
+// withExample sets cmd's Example and returns cmd: for the groups that
+// cmdutil.GroupCmd builds.
+func withExample(cmd *cobra.Command, example string) *cobra.Command {
+	cmd.Example = example
+	return cmd
+}
 
 // completionExamples are the Examples of the commands cobra's
 // InitDefaultCompletionCmd creates, by path below the root. The ways to
@@ -13,11 +21,11 @@ var completionExamples = map[string]string{
 	"completion": `  source <(bokuctl completion bash)
   bokuctl completion zsh > "${fpath[1]}/_bokuctl"
   bokuctl completion fish > ~/.config/fish/completions/bokuctl.fish`,
-	"completion bash": `  source <(bokuctl completion bash)                         # this shell only
-  bokuctl completion bash > /etc/bash_completion.d/bokuctl    # every new shell (Linux)`,
-	"completion zsh": `  source <(bokuctl completion zsh)                          # this shell only
-  bokuctl completion zsh > "${fpath[1]}/_bokuctl"             # every new shell`,
-	"completion fish": `  bokuctl completion fish | source                          # this shell only
+	"completion bash": `  source <(bokuctl completion bash)                          # this shell only
+  bokuctl completion bash > /etc/bash_completion.d/bokuctl   # every new shell (Linux)`,
+	"completion zsh": `  source <(bokuctl completion zsh)                  # this shell only
+  bokuctl completion zsh > "${fpath[1]}/_bokuctl"   # every new shell`,
+	"completion fish": `  bokuctl completion fish | source   # this shell only
   bokuctl completion fish > ~/.config/fish/completions/bokuctl.fish`,
 	"completion powershell": `  bokuctl completion powershell | Out-String | Invoke-Expression
   # add the line above to your PowerShell profile ($PROFILE) for every session`,

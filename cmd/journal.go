@@ -30,6 +30,9 @@ The journal is an SQLite file, $XDG_STATE_HOME/bokuctl/journal.db
 (~/.local/state/bokuctl/journal.db) by default, 0600 in a 0700 folder; the
 journal setting or BOKUCTL_JOURNAL moves it, and "off" turns it off. It
 never holds a secret or a card number.`
+	cmd.Example = `  bokuctl journal list --status unknown --since 7d
+  bokuctl journal show order-1234
+  bokuctl journal export --since 30d > journal.jsonl`
 	return cmd
 }
 
@@ -155,7 +158,9 @@ func newJournalShowCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show IDEMPOTENCY_KEY",
 		Short: "Show one journal row",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  bokuctl journal show order-1234                   # a charge's merchant request id
+  bokuctl journal show order-1234 --jq .settle_command`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openJournal(cmd, f)
 			if err != nil {
@@ -178,7 +183,9 @@ func newJournalExportCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write every journal row as JSON lines, for audits",
-		Args:  cmdutil.UsageArgs(cobra.NoArgs),
+		Example: `  bokuctl journal export > journal.jsonl
+  bokuctl journal export --since 30d --status failed | jq -r .idempotency_key`,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			entries, err := jf.list(cmd)
 			if err != nil {

@@ -20,13 +20,16 @@ import (
 )
 
 func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
+	return withExample(cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
 		newMethodsListCmd(f),
-		cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",
+		withExample(cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",
 			newMethodsCacheListCmd(f),
 			newMethodsCacheClearCmd(f),
-		),
-	)
+		), `  bokuctl methods cache list
+  bokuctl methods cache clear`),
+	), `  bokuctl methods list --plugin e_commerce --currency KWD
+  bokuctl methods list --refresh              # ask Ottu again, not the cache
+  bokuctl methods cache clear`)
 }
 
 // ottuSession is what methods commands need from the profile.
@@ -355,7 +358,9 @@ func newMethodsCacheListCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List cached answers: filters, age and size",
-		Args:  cmdutil.UsageArgs(cobra.NoArgs),
+		Example: `  bokuctl methods cache list
+  bokuctl methods cache list --jq '.entries[] | .filters'`,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cache, err := methodsCache(f)
 			if err != nil {
@@ -384,7 +389,9 @@ func newMethodsCacheClearCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "clear [--all]",
 		Short: "Forget cached answers for the profile's host and user (or all)",
-		Args:  cmdutil.UsageArgs(cobra.NoArgs),
+		Example: `  bokuctl methods cache clear -p kw     # the answers for profile kw's host and user
+  bokuctl methods cache clear --all`,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var removed int
 			if all {

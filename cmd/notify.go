@@ -16,7 +16,8 @@ import (
 )
 
 func newNotifyCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f))
+	return withExample(cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f)),
+		"  bokuctl notify verify --file notification.http")
 }
 
 // notifyResult is a verified notification.

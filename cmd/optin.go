@@ -18,13 +18,15 @@ import (
 )
 
 func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
+	return withExample(cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
 		newOptinBeginCmd(f),
 		newOptinValidateCmd(f),
 		newOptinConfirmCmd(f),
 		newOptinStatusCmd(f),
 		newOptinCancelCmd(f),
-	)
+	), `  bokuctl optin begin --payment-method superwallet --forward-url https://shop.example/optin/done
+  bokuctl optin validate oi-000001      # once the consumer is back at the forward URL
+  bokuctl optin confirm oi-000001`)
 }
 
 // optinResult is the output of every optin command.
@@ -231,6 +233,8 @@ func newOptinValidateCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Validate an opt-in once the consumer has come back to the forward URL
 (optin/3.0/validate-optin). Before they have, Boku's sandbox answers "in
 progress" (exit 8) [inferred: Boku's spec does not say]; run it again after.`,
+		Example: `  bokuctl optin validate oi-000001
+  bokuctl optin validate --optin-request-id signup-42   # the --merchant-request-id optin begin was sent with`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			session, optinID, key, err := step.begin(cmd, f, args)
@@ -251,7 +255,9 @@ func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "confirm (OPTIN_ID | --optin-request-id ID)",
 		Short: "Confirm a validated opt-in so it can be charged (pending-confirm → active)",
-		Args:  cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
+		Example: `  bokuctl optin confirm oi-000001
+  bokuctl optin confirm --optin-request-id signup-42`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := refuseRetiredOptinFlags(cmd, "code"); err != nil {
 				return err
@@ -283,6 +289,8 @@ func newOptinStatusCmd(f *cmdutil.Factory) *cobra.Command {
 name only: bokuctl sends it in the shape of the other opt-in calls
 (country, merchant-id, merchant-request-id, optin-id or optin-request-id)
 and reads the answer as theirs [inferred].`,
+		Example: `  bokuctl optin status oi-000001
+  bokuctl optin status --optin-request-id signup-42 --jq .status`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			session, optinID, key, err := step.begin(cmd, f, args)

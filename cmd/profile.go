@@ -18,7 +18,7 @@ import (
 )
 
 func newProfileCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
+	return withExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
 		newProfileAddCmd(f),
 		newProfileSetCmd(f),
 		newProfileUnsetCmd(f),
@@ -26,7 +26,9 @@ func newProfileCmd(f *cmdutil.Factory) *cobra.Command {
 		newProfileShowCmd(f),
 		newProfileUseCmd(f),
 		newProfileRemoveCmd(f),
-	)
+	), `  bokuctl profile add shop --provider boku --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
+  bokuctl profile list
+  bokuctl profile use shop`)
 }
 
 // profileResult is one profile as stored in the file.
@@ -260,6 +262,7 @@ func newProfileListCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List profiles; * marks the current one",
+		Example: "  bokuctl profile list\n  bokuctl profile list -o json",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := f.Config()
@@ -325,6 +328,9 @@ func newProfileShowCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Show the settings a command would use with this profile (default: the
 active one), and the source of each: flag, env (BOKUCTL_…), file or default.
 Precedence: flag > environment > profile in the config file > default.`,
+		Example: `  bokuctl profile show                    # the current profile
+  bokuctl profile show shop
+  BOKUCTL_BOKU_COUNTRY=de bokuctl profile show shop   # boku.country now comes from env`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := f.Config()
@@ -362,7 +368,9 @@ func newProfileUseCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "use NAME",
 		Short: "Make a profile the current one",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  bokuctl profile use shop
+  bokuctl -p eu charge status pay:ch:etu:…   # one command with another profile, without switching`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := existingProfile(f, args[0])
 			if err != nil {
@@ -400,6 +408,8 @@ func newProfileRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Remove a profile from the config file and delete its secrets from the
 keyring. On a terminal it asks for confirmation; elsewhere it refuses
 unless --yes is given.`,
+		Example: `  bokuctl profile remove old-shop
+  bokuctl profile remove old-shop --yes   # in a script`,
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]

@@ -98,6 +98,10 @@ Settings come from profiles in the config file; secrets from the OS keyring
 or environment variables. Results go to stdout as a table or, with -o json,
 as stable JSON; progress and errors go to stderr. Exit codes are the same
 for every command: see ` + "`bokuctl help exit-codes`" + `.`,
+		Example: `  bokuctl sandbox demo                  # every provider's main flow against local fakes, no account
+  bokuctl profile add shop --provider boku --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
+  bokuctl -p shop charge --optin-id oi-000001 --amount 4.99 --currency GBP
+  bokuctl help exit-codes`,
 		Version:       build.Current().Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,

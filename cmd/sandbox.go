@@ -20,10 +20,12 @@ import (
 )
 
 func newSandboxCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
+	return withExample(cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
 		newSandboxServeCmd(f),
 		newSandboxDemoCmd(f),
-	)
+	), `  bokuctl sandbox demo
+  bokuctl sandbox serve --state sandbox.json &     # writes the profile "sandbox"
+  bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done`)
 }
 
 // sandboxResult describes a running sandbox.

@@ -21,11 +21,13 @@ import (
 const maxSecretSize = 64 << 10
 
 func newSecretCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
+	return withExample(cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
 		newSecretSetCmd(f),
 		newSecretDeleteCmd(f),
 		newSecretStatusCmd(f),
-	)
+	), `  bokuctl secret set boku-key -p shop       # asks for the value, or reads it from stdin
+  bokuctl secret status -p shop
+  bokuctl secret delete boku-key -p shop`)
 }
 
 func secretNamesHelp() string {

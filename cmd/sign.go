@@ -15,10 +15,13 @@ import (
 )
 
 func newSignCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
+	return withExample(cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
 		newSignMessageCmd(f, true),
 		newSignMessageCmd(f, false),
-	)
+	), `  bokuctl sign request --path /billing/3.0/charge --header 'Content-Type: text/xml;charset=utf-8' \
+    --signed-headers Content-Type --body-file charge.xml
+  bokuctl sign response --header 'Content-Type: text/xml;charset=utf-8' --signed-headers Content-Type \
+    --body-file answer.xml --timestamp 1402300605`)
 }
 
 // signResult is the output of `sign request` and `sign response`.

@@ -33,7 +33,9 @@ func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Show the version, commit, build date and Go version",
-		Args:  cmdutil.UsageArgs(cobra.NoArgs),
+		Example: `  bokuctl version
+  bokuctl version --jq .version`,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			info := build.Current()
 			return f.Printer.Print(versionResult{

@@ -12,7 +12,10 @@ func newCaptureCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "capture PAYMENT_ID [--amount DECIMAL --currency CUR]",
 		Short: "Capture all or part of an authorized payment (Worldline)",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  bokuctl charge capture pay:ch:etu:…                          # everything still authorized
+  bokuctl charge capture pay:ch:etu:… --amount 15.00 --currency EUR
+  bokuctl charge capture pay:ch:etu:… --amount 45.00 --currency EUR --final`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: &worldline.Capture{}}).RunE(f)
 	cmd.MarkFlagsRequiredTogether("amount", "currency")

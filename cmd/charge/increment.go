@@ -12,7 +12,9 @@ func newIncrementCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "increment PAYMENT_ID --amount DECIMAL --currency CUR",
 		Short: "Raise a pre-authorization (Worldline)",
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  bokuctl charge --provider worldline --amount 50.00 --currency EUR --pre-auth --card-file card.json
+  bokuctl charge increment pay:ch:etu:… --amount 10.00 --currency EUR`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: &worldline.Increment{}}).RunE(f)
 	cmd.MarkFlagsRequiredTogether("amount", "currency")

@@ -16,6 +16,9 @@ func newStatusCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Show a charge's status. Boku: by charge id, or after an unknown outcome
 (exit 5) by the merchant request id printed before sending. Worldline: a
 payment by its id, with --operations for its captures, reversals and so on.`,
+		Example: `  bokuctl charge status ch-000003
+  bokuctl charge status --merchant-request-id order-1234   # after exit 5
+  bokuctl charge status pay:ch:etu:… --operations`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{

@@ -23,5 +23,7 @@ unknown trx") when it never saw the operation.`,
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
 	reverse.RunE = provider.New(reverse, provider.Handlers{provider.Worldline: &worldline.TechnicalReversal{}}).RunE(f)
-	return cmdutil.GroupCmd("operation", "Act on a single Worldline operation", reverse)
+	group := cmdutil.GroupCmd("operation", "Act on a single Worldline operation", reverse)
+	group.Example = "  bokuctl operation reverse op-auth-1 --reason TIMEOUT_WAITING_RESPONSE   # the operation id of a request that exited 5"
+	return group
 }

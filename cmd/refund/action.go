@@ -22,7 +22,9 @@ func newActionCmd(f *cmdutil.Factory, verb, short string, handler provider.Handl
 	cmd := &cobra.Command{
 		Use:   verb + " REFUND_ID",
 		Short: short,
-		Args:  cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		Example: `  REFUND_ID=$(bokuctl refund pay:ch:etu:… --amount 20.00 --currency EUR --capture=false --jq .refund_id)
+  bokuctl refund ` + verb + ` "$REFUND_ID"`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: handler}).RunE(f)
 	return cmd

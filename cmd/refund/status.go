@@ -15,6 +15,9 @@ func newStatusCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Show a refund",
 		Long: `Show a refund. Boku: by refund id or merchant refund id. Worldline: by refund
 id, with --operations for its authorization, capture and reversal.`,
+		Example: `  bokuctl refund status rf-000004
+  bokuctl refund status --merchant-refund-id refund-1234
+  bokuctl refund status "$REFUND_ID" --operations        # a Worldline refund`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	cmd.RunE = provider.New(cmd, provider.Handlers{
