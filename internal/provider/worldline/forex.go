@@ -1,6 +1,8 @@
 package worldline
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,17 +115,25 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		req.CardPaymentData = &acquiring.CardDataForDCC{Bin: x.bin, Brand: x.brand, CardCountryCode: x.cardCountry}
 	}
 	resp, err := session.Client.DCCRate(cmd.Context(), req)
+	var api *acquiring.APIError
+	if errors.As(err, &api) && (api.Status == 400 || api.Status == 404 || api.Status == 422) {
+		// Every field was checked before sending, so a refusal is
+		// Worldline declining to quote this pair: exit 3, as Boku's
+		// "currency pair not supported" [inferred: Worldline documents no
+		// DCC error codes].
+		return &exitcode.Error{Code: exitcode.Declined, Err: err, Hint: fmt.Sprintf("Worldline quotes no DCC rate for %s to %s for this merchant and card", from.Code, to.Code)}
+	}
 	if err != nil {
 		return Explain(err, "")
 	}
 	if resp.Proposal == nil || resp.Proposal.Rate == nil || resp.Proposal.Rate.ExchangeRate == "" {
-		return exitcode.New(exitcode.Unexpected, "worldline DCC answer has no proposal rate (result %q)", resp.Result)
+		return exitcode.New(exitcode.Declined, "worldline offers no DCC rate for %s to %s (result %q)", from.Code, to.Code, resp.Result)
 	}
 	r := dccResult{
 		FromCurrency: from.Code, ToCurrency: to.Code, Rate: resp.Proposal.Rate.ExchangeRate.String(),
 		InvertedRate: resp.Proposal.Rate.InvertedExchangeRate.String(), MarkUp: resp.Proposal.Rate.MarkUp.String(),
 		MarkUpBasis: resp.Proposal.Rate.MarkUpBasis, Amount: amount.Decimal(), AmountMinorUnits: amount.MinorUnits,
-		RateReferenceID: resp.Proposal.RateReferenceID, QuotedAt: resp.Proposal.Rate.QuotationDateTime,
+		RateReferenceID: resp.Proposal.RateReferenceID, QuotedAt: provider.ParseTimestamp(resp.Proposal.Rate.QuotationDateTime),
 		Result: resp.Result, Disclaimer: resp.DisclaimerDisplay,
 	}
 	if a := resp.Proposal.ResultingAmount; a != nil {
