@@ -112,6 +112,9 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		hint := cmdutil.SuggestFlag(c, err)
+		if err.Error() == "flag needs an argument: --json" {
+			hint = "give comma-separated field names, e.g. --json status,amount; a name the result does not have lists the ones it has"
+		}
 		if hint == "" {
 			hint = fmt.Sprintf("run `%s --help` for usage", c.CommandPath())
 		}
@@ -125,6 +128,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.StringVar(&f.ConfigFlag, "config", "", "config file (env BOKUCTL_CONFIG; default $XDG_CONFIG_HOME/bokuctl/config.yaml)")
 	flags.StringVarP(&f.Output, "output", "o", "table", "output format: table or json (batch: also csv)")
 	flags.StringVar(&f.JQ, "jq", "", "filter JSON output with a jq expression (implies -o json)")
+	flags.StringVar(&f.JSONFields, "json", "", "print only these top-level JSON fields, comma-separated (implies -o json; an unknown name lists them)")
 	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
@@ -189,6 +193,20 @@ func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 	printer, err := output.NewPrinter(f.IO, format, f.JQ)
 	if err != nil {
 		return err
+	}
+	if cmd.Flags().Changed("json") {
+		for _, field := range strings.Split(f.JSONFields, ",") {
+			if field = strings.TrimSpace(field); field != "" {
+				printer.Fields = append(printer.Fields, field)
+			}
+		}
+		if len(printer.Fields) == 0 {
+			return exitcode.New(exitcode.Usage, "--json needs field names").WithHint("for example --json status,amount; a name the result does not have lists the ones it has")
+		}
+		if format == output.FormatCSV {
+			return exitcode.New(exitcode.Usage, "--json and -o csv cannot be used together")
+		}
+		printer.Format = output.FormatJSON
 	}
 	if provider := f.ProviderFlag.Value.String(); f.ProviderFlag.Changed && provider != "boku" && provider != "worldline" {
 		return exitcode.New(exitcode.Usage, "invalid value %q for --provider", provider).WithHint("use --provider boku or --provider worldline")

@@ -151,6 +151,12 @@ func FlagError(err error) error {
 		group, _, _ = strings.Cut(group, "]")
 		return fmt.Errorf("give one of %s", dashed(group, ", "))
 	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		if strings.HasPrefix(name, "'") { // a shorthand: 'p' in -p
+			name = "-" + strings.Trim(strings.Fields(name)[0], "'")
+		}
+		return fmt.Errorf("%s needs a value", name)
+	}
 	if names, ok := strings.CutPrefix(msg, "required flag(s) "); ok {
 		names, _, _ = strings.Cut(names, " not set")
 		names = strings.ReplaceAll(strings.ReplaceAll(names, `"`, ""), ",", "")

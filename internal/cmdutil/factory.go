@@ -33,6 +33,7 @@ type Factory struct {
 	ConfigFlag  string
 	Output      string
 	JQ          string
+	JSONFields  string
 	NoColor     bool
 	Debug       bool
 	Timeout     time.Duration

@@ -48,6 +48,8 @@ type Printer struct {
 	// IdempotencyKey is the key of the request this run announced, for
 	// the JSON error object.
 	IdempotencyKey string
+	// Fields is --json: print only these top-level fields, in this order.
+	Fields []string
 	// Sent is set once a request has been sent: after it, a result that
 	// cannot be written (stdout closed, reader gone) is reported on
 	// stderr, and the outcome, not the write, decides the exit code.
@@ -118,10 +120,25 @@ func (p *Printer) print(out io.Writer, result any) error {
 			p.Recorder(bytes.TrimSpace(buf.Bytes()))
 		}
 		if p.JSON() {
-			if p.jq != nil {
-				return p.filter(out, buf.Bytes())
+			doc := buf.Bytes()
+			if len(p.Fields) > 0 {
+				selected, err := selectFields(doc, p.Fields)
+				if err != nil {
+					if !p.Sent {
+						return exitcode.Wrap(exitcode.Usage, err)
+					}
+					// A request was sent: the result must not be lost.
+					p.FilterErr = exitcode.Wrap(exitcode.Usage, err)
+					p.Notice("Error: %v; printing the result in full", err)
+					_, werr := out.Write(doc)
+					return werr
+				}
+				doc = selected
 			}
-			_, err := out.Write(buf.Bytes())
+			if p.jq != nil {
+				return p.filter(out, doc)
+			}
+			_, err := out.Write(doc)
 			return err
 		}
 	}
@@ -142,6 +159,7 @@ func (p *Printer) filter(out io.Writer, data []byte) error {
 		return fmt.Errorf("--jq: decode result: %w", err)
 	}
 	var filtered bytes.Buffer
+	rank := keyOrder(data)
 	iter := p.jq.Run(normalizeNumbers(doc))
 	for {
 		v, ok := iter.Next()
@@ -158,12 +176,8 @@ func (p *Printer) filter(out io.Writer, data []byte) error {
 		}
 		if s, isString := v.(string); isString {
 			filtered.WriteString(s)
-		} else {
-			encoded, err := gojq.Marshal(v)
-			if err != nil {
-				return fmt.Errorf("--jq: encode: %w", err)
-			}
-			filtered.Write(encoded)
+		} else if err := encodeOrdered(&filtered, v, rank); err != nil {
+			return fmt.Errorf("--jq: encode: %w", err)
 		}
 		filtered.WriteByte('\n')
 	}
