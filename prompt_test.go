@@ -287,3 +287,52 @@ func TestMoneyPromptsSendNothingWhenCancelled(t *testing.T) {
 		t.Fatalf("exit %d, want 2 without a question; terminal:\n%s", code, r.output())
 	}
 }
+
+// init on a terminal asks for what the flags did not give, re-asks a bad
+// answer, reads the secret without echo, and checks it against Boku.
+func TestInitAsks(t *testing.T) {
+	fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	env := promptEnv(t)
+	r := startPty(t, env, "init", "--boku-base-url", server.URL+"/{country}")
+	r.expect("Provider (boku, worldline, ottu) [boku]: ")
+	r.keys("\r")
+	r.expect("Profile name [boku]: ")
+	r.keys("shop\r")
+	r.expect("boku.merchant-id")
+	r.keys("sandbox-merchant\r")
+	r.expect("boku.key-id")
+	r.keys("sandbox-key-1\r")
+	r.expect("boku.country")
+	r.keys("uk\r")
+	r.expect("the United Kingdom's ISO 3166-1 code is gb")
+	r.keys("GB\r")
+	r.expect("(input hidden; Ctrl-C cancels): ")
+	r.keys(bokuTestKey + "\r")
+	if code := r.exit(); code != 0 {
+		t.Fatalf("exit %d; terminal:\n%s", code, r.output())
+	}
+	out := r.output()
+	if strings.Contains(out, bokuTestKey) {
+		t.Fatal("the key was echoed")
+	}
+	for _, want := range []string{"Created profile \"shop\"", "Check: Boku accepted a signed query-charge", "Next: bokuctl -p shop optin begin"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the terminal does not show %q:\n%s", want, out)
+		}
+	}
+	if fake.ChargeCount() != 0 {
+		t.Error("init charged")
+	}
+	// Ctrl-C at a question writes nothing.
+	r = startPty(t, env, "init", "worldline")
+	r.expect("Profile name [worldline]: ")
+	r.keys("\x03")
+	if code := r.exit(); code != 130 {
+		t.Fatalf("exit %d after Ctrl-C, want 130", code)
+	}
+	if out := run(t, env, "", "profile", "list", "-o", "json", "--jq", ".profiles | length"); strings.TrimSpace(out) != "1" {
+		t.Fatalf("Ctrl-C wrote a profile: %s", out)
+	}
+}

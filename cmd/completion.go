@@ -176,7 +176,7 @@ func flagCompletion(cmd *cobra.Command, fl *pflag.Flag, f *cmdutil.Factory) cobr
 		return complete(currencies, isList(fl))
 	case cmd == cmd.Root() && fl.Name == "profile":
 		return complete(func(*cobra.Command) []string { return profileNames(f) }, false)
-	case cmd.CommandPath() == "bokuctl profile add" && fl.Name != "use":
+	case (cmd.CommandPath() == "bokuctl profile add" || cmd.CommandPath() == "bokuctl init") && fl.Name != "use" && fl.Name != "no-check":
 		// --boku-environment, --ottu-auth…: one flag per setting.
 		return settingFlagCompletion(fl)
 	}

@@ -147,7 +147,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newJournalCmd(f), newReconcileCmd(f), newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newVersionCmd(f),
+			newInitCmd(f), newJournalCmd(f), newReconcileCmd(f), newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

@@ -220,3 +220,20 @@ func (f *Factory) confirmSend() error {
 func AddYesFlag(cmd *cobra.Command, yes *bool) {
 	cmd.Flags().BoolVarP(yes, "yes", "y", false, "do not ask for confirmation (needed off a terminal)")
 }
+
+// Ask asks a question on the terminal and returns the answer, or def for
+// an empty one. Ctrl-C or Ctrl-D cancel (exit 130).
+func (f *Factory) Ask(ctx context.Context, question, def string) (string, error) {
+	prompt := question + ": "
+	if def != "" {
+		prompt = fmt.Sprintf("%s [%s]: ", question, def)
+	}
+	answer, err := f.readLine(ctx, prompt, false, "nothing was written")
+	if err != nil {
+		return "", err
+	}
+	if answer = strings.TrimSpace(answer); answer == "" {
+		return def, nil
+	}
+	return answer, nil
+}

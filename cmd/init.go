@@ -1,0 +1,355 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/boku"
+	"github.com/bokuctl/bokuctl/internal/provider/worldline"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/ottu"
+	"github.com/bokuctl/bokuctl/pkg/output"
+	"github.com/bokuctl/bokuctl/pkg/secret"
+)
+
+// initSetup is what one provider needs: the settings to ask for (in
+// order), the secret, and the profile's provider setting ("" for Ottu,
+// which serves only methods).
+type initSetup struct {
+	settings []string
+	secret   func(settings map[string]string) string
+	provider string
+}
+
+var initSetups = map[string]initSetup{
+	"boku": {settings: []string{"boku.merchant-id", "boku.key-id", "boku.country"},
+		secret: func(map[string]string) string { return "boku-key" }, provider: "boku"},
+	"worldline": {settings: []string{"worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"},
+		secret: func(map[string]string) string { return "worldline-client-secret" }, provider: "worldline"},
+	"ottu": {settings: []string{"ottu.host", "ottu.auth"},
+		secret: func(s map[string]string) string {
+			if s["ottu.auth"] == "basic" {
+				return "ottu-password"
+			}
+			return "ottu-api-key"
+		}},
+}
+
+// initResult is what init did.
+type initResult struct {
+	Profile  string `json:"profile"`
+	Provider string `json:"provider"`
+	Created  bool   `json:"created"`
+	Secret   string `json:"secret"`
+	// SecretSource is where the secret is: store, env, or missing.
+	SecretSource string `json:"secret_source"`
+	Check        string `json:"check"`
+	ConfigFile   string `json:"config_file"`
+}
+
+func (r initResult) Table() output.Table {
+	return output.Table{Fields: []output.Field{
+		{Label: "Profile", Value: output.Text(r.Profile)},
+		{Label: "Provider", Value: output.Text(r.Provider)},
+		{Label: "Secret", Value: output.Text(r.Secret + " (" + r.SecretSource + ")")},
+		{Label: "Check", Value: output.Status(r.Check)},
+		{Label: "Config file", Value: output.Text(r.ConfigFile)},
+	}}
+}
+
+func newInitCmd(f *cmdutil.Factory) *cobra.Command {
+	values := map[string]*pflag.Flag{}
+	var noCheck bool
+	cmd := &cobra.Command{
+		Use:   "init [boku|worldline|ottu] [PROFILE]",
+		Short: "Set up a profile for a provider: settings, secret, and a harmless check",
+		Long: `Create (or complete) a profile for one provider, store its secret, and check
+them with one call that cannot move money: Boku, a signed query-charge for
+a merchant request id that does not exist; Worldline, an access token and
+the ping service; Ottu, the payment methods list. Then print what to run
+next.
+
+On a terminal it asks for whatever is missing (the secret without echo;
+Ctrl-C cancels). In a script, give the settings as flags, as for
+profile add, and the secret in its environment variable or on stdin; every
+missing setting is named at once. The secret goes to the secret store; if
+it came from the environment it is used, not stored. --no-check skips the
+call.`,
+		Example: `  bokuctl init                                        # asks for everything
+  printf %s "$BOKU_KEY" | bokuctl init boku shop --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
+  BOKUCTL_WORLDLINE_CLIENT_SECRET=… bokuctl init worldline eu --worldline-acquirer-id 100812 \
+    --worldline-merchant-id 520002526 --worldline-client-id my-client`,
+		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInit(cmd, f, args, values, noCheck)
+		},
+	}
+	for _, key := range config.Keys() {
+		if key.Name == "provider" || key.Name == "sandbox" {
+			continue
+		}
+		cmd.Flags().String(key.FlagName(), "", key.Help)
+		values[key.Name] = cmd.Flags().Lookup(key.FlagName())
+	}
+	cmd.Flags().BoolVar(&noCheck, "no-check", false, "do not make the check call")
+	return cmd
+}
+
+func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[string]*pflag.Flag, noCheck bool) error {
+	ctx := cmd.Context()
+	interactive := f.CanPrompt()
+	// 1. Which provider, and which profile.
+	which := ""
+	if len(args) > 0 {
+		which = strings.ToLower(args[0])
+	} else if interactive {
+		answer, err := f.Ask(ctx, "Provider (boku, worldline, ottu)", "boku")
+		if err != nil {
+			return err
+		}
+		which = strings.ToLower(answer)
+	}
+	setup, ok := initSetups[which]
+	if !ok {
+		if which == "" {
+			return exitcode.New(exitcode.Usage, "which provider? give boku, worldline or ottu").WithHint("bokuctl init boku shop --boku-merchant-id … (see bokuctl init --help)")
+		}
+		return exitcode.New(exitcode.Usage, "unknown provider %q: give %s", which, strings.Join(initProviders(), ", "))
+	}
+	file, err := f.Config()
+	if err != nil {
+		return err
+	}
+	name := f.ProfileFlag
+	if len(args) > 1 {
+		name = args[1]
+	}
+	if name == "" {
+		name = which
+		if interactive {
+			if name, err = f.Ask(ctx, "Profile name", which); err != nil {
+				return err
+			}
+		}
+	}
+	if err := config.ValidateProfileName(name); err != nil {
+		return err
+	}
+
+	// 2. The settings: flags, then what the profile has, then questions.
+	profile := config.Profile{}
+	for k, v := range file.Profiles[name] {
+		profile[k] = v
+	}
+	for keyName, flag := range values {
+		if !flag.Changed {
+			continue
+		}
+		key, _ := config.LookupKey(keyName)
+		value := key.Normalize(flag.Value.String())
+		if err := key.Validate(value); err != nil {
+			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
+		}
+		profile[keyName] = value
+	}
+	required := append([]string(nil), setup.settings...)
+	if which == "ottu" && profile["ottu.auth"] == "basic" {
+		required = append(required, "ottu.username")
+	}
+	var missing []string
+	for i := 0; i < len(required); i++ {
+		keyName := required[i]
+		key, _ := config.LookupKey(keyName)
+		if profile[keyName] != "" || f.Getenv(key.EnvVar()) != "" || keyName == "ottu.host" && profile["ottu.base-url"] != "" {
+			continue
+		}
+		if !interactive {
+			if key.Default != "" {
+				continue
+			}
+			missing = append(missing, "--"+key.FlagName()+" VALUE")
+			continue
+		}
+		for {
+			answer, err := f.Ask(ctx, fmt.Sprintf("%s (%s)", keyName, key.Help), key.Default)
+			if err != nil {
+				return err
+			}
+			value := key.Normalize(answer)
+			if err := key.Validate(value); err != nil || value == "" {
+				if err == nil {
+					err = errors.New("a value is needed")
+				}
+				fmt.Fprintf(f.IO.ErrOut, "  %v\n", err)
+				continue
+			}
+			profile[keyName] = value
+			break
+		}
+		if keyName == "ottu.auth" && profile[keyName] == "basic" {
+			required = append(required, "ottu.username")
+		}
+	}
+	if len(missing) > 0 {
+		return exitcode.New(exitcode.Usage, "%s needs %d more setting(s): nothing was written", which, len(missing)).
+			WithHint("bokuctl init %s %s %s", which, name, strings.Join(missing, " "))
+	}
+	if setup.provider != "" {
+		profile["provider"] = setup.provider
+	}
+
+	// 3. The secret: the environment, else stdin, else a question.
+	secretName := setup.secret(profile)
+	spec, _ := secret.Lookup(secretName)
+	result := initResult{Profile: name, Provider: which, Secret: secretName, ConfigFile: file.Path}
+	value, source := "", "env"
+	store := f.SecretStore()
+	account := secret.Account(name, secretName)
+	if f.Getenv(spec.EnvVar) == "" {
+		source = "store"
+		_, getErr := store.Get(ctx, account)
+		reachable := getErr == nil || errors.Is(getErr, secret.ErrNotFound)
+		switch {
+		case !reachable:
+			source = "missing"
+			f.Printer.Notice("Warning: %v. Set %s in the environment, or %s to a file path for a 0600 file store, then run bokuctl init again.", getErr, spec.EnvVar, secret.FileStoreEnv)
+		case interactive:
+			if getErr == nil {
+				f.Printer.Notice("%s is already stored for profile %q; press Enter to keep it.", secretName, name)
+			}
+			if value, err = f.ReadHidden(ctx, fmt.Sprintf("%s (input hidden; Ctrl-C cancels): ", spec.Help), "nothing was written"); err != nil {
+				return err
+			}
+			if value == "" && getErr != nil {
+				source = "missing"
+			}
+		default:
+			if _, isTerminal := f.IO.StdinIsTerminal(); !isTerminal {
+				data, err := io.ReadAll(io.LimitReader(f.IO.In, maxSecretSize+1))
+				if err != nil || len(data) > maxSecretSize {
+					return exitcode.New(exitcode.Usage, "cannot read the %s from stdin", secretName)
+				}
+				value = string(bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r")))
+			}
+			if value == "" && getErr != nil {
+				source = "missing"
+			}
+		}
+	}
+	result.SecretSource = source
+
+	// 4. Write the profile, then the secret.
+	_, existed := file.Profiles[name]
+	result.Created = !existed
+	file.Profiles[name] = profile
+	if file.CurrentProfile == "" {
+		file.CurrentProfile = name
+	}
+	if err := file.Save(); err != nil {
+		return err
+	}
+	f.Printer.Notice("%s profile %q in %s.", map[bool]string{true: "Created", false: "Updated"}[result.Created], name, file.Path)
+	if value != "" {
+		if err := store.Set(ctx, account, value); err != nil {
+			return storeError(err, spec)
+		}
+		f.Printer.Notice("Stored %s for profile %q in the %s.", secretName, name, store.Describe())
+	}
+
+	// 5. One call that cannot move money.
+	f.ProfileFlag = name
+	result.Check = "skipped"
+	if source == "missing" {
+		result.Check = "no secret"
+	} else if !noCheck {
+		if err := initCheck(ctx, f, which, profile); err != nil {
+			result.Check = "failed"
+			if printErr := f.Printer.Print(result); printErr != nil {
+				return printErr
+			}
+			return err
+		}
+		result.Check = "ok"
+	}
+	if err := f.Printer.Print(result); err != nil {
+		return err
+	}
+	f.Printer.Notice("Next: %s", initNext(which, name))
+	if source == "missing" {
+		return exitcode.New(exitcode.Auth, "profile %q has no %s yet", name, secretName).
+			WithHint("printf %%s \"$VALUE\" | bokuctl secret set %s -p %s, or set %s", secretName, name, spec.EnvVar)
+	}
+	return nil
+}
+
+// initCheck makes the provider's harmless call with the new profile.
+func initCheck(ctx context.Context, f *cmdutil.Factory, which string, profile config.Profile) error {
+	switch which {
+	case "boku":
+		session, err := boku.NewSession(ctx, f, "")
+		if err != nil {
+			return err
+		}
+		// A merchant request id nobody used: Boku answers "found 0",
+		// which proves the merchant id, key id and key.
+		if _, err := session.Direct.QueryCharge(ctx, bokudirect.QueryChargeRequest{MerchantRequestID: "bokuctl-init-check"}); err != nil {
+			return boku.Explain(err, "")
+		}
+		f.Printer.Notice("Check: Boku accepted a signed query-charge (nothing was charged).")
+	case "worldline":
+		session, err := worldline.NewSession(ctx, f)
+		if err != nil {
+			return err
+		}
+		if err := session.Client.Ping(ctx); err != nil {
+			return worldline.Explain(err, "")
+		}
+		f.Printer.Notice("Check: Worldline issued an access token and answered the ping.")
+	case "ottu":
+		session, err := newOttuSession(ctx, f, true)
+		if err != nil {
+			return err
+		}
+		plugin := profile["ottu.plugin"]
+		if plugin == "" {
+			plugin = "e_commerce"
+		}
+		resp, _, err := session.client.List(ctx, ottu.Filters{Plugin: plugin})
+		if err != nil {
+			return ottuFailure(err)
+		}
+		f.Printer.Notice("Check: Ottu listed %d payment method(s) for plugin %s.", len(resp.PaymentMethods), plugin)
+	}
+	return nil
+}
+
+func initNext(which, name string) string {
+	switch which {
+	case "boku":
+		return fmt.Sprintf("bokuctl -p %s optin begin --payment-method METHOD --forward-url https://your.shop/done", name)
+	case "worldline":
+		return fmt.Sprintf("bokuctl -p %s verify-card --card-file card.json", name)
+	}
+	return fmt.Sprintf("bokuctl -p %s methods list", name)
+}
+
+// initProviders are the providers init knows.
+func initProviders() []string {
+	names := make([]string, 0, len(initSetups))
+	for n := range initSetups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
