@@ -268,7 +268,9 @@ CI, like gh auth status.`,
 					entry.Set, entry.State, entry.Source, entry.Origin = true, "yes", string(resolved.Source), resolved.Origin
 				case errors.As(err, &unavailable):
 					entry.State, entry.Source, entry.Origin = "unknown", "unknown", "store unreachable"
-					if !warned {
+					// Warn once, and only when it matters: a secret the
+					// profile needs cannot be vouched for.
+					if !warned && entry.Required {
 						warned = true
 						f.Printer.Notice("Warning: %v", unavailable)
 					}
