@@ -118,7 +118,7 @@ func maskOttuHeader(name, value string) string {
 // methodsResult is the output of `methods list`.
 type methodsResult struct {
 	Cached                 bool                 `json:"cached"`
-	FetchedAt              time.Time            `json:"fetched_at"`
+	FetchedAt              output.Time          `json:"fetched_at"`
 	Host                   string               `json:"host"`
 	Filters                ottu.Filters         `json:"filters"`
 	CustomerPaymentMethods []json.RawMessage    `json:"customer_payment_methods"`
@@ -258,7 +258,7 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	var resp *ottu.Response
 	if entry, ok := session.cache.Get(key, o.MaxAge); ok && !o.Refresh {
 		if resp, err = ottu.Parse(entry.Response); err == nil {
-			result.Cached, result.FetchedAt = true, entry.FetchedAt
+			result.Cached, result.FetchedAt = true, output.Time(entry.FetchedAt)
 			f.Printer.Notice("From the cache, fetched %s ago (--refresh to fetch again).", time.Since(entry.FetchedAt).Round(time.Second))
 		}
 	}
@@ -268,8 +268,9 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 		if err != nil {
 			return ottuFailure(err)
 		}
-		result.FetchedAt = time.Now().UTC()
-		if err := session.cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.client.Auth.Identity(), Filters: filters, FetchedAt: result.FetchedAt, Response: raw}); err != nil {
+		now := time.Now().UTC()
+		result.FetchedAt = output.Time(now)
+		if err := session.cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.client.Auth.Identity(), Filters: filters, FetchedAt: now, Response: raw}); err != nil {
 			f.Printer.Notice("Warning: could not cache the answer: %v", err)
 		}
 		f.Printer.Notice("Fetched from %s; cached for %s.", base, o.MaxAge)
@@ -333,7 +334,7 @@ type cacheEntrySummary struct {
 	Host      string       `json:"host"`
 	Identity  string       `json:"identity"`
 	Filters   ottu.Filters `json:"filters"`
-	FetchedAt time.Time    `json:"fetched_at"`
+	FetchedAt output.Time  `json:"fetched_at"`
 	AgeSecs   int64        `json:"age_seconds"`
 	Size      int64        `json:"size_bytes"`
 }
@@ -373,7 +374,7 @@ func newMethodsCacheListCmd(f *cmdutil.Factory) *cobra.Command {
 			result := cacheListResult{Entries: []cacheEntrySummary{}}
 			for _, s := range summaries {
 				result.Entries = append(result.Entries, cacheEntrySummary{Key: s.Key, Host: s.BaseURL, Identity: s.Identity, Filters: s.Filters,
-					FetchedAt: s.FetchedAt, AgeSecs: int64(time.Since(s.FetchedAt) / time.Second), Size: s.Size})
+					FetchedAt: output.Time(s.FetchedAt), AgeSecs: int64(time.Since(s.FetchedAt) / time.Second), Size: s.Size})
 			}
 			if len(result.Entries) == 0 && !f.Printer.JSON() {
 				f.Printer.Notice("The methods cache is empty.")
@@ -411,7 +412,7 @@ func newMethodsCacheClearCmd(f *cmdutil.Factory) *cobra.Command {
 					return err
 				}
 			}
-			f.Printer.Notice("Removed %d cached answer(s).", removed)
+			// The count is the result (stdout), said once.
 			return f.Printer.Print(cacheClearResult{Removed: removed})
 		},
 	}

@@ -13,6 +13,7 @@ package journal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -128,4 +129,23 @@ type Change struct {
 // one sync to disk for all of them.
 type GroupWriter interface {
 	Apply(ctx context.Context, changes []Change) error
+}
+
+// TimeFormat is how the journal's JSON writes times: RFC 3339, UTC,
+// milliseconds, like every bokuctl timestamp (docs/json.md).
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// MarshalJSON writes the times in TimeFormat.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	out := struct {
+		Key  string `json:"idempotency_key"`
+		Time string `json:"time"`
+		plain
+		FinishedAt string `json:"finished_at,omitempty"`
+	}{Key: e.Key, Time: e.Time.UTC().Format(TimeFormat), plain: plain(e)}
+	if !e.FinishedAt.IsZero() {
+		out.FinishedAt = e.FinishedAt.UTC().Format(TimeFormat)
+	}
+	return json.Marshal(out)
 }

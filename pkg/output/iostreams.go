@@ -7,6 +7,7 @@ package output
 import (
 	"io"
 	"os"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -72,4 +73,19 @@ func (s *IOStreams) StdinIsTerminal() (int, bool) {
 	}
 	fd := int(f.Fd())
 	return fd, term.IsTerminal(fd)
+}
+
+// Time is a timestamp as bokuctl's JSON writes every one: RFC 3339, UTC,
+// milliseconds (docs/json.md).
+type Time time.Time
+
+// TimeFormat is Time's layout.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// MarshalJSON writes the time in TimeFormat ("" for the zero time).
+func (t Time) MarshalJSON() ([]byte, error) {
+	if time.Time(t).IsZero() {
+		return []byte(`""`), nil
+	}
+	return []byte(`"` + time.Time(t).UTC().Format(TimeFormat) + `"`), nil
 }
