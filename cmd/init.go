@@ -152,16 +152,8 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	for k, v := range file.Profiles[name] {
 		profile[k] = v
 	}
-	for keyName, flag := range values {
-		if !flag.Changed {
-			continue
-		}
-		key, _ := config.LookupKey(keyName)
-		value := key.Normalize(flag.Value.String())
-		if err := key.Validate(value); err != nil {
-			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
-		}
-		profile[keyName] = value
+	if err := flagSettings(values, profile); err != nil {
+		return err
 	}
 	required := append([]string(nil), setup.settings...)
 	if which == "ottu" && profile["ottu.auth"] == "basic" {

@@ -132,16 +132,8 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 		flags[k] = v
 	}
 	profile := config.Profile{}
-	for name, flag := range flags {
-		if !flag.Changed {
-			continue
-		}
-		key, _ := config.LookupKey(name)
-		value := key.Normalize(flag.Value.String())
-		if err := key.Validate(value); err != nil {
-			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
-		}
-		profile[name] = value
+	if err := flagSettings(flags, profile); err != nil {
+		return err
 	}
 	file.Profiles[opts.Name] = profile
 	if opts.Use || file.CurrentProfile == "" {
@@ -152,6 +144,24 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 	}
 	f.Printer.Notice("Added profile %q to %s.", opts.Name, file.Path)
 	return f.Printer.Print(newProfileResult(file, opts.Name))
+}
+
+// flagSettings puts the settings given as flags (setting name → flag)
+// into profile, normalised and checked; the first bad one is an error
+// naming its flag.
+func flagSettings(flags map[string]*pflag.Flag, profile config.Profile) error {
+	for name, flag := range flags {
+		if flag == nil || !flag.Changed {
+			continue
+		}
+		key, _ := config.LookupKey(name)
+		value := key.Normalize(flag.Value.String())
+		if err := key.Validate(value); err != nil {
+			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
+		}
+		profile[name] = value
+	}
+	return nil
 }
 
 func newProfileSetCmd(f *cmdutil.Factory) *cobra.Command {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
 // The common statuses of payment results, the same for every provider
@@ -89,62 +91,40 @@ func EncodeResult(v any, status, providerStatus, providerCode string) ([]byte, e
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(&buf)
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("provider result is not a JSON object")
+	members, err := output.ObjectMembers(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("provider result: %w", err)
 	}
-	var out bytes.Buffer
-	out.WriteByte('{')
-	first := true
-	member := func(key string, raw []byte) {
-		if !first {
-			out.WriteByte(',')
-		}
-		first = false
-		k, _ := json.Marshal(key)
-		out.Write(k)
-		out.WriteByte(':')
-		out.Write(raw)
-	}
-	common := func() {
-		for _, kv := range [][2]string{{"status", status}, {"provider_status", providerStatus}, {"provider_code", providerCode}} {
-			if kv[1] != "" {
-				s, _ := json.Marshal(kv[1])
-				member(kv[0], s)
-			}
+	var common []output.Member
+	for _, kv := range [][2]string{{"status", status}, {"provider_status", providerStatus}, {"provider_code", providerCode}} {
+		if kv[1] != "" {
+			raw, _ := json.Marshal(kv[1])
+			common = append(common, output.Member{Key: kv[0], Raw: raw})
 		}
 	}
-	written := false
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		if key == "status" {
-			common()
-			written = true
+	var out []output.Member
+	replaced := false
+	for _, m := range members {
+		if m.Key == "status" {
+			out, replaced = append(out, common...), true
 			continue
 		}
-		member(key, raw)
+		out = append(out, m)
 	}
-	if !written {
-		rest := out.Bytes()[1:]
-		out = bytes.Buffer{}
-		out.WriteByte('{')
-		first = true
-		common()
-		if len(rest) > 0 {
-			if !first {
-				out.WriteByte(',')
-			}
-			out.Write(rest)
+	if !replaced {
+		out = append(common, out...)
+	}
+	var doc bytes.Buffer
+	doc.WriteByte('{')
+	for i, m := range out {
+		if i > 0 {
+			doc.WriteByte(',')
 		}
+		key, _ := json.Marshal(m.Key)
+		doc.Write(key)
+		doc.WriteByte(':')
+		doc.Write(m.Raw)
 	}
-	out.WriteByte('}')
-	return out.Bytes(), nil
+	doc.WriteByte('}')
+	return doc.Bytes(), nil
 }

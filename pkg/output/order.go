@@ -109,19 +109,19 @@ func encodeOrdered(buf *bytes.Buffer, v any, rank map[string]int) error {
 	return nil
 }
 
-// member is one member of a JSON object, as written.
-type member struct {
-	key string
-	raw json.RawMessage
+// Member is one member of a JSON object, as written.
+type Member struct {
+	Key string
+	Raw json.RawMessage
 }
 
-// objectMembers reads a JSON object's members in order.
-func objectMembers(doc []byte) ([]member, error) {
+// ObjectMembers reads a JSON object's members in order.
+func ObjectMembers(doc []byte) ([]Member, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("the result is not a JSON object")
 	}
-	var members []member
+	var members []Member
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -132,7 +132,7 @@ func objectMembers(doc []byte) ([]member, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		members = append(members, member{key, raw})
+		members = append(members, Member{key, raw})
 	}
 	return members, nil
 }
@@ -141,15 +141,15 @@ func objectMembers(doc []byte) ([]member, error) {
 // returns the document indented as -o json prints it. An unknown name is
 // an error that lists the fields there are.
 func selectFields(doc []byte, fields []string) ([]byte, error) {
-	members, err := objectMembers(doc)
+	members, err := ObjectMembers(doc)
 	if err != nil {
 		return nil, err
 	}
 	byKey := map[string]json.RawMessage{}
 	var names []string
 	for _, m := range members {
-		byKey[m.key] = m.raw
-		names = append(names, m.key)
+		byKey[m.Key] = m.Raw
+		names = append(names, m.Key)
 	}
 	var out bytes.Buffer
 	out.WriteByte('{')
