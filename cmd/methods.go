@@ -45,26 +45,20 @@ func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*
 	if err != nil {
 		return nil, err
 	}
-	profile, _, err := f.ProfileName()
-	if err != nil {
-		return nil, err
-	}
 	base := settings.Get("ottu.base-url")
 	if base == "" {
-		host := settings.Get("ottu.host")
-		if host == "" {
-			return nil, exitcode.New(exitcode.Auth, "ottu.host is not set for profile %q", profile).
-				WithHint("set it with `bokuctl profile set %s ottu.host merchant.ottu.net` or BOKUCTL_OTTU_HOST", profile)
+		if err := f.RequireSettings("ottu.host"); err != nil {
+			return nil, err
 		}
+		host := settings.Get("ottu.host")
 		base = "https://" + host
 	}
 	base = strings.TrimRight(base, "/")
 	auth := ottu.Auth{Scheme: settings.Get("ottu.auth")}
 	if auth.Scheme == "basic" {
 		auth.Username = settings.Get("ottu.username")
-		if auth.Username == "" {
-			return nil, exitcode.New(exitcode.Auth, "ottu.username is not set for profile %q (ottu.auth is basic)", profile).
-				WithHint("set it with `bokuctl profile set %s ottu.username NAME`", profile)
+		if err := f.RequireSettings("ottu.username"); err != nil {
+			return nil, err
 		}
 	}
 	if needSecret {
