@@ -128,3 +128,13 @@ func EncodeResult(v any, status, providerStatus, providerCode string) ([]byte, e
 	doc.WriteByte('}')
 	return doc.Bytes(), nil
 }
+
+// StatusCell is a table's status: the common word, with the provider's in
+// parentheses when it differs ("succeeded (success)").
+func StatusCell(common, providerWord string) output.Cell {
+	text := common
+	if providerWord != "" && providerWord != common {
+		text += " (" + providerWord + ")"
+	}
+	return output.Cell{Text: text, Tone: output.StatusTone(common)}
+}

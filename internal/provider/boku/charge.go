@@ -39,7 +39,7 @@ type chargeResult struct {
 func (r chargeResult) Table() output.Table {
 	t := output.Table{Fields: []output.Field{
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
-		{Label: "Status", Value: output.Status(r.Status)},
+		{Label: "Status", Value: provider.StatusCell(r.common(), r.Status)},
 	}}
 	if r.Amount != "" {
 		t.Add("Amount", r.Amount+" "+r.Currency)
@@ -284,7 +284,7 @@ type reversalResult struct {
 func (r reversalResult) Table() output.Table {
 	t := output.Table{Fields: []output.Field{
 		{Label: "Reversal ID", Value: output.Text(cmdutil.OrNone(r.ReversalID))},
-		{Label: "Status", Value: output.Status(r.Status)},
+		{Label: "Status", Value: provider.StatusCell(r.common(), "")},
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
 		{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)},
 		{Label: "Reason code", Value: output.Text(fmt.Sprint(r.ReasonCode))},

@@ -59,7 +59,7 @@ type hostedChargeResult struct {
 func (r hostedChargeResult) Table() output.Table {
 	t := output.Table{Fields: []output.Field{
 		{Label: "Charge ID", Value: output.Text(cmdutil.OrNone(r.ChargeID))},
-		{Label: "Status", Value: output.Status(r.Status)},
+		{Label: "Status", Value: provider.StatusCell(r.common(), r.Status)},
 		{Label: "Amount", Value: output.Text(r.Amount + " " + r.Currency)},
 		{Label: "Merchant request ID", Value: output.Text(r.MerchantRequestID)},
 	}}

@@ -6,38 +6,55 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider"
 )
 
-// The results speak the common JSON vocabulary (docs/json.md): status is
-// the common word, provider_status Boku's, provider_code its reason code,
-// and timestamps are RFC 3339 UTC with milliseconds.
+// The results speak the common vocabulary (docs/json.md): status is the
+// common word, provider_status Boku's, provider_code its reason code, and
+// timestamps are RFC 3339 UTC with milliseconds. Tables show the common
+// word with Boku's beside it.
+
+// common is the charge's common status: reversed once Boku shows a
+// reversal, whatever its charge-status says.
+func (r chargeResult) common() string {
+	if r.ReversalID != "" {
+		return provider.StatusReversed
+	}
+	return provider.CommonStatus(provider.BokuStatuses, r.Status)
+}
 
 func (r chargeResult) MarshalJSON() ([]byte, error) {
 	type plain chargeResult
 	p := plain(r)
 	p.ReversedAt = provider.ParseTimestamp(p.ReversedAt)
-	status := provider.CommonStatus(provider.BokuStatuses, r.Status)
-	if r.ReversalID != "" {
-		status = provider.StatusReversed
-	}
-	return provider.EncodeResult(p, status, r.Status, strconv.Itoa(r.ReasonCode))
+	return provider.EncodeResult(p, r.common(), r.Status, strconv.Itoa(r.ReasonCode))
+}
+
+func (r hostedChargeResult) common() string {
+	return provider.CommonStatus(provider.BokuStatuses, r.Status)
 }
 
 func (r hostedChargeResult) MarshalJSON() ([]byte, error) {
 	type plain hostedChargeResult
-	return provider.EncodeResult(plain(r), provider.CommonStatus(provider.BokuStatuses, r.Status), r.Status, strconv.Itoa(r.ReasonCode))
+	return provider.EncodeResult(plain(r), r.common(), r.Status, strconv.Itoa(r.ReasonCode))
+}
+
+func (r refundResult) common() string {
+	return provider.CommonStatus(provider.BokuStatuses, r.Status)
 }
 
 func (r refundResult) MarshalJSON() ([]byte, error) {
 	type plain refundResult
-	return provider.EncodeResult(plain(r), provider.CommonStatus(provider.BokuStatuses, r.Status), r.Status, strconv.Itoa(r.ReasonCode))
+	return provider.EncodeResult(plain(r), r.common(), r.Status, strconv.Itoa(r.ReasonCode))
 }
 
 // A reversal's status is reversed once Boku answered OK, declined when it
 // answered with an error.
+func (r reversalResult) common() string {
+	if r.Status == "failed" {
+		return provider.StatusDeclined
+	}
+	return provider.StatusReversed
+}
+
 func (r reversalResult) MarshalJSON() ([]byte, error) {
 	type plain reversalResult
-	status := provider.StatusReversed
-	if r.Status == "failed" {
-		status = provider.StatusDeclined
-	}
-	return provider.EncodeResult(plain(r), status, "", strconv.Itoa(r.ReasonCode))
+	return provider.EncodeResult(plain(r), r.common(), "", strconv.Itoa(r.ReasonCode))
 }

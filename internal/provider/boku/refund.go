@@ -37,7 +37,7 @@ type refundResult struct {
 func (r refundResult) Table() output.Table {
 	t := output.Table{Fields: []output.Field{
 		{Label: "Refund ID", Value: output.Text(cmdutil.OrNone(r.RefundID))},
-		{Label: "Status", Value: output.Status(r.Status)},
+		{Label: "Status", Value: provider.StatusCell(r.common(), r.Status)},
 	}}
 	t.Add("Type", r.Type)
 	if r.Amount != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -48,7 +49,9 @@ func (r result) Table() output.Table {
 	}
 	add("Payment ID", r.PaymentID, output.Text)
 	add("Refund ID", r.RefundID, output.Text)
-	add("Status", r.Status, output.Status)
+	if r.Status != "" {
+		fields = append(fields, output.Field{Label: "Status", Value: provider.StatusCell(provider.CommonStatus(provider.WorldlineStatuses, r.Status), r.Status)})
+	}
 	if r.Amount != "" {
 		add("Amount", r.Amount+" "+r.Currency, output.Text)
 	}
