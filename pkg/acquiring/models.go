@@ -18,12 +18,66 @@ type PlainCardData struct {
 
 // CardPaymentData describes how the card is used in a payment.
 type CardPaymentData struct {
-	AllowPartialApproval         *bool          `json:"allowPartialApproval,omitempty"`
-	Brand                        string         `json:"brand,omitempty"`
-	CaptureImmediately           *bool          `json:"captureImmediately,omitempty"`
-	CardData                     *PlainCardData `json:"cardData,omitempty"`
-	CardEntryMode                string         `json:"cardEntryMode,omitempty"`
-	CardholderVerificationMethod string         `json:"cardholderVerificationMethod,omitempty"`
+	AllowPartialApproval         *bool           `json:"allowPartialApproval,omitempty"`
+	Brand                        string          `json:"brand,omitempty"`
+	CaptureImmediately           *bool           `json:"captureImmediately,omitempty"`
+	CardData                     *PlainCardData  `json:"cardData,omitempty"`
+	CardEntryMode                string          `json:"cardEntryMode,omitempty"`
+	CardOnFileData               *CardOnFileData `json:"cardOnFileData,omitempty"`
+	CardholderVerificationMethod string          `json:"cardholderVerificationMethod,omitempty"`
+	EcommerceData                *ECommerceData  `json:"ecommerceData,omitempty"`
+}
+
+// CardOnFileData marks a card-on-file payment: the initial one, which
+// stores the card with the scheme, or a subsequent one, which references
+// the initial payment's schemeTransactionId.
+type CardOnFileData struct {
+	IsInitialTransaction     *bool                     `json:"isInitialTransaction,omitempty"`
+	InitialCardOnFileData    *InitialCardOnFileData    `json:"initialCardOnFileData,omitempty"`
+	SubsequentCardOnFileData *SubsequentCardOnFileData `json:"subsequentCardOnFileData,omitempty"`
+}
+
+// InitialCardOnFileData is InitialCardOnFileData (futureUse and
+// transactionType: values not published; bokuctl sends neither).
+type InitialCardOnFileData struct {
+	FutureUse       string `json:"futureUse,omitempty"`
+	TransactionType string `json:"transactionType,omitempty"`
+}
+
+// SubsequentCardOnFileData is SubsequentCardOnFileData.
+type SubsequentCardOnFileData struct {
+	CardOnFileInitiator        string `json:"cardOnFileInitiator,omitempty"`
+	InitialSchemeTransactionID string `json:"initialSchemeTransactionId,omitempty"`
+	TransactionType            string `json:"transactionType,omitempty"`
+}
+
+// ECommerceData is ECommerceData: 3-D Secure results and address data.
+type ECommerceData struct {
+	AddressVerificationData *AddressVerificationData `json:"addressVerificationData,omitempty"`
+	ScaExemptionRequest     string                   `json:"scaExemptionRequest,omitempty"`
+	ThreeDSecure            *ThreeDSecure            `json:"threeDSecure,omitempty"`
+}
+
+// AddressVerificationData is AddressVerificationData.
+type AddressVerificationData struct {
+	CardholderAddress    string `json:"cardholderAddress,omitempty"`
+	CardholderPostalCode string `json:"cardholderPostalCode,omitempty"`
+}
+
+// ThreeDSecure is the result of a 3-D Secure authentication done before
+// the payment.
+type ThreeDSecure struct {
+	AuthenticationValue          string `json:"authenticationValue,omitempty"`
+	DirectoryServerTransactionID string `json:"directoryServerTransactionId,omitempty"`
+	ECI                          string `json:"eci,omitempty"`
+	ThreeDSecureType             string `json:"threeDSecureType,omitempty"`
+	Version                      string `json:"version,omitempty"`
+}
+
+// ECommerceDataForResponse is the checks' results in a response.
+type ECommerceDataForResponse struct {
+	AddressVerificationResult string `json:"addressVerificationResult,omitempty"`
+	CardSecurityCodeResult    string `json:"cardSecurityCodeResult,omitempty"`
 }
 
 // PaymentReferences are the merchant's references.
@@ -60,7 +114,8 @@ type PaymentRequest struct {
 
 // CardResponseData is the card part of a response.
 type CardResponseData struct {
-	Brand string `json:"brand,omitempty"`
+	Brand         string                    `json:"brand,omitempty"`
+	EcommerceData *ECommerceDataForResponse `json:"ecommerceData,omitempty"`
 }
 
 // PaymentResponse is ApiPaymentResponse.
@@ -190,6 +245,7 @@ type RefundRequest struct {
 type RefundResponse struct {
 	ResponseCodes
 	AuthorizationCode     string             `json:"authorizationCode,omitempty"`
+	CardPaymentData       *CardResponseData  `json:"cardPaymentData,omitempty"`
 	OperationID           string             `json:"operationId,omitempty"`
 	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
 	References            *PaymentReferences `json:"references,omitempty"`
@@ -201,6 +257,7 @@ type RefundResponse struct {
 
 // RefundResource is ApiRefundResource (GET refund).
 type RefundResource struct {
+	CardPaymentData       *CardResponseData  `json:"cardPaymentData,omitempty"`
 	Operations            []SubOperation     `json:"operations,omitempty"`
 	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
 	References            *PaymentReferences `json:"references,omitempty"`
@@ -229,6 +286,7 @@ type AccountVerificationRequest struct {
 type AccountVerificationResponse struct {
 	ResponseCodes
 	AuthorizationCode string             `json:"authorizationCode,omitempty"`
+	CardPaymentData   *CardResponseData  `json:"cardPaymentData,omitempty"`
 	OperationID       string             `json:"operationId,omitempty"`
 	References        *PaymentReferences `json:"references,omitempty"`
 }

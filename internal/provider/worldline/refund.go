@@ -82,6 +82,8 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
 		out.setCodes(resp.ResponseCodes)
 		out.setAmount(resp.TotalAuthorizedAmount)
+		out.setReferences(resp.References)
+		out.setCard(resp.CardPaymentData)
 		return finish(f, out)
 	}
 	resp, err := session.Client.RefundPayment(cmd.Context(), args[0], acquiring.PaymentRefundRequest{
@@ -126,6 +128,8 @@ func (s *RefundStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	}
 	r := result{RefundID: resp.RefundID, PaymentID: resp.ReferencedPaymentID, Status: resp.Status, Operations: operationLines(resp.Operations)}
 	r.setAmount(resp.TotalAuthorizedAmount)
+	r.setReferences(resp.References)
+	r.setCard(resp.CardPaymentData)
 	return finish(f, r)
 }
 

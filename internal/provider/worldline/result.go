@@ -20,24 +20,34 @@ type operationLine struct {
 	Currency             string `json:"currency,omitempty"`
 	ResponseCode         string `json:"response_code,omitempty"`
 	ResponseCodeCategory string `json:"response_code_category,omitempty"`
+	AuthorizationCode    string `json:"authorization_code,omitempty"`
 }
 
 // result is the output of every Worldline command.
 type result struct {
-	PaymentID               string          `json:"payment_id,omitempty"`
-	RefundID                string          `json:"refund_id,omitempty"`
-	OperationID             string          `json:"operation_id,omitempty"`
-	Status                  string          `json:"status,omitempty"`
-	ResponseCode            string          `json:"response_code,omitempty"`
-	ResponseCodeCategory    string          `json:"response_code_category,omitempty"`
-	ResponseCodeDescription string          `json:"response_code_description,omitempty"`
-	Responder               string          `json:"responder,omitempty"`
-	AuthorizationCode       string          `json:"authorization_code,omitempty"`
-	Amount                  string          `json:"amount,omitempty"`
-	AmountMinorUnits        *int64          `json:"amount_minor_units,omitempty"`
-	Currency                string          `json:"currency,omitempty"`
-	CardLast4               string          `json:"card_last4,omitempty"`
-	Operations              []operationLine `json:"operations,omitempty"`
+	PaymentID               string `json:"payment_id,omitempty"`
+	RefundID                string `json:"refund_id,omitempty"`
+	OperationID             string `json:"operation_id,omitempty"`
+	Status                  string `json:"status,omitempty"`
+	ResponseCode            string `json:"response_code,omitempty"`
+	ResponseCodeCategory    string `json:"response_code_category,omitempty"`
+	ResponseCodeDescription string `json:"response_code_description,omitempty"`
+	Responder               string `json:"responder,omitempty"`
+	AuthorizationCode       string `json:"authorization_code,omitempty"`
+	Amount                  string `json:"amount,omitempty"`
+	AmountMinorUnits        *int64 `json:"amount_minor_units,omitempty"`
+	Currency                string `json:"currency,omitempty"`
+	CardLast4               string `json:"card_last4,omitempty"`
+	CardBrand               string `json:"card_brand,omitempty"`
+	// The scheme's references: schemeTransactionId is what a later
+	// card-on-file payment quotes (--scheme-transaction-id).
+	SchemeTransactionID      string `json:"scheme_transaction_id,omitempty"`
+	RetrievalReferenceNumber string `json:"retrieval_reference_number,omitempty"`
+	PaymentAccountReference  string `json:"payment_account_reference,omitempty"`
+	// The checks' results (ecommerceData of the response).
+	AddressVerificationResult string          `json:"address_verification_result,omitempty"`
+	CardSecurityCodeResult    string          `json:"card_security_code_result,omitempty"`
+	Operations                []operationLine `json:"operations,omitempty"`
 }
 
 func (r result) Table() output.Table {
@@ -64,6 +74,12 @@ func (r result) Table() output.Table {
 	}
 	add("Authorization code", r.AuthorizationCode, output.Text)
 	add("Card", maskedLast4(r.CardLast4), output.Text)
+	add("Card brand", r.CardBrand, output.Text)
+	add("Scheme transaction ID", r.SchemeTransactionID, output.Text)
+	add("Retrieval reference", r.RetrievalReferenceNumber, output.Text)
+	add("Payment account ref", r.PaymentAccountReference, output.Text)
+	add("Address check", r.AddressVerificationResult, output.Text)
+	add("Security code check", r.CardSecurityCodeResult, output.Text)
 	add("Operation ID", r.OperationID, output.Text)
 	t := output.Table{Fields: fields}
 	for i, op := range r.Operations {
@@ -72,7 +88,7 @@ func (r result) Table() output.Table {
 			amount = op.Amount + " " + op.Currency
 		}
 		t.Fields = append(t.Fields, output.Field{Label: fmt.Sprintf("Operation %d", i+1),
-			Value: output.Text(strings.TrimSpace(fmt.Sprintf("%s %s %s %s %s", op.Type, amount, op.ResponseCodeCategory, op.Timestamp, op.OperationID)))})
+			Value: output.Text(strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s %s %s", op.Type, amount, op.ResponseCodeCategory, op.AuthorizationCode, op.Timestamp, op.OperationID)), " "))})
 	}
 	return t
 }
@@ -101,6 +117,25 @@ func (r *result) setCodes(c acquiring.ResponseCodes) {
 		c.ResponseCode, c.ResponseCodeCategory, c.ResponseCodeDescription, c.Responder
 }
 
+// setReferences takes the scheme's references from a response.
+func (r *result) setReferences(refs *acquiring.PaymentReferences) {
+	if refs != nil {
+		r.SchemeTransactionID, r.RetrievalReferenceNumber, r.PaymentAccountReference =
+			refs.SchemeTransactionID, refs.RetrievalReferenceNumber, refs.PaymentAccountReference
+	}
+}
+
+// setCard takes the card brand and the checks' results from a response.
+func (r *result) setCard(c *acquiring.CardResponseData) {
+	if c == nil {
+		return
+	}
+	r.CardBrand = c.Brand
+	if c.EcommerceData != nil {
+		r.AddressVerificationResult, r.CardSecurityCodeResult = c.EcommerceData.AddressVerificationResult, c.EcommerceData.CardSecurityCodeResult
+	}
+}
+
 func (r *result) setAmount(a *acquiring.AmountData) {
 	if a == nil {
 		return
@@ -113,7 +148,7 @@ func operationLines(ops []acquiring.SubOperation) []operationLine {
 	var out []operationLine
 	for _, op := range ops {
 		o := operationLine{OperationID: op.OperationID, Type: op.OperationType, Timestamp: op.OperationTimestamp,
-			ResponseCode: op.ResponseCode, ResponseCodeCategory: op.ResponseCodeCategory}
+			ResponseCode: op.ResponseCode, ResponseCodeCategory: op.ResponseCodeCategory, AuthorizationCode: op.AuthorizationCode}
 		if op.Amount != nil {
 			o.Amount, o.Currency = op.Amount.Decimal(), op.Amount.CurrencyCode
 		}

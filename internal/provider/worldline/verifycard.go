@@ -41,5 +41,7 @@ func (v *VerifyCard) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) err
 	}
 	r := result{OperationID: operationID, AuthorizationCode: resp.AuthorizationCode, CardLast4: card.Last4()}
 	r.setCodes(resp.ResponseCodes)
+	r.setReferences(resp.References)
+	r.setCard(resp.CardPaymentData)
 	return finish(f, r)
 }
