@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider/worldline"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/journal"
@@ -64,6 +65,8 @@ var flagValues = map[string]values{
 	"bokuctl journal list --status":          journalStatuses,
 	"bokuctl journal export --status":        journalStatuses,
 	"bokuctl optin begin --type":             flagDefault("type"),
+	"bokuctl charge --card-on-file":          fixed(worldline.CardOnFileKinds),
+	"bokuctl charge --initiator":             fixed(worldline.Initiators),
 }
 
 func currencies(*cobra.Command) []string { return money.Currencies() }

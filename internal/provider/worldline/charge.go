@@ -52,6 +52,13 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.threeDSFile, "three-ds-file", "", "Worldline: 3-D Secure results as JSON (authenticationValue, directoryServerTransactionId, eci, threeDSecureType, version)")
 }
 
+// CardOnFileKinds and Initiators are the values of --card-on-file and
+// --initiator (for completion).
+var (
+	CardOnFileKinds = []string{"initial", "subsequent"}
+	Initiators      = []string{"merchant", "cardholder"}
+)
+
 // cardOnFileData checks the card-on-file flags and builds the request's
 // part; nil without --card-on-file.
 func (c *Charge) cardOnFileData() (*acquiring.CardOnFileData, error) {
