@@ -104,12 +104,14 @@ func (r ResponseCodes) Approved() bool {
 
 // PaymentRequest is ApiPaymentRequest.
 type PaymentRequest struct {
-	Amount               AmountData         `json:"amount"`
-	AuthorizationType    string             `json:"authorizationType,omitempty"`
-	CardPaymentData      CardPaymentData    `json:"cardPaymentData"`
-	OperationID          string             `json:"operationId"`
-	References           *PaymentReferences `json:"references,omitempty"`
-	TransactionTimestamp string             `json:"transactionTimestamp"`
+	Amount            AmountData      `json:"amount"`
+	AuthorizationType string          `json:"authorizationType,omitempty"`
+	CardPaymentData   CardPaymentData `json:"cardPaymentData"`
+	// DynamicCurrencyConversion is the DCC the cardholder accepted.
+	DynamicCurrencyConversion *DccData           `json:"dynamicCurrencyConversion,omitempty"`
+	OperationID               string             `json:"operationId"`
+	References                *PaymentReferences `json:"references,omitempty"`
+	TransactionTimestamp      string             `json:"transactionTimestamp"`
 }
 
 // CardResponseData is the card part of a response.
@@ -341,6 +343,16 @@ type DCCRateRequest struct {
 	RateReferenceID string                `json:"rateReferenceId,omitempty"`
 	TargetCurrency  string                `json:"targetCurrency"`
 	Transaction     TransactionDataForDCC `json:"transaction"`
+}
+
+// DccData is the converted amount of a payment with DCC: the amount in
+// the cardholder's currency and the rate, as the DCC quote gave them. The
+// rate is a JSON number kept exactly as quoted (json.Number).
+type DccData struct {
+	Amount           int64       `json:"amount"`
+	ConversionRate   json.Number `json:"conversionRate"`
+	CurrencyCode     string      `json:"currencyCode"`
+	NumberOfDecimals int32       `json:"numberOfDecimals"`
 }
 
 // RateData holds the rate. Rates are JSON numbers; json.Number keeps them

@@ -1,6 +1,7 @@
 package worldline
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
 // optionalAmount is cmdutil.ParseAmount when --amount was given, else nil.
@@ -34,6 +36,8 @@ type Charge struct {
 	capture, preAuth                 bool
 	// Card on file and 3-D Secure.
 	cardOnFile, schemeTransactionID, initiator, threeDSFile string
+	// dccRateRef is a quote from forex the cardholder accepted.
+	dccRateRef string
 }
 
 // NewCharge is Worldline's side of `charge`, reading the amount from in.
@@ -49,6 +53,7 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.cardOnFile, "card-on-file", "", "Worldline: initial (store the card with the scheme) or subsequent (a payment on a stored card)")
 	fs.StringVar(&c.schemeTransactionID, "scheme-transaction-id", "", "Worldline: with --card-on-file subsequent, the initial payment's scheme_transaction_id")
 	fs.StringVar(&c.initiator, "initiator", "", "Worldline: with --card-on-file subsequent, merchant (default) or cardholder")
+	fs.StringVar(&c.dccRateRef, "dcc-rate-ref", "", "Worldline: pay in the cardholder's currency at a rate from bokuctl forex (its rate_reference_id); --amount and --currency must be the quote's")
 	fs.StringVar(&c.threeDSFile, "three-ds-file", "", "Worldline: 3-D Secure results as JSON (authenticationValue, directoryServerTransactionId, eci, threeDSecureType, version)")
 }
 
@@ -113,6 +118,23 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
+	var dcc *acquiring.DccData
+	if c.dccRateRef != "" {
+		q, err := findQuote(f, c.dccRateRef)
+		if err != nil {
+			return err
+		}
+		if q.FromCurrency != amount.Currency.Code || q.AmountMinor != amount.MinorUnits {
+			quoted, _ := money.FromMinor(q.AmountMinor, q.FromCurrency)
+			return exitcode.New(exitcode.Usage, "--dcc-rate-ref %s quotes %s, not %s: nothing was sent", c.dccRateRef, quoted, amount).
+				WithHint("charge the quoted amount, or ask for a new quote for this one")
+		}
+		to, _ := money.LookupCurrency(q.ToCurrency)
+		dcc = &acquiring.DccData{Amount: q.ConvertedMinor, ConversionRate: json.Number(q.Rate), CurrencyCode: q.ToCurrency, NumberOfDecimals: int32(to.Exponent)}
+		if q.ConvertedDigits != 0 {
+			dcc.NumberOfDecimals = q.ConvertedDigits
+		}
+	}
 	var threeDS *acquiring.ThreeDSecure
 	if c.threeDSFile != "" {
 		if threeDS, err = ReadThreeDSecure(c.threeDSFile); err != nil {
@@ -141,6 +163,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	}
 	req.CardPaymentData.CardOnFileData = onFile
+	req.DynamicCurrencyConversion = dcc
 	if subsequent && card.CardSecurityCode == "" {
 		req.CardPaymentData.CardholderVerificationMethod = ""
 	}

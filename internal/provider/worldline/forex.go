@@ -139,6 +139,16 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if a := resp.Proposal.ResultingAmount; a != nil {
 		minor := a.Amount
 		r.ConvertedAmount, r.ConvertedAmountMinor = a.Decimal(), &minor
+		if r.RateReferenceID != "" {
+			// Kept for charge --dcc-rate-ref, which checks the payment
+			// against it before sending.
+			profile, _, _ := f.ProfileName()
+			q := quote{RateReferenceID: r.RateReferenceID, FromCurrency: from.Code, ToCurrency: to.Code, AmountMinor: amount.MinorUnits,
+				ConvertedMinor: a.Amount, ConvertedDigits: a.NumberOfDecimals, Rate: r.Rate, QuotedAt: time.Now(), Profile: profile}
+			if err := saveQuote(f, q); err != nil {
+				f.Printer.Notice("Warning: the quote could not be kept for charge --dcc-rate-ref: %v", err)
+			}
+		}
 	}
 	return f.Printer.Print(r)
 }
