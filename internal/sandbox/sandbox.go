@@ -74,8 +74,8 @@ func New(statePath string) (*Sandbox, error) {
 		BokuLegacy: bokulegacy.New(bokulegacy.Merchant{ID: BokuMerchantID, Key: []byte(BokuKey), Services: []bokulegacy.Service{
 			{ID: BokuServiceID, Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}}),
 		Worldline: worldline.New(WorldlineAcquirer, WorldlineMerchant, worldline.Client{ID: WorldlineClientID, Secret: WorldlineSecret,
-			Scopes: []string{"processing_payment", "processing_refund", "processing_accountverification", "processing_operation_reverse",
-				"processing_dcc_rate", "processing_balanceinquiry", "services_ping"}}),
+			Scopes: []string{"processing_payment", "processing_refund", "processing_credittransfer", "processing_accountverification",
+				"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}}),
 		Ottu:      ottu.New(OttuAPIKey, ottu.User{Name: OttuUser, Password: OttuPassword, CanUse: []string{"kpay", "mpgs-kwd", "cod"}}),
 		statePath: statePath,
 	}

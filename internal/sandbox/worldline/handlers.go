@@ -27,20 +27,6 @@ type cardData struct {
 	ExpiryDate       string `json:"expiryDate"`
 }
 
-type cardPaymentData struct {
-	AllowPartialApproval         *bool     `json:"allowPartialApproval"`
-	Brand                        string    `json:"brand"`
-	CaptureImmediately           *bool     `json:"captureImmediately"`
-	CardData                     *cardData `json:"cardData"`
-	CardEntryMode                string    `json:"cardEntryMode"`
-	CardholderVerificationMethod string    `json:"cardholderVerificationMethod"`
-}
-
-type references struct {
-	DynamicDescriptor string `json:"dynamicDescriptor"`
-	MerchantReference string `json:"merchantReference"`
-}
-
 type common struct {
 	OperationID          string `json:"operationId"`
 	TransactionTimestamp string `json:"transactionTimestamp"`
@@ -87,13 +73,12 @@ func (x *exchange) checkAmount(field string, a *amountData, want string) bool {
 	return false
 }
 
-// checkCard validates card data.
-func (x *exchange) checkCard(cpd *cardPaymentData, needCVC bool) bool {
-	if cpd == nil || cpd.CardData == nil {
+// checkCard validates cardPaymentData.cardData (PlainCardData).
+func (x *exchange) checkCard(c *cardData, needCVC bool) bool {
+	if c == nil {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
 		return false
 	}
-	c := cpd.CardData
 	if len(c.CardNumber) < 12 || len(c.CardNumber) > 19 || strings.Trim(c.CardNumber, "0123456789") != "" || !luhn(c.CardNumber) {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.cardNumber is invalid")
 		return false
@@ -113,6 +98,17 @@ func (x *exchange) checkCard(cpd *cardPaymentData, needCVC bool) bool {
 	if (needCVC || c.CardSecurityCode != "") && !cvcPattern().MatchString(c.CardSecurityCode) {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData.cardSecurityCode must be 3 or 4 digits")
 		return false
+	}
+	return true
+}
+
+// check answers 400 with the first non-empty detail.
+func (x *exchange) check(details ...string) bool {
+	for _, d := range details {
+		if d != "" {
+			x.fail(http.StatusBadRequest, "validation", d)
+			return false
+		}
 	}
 	return true
 }
@@ -149,6 +145,12 @@ func cardOutcome(number string) outcome {
 	return approved
 }
 
+// Declines the fake's rules produce [inferred codes].
+var (
+	threeDSDeclined   = outcome{"05", "DECLINED", "Do not honor: 3-D Secure authentication failed", "ISSUER"}
+	cardOnFileUnknown = outcome{"12", "DECLINED", "Invalid transaction: unknown initialSchemeTransactionId", "ISSUER"}
+)
+
 func (o outcome) fields() map[string]any {
 	return map[string]any{"responseCode": o.code, "responseCodeCategory": o.category, "responseCodeDescription": o.description, "responder": o.responder}
 }
@@ -167,25 +169,42 @@ func (p *payment) amount(v int64) amountData {
 	return amountData{Amount: v, CurrencyCode: p.currency, NumberOfDecimals: p.decimals}
 }
 
+func (p *payment) references() map[string]any { return referencesJSON(p.id, p.rrn, p.par) }
+
 func (p *payment) summary() map[string]any {
-	return map[string]any{"paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime}
+	return map[string]any{"paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime, "references": p.references()}
 }
 
 func (x *exchange) stamp() string { return x.s.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func (x *exchange) processPayment() {
-	var req struct {
+	var req struct { // ApiPaymentRequest
 		common
-		Amount            *amountData      `json:"amount"`
-		AuthorizationType string           `json:"authorizationType"`
-		CardPaymentData   *cardPaymentData `json:"cardPaymentData"`
-		References        *references      `json:"references"`
+		Amount                    *amountData        `json:"amount"`
+		AuthorizationType         string             `json:"authorizationType"`
+		CardPaymentData           *cardPaymentData   `json:"cardPaymentData"`
+		DynamicCurrencyConversion *dccData           `json:"dynamicCurrencyConversion"`
+		Merchant                  *merchantData      `json:"merchant"`
+		References                *paymentReferences `json:"references"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") || !x.checkCard(req.CardPaymentData, true) {
+	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") {
+		return
+	}
+	if req.CardPaymentData == nil {
+		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
+		return
+	}
+	cpd := req.CardPaymentData
+	if !x.checkCard(cpd.CardData, true) {
 		return
 	}
 	if t := req.AuthorizationType; t != "" && t != "PRE_AUTHORIZATION" && t != "FINAL_AUTHORIZATION" {
 		x.fail(http.StatusBadRequest, "validation", "authorizationType must be PRE_AUTHORIZATION or FINAL_AUTHORIZATION")
+		return
+	}
+	if !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
+		checkEcommerce(cpd.EcommerceData), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant),
+		checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
 		return
 	}
 	switch req.Amount.Amount {
@@ -203,25 +222,56 @@ func (x *exchange) processPayment() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	o := cardOutcome(req.CardPaymentData.CardData.CardNumber)
+	var quote *dccQuote
+	if d := req.DynamicCurrencyConversion; d != nil {
+		if quote = x.s.matchQuote(*req.Amount, d); quote == nil {
+			x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
+			return
+		}
+	}
+	card := cpd.CardData.CardNumber
+	par := accountReference(card)
+	o := cardOutcome(card)
+	cof := cpd.CardOnFileData
+	switch {
+	case o.category != "APPROVED":
+	case threeDSFailed(cpd.EcommerceData):
+		o = threeDSDeclined
+	case cof != nil && !*cof.IsInitialTransaction && x.s.cardOnFile[cof.SubsequentCardOnFileData.InitialSchemeTransactionID] != par:
+		o = cardOnFileUnknown
+	}
 	p := &payment{
 		id: newID(), operationID: req.OperationID, authType: req.AuthorizationType, currency: req.Amount.CurrencyCode,
-		decimals: req.Amount.NumberOfDecimals, brand: req.CardPaymentData.Brand, statusTime: x.stamp(),
-		code: o.code, category: o.category, description: o.description, responder: o.responder,
+		decimals: req.Amount.NumberOfDecimals, brand: cpd.Brand, statusTime: x.stamp(),
+		code: o.code, category: o.category, description: o.description, responder: o.responder, par: par,
 	}
 	if p.brand == "" {
 		p.brand = "VISA"
 	}
 	if req.References != nil {
-		p.merchantReference = req.References.MerchantReference
+		p.merchantReference, p.rrn = req.References.MerchantReference, req.References.RetrievalReferenceNumber
+	}
+	if p.rrn == "" {
+		p.rrn = retrievalReference(p.id)
+	}
+	if cpd.PointOfSaleData != nil {
+		p.terminalID = cpd.PointOfSaleData.TerminalID
+	}
+	if quote != nil {
+		p.dccCurrency, p.dccDecimals, p.dccRate = quote.To.CurrencyCode, quote.To.NumberOfDecimals, quote.Rate
 	}
 	op := operation{ID: req.OperationID, Type: "AUTHORIZATION", Timestamp: x.stamp(), Amount: &amountData{req.Amount.Amount, p.currency, p.decimals}, Code: o.code, Category: o.category}
 	if o.category != "APPROVED" {
 		p.status = "NOT_AUTHORIZED"
 	} else {
-		p.status, p.authorized, p.authCode = "AUTHORIZED", req.Amount.Amount, authCode()
-		if req.CardPaymentData.CaptureImmediately != nil && *req.CardPaymentData.CaptureImmediately {
+		p.status, p.authorized, p.authCode = "AUTHORIZED", req.Amount.Amount, authCodeFor(p.id)
+		op.AuthCode = p.authCode
+		if cpd.CaptureImmediately != nil && *cpd.CaptureImmediately {
 			p.status, p.captured, p.final = "CONFIRMED", req.Amount.Amount, true
+		}
+		if cof != nil && *cof.IsInitialTransaction {
+			x.s.cardOnFile[schemeTransactionID(p.id)] = par
+			x.s.markCardOnFile(schemeTransactionID(p.id))
 		}
 	}
 	p.operations = append(p.operations, op)
@@ -230,9 +280,13 @@ func (x *exchange) processPayment() {
 	}
 	x.s.payments[p.id] = p
 	x.s.markPayment(p)
+	var results map[string]any
+	if o.category == "APPROVED" {
+		results = ecommerceResults(cpd.CardData.CardSecurityCode != "", cpd.EcommerceData)
+	}
 	resp := merge(o.fields(), map[string]any{
 		"operationId": req.OperationID, "paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime,
-		"cardPaymentData": map[string]any{"brand": p.brand},
+		"cardPaymentData": cardResponseJSON(p.brand, p.terminalID, results), "references": p.references(),
 	})
 	if p.authorized > 0 {
 		resp["initialAuthorizationCode"] = p.authCode
@@ -244,6 +298,44 @@ func (x *exchange) processPayment() {
 		return
 	}
 	x.write(http.StatusCreated, data)
+}
+
+// matchQuote finds a quoted DCC rate for converting amount as d says
+// [inferred: 0.1.0's DccData has no rateReferenceId, so the quote is
+// matched by original amount, target currency, converted amount and
+// rate]. Callers hold s.mu.
+func (s *Server) matchQuote(amount amountData, d *dccData) *dccQuote {
+	for i := len(s.quotes) - 1; i >= 0; i-- {
+		q := &s.quotes[i]
+		if q.From == amount && q.To.CurrencyCode == d.CurrencyCode && q.To.Amount == *d.Amount &&
+			q.To.NumberOfDecimals == *d.NumberOfDecimals && sameRate(*d.ConversionRate, q.Rate) {
+			return q
+		}
+	}
+	return nil
+}
+
+// checkFollowDCC checks a follow-up operation's dynamicCurrencyConversion
+// against the payment's: same currency and rate, and amount the
+// operation's amount converted at that rate [inferred]. Callers hold s.mu.
+func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
+	if d == nil {
+		return true
+	}
+	if !x.check(checkDCC("dynamicCurrencyConversion", d)) {
+		return false
+	}
+	switch {
+	case p.dccCurrency == "":
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion: payment "+p.id+" was not made with dynamic currency conversion")
+	case d.CurrencyCode != p.dccCurrency || !sameRate(*d.ConversionRate, p.dccRate):
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion must use the payment's %s at %s", p.dccCurrency, p.dccRate))
+	case *d.Amount != convert(minor, int(p.decimals), int(p.dccDecimals), p.dccRate):
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion.amount must be %d (%d converted at %s)", convert(minor, int(p.decimals), int(p.dccDecimals), p.dccRate), minor, p.dccRate))
+	default:
+		return true
+	}
+	return false
 }
 
 func dropConnection(w http.ResponseWriter) {
@@ -258,13 +350,18 @@ func dropConnection(w http.ResponseWriter) {
 	conn.Close()
 }
 
-func (x *exchange) operationsJSON(ops []operation) []map[string]any {
+// operationsJSON is []SubOperation (withAuthCode) or
+// []SubOperationForRefund, which has no authorizationCode.
+func (x *exchange) operationsJSON(ops []operation, withAuthCode bool) []map[string]any {
 	out := []map[string]any{}
 	for _, op := range ops {
 		m := map[string]any{"operationId": op.ID, "operationType": op.Type, "operationTimestamp": op.Timestamp,
 			"responseCode": op.Code, "responseCodeCategory": op.Category}
 		if op.Amount != nil {
 			m["amount"] = op.Amount
+		}
+		if withAuthCode && op.AuthCode != "" {
+			m["authorizationCode"] = op.AuthCode
 		}
 		if op.Code == "0" {
 			m["responseCodeDescription"] = approved.description
@@ -282,13 +379,13 @@ func (x *exchange) getPayment() {
 		x.fail(http.StatusNotFound, "not-found", "payment "+x.args[1]+" not found")
 		return
 	}
-	resp := map[string]any{"paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime,
-		"cardPaymentData": map[string]any{"brand": p.brand}, "totalAuthorizedAmount": p.amount(p.authorized)}
+	resp := map[string]any{"paymentId": p.id, "status": p.status, "statusTimestamp": p.statusTime, "references": p.references(),
+		"cardPaymentData": cardResponseJSON(p.brand, p.terminalID, nil), "totalAuthorizedAmount": p.amount(p.authorized)}
 	if p.authCode != "" {
 		resp["initialAuthorizationCode"] = p.authCode
 	}
 	if x.r.URL.Query().Get("returnOperations") == "true" {
-		resp["operations"] = x.operationsJSON(p.operations)
+		resp["operations"] = x.operationsJSON(p.operations, true)
 	}
 	writeJSON(x.w, http.StatusOK, resp)
 }
@@ -314,11 +411,12 @@ func (x *exchange) withPayment(req any, c func() common) (*payment, bool) {
 }
 
 func (x *exchange) capture() {
-	var req struct {
+	var req struct { // ApiCaptureRequest
 		common
-		Amount                *amountData `json:"amount"`
-		CaptureSequenceNumber *int32      `json:"captureSequenceNumber"`
-		IsFinal               *bool       `json:"isFinal"`
+		Amount                    *amountData `json:"amount"`
+		CaptureSequenceNumber     *int32      `json:"captureSequenceNumber"`
+		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
+		IsFinal                   *bool       `json:"isFinal"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
@@ -341,6 +439,13 @@ func (x *exchange) capture() {
 		}
 		amount = req.Amount.Amount
 	}
+	if req.CaptureSequenceNumber != nil && *req.CaptureSequenceNumber < 1 {
+		x.fail(http.StatusBadRequest, "validation", "captureSequenceNumber must be at least 1")
+		return
+	}
+	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, amount) {
+		return
+	}
 	p.captured += amount
 	p.status, p.statusTime = "CONFIRMED", x.stamp()
 	x.s.markPayment(p)
@@ -353,9 +458,10 @@ func (x *exchange) capture() {
 }
 
 func (x *exchange) reverseAuthorization() {
-	var req struct {
+	var req struct { // ApiPaymentReversalRequest
 		common
-		ReversalAmount *amountData `json:"reversalAmount"`
+		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
+		ReversalAmount            *amountData `json:"reversalAmount"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
@@ -377,6 +483,9 @@ func (x *exchange) reverseAuthorization() {
 		}
 		amount = req.ReversalAmount.Amount
 	}
+	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, amount) {
+		return
+	}
 	p.authorized -= amount
 	x.s.markPayment(p)
 	if p.authorized == 0 {
@@ -390,9 +499,10 @@ func (x *exchange) reverseAuthorization() {
 }
 
 func (x *exchange) increment() {
-	var req struct {
+	var req struct { // ApiIncrementRequest
 		common
-		IncrementAmount *amountData `json:"incrementAmount"`
+		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
+		IncrementAmount           *amountData `json:"incrementAmount"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
@@ -406,30 +516,40 @@ func (x *exchange) increment() {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("only an uncaptured pre-authorization can be incremented; payment %s is %s", p.id, p.status))
 		return
 	}
+	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, req.IncrementAmount.Amount) {
+		return
+	}
 	p.authorized += req.IncrementAmount.Amount
 	x.s.markPayment(p)
 	p.statusTime = x.stamp()
-	p.operations = append(p.operations, operation{ID: req.OperationID, Type: "INCREMENT", Timestamp: x.stamp(), Amount: req.IncrementAmount, Code: "0", Category: "APPROVED"})
+	code := authCodeFor(p.id + "/" + req.OperationID)
+	p.operations = append(p.operations, operation{ID: req.OperationID, Type: "INCREMENT", Timestamp: x.stamp(), Amount: req.IncrementAmount, Code: "0", Category: "APPROVED", AuthCode: code})
 	x.write(http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{
-		"operationId": req.OperationID, "payment": p.summary(), "authorizationCode": authCode(), "totalAuthorizedAmount": p.amount(p.authorized)})))
+		"operationId": req.OperationID, "payment": p.summary(), "authorizationCode": code, "totalAuthorizedAmount": p.amount(p.authorized)})))
 }
 
+func (r *refund) references() map[string]any { return referencesJSON(r.id, r.rrn, r.par) }
+
 func (r *refund) summary() map[string]any {
-	return map[string]any{"refundId": r.id, "status": r.status, "statusTimestamp": r.statusTime}
+	return map[string]any{"refundId": r.id, "status": r.status, "statusTimestamp": r.statusTime, "references": r.references()}
 }
 
 func (x *exchange) refundPayment() {
-	var req struct {
+	var req struct { // ApiPaymentRefundRequest
 		common
-		Amount             *amountData `json:"amount"`
-		CaptureImmediately *bool       `json:"captureImmediately"`
-		References         *references `json:"references"`
+		Amount                    *amountData        `json:"amount"`
+		CaptureImmediately        *bool              `json:"captureImmediately"`
+		DynamicCurrencyConversion *dccData           `json:"dynamicCurrencyConversion"`
+		References                *paymentReferences `json:"references"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkReferences(req.References)) {
+		return
+	}
 	available := p.captured - p.refunded
 	if p.status != "CONFIRMED" || available <= 0 {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("payment %s has nothing captured left to refund (status %s)", p.id, p.status))
@@ -446,9 +566,16 @@ func (x *exchange) refundPayment() {
 		}
 		amount = req.Amount.Amount
 	}
+	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, amount) {
+		return
+	}
 	p.refunded += amount
 	x.s.markPayment(p)
 	rf := x.newRefund(req.OperationID, p.id, p.currency, p.decimals, amount, req.CaptureImmediately != nil && *req.CaptureImmediately)
+	rf.brand, rf.par, rf.terminalID = p.brand, p.par, p.terminalID
+	if req.References != nil {
+		rf.rrn = req.References.RetrievalReferenceNumber
+	}
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
 }
 
@@ -466,13 +593,24 @@ func (x *exchange) newRefund(operationID, paymentID, currency string, decimals i
 }
 
 func (x *exchange) standaloneRefund() {
-	var req struct {
+	var req struct { // ApiRefundRequest
 		common
-		Amount          *amountData      `json:"amount"`
-		CardPaymentData *cardPaymentData `json:"cardPaymentData"`
-		References      *references      `json:"references"`
+		Amount                    *amountData               `json:"amount"`
+		CardPaymentData           *cardPaymentDataForRefund `json:"cardPaymentData"`
+		DynamicCurrencyConversion *dccData                  `json:"dynamicCurrencyConversion"`
+		Merchant                  *merchantData             `json:"merchant"`
+		References                *paymentReferences        `json:"references"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") || !x.checkCard(req.CardPaymentData, false) {
+	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") {
+		return
+	}
+	cpd := req.CardPaymentData
+	if cpd == nil {
+		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
+		return
+	}
+	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras("", cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
+		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -480,11 +618,26 @@ func (x *exchange) standaloneRefund() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	capture := req.CardPaymentData.CaptureImmediately != nil && *req.CardPaymentData.CaptureImmediately
+	if d := req.DynamicCurrencyConversion; d != nil && x.s.matchQuote(*req.Amount, d) == nil {
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
+		return
+	}
+	capture := cpd.CaptureImmediately != nil && *cpd.CaptureImmediately
 	rf := x.newRefund(req.OperationID, "", req.Amount.CurrencyCode, req.Amount.NumberOfDecimals, req.Amount.Amount, capture)
+	rf.brand, rf.par = cpd.Brand, accountReference(cpd.CardData.CardNumber)
+	if rf.brand == "" {
+		rf.brand = "VISA"
+	}
+	if cpd.PointOfSaleData != nil {
+		rf.terminalID = cpd.PointOfSaleData.TerminalID
+	}
+	if req.References != nil {
+		rf.rrn = req.References.RetrievalReferenceNumber
+	}
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{
 		"operationId": req.OperationID, "refundId": rf.id, "status": rf.status, "statusTimestamp": rf.statusTime,
-		"authorizationCode": authCode(), "totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals}})))
+		"authorizationCode": authCodeFor(rf.id), "totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals},
+		"cardPaymentData": cardResponseJSON(rf.brand, rf.terminalID, nil), "references": rf.references()})))
 }
 
 func (x *exchange) getRefund() {
@@ -496,12 +649,16 @@ func (x *exchange) getRefund() {
 		return
 	}
 	resp := map[string]any{"refundId": rf.id, "status": rf.status, "statusTimestamp": rf.statusTime,
-		"totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals}}
+		"totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals}, "references": rf.references(),
+		"initialAuthorizationCode": authCodeFor(rf.id)}
+	if rf.brand != "" {
+		resp["cardPaymentData"] = cardResponseJSON(rf.brand, rf.terminalID, nil)
+	}
 	if rf.paymentID != "" {
 		resp["referencedPaymentId"] = rf.paymentID
 	}
 	if x.r.URL.Query().Get("returnOperations") == "true" {
-		resp["operations"] = x.operationsJSON(rf.operations)
+		resp["operations"] = x.operationsJSON(rf.operations, false)
 	}
 	writeJSON(x.w, http.StatusOK, resp)
 }
@@ -564,12 +721,22 @@ func (x *exchange) reverseRefund() {
 }
 
 func (x *exchange) verifyAccount() {
-	var req struct {
+	var req struct { // ApiAccountVerificationRequest
 		common
-		CardPaymentData *cardPaymentData `json:"cardPaymentData"`
-		References      *references      `json:"references"`
+		CardPaymentData *cardPaymentDataForVerification `json:"cardPaymentData"`
+		Merchant        *merchantData                   `json:"merchant"`
+		References      *paymentReferences              `json:"references"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkCard(req.CardPaymentData, false) {
+	if !x.decode(&req) || !x.checkCommon(req.common) {
+		return
+	}
+	cpd := req.CardPaymentData
+	if cpd == nil {
+		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
+		return
+	}
+	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, nil),
+		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -577,19 +744,43 @@ func (x *exchange) verifyAccount() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	o := cardOutcome(req.CardPaymentData.CardData.CardNumber)
-	resp := merge(o.fields(), map[string]any{"operationId": req.OperationID, "cardPaymentData": map[string]any{"brand": "VISA"}})
+	card := cpd.CardData.CardNumber
+	par := accountReference(card)
+	o := cardOutcome(card)
+	cof := cpd.CardOnFileData
+	switch {
+	case o.category != "APPROVED":
+	case threeDSFailed(cpd.EcommerceData.full()):
+		o = threeDSDeclined
+	case cof != nil && !*cof.IsInitialTransaction && x.s.cardOnFile[cof.SubsequentCardOnFileData.InitialSchemeTransactionID] != par:
+		o = cardOnFileUnknown
+	}
+	brand := cpd.Brand
+	if brand == "" {
+		brand = "VISA"
+	}
+	// An account verification has no id of its own: its references derive
+	// from the operationId.
+	rrn := ""
+	if req.References != nil {
+		rrn = req.References.RetrievalReferenceNumber
+	}
+	refs := referencesJSON("av/"+req.OperationID, rrn, par)
+	resp := merge(o.fields(), map[string]any{"operationId": req.OperationID, "cardPaymentData": cardResponseJSON(brand, "", nil), "references": refs})
 	if o.category == "APPROVED" {
-		resp["authorizationCode"] = authCode()
-		if req.CardPaymentData.CardData.CardSecurityCode != "" {
-			resp["cardPaymentData"] = map[string]any{"brand": "VISA", "ecommerceData": map[string]any{"cardSecurityCodeResult": "MATCH"}}
+		resp["authorizationCode"] = authCodeFor("av/" + req.OperationID)
+		resp["cardPaymentData"] = cardResponseJSON(brand, "", ecommerceResults(cpd.CardData.CardSecurityCode != "", cpd.EcommerceData.full()))
+		if cof != nil && *cof.IsInitialTransaction {
+			stid := refs["schemeTransactionId"].(string)
+			x.s.cardOnFile[stid] = par
+			x.s.markCardOnFile(stid)
 		}
 	}
 	x.write(http.StatusCreated, x.answer(req.OperationID, "", http.StatusCreated, resp))
 }
 
 func (x *exchange) technicalReversal() {
-	var req struct {
+	var req struct { // ApiTechnicalReversalRequest
 		common
 		Reason string `json:"reason"`
 	}
@@ -627,25 +818,53 @@ const (
 )
 
 func (x *exchange) balanceInquiry() {
-	var req struct {
+	var req struct { // ApiBalanceInquiryRequest (not in SDK 0.1.0; see cardPaymentDataForBalanceInquiry)
 		common
-		CardPaymentData *cardPaymentData `json:"cardPaymentData"`
+		CardPaymentData *cardPaymentDataForBalanceInquiry `json:"cardPaymentData"`
+		Merchant        *merchantData                     `json:"merchant"`
+		References      *paymentReferences                `json:"references"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkCard(req.CardPaymentData, false) {
+	if !x.decode(&req) || !x.checkCommon(req.common) {
 		return
 	}
-	o := cardOutcome(req.CardPaymentData.CardData.CardNumber)
+	cpd := req.CardPaymentData
+	if cpd == nil {
+		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
+		return
+	}
+	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, nil, cpd.PointOfSaleData),
+		checkEcommerce(cpd.EcommerceData.full()), checkMerchant(req.Merchant), checkReferences(req.References)) {
+		return
+	}
+	card := cpd.CardData.CardNumber
+	o := cardOutcome(card)
 	available := int64(Balance)
-	if req.CardPaymentData.CardData.CardNumber == CardInsufficient {
+	if card == CardInsufficient {
 		available, o = 0, approved
 	}
-	resp := merge(o.fields(), map[string]any{"operationId": req.OperationID})
+	brand := cpd.Brand
+	if brand == "" {
+		brand = "VISA"
+	}
+	rrn := ""
+	if req.References != nil {
+		rrn = req.References.RetrievalReferenceNumber
+	}
+	terminal := ""
+	if cpd.PointOfSaleData != nil {
+		terminal = cpd.PointOfSaleData.TerminalID
+	}
+	resp := merge(o.fields(), map[string]any{"operationId": req.OperationID, "cardPaymentData": cardResponseJSON(brand, terminal, nil),
+		"references": referencesJSON("bi/"+req.OperationID, rrn, accountReference(card))})
 	if o.category == "APPROVED" {
 		resp["availableAmount"] = amountData{available, BalanceCurrency, 2}
-		resp["authorizationCode"] = authCode()
+		resp["authorizationCode"] = authCodeFor("bi/" + req.OperationID)
 	}
 	writeJSON(x.w, http.StatusOK, resp)
 }
+
+// maxQuotes is how many DCC quotes the fake remembers.
+const maxQuotes = 1000
 
 // dccRates are the fake's conversion rates, exact decimals.
 var dccRates = map[string]string{
@@ -654,7 +873,7 @@ var dccRates = map[string]string{
 }
 
 func (x *exchange) dccRate() {
-	var req struct {
+	var req struct { // GetDCCRateRequest
 		OperationID     string `json:"operationId"`
 		TargetCurrency  string `json:"targetCurrency"`
 		RateReferenceID string `json:"rateReferenceId"`
@@ -683,6 +902,16 @@ func (x *exchange) dccRate() {
 	if !x.checkCommon(common{OperationID: req.OperationID, TransactionTimestamp: req.Transaction.TransactionTimestamp}) || !x.checkAmount("transaction.amount", req.Transaction.Amount, "") {
 		return
 	}
+	if c := req.CardPaymentData; c != nil && !x.check(
+		when(c.Bin != "" && !binPattern().MatchString(c.Bin), "cardPaymentData.bin must be 6 to 12 digits"),
+		when(c.CardCountryCode != "" && !countryPattern().MatchString(c.CardCountryCode), "cardPaymentData.cardCountryCode must be an ISO 3166 country code")) {
+		return
+	}
+	if ps := req.PointOfSaleData; ps != nil && !x.check(
+		when(ps.TerminalCountryCode != "" && !countryPattern().MatchString(ps.TerminalCountryCode), "pointOfSaleData.terminalCountryCode must be an ISO 3166 country code"),
+		when(len(ps.TerminalID) > 8, "pointOfSaleData.terminalId must be at most 8 characters")) {
+		return
+	}
 	target, err := money.LookupCurrency(req.TargetCurrency)
 	if err != nil || target.Code != req.TargetCurrency {
 		x.fail(http.StatusBadRequest, "validation", "targetCurrency must be an ISO 4217 code")
@@ -695,6 +924,12 @@ func (x *exchange) dccRate() {
 		return
 	}
 	resulting := convert(from.Amount, int(from.NumberOfDecimals), target.Exponent, rate)
+	x.s.mu.Lock()
+	x.s.quotes = append(x.s.quotes, dccQuote{From: *from, To: amountData{resulting, target.Code, int32(target.Exponent)}, Rate: rate})
+	if len(x.s.quotes) > maxQuotes {
+		x.s.quotes = x.s.quotes[len(x.s.quotes)-maxQuotes:]
+	}
+	x.s.mu.Unlock()
 	inverted := new(big.Rat).Inv(mustRat(rate)).FloatString(6)
 	resp := map[string]any{
 		"result": "OFFER",

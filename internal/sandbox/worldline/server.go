@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,6 +53,8 @@ type operation struct {
 	ID, Type, Timestamp string
 	Amount              *amountData
 	Code, Category      string
+	// AuthCode is SubOperation.authorizationCode (payments only).
+	AuthCode string `json:",omitempty"`
 }
 
 type payment struct {
@@ -68,15 +69,25 @@ type payment struct {
 	responder, statusTime          string
 	operations                     []operation
 	merchantReference              string
+	// rrn is the retrievalReferenceNumber (the request's, or derived from
+	// the id), par the card's paymentAccountReference, terminalID the
+	// request's pointOfSaleData.terminalId.
+	rrn, par, terminalID string
+	// dccCurrency, dccDecimals and dccRate are the dynamicCurrencyConversion
+	// the payment was made with, if any.
+	dccCurrency string
+	dccDecimals int32
+	dccRate     string
 }
 
 type refund struct {
-	id, operationID, paymentID string
-	status, statusTime         string
-	currency                   string
-	decimals                   int32
-	amount                     int64
-	operations                 []operation
+	id, operationID, paymentID  string
+	status, statusTime          string
+	currency                    string
+	decimals                    int32
+	amount                      int64
+	operations                  []operation
+	brand, rrn, par, terminalID string
 }
 
 type stored struct {
@@ -101,6 +112,12 @@ type Server struct {
 	refunds  map[string]*refund
 	byOp     map[string]stored
 	opTarget map[string]string // operationId → payment or refund id
+	// cardOnFile maps the schemeTransactionId of each approved initial
+	// card-on-file payment or account verification to its card's PAR.
+	cardOnFile map[string]string
+	// quotes are the DCC rates quoted, matched by payments' and standalone
+	// refunds' dynamicCurrencyConversion (kept in memory only).
+	quotes   []dccQuote
 	requests int
 	issued   int
 	stale    int
@@ -114,7 +131,7 @@ func New(acquirerID, merchantID string, clients ...Client) *Server {
 	s := &Server{
 		Now: time.Now, TokenTTL: 5 * time.Minute, acquirerID: acquirerID, merchantID: merchantID,
 		clients: map[string]Client{}, tokens: map[string]*token{}, payments: map[string]*payment{},
-		refunds: map[string]*refund{}, byOp: map[string]stored{}, opTarget: map[string]string{},
+		refunds: map[string]*refund{}, byOp: map[string]stored{}, opTarget: map[string]string{}, cardOnFile: map[string]string{},
 	}
 	for _, c := range clients {
 		s.clients[c.ID] = c
@@ -165,11 +182,6 @@ func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return "pay:ch:etu:" + base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func authCode() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1000000))
-	return fmt.Sprintf("%06d", n.Int64())
 }
 
 // writeJSON answers with a JSON body.
@@ -300,6 +312,17 @@ func checkHeaders(r *http.Request) string {
 	return ""
 }
 
+// knownScopes are the scopes Worldline's token endpoint knows: the fixed
+// set SDK 0.1.0 requests, processing_balanceinquiry (SDK 1.3.0's
+// Scopes.go) and nothing else. The fake serves no credit-transfer
+// operation, but grants processing_credittransfer so that the 0.1.0 SDK
+// gets a token.
+var knownScopes = map[string]bool{
+	"processing_payment": true, "processing_refund": true, "processing_credittransfer": true,
+	"processing_accountverification": true, "processing_operation_reverse": true,
+	"processing_dcc_rate": true, "processing_balanceinquiry": true, "services_ping": true,
+}
+
 // token is the OAuth2 client-credentials endpoint.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	oauthError := func(status int, code, description string) {
@@ -330,6 +353,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	scopes := map[string]bool{}
 	for _, sc := range strings.Fields(form.Get("scope")) {
+		if !knownScopes[sc] {
+			oauthError(http.StatusBadRequest, "invalid_scope", "scope "+sc+" does not exist")
+			return
+		}
 		if !granted[sc] {
 			oauthError(http.StatusBadRequest, "invalid_scope", "scope "+sc+" is not granted to this client")
 			return

@@ -7,6 +7,8 @@ type State struct {
 	Refunds    []RefundState          `json:"refunds"`
 	Operations map[string]StoredReply `json:"operations"`
 	Targets    map[string]string      `json:"targets"`
+	// CardOnFile maps initial card-on-file schemeTransactionIds to PARs.
+	CardOnFile map[string]string `json:"cardOnFile,omitempty"`
 }
 
 // PaymentState is one payment.
@@ -18,6 +20,10 @@ type PaymentState struct {
 	Brand, Code, Category, Description, Responder         string
 	StatusTime, MerchantReference                         string
 	Operations                                            []operation
+	RRN, PAR, TerminalID                                  string `json:",omitempty"`
+	DCCCurrency                                           string `json:",omitempty"`
+	DCCDecimals                                           int32  `json:",omitempty"`
+	DCCRate                                               string `json:",omitempty"`
 }
 
 // RefundState is one refund.
@@ -26,6 +32,7 @@ type RefundState struct {
 	Decimals                                                 int32
 	Amount                                                   int64
 	Operations                                               []operation
+	Brand, RRN, PAR, TerminalID                              string `json:",omitempty"`
 }
 
 // StoredReply is the answer kept for an operationId.
@@ -42,21 +49,22 @@ type Changes struct {
 	Refunds    []RefundState          `json:"refunds,omitempty"`
 	Operations map[string]StoredReply `json:"operations,omitempty"`
 	Targets    map[string]string      `json:"targets,omitempty"`
+	CardOnFile map[string]string      `json:"cardOnFile,omitempty"`
 }
 
 // Empty reports whether c changes nothing.
 func (c Changes) Empty() bool {
-	return len(c.Payments) == 0 && len(c.Refunds) == 0 && len(c.Operations) == 0 && len(c.Targets) == 0
+	return len(c.Payments) == 0 && len(c.Refunds) == 0 && len(c.Operations) == 0 && len(c.Targets) == 0 && len(c.CardOnFile) == 0
 }
 
 // dirty is what changed since the last TakeChanges: payment and refund
 // ids, and operation ids whose stored answer (and target) were set.
 type dirty struct {
-	payments, refunds, operations map[string]struct{}
+	payments, refunds, operations, cardOnFile map[string]struct{}
 }
 
 func newDirty() *dirty {
-	return &dirty{payments: map[string]struct{}{}, refunds: map[string]struct{}{}, operations: map[string]struct{}{}}
+	return &dirty{payments: map[string]struct{}{}, refunds: map[string]struct{}{}, operations: map[string]struct{}{}, cardOnFile: map[string]struct{}{}}
 }
 
 // TrackChanges makes the fake remember which records requests change,
@@ -85,6 +93,12 @@ func (s *Server) markRefund(rf *refund) {
 func (s *Server) markOperation(operationID string) {
 	if s.dirty != nil {
 		s.dirty.operations[operationID] = struct{}{}
+	}
+}
+
+func (s *Server) markCardOnFile(stid string) {
+	if s.dirty != nil {
+		s.dirty.cardOnFile[stid] = struct{}{}
 	}
 }
 
@@ -125,6 +139,13 @@ func (s *Server) TakeChanges() Changes {
 		}
 		delete(d.operations, op)
 	}
+	for stid := range d.cardOnFile {
+		if c.CardOnFile == nil {
+			c.CardOnFile = map[string]string{}
+		}
+		c.CardOnFile[stid] = s.cardOnFile[stid]
+		delete(d.cardOnFile, stid)
+	}
 	return c
 }
 
@@ -133,7 +154,7 @@ func (s *Server) TakeChanges() Changes {
 func (s *Server) Records() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.payments) + len(s.refunds) + len(s.byOp) + len(s.opTarget)
+	return len(s.payments) + len(s.refunds) + len(s.byOp) + len(s.opTarget) + len(s.cardOnFile)
 }
 
 // paymentState and refundState copy a record; operations are only ever
@@ -142,19 +163,24 @@ func paymentState(p *payment) PaymentState {
 	return PaymentState{ID: p.id, OperationID: p.operationID, Status: p.status, AuthType: p.authType,
 		AuthCode: p.authCode, Currency: p.currency, Decimals: p.decimals, Authorized: p.authorized, Captured: p.captured,
 		Refunded: p.refunded, Final: p.final, Brand: p.brand, Code: p.code, Category: p.category, Description: p.description,
-		Responder: p.responder, StatusTime: p.statusTime, MerchantReference: p.merchantReference, Operations: p.operations}
+		Responder: p.responder, StatusTime: p.statusTime, MerchantReference: p.merchantReference, Operations: p.operations,
+		RRN: p.rrn, PAR: p.par, TerminalID: p.terminalID, DCCCurrency: p.dccCurrency, DCCDecimals: p.dccDecimals, DCCRate: p.dccRate}
 }
 
 func refundState(r *refund) RefundState {
 	return RefundState{ID: r.id, OperationID: r.operationID, PaymentID: r.paymentID, Status: r.status,
-		StatusTime: r.statusTime, Currency: r.currency, Decimals: r.decimals, Amount: r.amount, Operations: r.operations}
+		StatusTime: r.statusTime, Currency: r.currency, Decimals: r.decimals, Amount: r.amount, Operations: r.operations,
+		Brand: r.brand, RRN: r.rrn, PAR: r.par, TerminalID: r.terminalID}
 }
 
 // Snapshot copies the fake's state.
 func (s *Server) Snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := State{Operations: map[string]StoredReply{}, Targets: map[string]string{}}
+	st := State{Operations: map[string]StoredReply{}, Targets: map[string]string{}, CardOnFile: map[string]string{}}
+	for k, v := range s.cardOnFile {
+		st.CardOnFile[k] = v
+	}
 	for _, p := range s.payments {
 		st.Payments = append(st.Payments, paymentState(p))
 	}
@@ -175,7 +201,7 @@ func (s *Server) Restore(st State) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.payments, s.refunds = map[string]*payment{}, map[string]*refund{}
-	s.byOp, s.opTarget = map[string]stored{}, map[string]string{}
+	s.byOp, s.opTarget, s.cardOnFile = map[string]stored{}, map[string]string{}, map[string]string{}
 	s.apply(Changes(st))
 	if s.dirty != nil {
 		s.dirty = newDirty()
@@ -196,16 +222,21 @@ func (s *Server) apply(c Changes) {
 		s.payments[p.ID] = &payment{id: p.ID, operationID: p.OperationID, status: p.Status, authType: p.AuthType, authCode: p.AuthCode,
 			currency: p.Currency, decimals: p.Decimals, authorized: p.Authorized, captured: p.Captured, refunded: p.Refunded, final: p.Final,
 			brand: p.Brand, code: p.Code, category: p.Category, description: p.Description, responder: p.Responder,
-			statusTime: p.StatusTime, merchantReference: p.MerchantReference, operations: p.Operations}
+			statusTime: p.StatusTime, merchantReference: p.MerchantReference, operations: p.Operations,
+			rrn: p.RRN, par: p.PAR, terminalID: p.TerminalID, dccCurrency: p.DCCCurrency, dccDecimals: p.DCCDecimals, dccRate: p.DCCRate}
 	}
 	for _, r := range c.Refunds {
 		s.refunds[r.ID] = &refund{id: r.ID, operationID: r.OperationID, paymentID: r.PaymentID, status: r.Status, statusTime: r.StatusTime,
-			currency: r.Currency, decimals: r.Decimals, amount: r.Amount, operations: r.Operations}
+			currency: r.Currency, decimals: r.Decimals, amount: r.Amount, operations: r.Operations,
+			brand: r.Brand, rrn: r.RRN, par: r.PAR, terminalID: r.TerminalID}
 	}
 	for k, v := range c.Operations {
 		s.byOp[k] = stored{fingerprint: v.Fingerprint, status: v.Status, body: v.Body}
 	}
 	for k, v := range c.Targets {
 		s.opTarget[k] = v
+	}
+	for k, v := range c.CardOnFile {
+		s.cardOnFile[k] = v
 	}
 }

@@ -1,0 +1,409 @@
+package worldline
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/bokuctl/bokuctl/pkg/money"
+)
+
+// Request models, field for field as Worldline's Go SDK 0.1.0 defines
+// them (apiv1/domain/*.go), written for the fake rather than shared with
+// bokuctl's client. Strict decoding refuses any other field at any depth,
+// and a value of the wrong JSON type. Enum values come from the SDKs'
+// docstrings where they name them; every other limit is marked
+// [inferred] here and in docs/sandbox.md.
+
+// dccData is DccData.
+type dccData struct {
+	Amount           *int64   `json:"amount"`
+	ConversionRate   *float64 `json:"conversionRate"`
+	CurrencyCode     string   `json:"currencyCode"`
+	NumberOfDecimals *int32   `json:"numberOfDecimals"`
+}
+
+// merchantData is MerchantData.
+type merchantData struct {
+	Address              string `json:"address"`
+	City                 string `json:"city"`
+	CountryCode          string `json:"countryCode"`
+	MerchantCategoryCode *int32 `json:"merchantCategoryCode"`
+	Name                 string `json:"name"`
+	PostalCode           string `json:"postalCode"`
+	StateCode            string `json:"stateCode"`
+}
+
+// paymentReferences is PaymentReferences (0.1.0 still has
+// retrievalReferenceNumber).
+type paymentReferences struct {
+	DynamicDescriptor        string `json:"dynamicDescriptor"`
+	MerchantReference        string `json:"merchantReference"`
+	RetrievalReferenceNumber string `json:"retrievalReferenceNumber"`
+}
+
+type addressVerificationData struct {
+	CardholderAddress    string `json:"cardholderAddress"`
+	CardholderPostalCode string `json:"cardholderPostalCode"`
+}
+
+type threeDSecure struct {
+	AuthenticationValue          string `json:"authenticationValue"`
+	DirectoryServerTransactionID string `json:"directoryServerTransactionId"`
+	Eci                          string `json:"eci"`
+	ThreeDSecureType             string `json:"threeDSecureType"`
+	Version                      string `json:"version"`
+}
+
+// ecommerceData is ECommerceData (payments).
+type ecommerceData struct {
+	AddressVerificationData *addressVerificationData `json:"addressVerificationData"`
+	ScaExemptionRequest     string                   `json:"scaExemptionRequest"`
+	ThreeDSecure            *threeDSecure            `json:"threeDSecure"`
+}
+
+// ecommerceDataForVerification is ECommerceDataForAccountVerification:
+// no scaExemptionRequest.
+type ecommerceDataForVerification struct {
+	AddressVerificationData *addressVerificationData `json:"addressVerificationData"`
+	ThreeDSecure            *threeDSecure            `json:"threeDSecure"`
+}
+
+func (e *ecommerceDataForVerification) full() *ecommerceData {
+	if e == nil {
+		return nil
+	}
+	return &ecommerceData{AddressVerificationData: e.AddressVerificationData, ThreeDSecure: e.ThreeDSecure}
+}
+
+type initialCardOnFileData struct {
+	FutureUse       string `json:"futureUse"`
+	TransactionType string `json:"transactionType"`
+}
+
+type subsequentCardOnFileData struct {
+	CardOnFileInitiator        string `json:"cardOnFileInitiator"`
+	InitialSchemeTransactionID string `json:"initialSchemeTransactionId"`
+	TransactionType            string `json:"transactionType"`
+}
+
+type cardOnFileData struct {
+	InitialCardOnFileData    *initialCardOnFileData    `json:"initialCardOnFileData"`
+	IsInitialTransaction     *bool                     `json:"isInitialTransaction"`
+	SubsequentCardOnFileData *subsequentCardOnFileData `json:"subsequentCardOnFileData"`
+}
+
+type networkTokenData struct {
+	Cryptogram string `json:"cryptogram"`
+	Eci        string `json:"eci"`
+}
+
+type pointOfSaleData struct {
+	TerminalID string `json:"terminalId"`
+}
+
+// cardPaymentData is CardPaymentData (process payment).
+type cardPaymentData struct {
+	AllowPartialApproval         *bool             `json:"allowPartialApproval"`
+	Brand                        string            `json:"brand"`
+	CaptureImmediately           *bool             `json:"captureImmediately"`
+	CardData                     *cardData         `json:"cardData"`
+	CardEntryMode                string            `json:"cardEntryMode"`
+	CardOnFileData               *cardOnFileData   `json:"cardOnFileData"`
+	CardholderVerificationMethod string            `json:"cardholderVerificationMethod"`
+	EcommerceData                *ecommerceData    `json:"ecommerceData"`
+	NetworkTokenData             *networkTokenData `json:"networkTokenData"`
+	PointOfSaleData              *pointOfSaleData  `json:"pointOfSaleData"`
+	WalletID                     string            `json:"walletId"`
+}
+
+// cardPaymentDataForRefund is CardPaymentDataForRefund (standalone refund).
+type cardPaymentDataForRefund struct {
+	Brand              string            `json:"brand"`
+	CaptureImmediately *bool             `json:"captureImmediately"`
+	CardData           *cardData         `json:"cardData"`
+	CardEntryMode      string            `json:"cardEntryMode"`
+	NetworkTokenData   *networkTokenData `json:"networkTokenData"`
+	PointOfSaleData    *pointOfSaleData  `json:"pointOfSaleData"`
+	WalletID           string            `json:"walletId"`
+}
+
+// cardPaymentDataForVerification is CardPaymentDataForVerification.
+type cardPaymentDataForVerification struct {
+	Brand                        string                        `json:"brand"`
+	CardData                     *cardData                     `json:"cardData"`
+	CardEntryMode                string                        `json:"cardEntryMode"`
+	CardOnFileData               *cardOnFileData               `json:"cardOnFileData"`
+	CardholderVerificationMethod string                        `json:"cardholderVerificationMethod"`
+	EcommerceData                *ecommerceDataForVerification `json:"ecommerceData"`
+	NetworkTokenData             *networkTokenData             `json:"networkTokenData"`
+	WalletID                     string                        `json:"walletId"`
+}
+
+// cardPaymentDataForBalanceInquiry is CardPaymentDataForBalanceInquiry:
+// balance inquiries are not in SDK 0.1.0; the fields are the reference's
+// go@2.0.0 list without terminalData, whose shape we do not have. Its
+// ecommerceData is read as ECommerceDataForAccountVerification [inferred].
+type cardPaymentDataForBalanceInquiry struct {
+	Brand                        string                        `json:"brand"`
+	BrandSelector                string                        `json:"brandSelector"`
+	CardData                     *cardData                     `json:"cardData"`
+	CardEntryMode                string                        `json:"cardEntryMode"`
+	CardholderVerificationMethod string                        `json:"cardholderVerificationMethod"`
+	EcommerceData                *ecommerceDataForVerification `json:"ecommerceData"`
+	PointOfSaleData              *pointOfSaleData              `json:"pointOfSaleData"`
+	WalletID                     string                        `json:"walletId"`
+}
+
+var (
+	// cardholderVerificationMethods: the SDKs' CardPaymentData docstring.
+	cardholderVerificationMethods = []string{"NONE", "CARD_SECURITY_CODE", "THREE_DS", "SIGNATURE", "ONLINE_PIN", "OFFLINE_PIN", "CARDHOLDER_DEVICE"}
+	// scaExemptions: the SDKs' ECommerceData docstring.
+	scaExemptions = []string{"LOW_VALUE_PAYMENT", "SCA_DELEGATION", "SECURE_CORPORATE_PAYMENT", "TRANSACTION_RISK_ANALYSIS", "TRUSTED_BENEFICIARY", "AUTHENTICATION_OUTAGE"}
+
+	eciPattern     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{2}$`) })
+	countryPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Z]{2}|[0-9]{3})$`) })
+	rrnPattern     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z]{12}$`) })
+	walletPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{3}$`) })
+	versionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`) })
+	binPattern     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{6,12}$`) })
+)
+
+// when is msg if cond holds, else "".
+func when(cond bool, msg string) string {
+	if cond {
+		return msg
+	}
+	return ""
+}
+
+func oneOf(field, v string, values []string) string {
+	if v == "" {
+		return ""
+	}
+	for _, ok := range values {
+		if v == ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s %q is not one of %s", field, v, strings.Join(values, ", "))
+}
+
+// checkMerchant validates MerchantData. countryCode: ISO 3166 alpha-2 or
+// numeric [inferred]; merchantCategoryCode: a 4-digit MCC [inferred].
+func checkMerchant(m *merchantData) string {
+	switch {
+	case m == nil:
+		return ""
+	case m.CountryCode != "" && !countryPattern().MatchString(m.CountryCode):
+		return "merchant.countryCode must be an ISO 3166 country code"
+	case m.MerchantCategoryCode != nil && (*m.MerchantCategoryCode < 0 || *m.MerchantCategoryCode > 9999):
+		return "merchant.merchantCategoryCode must be a 4-digit MCC"
+	}
+	return ""
+}
+
+// checkReferences validates PaymentReferences: retrievalReferenceNumber
+// is 12 alphanumerics, as ISO 8583 field 37 and the docs' example
+// [inferred].
+func checkReferences(r *paymentReferences) string {
+	if r != nil && r.RetrievalReferenceNumber != "" && !rrnPattern().MatchString(r.RetrievalReferenceNumber) {
+		return "references.retrievalReferenceNumber must be 12 alphanumeric characters"
+	}
+	return ""
+}
+
+// checkEcommerce validates ECommerceData. A threeDSecure needs its
+// authenticationValue: the SDK docstring says a transaction without the
+// CAVV/AAV "should not be flagged as 3D Secure" (refused [inferred]).
+func checkEcommerce(e *ecommerceData) string {
+	if e == nil {
+		return ""
+	}
+	const p = "cardPaymentData.ecommerceData."
+	if msg := oneOf(p+"scaExemptionRequest", e.ScaExemptionRequest, scaExemptions); msg != "" {
+		return msg
+	}
+	if a := e.AddressVerificationData; a != nil && a.CardholderAddress == "" && a.CardholderPostalCode == "" {
+		return p + "addressVerificationData needs cardholderAddress or cardholderPostalCode"
+	}
+	if t := e.ThreeDSecure; t != nil {
+		switch {
+		case t.AuthenticationValue == "":
+			return p + "threeDSecure.authenticationValue is required"
+		case t.Eci != "" && !eciPattern().MatchString(t.Eci):
+			return p + "threeDSecure.eci must be 2 digits"
+		case t.Version != "" && !versionPattern().MatchString(t.Version):
+			return p + "threeDSecure.version must look like 2.2.0"
+		}
+	}
+	return ""
+}
+
+// threeDSFailed: an ECI of 07 (Visa, Amex, JCB, …) or 00 (Mastercard)
+// means the cardholder was not authenticated [inferred]; the fake
+// declines such a payment.
+func threeDSFailed(e *ecommerceData) bool {
+	return e != nil && e.ThreeDSecure != nil && (e.ThreeDSecure.Eci == "07" || e.ThreeDSecure.Eci == "00")
+}
+
+// checkCardOnFile validates CardOnFileData: isInitialTransaction is
+// required; an initial transaction has no subsequentCardOnFileData and a
+// subsequent one needs its initialSchemeTransactionId and no
+// initialCardOnFileData [inferred].
+func checkCardOnFile(c *cardOnFileData) string {
+	const p = "cardPaymentData.cardOnFileData."
+	switch {
+	case c == nil:
+		return ""
+	case c.IsInitialTransaction == nil:
+		return p + "isInitialTransaction is required"
+	case *c.IsInitialTransaction && c.SubsequentCardOnFileData != nil:
+		return p + "subsequentCardOnFileData is only for isInitialTransaction false"
+	case !*c.IsInitialTransaction && c.InitialCardOnFileData != nil:
+		return p + "initialCardOnFileData is only for isInitialTransaction true"
+	case !*c.IsInitialTransaction && (c.SubsequentCardOnFileData == nil || c.SubsequentCardOnFileData.InitialSchemeTransactionID == ""):
+		return p + "subsequentCardOnFileData.initialSchemeTransactionId is required when isInitialTransaction is false"
+	}
+	return ""
+}
+
+// checkCardExtras validates what surrounds cardData in every
+// CardPaymentData variant. terminalId: at most 8 characters, as ISO 8583
+// field 41 [inferred]; walletId: 3 digits, as every value the docstring
+// lists [inferred]; networkTokenData needs its cryptogram [inferred].
+func checkCardExtras(cvm, wallet string, nt *networkTokenData, pos *pointOfSaleData) string {
+	const p = "cardPaymentData."
+	if msg := oneOf(p+"cardholderVerificationMethod", cvm, cardholderVerificationMethods); msg != "" {
+		return msg
+	}
+	if wallet != "" && !walletPattern().MatchString(wallet) {
+		return p + "walletId must be 3 digits (e.g. 103 Apple Pay, 216 Google Pay)"
+	}
+	if nt != nil && nt.Cryptogram == "" {
+		return p + "networkTokenData.cryptogram is required"
+	}
+	if nt != nil && nt.Eci != "" && !eciPattern().MatchString(nt.Eci) {
+		return p + "networkTokenData.eci must be 2 digits"
+	}
+	if pos != nil && (pos.TerminalID == "" || len(pos.TerminalID) > 8) {
+		return p + "pointOfSaleData.terminalId is required, at most 8 characters"
+	}
+	return ""
+}
+
+// checkDCC validates DccData's own fields: all four are required.
+func checkDCC(field string, d *dccData) string {
+	if d == nil {
+		return ""
+	}
+	cur, err := money.LookupCurrency(d.CurrencyCode)
+	switch {
+	case d.Amount == nil || d.ConversionRate == nil || d.CurrencyCode == "" || d.NumberOfDecimals == nil:
+		return field + " needs amount, conversionRate, currencyCode and numberOfDecimals"
+	case err != nil || cur.Code != d.CurrencyCode:
+		return fmt.Sprintf("%s.currencyCode %q is not an ISO 4217 code", field, d.CurrencyCode)
+	case int(*d.NumberOfDecimals) != cur.Exponent:
+		return fmt.Sprintf("%s.numberOfDecimals must be %d for %s", field, cur.Exponent, cur.Code)
+	case *d.Amount <= 0:
+		return field + ".amount must be positive"
+	case !(*d.ConversionRate > 0) || math.IsInf(*d.ConversionRate, 0):
+		return field + ".conversionRate must be positive"
+	}
+	return ""
+}
+
+// sameRate compares a client's float conversionRate with a quoted decimal.
+func sameRate(got float64, quoted string) bool {
+	want, _ := mustRat(quoted).Float64()
+	return math.Abs(got-want) <= 1e-9*want
+}
+
+// dccQuote is a rate the fake quoted at /dcc-rates.
+type dccQuote struct {
+	From, To amountData
+	Rate     string
+}
+
+// Deterministic response values: references and authorization codes
+// are digests of the payment, refund or operation id (the payment
+// account reference, of the card number), so the same record always
+// answers the same values.
+func digest(seed string) uint64 {
+	sum := sha256.Sum256([]byte(seed))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+func digits(seed string, n int) string {
+	s := fmt.Sprintf("%020d", digest(seed))
+	for len(s) < n {
+		s += fmt.Sprintf("%020d", digest(s))
+	}
+	return s[len(s)-n:]
+}
+
+// schemeTransactionID is 15 digits, as the docs' examples.
+func schemeTransactionID(id string) string { return digits(id+"/stid", 15) }
+
+// retrievalReference is 12 digits, as the docs' example.
+func retrievalReference(id string) string { return digits(id+"/rrn", 12) }
+
+// authCodeFor is a 6-digit authorization code.
+func authCodeFor(seed string) string { return digits(seed+"/auth", 6) }
+
+// accountReference is a 29-character PAR for a card number, as the docs'
+// examples (V001…).
+func accountReference(card string) string {
+	const alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	sum := sha256.Sum256([]byte("par/" + card))
+	b := []byte("V001")
+	for i := 0; len(b) < 29; i++ {
+		b = append(b, alphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(alphabet)])
+	}
+	return string(b)
+}
+
+// referencesJSON is APIReferencesForResponses.
+func referencesJSON(id, rrn, par string) map[string]any {
+	if rrn == "" {
+		rrn = retrievalReference(id)
+	}
+	m := map[string]any{"schemeTransactionId": schemeTransactionID(id), "retrievalReferenceNumber": rrn}
+	if par != "" {
+		m["paymentAccountReference"] = par
+	}
+	return m
+}
+
+// ecommerceResults is ECommerceDataForResponse: MATCH for a security code
+// or address the request carried (other values are not published).
+func ecommerceResults(cvc bool, e *ecommerceData) map[string]any {
+	m := map[string]any{}
+	if cvc {
+		m["cardSecurityCodeResult"] = "MATCH"
+	}
+	if e != nil && e.AddressVerificationData != nil {
+		m["addressVerificationResult"] = "MATCH"
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// cardResponseJSON is CardPaymentDataForResponse (or ForResource when
+// results is nil).
+func cardResponseJSON(brand, terminalID string, results map[string]any) map[string]any {
+	m := map[string]any{"brand": brand}
+	if results != nil {
+		m["ecommerceData"] = results
+	}
+	if terminalID != "" {
+		m["pointOfSaleData"] = map[string]any{"terminalId": terminalID}
+	}
+	return m
+}
