@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,6 +36,12 @@ const (
 
 // worldlineTestSecret is the fake Worldline clients' secret.
 const worldlineTestSecret = "wl-test-secret-9f8e7d6c5b4a"
+
+// The forward proxy's credentials (PROXY_USER, PROXY_PASSWORD).
+const (
+	proxyTestUser     = "proxy-ops"
+	proxyTestPassword = "proxy-test-password-3e1d0c"
+)
 
 var allWorldlineScopes = []string{"processing_payment", "processing_refund", "processing_accountverification",
 	"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}
@@ -122,6 +129,17 @@ func TestScripts(t *testing.T) {
 			env.Defer(sinkServer.Close)
 			env.Values["sink"] = sink
 			env.Setenv("SINK_URL", sinkServer.URL+"/")
+
+			// A plain forward proxy in front of the fakes (PROXY_URL), counting
+			// what it forwards (proxy-requests N) and how much of it carried
+			// PROXY_USER's Proxy-Authorization (proxy-authed N).
+			proxy := &forwardProxy{wantAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte(proxyTestUser+":"+proxyTestPassword))}
+			proxyServer := httptest.NewServer(proxy)
+			env.Defer(proxyServer.Close)
+			env.Values["proxy"] = proxy
+			env.Setenv("PROXY_URL", proxyServer.URL)
+			env.Setenv("PROXY_USER", proxyTestUser)
+			env.Setenv("PROXY_PASSWORD", proxyTestPassword)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -171,6 +189,8 @@ func TestScripts(t *testing.T) {
 				sink := ts.Value("sink").(*requestSink)
 				waitFor(ts, args, "sink-wait", sink.count)
 			},
+			"proxy-requests": proxyCount(func(p *forwardProxy) int { return p.count(&p.requests) }),
+			"proxy-authed":   proxyCount(func(p *forwardProxy) int { return p.count(&p.authed) }),
 		},
 	})
 }
@@ -338,6 +358,62 @@ func wlCount(count func(*worldline.Server) int) func(ts *testscript.TestScript, 
 	}
 }
 
+// forwardProxy is an HTTP forward proxy for plain-http targets: it sends
+// each absolute-URI request on to its target and counts it.
+type forwardProxy struct {
+	wantAuth         string
+	mu               sync.Mutex
+	requests, authed int
+}
+
+func (p *forwardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !r.URL.IsAbs() || r.URL.Scheme != "http" {
+		http.Error(w, "this proxy forwards absolute http:// requests only", http.StatusMethodNotAllowed)
+		return
+	}
+	p.mu.Lock()
+	p.requests++
+	if r.Header.Get("Proxy-Authorization") == p.wantAuth {
+		p.authed++
+	}
+	p.mu.Unlock()
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.Header.Del("Proxy-Authorization")
+	out.Header.Del("Proxy-Connection")
+	resp, err := (&http.Transport{}).RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+func (p *forwardProxy) count(n *int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return *n
+}
+
+// proxyCount asserts a count kept by the script's forward proxy.
+func proxyCount(count func(*forwardProxy) int) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: proxy-requests|proxy-authed N")
+		}
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		if got := count(ts.Value("proxy").(*forwardProxy)); (got == want) == neg {
+			ts.Fatalf("the proxy's count is %d, want %d", got, want)
+		}
+	}
+}
+
 // stdoutToEnv sets an environment variable to the last command's stdout,
 // trimmed: `stdout2env NAME`.
 func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
@@ -355,7 +431,7 @@ func leakGuardedExecute() int {
 	// The sandbox's test card numbers count as secrets too: bokuctl shows
 	// only their last four digits.
 	secrets := []string{"4176669999000104", "4176669999030002", "4176669999030051"}
-	for _, name := range []string{"BOKU_TEST_KEY", "WL_CLIENT_SECRET", "OTTU_API_KEY", "OTTU_PASSWORD"} {
+	for _, name := range []string{"BOKU_TEST_KEY", "WL_CLIENT_SECRET", "OTTU_API_KEY", "OTTU_PASSWORD", "PROXY_PASSWORD"} {
 		if v := os.Getenv(name); v != "" {
 			secrets = append(secrets, v)
 		}

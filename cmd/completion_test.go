@@ -255,7 +255,7 @@ func TestArgsCompletion(t *testing.T) {
 		}
 		_, directive := candidates(cmd.ValidArgsFunction, cmd, nil, "")
 		want := cobra.ShellCompDirectiveNoFileComp
-		if slices.Contains([]string{"bokuctl batch capture", "bokuctl batch charge", "bokuctl batch refund", "bokuctl batch reverse"}, cmd.CommandPath()) {
+		if slices.Contains([]string{"bokuctl batch capture", "bokuctl batch charge", "bokuctl batch refund", "bokuctl batch reverse", "bokuctl profile import worldline-properties"}, cmd.CommandPath()) {
 			want = cobra.ShellCompDirectiveDefault
 		}
 		if directive != want {
@@ -267,7 +267,7 @@ func TestArgsCompletion(t *testing.T) {
 		toComplete string
 		want       []string
 	}{
-		{[]string{"secret", "set"}, "", []string{"boku-key", "worldline-client-secret", "ottu-api-key", "ottu-password"}},
+		{[]string{"secret", "set"}, "", []string{"boku-key", "worldline-client-secret", "ottu-api-key", "ottu-password", "worldline-proxy-password"}},
 		{[]string{"profile", "set", "shop"}, "ottu.a", []string{"ottu.auth"}},
 		{[]string{"profile", "set", "shop", "ottu.auth"}, "", []string{"api-key", "basic"}},
 		{[]string{"profile", "set", "shop", "ottu.auth", "basic"}, "", nil},

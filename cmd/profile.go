@@ -26,6 +26,7 @@ func newProfileCmd(f *cmdutil.Factory) *cobra.Command {
 		newProfileShowCmd(f),
 		newProfileUseCmd(f),
 		newProfileRemoveCmd(f),
+		newProfileImportCmd(f),
 	), `  bokuctl profile add shop --provider boku --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
   bokuctl profile list
   bokuctl profile use shop`)

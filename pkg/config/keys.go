@@ -133,6 +133,40 @@ func hostOnlyURL(v string) error {
 	return nil
 }
 
+// proxyURL is an http(s) proxy URL without user info: the user is a
+// setting of its own and the password a secret. An error never shows the
+// password.
+func proxyURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL, e.g. http://proxy.example:3128", RedactURL(v))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not hold a user or password: set worldline.proxy-username and the secret worldline-proxy-password", u.Redacted())
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must be scheme, host and port only, e.g. http://proxy.example:3128", v)
+	}
+	return nil
+}
+
+// RedactURL masks the password of a URL with user info ("xxxxx"), and
+// all the user info when the text is not a URL with a host.
+func RedactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.Opaque == "" && u.Host != "" {
+		return u.Redacted()
+	}
+	at := strings.LastIndex(v, "@")
+	if at < 0 {
+		return v
+	}
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return v[:start] + "xxxxx" + v[at:]
+}
+
 var hostPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]{1,5})?$`) })
 
 func hostName(v string) error {
@@ -175,6 +209,11 @@ var keys = []Key{
 	{Name: "worldline.api-url", Help: "Worldline Acquiring API base URL (scheme and host only)", Default: "https://api.preprod.acquiring.worldline-solutions.com", validate: hostOnlyURL},
 	{Name: "worldline.integrator", Help: "integrator name sent in X-WL-ServerMetaInfo", Default: "bokuctl"},
 	{Name: "worldline.scopes", Help: "OAuth2 scopes, space-separated (default: every scope bokuctl uses)"},
+	{Name: "worldline.connect-timeout", Help: "time limit for opening a connection to Worldline or its proxy; 0 for none", Default: "5s", validate: duration},
+	{Name: "worldline.socket-timeout", Help: "time limit for Worldline's answer to start once a request is sent (response headers); 0 for none", validate: duration},
+	{Name: "worldline.max-connections", Help: "most connections open, and kept idle, to one Worldline host", validate: intRange(1, 1000)},
+	{Name: "worldline.proxy-url", Help: "HTTP proxy for Worldline requests (beats HTTPS_PROXY; NO_PROXY still applies); no user or password in it", validate: proxyURL},
+	{Name: "worldline.proxy-username", Help: "user for the proxy's Basic auth; the password is the secret worldline-proxy-password"},
 	{Name: "ottu.host", Help: "Ottu merchant host, e.g. merchant.ottu.net", validate: hostName},
 	{Name: "ottu.auth", Help: "Ottu auth scheme: api-key or basic", Default: "api-key", validate: oneOf("api-key", "basic"), lower: true},
 	{Name: "ottu.username", Help: "Ottu user for basic auth", validate: identifier},

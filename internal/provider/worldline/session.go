@@ -12,11 +12,15 @@ package worldline
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
@@ -50,6 +54,10 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	transport, err := transportOptions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	client, err := acquiring.New(acquiring.Config{
 		APIURL:        settings.Get("worldline.api-url"),
 		AcquirerID:    settings.Get("worldline.acquirer-id"),
@@ -60,7 +68,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 		Scopes:        strings.Fields(settings.Get("worldline.scopes")),
 		Integrator:    settings.Get("worldline.integrator"),
 		SDKIdentifier: "bokuctl/" + build.Current().Version,
-		HTTPClient:    f.HTTPClient(acquiring.MaskHeader, acquiring.MaskBody),
+		HTTPClient:    f.HTTPClientWith(transport, acquiring.MaskHeader, acquiring.MaskBody),
 	})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
@@ -70,6 +78,48 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 		session.ProfileArg = " -p " + profile
 	}
 	return session, nil
+}
+
+// transportOptions are the profile's worldline.connect-timeout,
+// socket-timeout, max-connections and proxy settings; the proxy's password
+// is the secret worldline-proxy-password, needed with a proxy user. The
+// settings were validated when the profile was read.
+func transportOptions(ctx context.Context, f *cmdutil.Factory) (cmdutil.TransportOptions, error) {
+	settings, err := f.Settings()
+	if err != nil {
+		return cmdutil.TransportOptions{}, err
+	}
+	var opts cmdutil.TransportOptions
+	if v := settings.Get("worldline.connect-timeout"); v != "" {
+		opts.ConnectTimeout, _ = time.ParseDuration(v)
+	}
+	if v := settings.Get("worldline.socket-timeout"); v != "" {
+		opts.ResponseHeaderTimeout, _ = time.ParseDuration(v)
+	}
+	if v := settings.Get("worldline.max-connections"); v != "" {
+		opts.MaxConnsPerHost, _ = strconv.Atoi(v)
+	}
+	proxy := settings.Get("worldline.proxy-url")
+	if proxy == "" {
+		return opts, nil
+	}
+	u, err := url.Parse(proxy)
+	if err != nil {
+		return opts, exitcode.New(exitcode.Usage, "worldline.proxy-url: %q is not a URL", config.RedactURL(proxy))
+	}
+	if user := settings.Get("worldline.proxy-username"); user != "" {
+		password, err := f.ResolveSecret(ctx, "worldline-proxy-password")
+		if err != nil {
+			return opts, err
+		}
+		u.User = url.UserPassword(user, password.Value)
+	}
+	opts.Proxy = u
+	opts.NoProxy = f.Getenv("NO_PROXY")
+	if opts.NoProxy == "" {
+		opts.NoProxy = f.Getenv("no_proxy")
+	}
+	return opts, nil
 }
 
 // BeginOperation is NewSession plus the operation id of a mutating call:
