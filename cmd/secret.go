@@ -223,10 +223,11 @@ func (r secretStatusResult) Table() output.Table {
 func requiredSecrets(settings *config.Settings) map[string]bool {
 	ottu := settings.Get("ottu.host") != "" || settings.Get("ottu.base-url") != ""
 	return map[string]bool{
-		"boku-key":                settings.Get("boku.merchant-id") != "",
-		"worldline-client-secret": settings.Get("worldline.client-id") != "",
-		"ottu-api-key":            ottu && settings.Get("ottu.auth") == "api-key",
-		"ottu-password":           ottu && settings.Get("ottu.auth") == "basic",
+		"boku-key":                 settings.Get("boku.merchant-id") != "",
+		"worldline-client-secret":  settings.Get("worldline.client-id") != "",
+		"ottu-api-key":             ottu && settings.Get("ottu.auth") == "api-key",
+		"ottu-password":            ottu && settings.Get("ottu.auth") == "basic",
+		"worldline-proxy-password": settings.Get("worldline.proxy-username") != "",
 	}
 }
 
