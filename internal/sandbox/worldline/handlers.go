@@ -195,7 +195,11 @@ func (x *exchange) processPayment() {
 		return
 	}
 	cpd := req.CardPaymentData
-	if !x.checkCard(cpd.CardData, true) {
+	// A payment on a stored card (a subsequent card-on-file payment) has
+	// no security code: nobody may store one [inferred from PCI DSS;
+	// Worldline publishes no rule].
+	subsequent := cpd.CardOnFileData != nil && cpd.CardOnFileData.IsInitialTransaction != nil && !*cpd.CardOnFileData.IsInitialTransaction
+	if !x.checkCard(cpd.CardData, !subsequent) {
 		return
 	}
 	if t := req.AuthorizationType; t != "" && t != "PRE_AUTHORIZATION" && t != "FINAL_AUTHORIZATION" {
