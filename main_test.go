@@ -43,7 +43,7 @@ const (
 	proxyTestPassword = "proxy-test-password-3e1d0c"
 )
 
-var allWorldlineScopes = []string{"processing_payment", "processing_refund", "processing_accountverification",
+var allWorldlineScopes = []string{"processing_payment", "processing_refund", "processing_credittransfer", "processing_accountverification",
 	"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}
 
 func TestMain(m *testing.M) {
