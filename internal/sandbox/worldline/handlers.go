@@ -668,9 +668,20 @@ func (x *exchange) getRefund() {
 }
 
 // withRefund is withPayment for refunds.
-func (x *exchange) withRefund() (*refund, common, bool) {
+// body is ApiCaptureRequestForRefund (common) or, for a reversal, 0.1.0's
+// ApiPaymentReversalRequest.
+func (x *exchange) withRefund(body any) (*refund, common, bool) {
 	var req common
-	if !x.decode(&req) || !x.checkCommon(req) {
+	if !x.decode(body) {
+		return nil, req, false
+	}
+	switch b := body.(type) {
+	case *common:
+		req = *b
+	case *refundReversalRequest:
+		req = b.common
+	}
+	if !x.checkCommon(req) {
 		return nil, req, false
 	}
 	x.s.mu.Lock()
@@ -688,7 +699,7 @@ func (x *exchange) withRefund() (*refund, common, bool) {
 }
 
 func (x *exchange) captureRefund() {
-	rf, req, ok := x.withRefund()
+	rf, req, ok := x.withRefund(new(common))
 	if !ok {
 		return
 	}
@@ -704,12 +715,31 @@ func (x *exchange) captureRefund() {
 	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
 }
 
+// refundReversalRequest is SDK 0.1.0's ApiPaymentReversalRequest, which
+// ReverseRefundAuthorization takes.
+type refundReversalRequest struct {
+	common
+	DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
+	ReversalAmount            *amountData `json:"reversalAmount"`
+}
+
 func (x *exchange) reverseRefund() {
-	rf, req, ok := x.withRefund()
+	var body refundReversalRequest
+	rf, req, ok := x.withRefund(&body)
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	// A refund authorization is reversed whole: a reversalAmount must be
+	// the refund's amount [inferred]; a dynamicCurrencyConversion is
+	// checked for its own fields only.
+	if a := body.ReversalAmount; a != nil && (!x.checkAmount("reversalAmount", a, rf.currency) ||
+		!x.check(when(a.Amount != rf.amount, fmt.Sprintf("reversalAmount must be the refund's whole %s %s", money.FormatMinor(rf.amount, int(rf.decimals)), rf.currency)))) {
+		return
+	}
+	if !x.check(checkDCC("dynamicCurrencyConversion", body.DynamicCurrencyConversion)) {
+		return
+	}
 	if rf.status != "AUTHORIZED" {
 		x.fail(http.StatusConflict, "state", "refund "+rf.id+" is "+rf.status+"; only an authorized refund can be reversed")
 		return

@@ -358,3 +358,22 @@ func TestScopes(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundReversalTakesThePaymentReversalModel(t *testing.T) {
+	base, token := setupAll(t)
+	status, body := post(t, base+"processing/v1/1/2/refunds", token, `{"operationId":"SR2","transactionTimestamp":"2026-11-22T10:00:00Z",
+ "amount":{"amount":2100,"currencyCode":"EUR","numberOfDecimals":2},"cardPaymentData":{"cardData":{"cardNumber":"4176669999000104","expiryDate":"122031"}}}`, nil)
+	if status != 201 {
+		t.Fatalf("refund: %d %s", status, body)
+	}
+	url := base + "processing/v1/1/2/refunds/" + decode(t, body)["refundId"].(string) + "/authorization-reversals"
+	reverse := func(op, amount string) (int, string) {
+		return post(t, url, token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:01:00Z","reversalAmount":{"amount":`+amount+`,"currencyCode":"EUR","numberOfDecimals":2}}`, nil)
+	}
+	if status, body := reverse("RV1", "1000"); status != 400 || !strings.Contains(body, "whole 21.00 EUR") {
+		t.Errorf("partial refund reversal: %d %s", status, body)
+	}
+	if status, body := reverse("RV2", "2100"); status != 201 || !strings.Contains(body, `"status":"REVERSED"`) {
+		t.Errorf("whole refund reversal: %d %s", status, body)
+	}
+}
