@@ -15,11 +15,11 @@ func TestPaymentRequestFollowsTheModels(t *testing.T) {
 	req := PaymentRequest{
 		Amount: AmountData{Amount: 1000, CurrencyCode: "EUR", NumberOfDecimals: 2},
 		CardPaymentData: CardPaymentData{
-			CardData:       &PlainCardData{CardNumber: "4176669999000104", ExpiryDate: "122031"},
-			CardEntryMode:  "ECOMMERCE",
-			CardOnFileData: &CardOnFileData{IsInitialTransaction: &initial, SubsequentCardOnFileData: &SubsequentCardOnFileData{CardOnFileInitiator: "MERCHANT", InitialSchemeTransactionID: "123456789012345"}},
+			CardData:                     &PlainCardData{CardNumber: "4176669999000104", ExpiryDate: "122031"},
+			CardEntryMode:                "ECOMMERCE",
+			CardOnFileData:               &CardOnFileData{IsInitialTransaction: &initial, SubsequentCardOnFileData: &SubsequentCardOnFileData{CardOnFileInitiator: "MERCHANT", InitialSchemeTransactionID: "123456789012345"}},
 			CardholderVerificationMethod: "THREE_DS",
-			EcommerceData: &ECommerceData{ThreeDSecure: &ThreeDSecure{AuthenticationValue: "AAAB", DirectoryServerTransactionID: "ds-1", ECI: "05", ThreeDSecureType: "THREE_DS", Version: "2.2.0"}},
+			EcommerceData:                &ECommerceData{ThreeDSecure: &ThreeDSecure{AuthenticationValue: "AAAB", DirectoryServerTransactionID: "ds-1", ECI: "05", ThreeDSecureType: "THREE_DS", Version: "2.2.0"}},
 		},
 		DynamicCurrencyConversion: &DccData{Amount: 1091, ConversionRate: json.Number("1.0910"), CurrencyCode: "USD", NumberOfDecimals: 2},
 		OperationID:               "op-1",
