@@ -73,6 +73,30 @@ func (x *exchange) checkAmount(field string, a *amountData, want string) bool {
 	return false
 }
 
+// checkBreakdown validates an amount breakdown: each part is an amount
+// "included in the total" (the SDK docstrings), so it is in total's
+// currency and decimals [inferred from that inclusion] and the parts sum
+// to at most total (as stated).
+func (x *exchange) checkBreakdown(field string, total amountData, parts map[string]*amountData) bool {
+	var sum int64
+	for _, name := range []string{"cashbackAmount", "tipAmount"} {
+		a := parts[name]
+		if a == nil {
+			continue
+		}
+		if !x.checkAmount(field+"."+name, a, total.CurrencyCode) {
+			return false
+		}
+		sum += a.Amount
+	}
+	if sum > total.Amount {
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("%s is included in the amount: its parts (%s) exceed %s %s", field,
+			money.FormatMinor(sum, int(total.NumberOfDecimals)), money.FormatMinor(total.Amount, int(total.NumberOfDecimals)), total.CurrencyCode))
+		return false
+	}
+	return true
+}
+
 // checkCard validates cardPaymentData.cardData (PlainCardData).
 func (x *exchange) checkCard(c *cardData, needCVC bool) bool {
 	if c == nil {
@@ -178,14 +202,16 @@ func (p *payment) summary() map[string]any {
 func (x *exchange) stamp() string { return x.s.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func (x *exchange) processPayment() {
-	var req struct { // ApiPaymentRequest
+	var req struct { // ApiPaymentRequest (amountBreakdownData, terminalData: newer SDKs)
 		common
-		Amount                    *amountData        `json:"amount"`
-		AuthorizationType         string             `json:"authorizationType"`
-		CardPaymentData           *cardPaymentData   `json:"cardPaymentData"`
-		DynamicCurrencyConversion *dccData           `json:"dynamicCurrencyConversion"`
-		Merchant                  *merchantData      `json:"merchant"`
-		References                *paymentReferences `json:"references"`
+		Amount                    *amountData          `json:"amount"`
+		AmountBreakdownData       *amountBreakdownData `json:"amountBreakdownData"`
+		AuthorizationType         string               `json:"authorizationType"`
+		CardPaymentData           *cardPaymentData     `json:"cardPaymentData"`
+		DynamicCurrencyConversion *dccData             `json:"dynamicCurrencyConversion"`
+		Merchant                  *merchantData        `json:"merchant"`
+		References                *paymentReferences   `json:"references"`
+		TerminalData              *terminalData        `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") {
 		return
@@ -208,7 +234,11 @@ func (x *exchange) processPayment() {
 	}
 	if !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
 		checkEcommerce(cpd.EcommerceData), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant),
-		checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
+		checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion),
+		checkServiceLocation(cpd.ServiceLocationData), checkTerminal(req.TerminalData)) {
+		return
+	}
+	if b := req.AmountBreakdownData; b != nil && !x.checkBreakdown("amountBreakdownData", *req.Amount, map[string]*amountData{"cashbackAmount": b.CashbackAmount, "tipAmount": b.TipAmount}) {
 		return
 	}
 	switch req.Amount.Amount {
@@ -415,18 +445,25 @@ func (x *exchange) withPayment(req any, c func() common) (*payment, bool) {
 }
 
 func (x *exchange) capture() {
-	var req struct { // ApiCaptureRequest
+	var req struct { // ApiCaptureRequest (captureAmountBreakdownData, marketplaceData, references, terminalData: newer SDKs)
 		common
-		Amount                    *amountData `json:"amount"`
-		CaptureSequenceNumber     *int32      `json:"captureSequenceNumber"`
-		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-		IsFinal                   *bool       `json:"isFinal"`
+		Amount                     *amountData                 `json:"amount"`
+		CaptureAmountBreakdownData *captureAmountBreakdownData `json:"captureAmountBreakdownData"`
+		CaptureSequenceNumber      *int32                      `json:"captureSequenceNumber"`
+		DynamicCurrencyConversion  *dccData                    `json:"dynamicCurrencyConversion"`
+		IsFinal                    *bool                       `json:"isFinal"`
+		MarketplaceData            *marketplaceData            `json:"marketplaceData"`
+		References                 *paymentReferences          `json:"references"`
+		TerminalData               *terminalData               `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkMarketplace(req.MarketplaceData), checkReferences(req.References), checkTerminal(req.TerminalData)) {
+		return
+	}
 	remaining := p.authorized - p.captured
 	if (p.status != "AUTHORIZED" && p.status != "CONFIRMED") || p.final || remaining <= 0 {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("payment %s cannot be captured: it is %s with nothing left to capture", p.id, p.status))
@@ -442,6 +479,9 @@ func (x *exchange) capture() {
 			return
 		}
 		amount = req.Amount.Amount
+	}
+	if b := req.CaptureAmountBreakdownData; b != nil && !x.checkBreakdown("captureAmountBreakdownData", p.amount(amount), map[string]*amountData{"tipAmount": b.TipAmount}) {
+		return
 	}
 	if req.CaptureSequenceNumber != nil && *req.CaptureSequenceNumber < 1 {
 		x.fail(http.StatusBadRequest, "validation", "captureSequenceNumber must be at least 1")
@@ -613,7 +653,7 @@ func (x *exchange) standaloneRefund() {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
 		return
 	}
-	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras("", cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
+	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
 		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
 		return
 	}
@@ -668,16 +708,15 @@ func (x *exchange) getRefund() {
 }
 
 // withRefund is withPayment for refunds.
-// body is ApiCaptureRequestForRefund (common) or, for a reversal, 0.1.0's
-// ApiPaymentReversalRequest.
+// body is a refundCaptureRequest or a refundReversalRequest.
 func (x *exchange) withRefund(body any) (*refund, common, bool) {
 	var req common
 	if !x.decode(body) {
 		return nil, req, false
 	}
 	switch b := body.(type) {
-	case *common:
-		req = *b
+	case *refundCaptureRequest:
+		req = b.common
 	case *refundReversalRequest:
 		req = b.common
 	}
@@ -698,12 +737,25 @@ func (x *exchange) withRefund(body any) (*refund, common, bool) {
 	return rf, req, true
 }
 
+// refundCaptureRequest is ApiCaptureRequestForRefund: 0.1.0's operationId
+// and transactionTimestamp, and the newer SDKs' references and
+// terminalData (their capturePointOfSaleData is not modelled).
+type refundCaptureRequest struct {
+	common
+	References   *paymentReferences `json:"references"`
+	TerminalData *terminalData      `json:"terminalData"`
+}
+
 func (x *exchange) captureRefund() {
-	rf, req, ok := x.withRefund(new(common))
+	var body refundCaptureRequest
+	rf, req, ok := x.withRefund(&body)
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkReferences(body.References), checkTerminal(body.TerminalData)) {
+		return
+	}
 	if rf.status != "AUTHORIZED" {
 		x.fail(http.StatusConflict, "state", "refund "+rf.id+" is "+rf.status+"; only an authorized refund can be captured")
 		return
@@ -716,11 +768,14 @@ func (x *exchange) captureRefund() {
 }
 
 // refundReversalRequest is SDK 0.1.0's ApiPaymentReversalRequest, which
-// ReverseRefundAuthorization takes.
+// ReverseRefundAuthorization takes, with the terminalData of the newer
+// SDKs' ApiRefundReversalRequest (Java SDK; which has neither
+// reversalAmount nor dynamicCurrencyConversion, still accepted for 0.1.0).
 type refundReversalRequest struct {
 	common
-	DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-	ReversalAmount            *amountData `json:"reversalAmount"`
+	DynamicCurrencyConversion *dccData      `json:"dynamicCurrencyConversion"`
+	ReversalAmount            *amountData   `json:"reversalAmount"`
+	TerminalData              *terminalData `json:"terminalData"`
 }
 
 func (x *exchange) reverseRefund() {
@@ -737,7 +792,7 @@ func (x *exchange) reverseRefund() {
 		!x.check(when(a.Amount != rf.amount, fmt.Sprintf("reversalAmount must be the refund's whole %s %s", money.FormatMinor(rf.amount, int(rf.decimals)), rf.currency)))) {
 		return
 	}
-	if !x.check(checkDCC("dynamicCurrencyConversion", body.DynamicCurrencyConversion)) {
+	if !x.check(checkDCC("dynamicCurrencyConversion", body.DynamicCurrencyConversion), checkTerminal(body.TerminalData)) {
 		return
 	}
 	if rf.status != "AUTHORIZED" {
@@ -769,7 +824,7 @@ func (x *exchange) verifyAccount() {
 		x.fail(http.StatusBadRequest, "validation", "cardPaymentData.cardData is required")
 		return
 	}
-	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, nil),
+	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
 		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References)) {
 		return
 	}
@@ -852,11 +907,12 @@ const (
 )
 
 func (x *exchange) balanceInquiry() {
-	var req struct { // ApiBalanceInquiryRequest (not in SDK 0.1.0; see cardPaymentDataForBalanceInquiry)
+	var req struct { // ApiBalanceInquiryRequest (not in SDK 0.1.0; the newer SDKs')
 		common
 		CardPaymentData *cardPaymentDataForBalanceInquiry `json:"cardPaymentData"`
 		Merchant        *merchantData                     `json:"merchant"`
 		References      *paymentReferences                `json:"references"`
+		TerminalData    *terminalData                     `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) {
 		return
@@ -867,7 +923,7 @@ func (x *exchange) balanceInquiry() {
 		return
 	}
 	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, nil, cpd.PointOfSaleData),
-		checkEcommerce(cpd.EcommerceData.full()), checkMerchant(req.Merchant), checkReferences(req.References)) {
+		checkEcommerce(cpd.EcommerceData), checkMerchant(req.Merchant), checkReferences(req.References), checkTerminal(req.TerminalData)) {
 		return
 	}
 	card := cpd.CardData.CardNumber

@@ -2,6 +2,7 @@ package worldline
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -27,19 +28,91 @@ type dccData struct {
 	NumberOfDecimals *int32   `json:"numberOfDecimals"`
 }
 
-// merchantData is MerchantData.
+// merchantData is MerchantData; customerServiceData, paymentFacilitatorId,
+// subMerchantId and taxId are the newer SDKs' (Python SDK's merchant_data.py).
 type merchantData struct {
-	Address              string `json:"address"`
-	City                 string `json:"city"`
-	CountryCode          string `json:"countryCode"`
-	MerchantCategoryCode *int32 `json:"merchantCategoryCode"`
-	Name                 string `json:"name"`
-	PostalCode           string `json:"postalCode"`
-	StateCode            string `json:"stateCode"`
+	Address              string               `json:"address"`
+	City                 string               `json:"city"`
+	CountryCode          string               `json:"countryCode"`
+	CustomerServiceData  *customerServiceData `json:"customerServiceData"`
+	MerchantCategoryCode *int32               `json:"merchantCategoryCode"`
+	Name                 string               `json:"name"`
+	PaymentFacilitatorID string               `json:"paymentFacilitatorId"`
+	PostalCode           string               `json:"postalCode"`
+	StateCode            string               `json:"stateCode"`
+	SubMerchantID        string               `json:"subMerchantId"`
+	TaxID                string               `json:"taxId"`
+}
+
+// customerServiceData is CustomerServiceData (newer SDKs).
+type customerServiceData struct {
+	CustomerServiceEmail       string `json:"customerServiceEmail"`
+	CustomerServicePhoneNumber string `json:"customerServicePhoneNumber"`
+	CustomerServiceURL         string `json:"customerServiceUrl"`
+}
+
+// terminalData is TerminalData (newer SDKs: a request's terminalData).
+type terminalData struct {
+	AllowSingleTap                   *bool    `json:"allowSingleTap"`
+	CardReadingCapabilities          []string `json:"cardReadingCapabilities"`
+	CardholderActivatedTerminalLevel string   `json:"cardholderActivatedTerminalLevel"`
+	IsAttendedTerminal               *bool    `json:"isAttendedTerminal"`
+	IsOfflineApproved                *bool    `json:"isOfflineApproved"`
+	MposDevice                       string   `json:"mposDevice"`
+	OfflineAuthorizationResponseCode string   `json:"offlineAuthorizationResponseCode"`
+	PinEntryCapability               string   `json:"pinEntryCapability"`
+	TerminalID                       string   `json:"terminalId"`
+	TerminalLocation                 string   `json:"terminalLocation"`
+}
+
+// amountBreakdownData is AmountBreakdownData (newer SDKs' ApiPaymentRequest).
+type amountBreakdownData struct {
+	CashbackAmount *amountData `json:"cashbackAmount"`
+	TipAmount      *amountData `json:"tipAmount"`
+}
+
+// captureAmountBreakdownData is CaptureAmountBreakdownData (newer SDKs'
+// ApiCaptureRequest).
+type captureAmountBreakdownData struct {
+	TipAmount *amountData `json:"tipAmount"`
+}
+
+// marketplaceData is MarketplaceData (newer SDKs' ApiCaptureRequest).
+type marketplaceData struct {
+	RetailerCountryCode string `json:"retailerCountryCode"`
+	RetailerName        string `json:"retailerName"`
+}
+
+// serviceLocationData is ServiceLocationData (newer SDKs'
+// CardPaymentData; its shape from the Java SDK, the Python index lacking
+// service_location_data.py).
+type serviceLocationData struct {
+	Address        *serviceLocationAddress `json:"address"`
+	GeoCoordinates *geoCoordinates         `json:"geoCoordinates"`
+}
+
+type serviceLocationAddress struct {
+	City                   string `json:"city"`
+	CountryCode            string `json:"countryCode"`
+	CountrySubdivisionCode string `json:"countrySubdivisionCode"`
+	PostalCode             string `json:"postalCode"`
+}
+
+// geoCoordinates is GeoCoordinates: decimal degrees, JSON numbers.
+type geoCoordinates struct {
+	Latitude  *float64 `json:"latitude"`
+	Longitude *float64 `json:"longitude"`
+}
+
+// emvDataItem is EmvDataItem: a tag and its base64 value.
+type emvDataItem struct {
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
 }
 
 // paymentReferences is PaymentReferences (0.1.0 still has
-// retrievalReferenceNumber).
+// retrievalReferenceNumber, which the newer SDKs dropped; the fake keeps
+// accepting it for 0.1.0 clients).
 type paymentReferences struct {
 	DynamicDescriptor        string `json:"dynamicDescriptor"`
 	MerchantReference        string `json:"merchantReference"`
@@ -102,61 +175,78 @@ type networkTokenData struct {
 	Eci        string `json:"eci"`
 }
 
+// pointOfSaleData is PointOfSaleData: 0.1.0's terminalId (which the
+// newer SDKs moved to terminalData) and the newer SDKs' emvData,
+// isResponseToPinRequest, isRetryWithTheSameOperationId and track2Data.
+// Their onlinePinData is not modelled (refused as unknown).
 type pointOfSaleData struct {
-	TerminalID string `json:"terminalId"`
+	EmvData                       []emvDataItem `json:"emvData"`
+	IsResponseToPinRequest        *bool         `json:"isResponseToPinRequest"`
+	IsRetryWithTheSameOperationID *bool         `json:"isRetryWithTheSameOperationId"`
+	TerminalID                    string        `json:"terminalId"`
+	Track2Data                    string        `json:"track2Data"`
 }
 
 // cardPaymentData is CardPaymentData (process payment).
 type cardPaymentData struct {
-	AllowPartialApproval         *bool             `json:"allowPartialApproval"`
+	AllowPartialApproval         *bool                `json:"allowPartialApproval"`
+	Brand                        string               `json:"brand"`
+	BrandSelector                string               `json:"brandSelector"`
+	CaptureImmediately           *bool                `json:"captureImmediately"`
+	CardData                     *cardData            `json:"cardData"`
+	CardEntryMode                string               `json:"cardEntryMode"`
+	CardOnFileData               *cardOnFileData      `json:"cardOnFileData"`
+	CardholderVerificationMethod string               `json:"cardholderVerificationMethod"`
+	EcommerceData                *ecommerceData       `json:"ecommerceData"`
+	NetworkTokenData             *networkTokenData    `json:"networkTokenData"`
+	PointOfSaleData              *pointOfSaleData     `json:"pointOfSaleData"`
+	ServiceLocationData          *serviceLocationData `json:"serviceLocationData"`
+	WalletID                     string               `json:"walletId"`
+}
+
+// cardPaymentDataForRefund is CardPaymentDataForRefund (standalone
+// refund); brandSelector and cardholderVerificationMethod are the newer
+// SDKs'.
+type cardPaymentDataForRefund struct {
 	Brand                        string            `json:"brand"`
+	BrandSelector                string            `json:"brandSelector"`
 	CaptureImmediately           *bool             `json:"captureImmediately"`
 	CardData                     *cardData         `json:"cardData"`
 	CardEntryMode                string            `json:"cardEntryMode"`
-	CardOnFileData               *cardOnFileData   `json:"cardOnFileData"`
 	CardholderVerificationMethod string            `json:"cardholderVerificationMethod"`
-	EcommerceData                *ecommerceData    `json:"ecommerceData"`
 	NetworkTokenData             *networkTokenData `json:"networkTokenData"`
 	PointOfSaleData              *pointOfSaleData  `json:"pointOfSaleData"`
 	WalletID                     string            `json:"walletId"`
 }
 
-// cardPaymentDataForRefund is CardPaymentDataForRefund (standalone refund).
-type cardPaymentDataForRefund struct {
-	Brand              string            `json:"brand"`
-	CaptureImmediately *bool             `json:"captureImmediately"`
-	CardData           *cardData         `json:"cardData"`
-	CardEntryMode      string            `json:"cardEntryMode"`
-	NetworkTokenData   *networkTokenData `json:"networkTokenData"`
-	PointOfSaleData    *pointOfSaleData  `json:"pointOfSaleData"`
-	WalletID           string            `json:"walletId"`
-}
-
-// cardPaymentDataForVerification is CardPaymentDataForVerification.
+// cardPaymentDataForVerification is CardPaymentDataForVerification;
+// brandSelector and pointOfSaleData are the newer SDKs'.
 type cardPaymentDataForVerification struct {
 	Brand                        string                        `json:"brand"`
+	BrandSelector                string                        `json:"brandSelector"`
 	CardData                     *cardData                     `json:"cardData"`
 	CardEntryMode                string                        `json:"cardEntryMode"`
 	CardOnFileData               *cardOnFileData               `json:"cardOnFileData"`
 	CardholderVerificationMethod string                        `json:"cardholderVerificationMethod"`
 	EcommerceData                *ecommerceDataForVerification `json:"ecommerceData"`
 	NetworkTokenData             *networkTokenData             `json:"networkTokenData"`
+	PointOfSaleData              *pointOfSaleData              `json:"pointOfSaleData"`
 	WalletID                     string                        `json:"walletId"`
 }
 
 // cardPaymentDataForBalanceInquiry is CardPaymentDataForBalanceInquiry:
-// balance inquiries are not in SDK 0.1.0; the fields are the reference's
-// go@2.0.0 list without terminalData, whose shape we do not have. Its
-// ecommerceData is read as ECommerceDataForAccountVerification [inferred].
+// balance inquiries are not in SDK 0.1.0; the fields are the newer SDKs'
+// (Python SDK's card_payment_data_for_balance_inquiry.py), whose
+// ecommerceData is ECommerceData.
 type cardPaymentDataForBalanceInquiry struct {
-	Brand                        string                        `json:"brand"`
-	BrandSelector                string                        `json:"brandSelector"`
-	CardData                     *cardData                     `json:"cardData"`
-	CardEntryMode                string                        `json:"cardEntryMode"`
-	CardholderVerificationMethod string                        `json:"cardholderVerificationMethod"`
-	EcommerceData                *ecommerceDataForVerification `json:"ecommerceData"`
-	PointOfSaleData              *pointOfSaleData              `json:"pointOfSaleData"`
-	WalletID                     string                        `json:"walletId"`
+	Brand                        string           `json:"brand"`
+	BrandSelector                string           `json:"brandSelector"`
+	CardData                     *cardData        `json:"cardData"`
+	CardEntryMode                string           `json:"cardEntryMode"`
+	CardholderVerificationMethod string           `json:"cardholderVerificationMethod"`
+	EcommerceData                *ecommerceData   `json:"ecommerceData"`
+	PointOfSaleData              *pointOfSaleData `json:"pointOfSaleData"`
+	WalletID                     string           `json:"walletId"`
 }
 
 var (
@@ -290,8 +380,91 @@ func checkCardExtras(cvm, wallet string, nt *networkTokenData, pos *pointOfSaleD
 	if nt != nil && nt.Eci != "" && !eciPattern().MatchString(nt.Eci) {
 		return p + "networkTokenData.eci must be 2 digits"
 	}
-	if pos != nil && (pos.TerminalID == "" || len(pos.TerminalID) > 8) {
-		return p + "pointOfSaleData.terminalId is required, at most 8 characters"
+	return checkPointOfSale(pos)
+}
+
+// checkPointOfSale validates PointOfSaleData. terminalId is optional
+// (the newer SDKs' PointOfSaleData has none) and at most 8 characters,
+// as ISO 8583 field 41 [inferred]; an emvData item needs its tag and a
+// base64 value (the docstring: "EMV value encoded in base64"; both
+// required [inferred]).
+func checkPointOfSale(pos *pointOfSaleData) string {
+	const p = "cardPaymentData.pointOfSaleData."
+	if pos == nil {
+		return ""
+	}
+	if len(pos.TerminalID) > 8 {
+		return p + "terminalId must be at most 8 characters"
+	}
+	for i, e := range pos.EmvData {
+		if _, err := base64.StdEncoding.DecodeString(e.Value); e.Tag == "" || e.Value == "" || err != nil {
+			return fmt.Sprintf("%semvData[%d] needs a tag and a base64 value", p, i)
+		}
+	}
+	return ""
+}
+
+var (
+	// mposDevices and pinEntryCapabilities: the newer SDKs' TerminalData
+	// docstrings.
+	mposDevices          = []string{"MPOS_TERMINAL_WITH_PCI_DONGLE", "COMMERCIAL_OFF_THE_SHELF"}
+	pinEntryCapabilities = []string{"UNKNOWN", "PRESENT", "ABSENT", "MPOS_SOFTWARE_BASED_PIN", "NOT_OPERATIVE"}
+)
+
+// checkTerminal validates TerminalData: mposDevice and pinEntryCapability
+// are the docstrings' enums; terminalId at most 8 characters as in
+// pointOfSaleData [inferred]. cardReadingCapabilities,
+// cardholderActivatedTerminalLevel and offlineAuthorizationResponseCode
+// (whose docstring lists example values only) are free strings.
+func checkTerminal(t *terminalData) string {
+	const p = "terminalData."
+	switch {
+	case t == nil:
+		return ""
+	case len(t.TerminalID) > 8:
+		return p + "terminalId must be at most 8 characters"
+	}
+	return first(oneOf(p+"mposDevice", t.MposDevice, mposDevices), oneOf(p+"pinEntryCapability", t.PinEntryCapability, pinEntryCapabilities))
+}
+
+// checkServiceLocation validates ServiceLocationData. Its docstring says
+// to provide "either the address or the geo coordinates": one of them is
+// required and both is refused [inferred]. countryCode is ISO 3166
+// alpha-2 or numeric [inferred]; geoCoordinates need both numbers, within
+// ±90 and ±180 degrees [inferred].
+func checkServiceLocation(s *serviceLocationData) string {
+	const p = "cardPaymentData.serviceLocationData"
+	switch {
+	case s == nil:
+		return ""
+	case (s.Address == nil) == (s.GeoCoordinates == nil):
+		return p + " needs either address or geoCoordinates"
+	case s.Address != nil && s.Address.CountryCode != "" && !countryPattern().MatchString(s.Address.CountryCode):
+		return p + ".address.countryCode must be an ISO 3166 country code"
+	}
+	if g := s.GeoCoordinates; g != nil {
+		if g.Latitude == nil || g.Longitude == nil || math.Abs(*g.Latitude) > 90 || math.Abs(*g.Longitude) > 180 {
+			return p + ".geoCoordinates needs latitude (-90 to 90) and longitude (-180 to 180) in decimal degrees"
+		}
+	}
+	return ""
+}
+
+// checkMarketplace validates MarketplaceData: retailerCountryCode is ISO
+// 3166 (the docstring), alpha-2 or numeric [inferred].
+func checkMarketplace(m *marketplaceData) string {
+	if m != nil && m.RetailerCountryCode != "" && !countryPattern().MatchString(m.RetailerCountryCode) {
+		return "marketplaceData.retailerCountryCode must be an ISO 3166 country code"
+	}
+	return ""
+}
+
+// first is the first non-empty message.
+func first(msgs ...string) string {
+	for _, m := range msgs {
+		if m != "" {
+			return m
+		}
 	}
 	return ""
 }

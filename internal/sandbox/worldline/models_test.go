@@ -199,14 +199,15 @@ func TestModelValidation(t *testing.T) {
 		}
 	}
 	// The variants are their own models: a standalone refund's
-	// CardPaymentDataForRefund has no cardholderVerificationMethod, an
-	// account verification's ECommerceDataForAccountVerification no
-	// scaExemptionRequest.
+	// CardPaymentDataForRefund has no cardOnFileData, an account
+	// verification's ECommerceDataForAccountVerification no
+	// scaExemptionRequest, a capture's CaptureAmountBreakdownData no
+	// cashbackAmount.
 	card := `"cardData":{"cardNumber":"4176669999000104","expiryDate":"122031"}`
 	for _, c := range []struct{ url, body, field string }{
-		{"refunds", `{"operationId":"R1","transactionTimestamp":"2026-11-22T10:00:00Z","amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},"cardPaymentData":{` + card + `,"cardholderVerificationMethod":"NONE"}}`, "cardholderVerificationMethod"},
+		{"refunds", `{"operationId":"R1","transactionTimestamp":"2026-11-22T10:00:00Z","amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},"cardPaymentData":{` + card + `,"cardOnFileData":{"isInitialTransaction":true}}}`, "cardOnFileData"},
 		{"account-verifications", `{"operationId":"A1","transactionTimestamp":"2026-11-22T10:00:00Z","cardPaymentData":{` + card + `,"ecommerceData":{"scaExemptionRequest":"LOW_VALUE_PAYMENT"}}}`, "scaExemptionRequest"},
-		{"payments/x/captures", `{"operationId":"C1","transactionTimestamp":"2026-11-22T10:00:00Z","captureAmountBreakdownData":{}}`, "captureAmountBreakdownData"},
+		{"payments/x/captures", `{"operationId":"C1","transactionTimestamp":"2026-11-22T10:00:00Z","captureAmountBreakdownData":{"cashbackAmount":{}}}`, "cashbackAmount"},
 	} {
 		if status, body := post(t, base+"processing/v1/1/2/"+c.url, token, c.body, nil); status != 400 || !strings.Contains(body, `unknown field \"`+c.field) {
 			t.Errorf("%s with %s: %d %s", c.url, c.field, status, body)
@@ -375,5 +376,143 @@ func TestRefundReversalTakesThePaymentReversalModel(t *testing.T) {
 	}
 	if status, body := reverse("RV2", "2100"); status != 201 || !strings.Contains(body, `"status":"REVERSED"`) {
 		t.Errorf("whole refund reversal: %d %s", status, body)
+	}
+}
+
+// newerPayment is an ApiPaymentRequest using the fields the newer SDKs
+// add (Python SDK's api_payment_request.py, card_payment_data.py,
+// terminal_data.py, amount_breakdown_data.py, merchant_data.py,
+// point_of_sale_data.py; ServiceLocationData from the Java SDK).
+const newerPayment = `{
+ "operationId": "OP-NEW", "transactionTimestamp": "2026-11-22T10:00:00.000Z",
+ "amount": {"amount": 10000, "currencyCode": "EUR", "numberOfDecimals": 2},
+ "amountBreakdownData": {"cashbackAmount": {"amount": 2000, "currencyCode": "EUR", "numberOfDecimals": 2}, "tipAmount": {"amount": 500, "currencyCode": "EUR", "numberOfDecimals": 2}},
+ "cardPaymentData": {
+  "brand": "VISA", "brandSelector": "CARDHOLDER", "cardEntryMode": "CONTACTLESS", "cardholderVerificationMethod": "ONLINE_PIN",
+  "cardData": {"cardNumber": "4176669999000104", "cardSecurityCode": "012", "expiryDate": "122031"},
+  "pointOfSaleData": {"emvData": [{"tag": "9F26", "value": "q83vEjRWeJA="}], "isResponseToPinRequest": false, "isRetryWithTheSameOperationId": false, "track2Data": "4176669999000104D3112201"},
+  "serviceLocationData": {"address": {"city": "Brussels", "countryCode": "BE", "countrySubdivisionCode": "BRU", "postalCode": "1000"}}
+ },
+ "merchant": {"name": "Shop", "customerServiceData": {"customerServiceEmail": "help@shop.example", "customerServicePhoneNumber": "+3225550100", "customerServiceUrl": "https://shop.example/help"},
+  "paymentFacilitatorId": "PF1", "subMerchantId": "SUB1", "taxId": "BE0123456789"},
+ "references": {"dynamicDescriptor": "SHOP*NEW", "merchantReference": "order-new"},
+ "terminalData": {"allowSingleTap": true, "cardReadingCapabilities": ["CONTACTLESS", "CHIP"], "cardholderActivatedTerminalLevel": "CAT_LEVEL_1",
+  "isAttendedTerminal": true, "isOfflineApproved": false, "mposDevice": "COMMERCIAL_OFF_THE_SHELF", "offlineAuthorizationResponseCode": "Y1",
+  "pinEntryCapability": "PRESENT", "terminalId": "T0000001", "terminalLocation": "Till 3"}
+}`
+
+func TestNewerSDKFields(t *testing.T) {
+	base, token := setupAll(t)
+	url := base + "processing/v1/1/2/"
+	status, body := post(t, url+"payments", token, newerPayment, nil)
+	if status != 201 {
+		t.Fatalf("payment with the newer fields: %d %s", status, body)
+	}
+	id := decode(t, body)["paymentId"].(string)
+	geo := strings.Replace(strings.Replace(newerPayment, `"address": {"city": "Brussels", "countryCode": "BE", "countrySubdivisionCode": "BRU", "postalCode": "1000"}`, `"geoCoordinates": {"latitude": 50.8467, "longitude": 4.3525}`, 1), "OP-NEW", "OP-GEO", 1)
+	if status, body := post(t, url+"payments", token, geo, nil); status != 201 {
+		t.Errorf("serviceLocationData.geoCoordinates: %d %s", status, body)
+	}
+	swap := func(old, new string) string {
+		if !strings.Contains(newerPayment, old) {
+			t.Fatalf("fixture lacks %s", old)
+		}
+		return strings.Replace(strings.Replace(newerPayment, old, new, 1), "OP-NEW", "OP-BAD", 1)
+	}
+	for _, c := range []struct{ name, url, body, text string }{
+		{"terminalData wrong type", "payments", swap(`"allowSingleTap": true`, `"allowSingleTap": "yes"`), "allowSingleTap"},
+		{"terminalData list wrong type", "payments", swap(`["CONTACTLESS", "CHIP"]`, `"CONTACTLESS"`), "cardReadingCapabilities"},
+		{"terminalData unknown field", "payments", swap(`"terminalLocation": "Till 3"`, `"terminalLocation": "Till 3", "terminalType": "POS"`), `unknown field \"terminalType\"`},
+		{"terminalData mposDevice enum", "payments", swap(`"COMMERCIAL_OFF_THE_SHELF"`, `"COTS"`), "mposDevice"},
+		{"terminalData pinEntryCapability enum", "payments", swap(`"pinEntryCapability": "PRESENT"`, `"pinEntryCapability": "YES"`), "pinEntryCapability"},
+		{"amountBreakdownData wrong type", "payments", swap(`"tipAmount": {"amount": 500,`, `"tipAmount": {"amount": "5.00",`), "amount"},
+		{"amountBreakdownData unknown field", "payments", swap(`"tipAmount": {`, `"serviceCharge": {}, "tipAmount": {`), `unknown field \"serviceCharge\"`},
+		{"amountBreakdownData in another currency", "payments", swap(`"tipAmount": {"amount": 500, "currencyCode": "EUR"`, `"tipAmount": {"amount": 500, "currencyCode": "USD"`), "does not match the payment's EUR"},
+		{"amountBreakdownData exceeding the amount", "payments", swap(`"cashbackAmount": {"amount": 2000`, `"cashbackAmount": {"amount": 9600`), "exceed 100.00 EUR"},
+		{"brandSelector wrong type", "payments", swap(`"brandSelector": "CARDHOLDER"`, `"brandSelector": 1`), "brandSelector"},
+		{"serviceLocationData wrong type", "payments", swap(`"postalCode": "1000"}}`, `"postalCode": 1000}}`), "postalCode"},
+		{"serviceLocationData unknown field", "payments", swap(`"countrySubdivisionCode": "BRU"`, `"countrySubdivisionCode": "BRU", "street": "Rue"`), `unknown field \"street\"`},
+		{"serviceLocationData with neither", "payments", swap(`{"address": {"city": "Brussels", "countryCode": "BE", "countrySubdivisionCode": "BRU", "postalCode": "1000"}}`, `{}`), "either address or geoCoordinates"},
+		{"serviceLocationData countryCode", "payments", swap(`"countryCode": "BE", "countrySubdivisionCode"`, `"countryCode": "Belgium", "countrySubdivisionCode"`), "serviceLocationData.address.countryCode"},
+		{"emvData wrong type", "payments", swap(`[{"tag": "9F26", "value": "q83vEjRWeJA="}]`, `{"tag": "9F26"}`), "emvData"},
+		{"emvData value not base64", "payments", swap(`"q83vEjRWeJA="`, `"not base64!"`), "base64"},
+		{"pointOfSaleData unknown field", "payments", swap(`"track2Data"`, `"onlinePin": {}, "track2Data"`), `unknown field \"onlinePin\"`},
+		{"isResponseToPinRequest wrong type", "payments", swap(`"isResponseToPinRequest": false`, `"isResponseToPinRequest": 0`), "isResponseToPinRequest"},
+		{"customerServiceData wrong type", "payments", swap(`"customerServiceEmail": "help@shop.example"`, `"customerServiceEmail": ["help@shop.example"]`), "customerServiceEmail"},
+		{"customerServiceData unknown field", "payments", swap(`"customerServiceUrl"`, `"customerServiceFax": "x", "customerServiceUrl"`), `unknown field \"customerServiceFax\"`},
+		{"subMerchantId wrong type", "payments", swap(`"subMerchantId": "SUB1"`, `"subMerchantId": 1`), "subMerchantId"},
+	} {
+		status, body := post(t, url+c.url, token, c.body, nil)
+		if status != 400 || !strings.Contains(body, c.text) {
+			t.Errorf("%s: %d %s", c.name, status, body)
+		}
+	}
+	// ApiCaptureRequest: captureAmountBreakdownData, marketplaceData,
+	// references, terminalData.
+	capture := func(op, extra string) (int, string) {
+		return post(t, url+"payments/"+id+"/captures", token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:05:00Z",
+ "amount":{"amount":4000,"currencyCode":"EUR","numberOfDecimals":2},"captureSequenceNumber":1,"isFinal":false`+extra+`}`, nil)
+	}
+	for _, c := range []struct {
+		name, extra string
+		status      int
+		text        string
+	}{
+		{"tip wrong type", `,"captureAmountBreakdownData":{"tipAmount":{"amount":true,"currencyCode":"EUR","numberOfDecimals":2}}`, 400, "amount"},
+		{"tip over the capture", `,"captureAmountBreakdownData":{"tipAmount":{"amount":4001,"currencyCode":"EUR","numberOfDecimals":2}}`, 400, "exceed 40.00 EUR"},
+		{"tip in another currency", `,"captureAmountBreakdownData":{"tipAmount":{"amount":100,"currencyCode":"GBP","numberOfDecimals":2}}`, 400, "does not match"},
+		{"marketplaceData unknown field", `,"marketplaceData":{"retailerName":"Seller","retailerId":"1"}`, 400, `unknown field \"retailerId\"`},
+		{"marketplaceData countryCode", `,"marketplaceData":{"retailerCountryCode":"France"}`, 400, "retailerCountryCode"},
+		{"marketplaceData wrong type", `,"marketplaceData":{"retailerName":7}`, 400, "retailerName"},
+		{"terminalData terminalId length", `,"terminalData":{"terminalId":"123456789"}`, 400, "terminalData.terminalId"},
+		{"every new capture field", `,"captureAmountBreakdownData":{"tipAmount":{"amount":500,"currencyCode":"EUR","numberOfDecimals":2}},
+ "marketplaceData":{"retailerCountryCode":"FR","retailerName":"Seller"},"references":{"dynamicDescriptor":"SHOP*CAP","merchantReference":"cap-1"},
+ "terminalData":{"terminalId":"T0000001","isAttendedTerminal":true}`, 201, `"status":"CONFIRMED"`},
+	} {
+		if status, body := capture("CAP-"+strings.ReplaceAll(c.name, " ", "-"), c.extra); status != c.status || !strings.Contains(body, c.text) {
+			t.Errorf("capture, %s: %d %s", c.name, status, body)
+		}
+	}
+	// The variants: brandSelector and cardholderVerificationMethod on a
+	// standalone refund, brandSelector and pointOfSaleData on an account
+	// verification, terminalData and ECommerceData (scaExemptionRequest)
+	// on a balance inquiry; terminalData and references on refund capture,
+	// terminalData on refund reversal.
+	card := `"cardData":{"cardNumber":"4176669999000104","expiryDate":"122031"}`
+	for _, c := range []struct {
+		name, url, body string
+		status          int
+		text            string
+	}{
+		{"standalone refund", "refunds", `{"operationId":"NR1","transactionTimestamp":"2026-11-22T10:00:00Z","amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},
+ "cardPaymentData":{` + card + `,"brandSelector":"MERCHANT","cardholderVerificationMethod":"NONE","pointOfSaleData":{"track2Data":"4176669999000104D3112201"}}}`, 201, "refundId"},
+		{"standalone refund, cvm enum", "refunds", `{"operationId":"NR2","transactionTimestamp":"2026-11-22T10:00:00Z","amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},
+ "cardPaymentData":{` + card + `,"cardholderVerificationMethod":"PIN"}}`, 400, "cardholderVerificationMethod"},
+		{"account verification", "account-verifications", `{"operationId":"NA1","transactionTimestamp":"2026-11-22T10:00:00Z",
+ "cardPaymentData":{` + card + `,"brandSelector":"CARDHOLDER","pointOfSaleData":{"emvData":[{"tag":"9F02","value":"AAAAAAEAAA=="}]}}}`, 201, "authorizationCode"},
+		{"account verification, pointOfSaleData unknown field", "account-verifications", `{"operationId":"NA2","transactionTimestamp":"2026-11-22T10:00:00Z",
+ "cardPaymentData":{` + card + `,"pointOfSaleData":{"pin":"1234"}}}`, 400, `unknown field \"pin\"`},
+		{"balance inquiry", "balance-inquiries", `{"operationId":"NB1","transactionTimestamp":"2026-11-22T10:00:00Z",
+ "cardPaymentData":{` + card + `,"ecommerceData":{"scaExemptionRequest":"LOW_VALUE_PAYMENT"}},"terminalData":{"pinEntryCapability":"ABSENT","terminalId":"T1"}}`, 200, "availableAmount"},
+		{"balance inquiry, terminalData wrong type", "balance-inquiries", `{"operationId":"NB2","transactionTimestamp":"2026-11-22T10:00:00Z",
+ "cardPaymentData":{` + card + `},"terminalData":{"isOfflineApproved":"no"}}`, 400, "isOfflineApproved"},
+	} {
+		if status, body := post(t, url+c.url, token, c.body, nil); status != c.status || !strings.Contains(body, c.text) {
+			t.Errorf("%s: %d %s", c.name, status, body)
+		}
+	}
+	status, body = post(t, url+"refunds", token, `{"operationId":"NR3","transactionTimestamp":"2026-11-22T10:00:00Z","amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},"cardPaymentData":{`+card+`}}`, nil)
+	if status != 201 {
+		t.Fatalf("refund: %d %s", status, body)
+	}
+	rf := url + "refunds/" + decode(t, body)["refundId"].(string)
+	if status, body := post(t, rf+"/captures", token, `{"operationId":"NC1","transactionTimestamp":"2026-11-22T10:01:00Z","terminalData":{"terminalId":"T1","extra":1}}`, nil); status != 400 || !strings.Contains(body, `unknown field \"extra\"`) {
+		t.Errorf("refund capture, terminalData unknown field: %d %s", status, body)
+	}
+	if status, body := post(t, rf+"/authorization-reversals", token, `{"operationId":"NV1","transactionTimestamp":"2026-11-22T10:01:00Z","terminalData":{"mposDevice":"PHONE"}}`, nil); status != 400 || !strings.Contains(body, "mposDevice") {
+		t.Errorf("refund reversal, mposDevice enum: %d %s", status, body)
+	}
+	if status, body := post(t, rf+"/captures", token, `{"operationId":"NC2","transactionTimestamp":"2026-11-22T10:01:00Z","references":{"merchantReference":"rc-1"},"terminalData":{"terminalId":"T1"}}`, nil); status != 201 {
+		t.Errorf("refund capture with references and terminalData: %d %s", status, body)
 	}
 }
