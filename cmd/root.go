@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -60,7 +61,17 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
-	_, err := root.ExecuteContextC(ctx)
+	if testCommand != nil {
+		root.AddCommand(testCommand(f))
+	}
+	panicked, err := executeRecovering(ctx, root, f)
+	if panicked {
+		f.FinishJournal(err)
+		if f.Printer != nil {
+			return int(f.Printer.PrintError(err))
+		}
+		return int(output.WriteError(ios.ErrOut, err, f.Output == string(output.FormatJSON)))
+	}
 	if err == nil && f.Printer != nil && f.Printer.FilterErr != nil && !f.Sent() {
 		// Nothing was sent: a --jq that failed is the run's error. After a
 		// request was sent, the outcome decides the exit code instead.
@@ -84,6 +95,38 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		return int(output.WriteError(ios.ErrOut, err, f.Output == string(output.FormatJSON)))
 	}
 	return int(f.Printer.PrintError(err))
+}
+
+// testCommand, set only by tests, adds a command to the tree Run builds.
+var testCommand func(f *cmdutil.Factory) *cobra.Command
+
+// executeRecovering runs root and turns a panic into an error: exit 1
+// ("internal error"), or exit 5 when a request that changes state was
+// already sent, since Go's own exit status for a panic (2) would claim
+// that nothing was processed. A panic in another goroutine is not caught.
+func executeRecovering(ctx context.Context, root *cobra.Command, f *cmdutil.Factory) (panicked bool, err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		panicked = true
+		report := fmt.Sprintf("internal error: %v; please report it, with the output of bokuctl version", p)
+		if f.Debug {
+			fmt.Fprintf(f.IO.ErrOut, "panic: %v\n\n%s\n", p, debug.Stack())
+		}
+		if !f.Sent() {
+			err = &exitcode.Error{Code: exitcode.Unexpected, Message: report, Hint: "no request that changes state was sent"}
+			return
+		}
+		hint := "the request was sent and may have been processed: do not retry with a new id; check the outcome first with: bokuctl reconcile"
+		if f.Printer != nil && f.Printer.IdempotencyKey != "" {
+			hint = fmt.Sprintf("the request with idempotency key %s was sent and may have been processed: do not retry with a new id; check the outcome first with: bokuctl reconcile (or bokuctl journal show %s)", f.Printer.IdempotencyKey, f.Printer.IdempotencyKey)
+		}
+		err = &exitcode.Error{Code: exitcode.UnknownOutcome, Message: report, Hint: hint}
+	}()
+	_, err = root.ExecuteContextC(ctx)
+	return false, err
 }
 
 // NewRootCmd builds the command tree around f.
