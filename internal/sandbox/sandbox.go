@@ -80,6 +80,11 @@ func New(statePath string) (*Sandbox, error) {
 		statePath: statePath,
 	}
 	if statePath != "" {
+		// A sandbox killed while compacting (kill -9) leaves the
+		// temporary file of that write; nothing else will remove it.
+		if _, err := atomicfile.RemoveTemps(statePath); err != nil {
+			return nil, fmt.Errorf("sandbox state %s: remove temporary files left by an interrupted write: %w", statePath, err)
+		}
 		if err := s.load(); err != nil {
 			return nil, err
 		}

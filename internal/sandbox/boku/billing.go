@@ -75,7 +75,14 @@ func (s *Server) refundCharge(x *exchange) {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different refund")
 			return
 		}
-		x.ok(s.refundResponse(prior, s.charges[prior.chargeID]))
+		c := s.charges[prior.chargeID]
+		if c == nil {
+			// A restored state may hold a refund without its charge:
+			// the charge is unknown, as Boku says of one.
+			x.ok(answer(failResult(ReasonChargeNotFound, "charge "+prior.chargeID+" not found", false)))
+			return
+		}
+		x.ok(s.refundResponse(prior, c))
 		return
 	}
 	c := s.charges[req.ChargeID]
@@ -203,6 +210,14 @@ func (s *Server) queryRefund(x *exchange) {
 			continue
 		}
 		c := s.charges[rf.chargeID]
+		if c == nil {
+			// A refund without its charge (a restored state): the
+			// refund as kept, its result Boku's for an unknown charge.
+			resp.Refunds = append(resp.Refunds, refundElem{Result: failResult(ReasonChargeNotFound, "charge "+rf.chargeID+" not found", false),
+				RefundStatus: rf.status, RefundID: rf.id, Timestamp: bokuTime(rf.created), MerchantID: rf.merchantID, MerchantRefundID: rf.merchantRefundID,
+				ChargeID: rf.chargeID, ReasonCode: rf.reasonCode, Currency: rf.currency, RefundAmount: formatMinor(rf.amount, rf.currency), Type: "refund"})
+			continue
+		}
 		resp.Refunds = append(resp.Refunds, refundElem{Result: okResult(), RefundStatus: rf.status, RefundID: rf.id, Timestamp: bokuTime(rf.created),
 			MerchantID: rf.merchantID, MerchantRefundID: rf.merchantRefundID, ChargeID: rf.chargeID, ReasonCode: rf.reasonCode,
 			Country: strings.ToUpper(c.country), NetworkID: networkID(c.country), Currency: rf.currency, RefundAmount: formatMinor(rf.amount, rf.currency),

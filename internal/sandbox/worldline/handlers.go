@@ -51,6 +51,12 @@ func (x *exchange) checkCommon(c common) bool {
 	return true
 }
 
+// maxAmount is the largest amount the fake takes, in minor units: twelve
+// digits, what card networks' ISO 8583 amount fields carry [inferred]. It
+// keeps sums (a breakdown's parts, a pre-authorization's increments) from
+// overflowing int64 into negative amounts.
+const maxAmount = 999_999_999_999
+
 // checkAmount validates an amount, and its currency against want if set.
 func (x *exchange) checkAmount(field string, a *amountData, want string) bool {
 	if a == nil {
@@ -65,6 +71,8 @@ func (x *exchange) checkAmount(field string, a *amountData, want string) bool {
 		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("%s.numberOfDecimals must be %d for %s", field, cur.Exponent, cur.Code))
 	case a.Amount <= 0:
 		x.fail(http.StatusBadRequest, "validation", field+".amount must be positive")
+	case a.Amount > maxAmount:
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("%s.amount must be at most %d", field, int64(maxAmount)))
 	case want != "" && a.CurrencyCode != want:
 		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("%s.currencyCode %s does not match the payment's %s", field, a.CurrencyCode, want))
 	default:
@@ -558,6 +566,10 @@ func (x *exchange) increment() {
 	}
 	if p.status != "AUTHORIZED" || p.authType != "PRE_AUTHORIZATION" {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("only an uncaptured pre-authorization can be incremented; payment %s is %s", p.id, p.status))
+		return
+	}
+	if p.authorized > maxAmount-req.IncrementAmount.Amount {
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("incrementAmount.amount would take the authorized amount over %d", int64(maxAmount)))
 		return
 	}
 	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, req.IncrementAmount.Amount) {
