@@ -120,7 +120,7 @@ func (f *Factory) HTTPClient(maskHeader func(name, value string) string, maskBod
 	if f.Debug {
 		rt = &httplog.Transport{Base: transport, Out: f.IO.ErrOut, MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
 	}
-	return &http.Client{Transport: rt, Timeout: f.Timeout}
+	return &http.Client{Transport: rt, Timeout: f.Timeout, CheckRedirect: noRedirects}
 }
 
 // HTTPClientWith is HTTPClient over a transport of its own, built with
@@ -137,5 +137,10 @@ func (f *Factory) HTTPClientWith(opts TransportOptions, maskHeader func(name, va
 	if f.Debug {
 		rt = &httplog.Transport{Base: transport, Out: f.IO.ErrOut, MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
 	}
-	return &http.Client{Transport: rt, Timeout: f.Timeout}
+	return &http.Client{Transport: rt, Timeout: f.Timeout, CheckRedirect: noRedirects}
 }
+
+// noRedirects is every provider client's CheckRedirect: a 3xx is the
+// answer, never followed, so no body, card number, secret or
+// Authorization header is resent to where it points.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

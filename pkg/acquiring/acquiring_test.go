@@ -226,7 +226,8 @@ func TestMalformedSuccess(t *testing.T) {
 
 func TestDCCRateKeepsExactDecimal(t *testing.T) {
 	c, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"proposal":{"rate":{"exchangeRate":1.09100000000000000001,"markUp":3.5}}}`)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"proposal":{"rate":{"exchangeRate":1.09100000000000000001,"markUp":3.5}},"result":"ALLOWED"}`)
 	})
 	resp, err := c.DCCRate(context.Background(), DCCRateRequest{OperationID: "op"})
 	if err != nil || resp.Proposal.Rate.ExchangeRate.String() != "1.09100000000000000001" {
@@ -249,10 +250,9 @@ func FuzzMaskBody(f *testing.F) {
 }
 
 // A rejected server certificate means the request never left: a mutating
-// call that fails that way is unavailable, not of unknown outcome. The
-// redirect case is where the rule matters: the first hop was written (and
-// answered 307, so nothing was processed there), then the resend fails
-// the handshake with a host the client does not trust.
+// call that fails that way is unavailable, not of unknown outcome. A 307
+// towards that host is never followed: it is the answer (of unknown
+// outcome for a payment), and nothing reaches the other host.
 func TestCertificateRejectedIsUnavailable(t *testing.T) {
 	var apiCalls int32
 	untrusted := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -273,9 +273,27 @@ func TestCertificateRejectedIsUnavailable(t *testing.T) {
 	plain := httptest.NewServer(mux)
 	t.Cleanup(plain.Close)
 
+	t.Run("redirect not followed", func(t *testing.T) {
+		c, err := New(Config{APIURL: plain.URL, AcquirerID: "100812", MerchantID: "520002526", ClientID: "id",
+			ClientSecret: "secret", TokenURL: plain.URL + "/token", Integrator: "Acme", SDKIdentifier: "bokuctl/test",
+			HTTPClient: &http.Client{Transport: &http.Transport{}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ProcessPayment(context.Background(), PaymentRequest{OperationID: "op-1"})
+		var redirect *RedirectError
+		if !errors.As(err, &redirect) || redirect.Status != 307 || exitcode.Of(err) != exitcode.UnknownOutcome {
+			t.Fatalf("want a 307 RedirectError of unknown outcome, got %T: %v", err, err)
+		}
+		if _, err := c.GetPayment(context.Background(), "p-1", false); exitcode.Of(err) != exitcode.Auth {
+			t.Fatalf("a redirect answering a read: want exit 4, got %v (exit %d)", err, exitcode.Of(err))
+		}
+		if n := atomic.LoadInt32(&apiCalls); n != 0 {
+			t.Fatalf("the redirect target handled %d requests", n)
+		}
+	})
 	for _, tt := range []struct{ name, apiURL string }{
 		{"direct", untrusted.URL},
-		{"after redirect", plain.URL},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// A client with the system roots: the test server's
@@ -301,6 +319,40 @@ func TestCertificateRejectedIsUnavailable(t *testing.T) {
 			}
 			if n := atomic.LoadInt32(&apiCalls); n != 0 {
 				t.Fatalf("the untrusted server handled %d requests", n)
+			}
+		})
+	}
+}
+
+// An empty answer (no body, {}, null, or JSON without the fields a result
+// needs) to a 2xx is never a success: unknown outcome for a mutation,
+// unexpected for a read.
+func TestEmptySuccessIsNotTrusted(t *testing.T) {
+	for _, tt := range []struct{ name, contentType, body string }{
+		{"no body", "application/json", ""},
+		{"empty object", "application/json", "{}"},
+		{"null", "application/json", "null"},
+		{"array", "application/json", "[]"},
+		{"not JSON", "text/html", `{"paymentId":"p-1","status":"AUTHORIZED","responseCode":"0"}`},
+		{"no response code", "application/json", `{"paymentId":"p-1","status":"AUTHORIZED"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.WriteHeader(http.StatusCreated)
+				io.WriteString(w, tt.body)
+			})
+			if _, err := c.ProcessPayment(context.Background(), PaymentRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.UnknownOutcome {
+				t.Errorf("payment: %v (exit %d), want exit 5", err, exitcode.Of(err))
+			}
+			if _, err := c.RefundPayment(context.Background(), "p-1", PaymentRefundRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.UnknownOutcome {
+				t.Errorf("refund: %v (exit %d), want exit 5", err, exitcode.Of(err))
+			}
+			if _, err := c.GetRefund(context.Background(), "r-1", false); exitcode.Of(err) != exitcode.Unexpected {
+				t.Errorf("refund read: %v (exit %d), want exit 1", err, exitcode.Of(err))
+			}
+			if _, err := c.BalanceInquiry(context.Background(), BalanceInquiryRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.Unexpected {
+				t.Errorf("balance inquiry: %v (exit %d), want exit 1", err, exitcode.Of(err))
 			}
 		})
 	}

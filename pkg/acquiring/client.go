@@ -96,9 +96,7 @@ func New(cfg Config) (*Client, error) {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = DefaultScopes
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
+	cfg.HTTPClient = NoRedirects(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -194,13 +192,23 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 	if err != nil {
 		return err
 	}
+	if status >= 300 && status <= 399 {
+		// Never followed (CheckRedirect): nothing is resent elsewhere.
+		return &RedirectError{Path: req.path, Status: status, Location: header.Get("Location"), Mutation: req.mutation}
+	}
 	if status < 200 || status > 299 {
 		return apiError(req, status, header, respBody)
 	}
-	if len(bytes.TrimSpace(respBody)) == 0 || out == nil {
+	if out == nil {
 		return nil
 	}
+	if err := checkAnswer(header, respBody); err != nil {
+		return &MalformedResponseError{Path: req.path, Status: status, Mutation: req.mutation, Err: err}
+	}
 	if err := json.Unmarshal(respBody, out); err != nil {
+		return &MalformedResponseError{Path: req.path, Status: status, Mutation: req.mutation, Err: err}
+	}
+	if err := checkFields(out); err != nil {
 		return &MalformedResponseError{Path: req.path, Status: status, Mutation: req.mutation, Err: err}
 	}
 	return nil
@@ -244,6 +252,19 @@ func transportError(req request, written bool, err error) error {
 		return &UnknownOutcomeError{Path: req.path, Err: err}
 	}
 	return &UnavailableError{Path: req.path, Err: err}
+}
+
+// NoRedirects returns a copy of client (http.DefaultClient when nil)
+// that never follows a redirect: a 3xx comes back as the answer, so no
+// body, card number, client secret or Authorization header is resent to
+// where it points.
+func NoRedirects(client *http.Client) *http.Client {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	copied := *client
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
 }
 
 // Timestamp formats t as transactionTimestamp (ISO 8601, milliseconds).

@@ -1,6 +1,7 @@
 package acquiring
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,7 +97,10 @@ type TokenError struct {
 	Status      int
 	Code        string
 	Description string
-	Err         error
+	// Location is where a 3xx from the token endpoint pointed (never
+	// followed).
+	Location string
+	Err      error
 }
 
 func (e *TokenError) Error() string {
@@ -125,6 +129,11 @@ func tokenError(err error) error {
 		te := &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, Err: err}
 		if re.Response != nil {
 			te.Status = re.Response.StatusCode
+			if te.Status >= 300 && te.Status <= 399 {
+				te.Location = re.Response.Header.Get("Location")
+				te.Code = fmt.Sprintf("HTTP %d redirect to %s, not followed", te.Status, cmp.Or(te.Location, "nowhere"))
+				te.Description = ""
+			}
 		}
 		if te.Code == "" {
 			te.Code = fmt.Sprintf("HTTP %d", te.Status)
@@ -184,4 +193,26 @@ func (e *MalformedResponseError) ExitCode() exitcode.Code {
 		return exitcode.UnknownOutcome
 	}
 	return exitcode.Unexpected
+}
+
+// RedirectError is a 3xx from the API. It is never followed: nothing is
+// resent to where it points.
+type RedirectError struct {
+	Path     string
+	Status   int
+	Location string
+	Mutation bool
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("worldline %s: the API answered a redirect (HTTP %d) to %s; not followed, nothing was resent", e.Path, e.Status, cmp.Or(e.Location, "nowhere"))
+}
+
+// ExitCode: for a mutation the outcome is unknown; otherwise the API URL
+// is wrong (configuration).
+func (e *RedirectError) ExitCode() exitcode.Code {
+	if e.Mutation {
+		return exitcode.UnknownOutcome
+	}
+	return exitcode.Auth
 }

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -104,6 +105,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
 	}
+	// Never follow a redirect: a 3xx is the answer, and nothing is resent
+	// to where it points.
+	noRedirects := *cfg.HTTPClient
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg.HTTPClient = &noRedirects
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -159,24 +165,42 @@ func (c *Client) do(ctx context.Context, cl call, request, response any, result 
 		return fmt.Errorf("encode %s request: %w", cl.name, err)
 	}
 	body = append([]byte(xml.Header), body...)
+	// The HTTP client's timeout (--timeout) is the budget of the whole
+	// call: every attempt and every wait between them.
+	if budget := c.cfg.HTTPClient.Timeout; budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
 	for attempt := 0; ; attempt++ {
 		status, header, respBody, err := c.send(ctx, cl, body)
 		if err != nil {
 			return err
 		}
+		after, asked := retryAfter(header.Get("Retry-After"), c.cfg.Now())
 		if attempt < c.cfg.Retry.MaxRetries && slices.Contains(c.cfg.Retry.Statuses, status) {
 			wait := c.cfg.Retry.BackoffFactor * time.Duration(1<<attempt)
-			if after, ok := retryAfter(header.Get("Retry-After"), c.cfg.Now()); ok {
+			if asked {
 				wait = after
 			}
-			select {
-			case <-time.After(min(wait, c.cfg.Retry.MaxWait)):
-				continue
-			case <-ctx.Done():
-				return &UnavailableError{Call: cl.name, Status: status, Err: ctx.Err()}
+			wait = min(wait, c.cfg.Retry.MaxWait)
+			deadline, bounded := ctx.Deadline()
+			if !bounded || time.Until(deadline) > wait {
+				select {
+				case <-time.After(wait):
+					continue
+				case <-ctx.Done():
+				}
 			}
+			// The wait does not fit in what is left of the budget (or
+			// the run was cancelled): stop now with this answer.
 		}
-		return c.decode(cl, status, header, respBody, response, result)
+		err = c.decode(cl, status, header, respBody, response, result)
+		var down *UnavailableError
+		if asked && errors.As(err, &down) {
+			down.RetryAfter = after
+		}
+		return err
 	}
 }
 
@@ -201,6 +225,13 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	case status == http.StatusUnauthorized:
 		return &AuthError{Call: cl.name, Message: strings.TrimSpace(string(respBody))}
 	case status == http.StatusOK:
+	case status > 200 && status <= 299:
+		// Boku answers 200 or an error: another 2xx has no result to trust.
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("HTTP %d instead of Boku's 200", status)}
+	case status >= 300 && status <= 399:
+		// Never followed: Boku documents no redirect, so the URL is not
+		// Boku's API (or something in between answered).
+		return &RedirectError{Call: cl.name, Status: status, Location: header.Get("Location"), Mutation: cl.mutation}
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		// Boku documents no 404: the URL is not Boku's API. Nothing was
 		// processed.
@@ -218,6 +249,9 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	if err := c.verify(header, respBody); err != nil {
 		return &SignatureError{Call: cl.name, Mutation: cl.mutation, Err: err}
 	}
+	if err := checkXML(header, respBody); err != nil {
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: err}
+	}
 	if err := xml.Unmarshal(respBody, response); err != nil {
 		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: err}
 	}
@@ -227,6 +261,18 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	}
 	if !r.OK() || r.ReasonCode == ReasonInProgress {
 		return &APIError{Call: cl.name, Result: *r}
+	}
+	return nil
+}
+
+// checkXML refuses a 200 that is empty or not XML before it is decoded.
+func checkXML(header http.Header, body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errors.New("the answer is empty")
+	}
+	mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	if mediaType != "text/xml" && mediaType != "application/xml" {
+		return fmt.Errorf("the answer is %q, not XML", header.Get("Content-Type"))
 	}
 	return nil
 }

@@ -82,7 +82,9 @@ func (e *SignatureError) ExitCode() exitcode.Code {
 type UnavailableError struct {
 	Call   string
 	Status int
-	Err    error
+	// RetryAfter is the answer's Retry-After, when it had one.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *UnavailableError) Error() string {
@@ -152,4 +154,30 @@ func (e *MalformedResponseError) ExitCode() exitcode.Code {
 		return exitcode.UnknownOutcome
 	}
 	return exitcode.Unexpected
+}
+
+// RedirectError is a 3xx: Boku documents none, so the URL is not Boku's
+// API. It is never followed; nothing is resent to where it points.
+type RedirectError struct {
+	Call     string
+	Status   int
+	Location string
+	Mutation bool
+}
+
+func (e *RedirectError) Error() string {
+	location := e.Location
+	if location == "" {
+		location = "nowhere"
+	}
+	return fmt.Sprintf("boku %s: answered a redirect (HTTP %d) to %s; not followed, nothing was resent", e.Call, e.Status, location)
+}
+
+// ExitCode is 5 for a call that changes state (its outcome is unknown),
+// else 4 (a wrong boku.base-url).
+func (e *RedirectError) ExitCode() exitcode.Code {
+	if e.Mutation {
+		return exitcode.UnknownOutcome
+	}
+	return exitcode.Auth
 }

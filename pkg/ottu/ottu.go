@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -182,8 +184,23 @@ type Response struct {
 }
 
 // Parse decodes a 200 body leniently: unknown fields are ignored and
-// optional ones may be missing, but each method needs a code.
+// optional ones may be missing, but the body must be an object with a
+// payment_methods list (an empty list is "no methods"; an empty body,
+// {}, null or a missing list is no answer at all), and each method needs
+// a code.
 func Parse(body []byte) (*Response, error) {
+	var doc map[string]json.RawMessage
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		return nil, errors.New("the answer is empty")
+	case bytes.Equal(trimmed, []byte("null")):
+		return nil, errors.New("the answer is null")
+	case json.Unmarshal(trimmed, &doc) != nil:
+		// Decoded below for the error's text.
+	case doc["payment_methods"] == nil || bytes.Equal(bytes.TrimSpace(doc["payment_methods"]), []byte("null")):
+		return nil, errors.New("the answer has no payment_methods list")
+	}
 	var r Response
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("not a payment-methods response: %v", err)
@@ -241,11 +258,15 @@ func (c *Client) List(ctx context.Context, filters Filters) (*Response, []byte, 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", c.Auth.header())
-	client := c.HTTPClient
-	if client == nil {
-		client = http.DefaultClient
+	client := http.DefaultClient
+	if c.HTTPClient != nil {
+		client = c.HTTPClient
 	}
-	resp, err := client.Do(req)
+	// Never follow a redirect: the request and its Authorization are not
+	// resent to where it points.
+	noRedirects := *client
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		// A read-only call: a lost answer is simply "unavailable".
 		return nil, nil, &UnavailableError{Err: err}
@@ -255,8 +276,14 @@ func (c *Client) List(ctx context.Context, filters Filters) (*Response, []byte, 
 	if err != nil {
 		return nil, nil, &UnavailableError{Err: err}
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, nil, &RedirectError{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, newAPIError(resp.StatusCode, resp.Header.Get("Retry-After"), data)
+	}
+	if mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mediaType != "application/json" {
+		return nil, nil, &MalformedError{Err: fmt.Errorf("the answer is %q, not JSON", resp.Header.Get("Content-Type"))}
 	}
 	parsed, err := Parse(data)
 	if err != nil {
@@ -373,6 +400,30 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 
 // ExitCode: a broken answer is unexpected; it is never cached.
 func (e *MalformedError) ExitCode() exitcode.Code { return exitcode.Unexpected }
+
+// HintText says what the broken answer means.
+func (e *MalformedError) HintText() string {
+	return "Ottu's answer is not a payment-methods list, so it says nothing about which methods exist; nothing was cached; try again, or check ottu.base-url (or ottu.host)"
+}
+
+// RedirectError is a 3xx: never followed, nothing is resent to where it
+// points.
+type RedirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("ottu payment-methods: answered a redirect (HTTP %d) to %s; not followed, nothing was resent", e.Status, e.Location)
+}
+
+// ExitCode: the configured URL is not the API (configuration).
+func (e *RedirectError) ExitCode() exitcode.Code { return exitcode.Auth }
+
+// HintText names the settings to check.
+func (e *RedirectError) HintText() string {
+	return "Ottu answered a redirect to " + e.Location + "; check ottu.base-url (or ottu.host) with `bokuctl profile show`"
+}
 
 func basicToken(user, password string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))

@@ -182,21 +182,27 @@ func explainDirect(err error, statusCmd string) (error, bool) {
 		down      *bokudirect.UnavailableError
 		notFound  *bokudirect.NotFoundError
 		api       *bokudirect.APIError
+		redirect  *bokudirect.RedirectError
 	)
 	switch {
-	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &signature) && signature.Mutation:
+	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &signature) && signature.Mutation,
+		errors.As(err, &redirect) && redirect.Mutation:
 		hint := "do not retry with a new id; check the outcome first with: " + statusCmd
 		if signature != nil {
 			hint += " (and check boku.key-id and the boku-key secret)"
 		}
 		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: hint}, true
+	case redirect != nil:
+		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "Boku answered a redirect to " + redirect.Location + "; check boku.base-url (`bokuctl profile show`); nothing was resent"}, true
 	case errors.As(err, &signature):
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.key-id and the boku-key secret, and the clock (boku.clock-skew)"}, true
 	case errors.As(err, &auth):
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.merchant-id, boku.key-id and the boku-key secret (`bokuctl secret status`)"}, true
 	case errors.As(err, &notFound):
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "check boku.base-url (`bokuctl profile show`): it should end in /{country} or be unset for Boku's own hosts"}, true
-	case errors.As(err, &down):
+	case errors.As(err, &down) && down.RetryAfter > 0:
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("nothing was processed; Boku asks to wait %s before trying again", down.RetryAfter)}, true
+	case down != nil:
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later"}, true
 	case errors.As(err, &api) && exitcode.Of(err) == exitcode.Unavailable && api.RetryDelay() > 0:
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("Boku asks to wait %s before trying again", api.RetryDelay())}, true

@@ -145,13 +145,16 @@ func Explain(err error, statusCmd string) error {
 		token     *acquiring.TokenError
 		api       *acquiring.APIError
 		down      *acquiring.UnavailableError
+		redirect  *acquiring.RedirectError
 	)
 	switch {
-	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation:
+	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &redirect) && redirect.Mutation:
 		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: "do not retry with a new operation id; find out first: " + statusCmd}
 	case errors.As(err, &token):
 		hint := "check worldline.client-id and the worldline-client-secret secret (`bokuctl secret status`)"
-		if token.Status == 404 || token.Status == 405 {
+		if token.Status >= 300 && token.Status <= 399 {
+			hint = "the token endpoint answered a redirect to " + token.Location + "; check worldline.token-url (`bokuctl profile show`); nothing was resent and nothing was sent to the API"
+		} else if token.Status == 404 || token.Status == 405 {
 			hint = "check worldline.token-url (`bokuctl profile show`): nothing there issues tokens; nothing was sent to the API"
 		} else if token.Code == "invalid_scope" {
 			hint = "check worldline.scopes: every scope asked for must be granted to the client"
@@ -166,6 +169,8 @@ func Explain(err error, statusCmd string) error {
 		case api.Status == 429 || api.Status >= 500:
 			return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "try again later with the same --operation-id"}
 		}
+	case redirect != nil:
+		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "Worldline answered a redirect to " + redirect.Location + "; check worldline.api-url (`bokuctl profile show`); nothing was resent"}
 	case errors.As(err, &down):
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "check worldline.api-url and the network; nothing was processed"}
 	}
