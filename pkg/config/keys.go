@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -86,12 +87,31 @@ func countryCode(v string) error {
 	return nil
 }
 
+// httpURL is a provider endpoint: https, or plain http to this machine
+// only (the sandbox, tests), and never with user info, which would be
+// sent and logged with every request. An error never shows the password.
 func httpURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", v)
+		return fmt.Errorf("%q is not an http(s) URL", RedactURL(v))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not hold a user or password: remove the user info (credentials are secrets, see bokuctl secret --help)", u.Redacted())
+	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		return fmt.Errorf("%q uses plain http to a host that is not this machine: use https (plain http is allowed only to 127.0.0.1, ::1 or localhost)", v)
 	}
 	return nil
+}
+
+// loopbackHost reports whether host is this machine: localhost, or an
+// address in 127.0.0.0/8 or ::1.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func intRange(lo, hi int) func(string) error {
@@ -127,7 +147,7 @@ func hostOnlyURL(v string) error {
 		return err
 	}
 	u, _ := url.Parse(v)
-	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q must be scheme and host only, e.g. https://api.preprod.acquiring.worldline-solutions.com", v)
 	}
 	return nil
