@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/url"
@@ -52,6 +53,8 @@ func NewTransportWith(o TransportOptions) *http.Transport {
 		}
 	}
 	transport.DialContext = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	// TLS 1.2 at least with every provider, whatever Go's default becomes.
+	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	transport.ResponseHeaderTimeout = o.ResponseHeaderTimeout
 	transport.MaxIdleConnsPerHost = 64
 	if o.MaxConnsPerHost > 0 {
