@@ -242,13 +242,15 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	result.SecretSource = source
 
 	// 4. Write the profile, then the secret.
-	_, existed := file.Profiles[name]
-	result.Created = !existed
-	file.Profiles[name] = profile
-	if file.CurrentProfile == "" {
-		file.CurrentProfile = name
-	}
-	if err := file.Save(); err != nil {
+	if err := file.Update(func(file *config.File) error {
+		_, existed := file.Profiles[name]
+		result.Created = !existed
+		file.Profiles[name] = profile
+		if file.CurrentProfile == "" {
+			file.CurrentProfile = name
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	f.Printer.Notice("%s profile %q in %s.", map[bool]string{true: "Created", false: "Updated"}[result.Created], name, file.Path)

@@ -136,11 +136,17 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 	if err := flagSettings(flags, profile); err != nil {
 		return err
 	}
-	file.Profiles[opts.Name] = profile
-	if opts.Use || file.CurrentProfile == "" {
-		file.CurrentProfile = opts.Name
-	}
-	if err := file.Save(); err != nil {
+	if err := file.Update(func(file *config.File) error {
+		if _, exists := file.Profiles[opts.Name]; exists {
+			return exitcode.New(exitcode.Usage, "profile %q already exists in %s", opts.Name, file.Path).
+				WithHint("change a value with `bokuctl profile set %s KEY VALUE`", opts.Name)
+		}
+		file.Profiles[opts.Name] = profile
+		if opts.Use || file.CurrentProfile == "" {
+			file.CurrentProfile = opts.Name
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	f.Printer.Notice("Added profile %q to %s.", opts.Name, file.Path)
@@ -158,7 +164,7 @@ func flagSettings(flags map[string]*pflag.Flag, profile config.Profile) error {
 		key, _ := config.LookupKey(name)
 		value := key.Normalize(flag.Value.String())
 		if err := key.Validate(value); err != nil {
-			return exitcode.New(exitcode.Usage, "--%s: %v", flag.Name, err)
+			return exitcode.New(exitcode.Usage, "--%s: %s", flag.Name, config.ShortenValue(err.Error(), value))
 		}
 		profile[name] = value
 	}
@@ -202,7 +208,7 @@ func keyHelp() string {
 func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 	key, ok := config.LookupKey(keyName)
 	if !ok {
-		err := exitcode.New(exitcode.Usage, "unknown setting %q", keyName)
+		err := exitcode.New(exitcode.Usage, "unknown setting %s", cmdutil.QuoteValue(keyName))
 		if _, lookErr := secret.Lookup(keyName); lookErr == nil {
 			return err.WithHint("%s is a secret: store it with `bokuctl secret set %s -p %s` (value on stdin)", keyName, keyName, name)
 		}
@@ -214,7 +220,7 @@ func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 	}
 	value = key.Normalize(value)
 	if err := key.Validate(value); err != nil {
-		return exitcode.New(exitcode.Usage, "%v", err)
+		return exitcode.New(exitcode.Usage, "%s", config.ShortenValue(err.Error(), value))
 	}
 	file, err := existingProfile(f, name)
 	if err != nil {
@@ -224,12 +230,17 @@ func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 		f.Printer.Notice("%s was not set for profile %q: nothing changed.", key.Name, name)
 		return f.Printer.Print(newProfileResult(file, name))
 	}
-	if value == "" {
-		delete(file.Profiles[name], key.Name)
-	} else {
-		file.Profiles[name][key.Name] = value
-	}
-	if err := file.Save(); err != nil {
+	if err := file.Update(func(file *config.File) error {
+		if _, err := file.Profile(name); err != nil {
+			return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: exitcode.HintOf(err)}
+		}
+		if value == "" {
+			delete(file.Profiles[name], key.Name)
+		} else {
+			file.Profiles[name][key.Name] = value
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	if value == "" {
@@ -387,8 +398,13 @@ func newProfileUseCmd(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			file.CurrentProfile = args[0]
-			if err := file.Save(); err != nil {
+			if err := file.Update(func(file *config.File) error {
+				if _, err := file.Profile(args[0]); err != nil {
+					return &exitcode.Error{Code: exitcode.Usage, Err: err, Hint: exitcode.HintOf(err)}
+				}
+				file.CurrentProfile = args[0]
+				return nil
+			}); err != nil {
 				return err
 			}
 			f.Printer.Notice("Now using profile %q.", args[0])
@@ -432,11 +448,13 @@ unless --yes is given.`,
 				fmt.Sprintf("Remove profile %q and its stored secrets? Type the profile name to confirm: ", name), name); err != nil {
 				return err
 			}
-			delete(file.Profiles, name)
-			if file.CurrentProfile == name {
-				file.CurrentProfile = ""
-			}
-			if err := file.Save(); err != nil {
+			if err := file.Update(func(file *config.File) error {
+				delete(file.Profiles, name)
+				if file.CurrentProfile == name {
+					file.CurrentProfile = ""
+				}
+				return nil
+			}); err != nil {
 				return err
 			}
 			deleted := deleteProfileSecrets(cmd.Context(), f, name)

@@ -179,19 +179,21 @@ func writeImport(cmd *cobra.Command, f *cmdutil.Factory, path, name string, impo
 		}
 	}
 
-	profile, existed := file.Profiles[name]
-	result.Created = !existed
-	if !existed {
-		profile = config.Profile{"provider": "worldline"}
-		file.Profiles[name] = profile
-	}
-	for k, v := range imported.Settings {
-		profile[k] = v
-	}
-	if file.CurrentProfile == "" {
-		file.CurrentProfile = name
-	}
-	if err := file.Save(); err != nil {
+	if err := file.Update(func(file *config.File) error {
+		profile, existed := file.Profiles[name]
+		result.Created = !existed
+		if !existed {
+			profile = config.Profile{"provider": "worldline"}
+			file.Profiles[name] = profile
+		}
+		for k, v := range imported.Settings {
+			profile[k] = v
+		}
+		if file.CurrentProfile == "" {
+			file.CurrentProfile = name
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	result.ConfigFile, result.Current = file.Path, file.CurrentProfile == name

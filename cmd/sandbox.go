@@ -197,11 +197,13 @@ func installSandboxProfile(ctx context.Context, f *cmdutil.Factory, name, base s
 	if err != nil {
 		return err
 	}
-	file.Profiles[name] = config.Profile(sandbox.Settings(base))
-	if file.CurrentProfile == "" {
-		file.CurrentProfile = name
-	}
-	if err := file.Save(); err != nil {
+	if err := file.Update(func(file *config.File) error {
+		file.Profiles[name] = config.Profile(sandbox.Settings(base))
+		if file.CurrentProfile == "" {
+			file.CurrentProfile = name
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	f.Printer.Notice("Wrote profile %q to %s; its credentials are the sandbox's public ones, built in: no secret store is needed.", name, file.Path)

@@ -5,10 +5,17 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bokuctl/bokuctl/pkg/config"
 	isocountry "github.com/bokuctl/bokuctl/pkg/country"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
+
+// QuoteValue quotes a user's value for an error message: %q of at most
+// its first 80 bytes, then …(N bytes) for a longer one. Use it wherever a
+// bad value is quoted back; config.ShortenValue shortens a message that
+// already quotes a whole value.
+func QuoteValue(v string) string { return config.QuoteValue(v) }
 
 // idChars reports whether s is 1 to max letters, digits or . _ : -, the
 // characters every provider accepts in ids and idempotency keys.
@@ -35,7 +42,7 @@ func ValidKey(key string) bool { return idChars(key, 64) }
 // argument or flag in the message.
 func CheckID(what, id string) error {
 	if !idChars(id, 128) {
-		return exitcode.New(exitcode.Usage, "%s %q is not a valid id: use up to 128 letters, digits or . _ : -", what, id)
+		return exitcode.New(exitcode.Usage, "%s %s is not a valid id: use up to 128 letters, digits or . _ : -", what, QuoteValue(id))
 	}
 	return nil
 }
@@ -43,10 +50,10 @@ func CheckID(what, id string) error {
 // CheckCountry refuses a --country that is not two letters.
 func CheckCountry(country string) error {
 	if len(country) != 2 || !isLetter(country[0]) || !isLetter(country[1]) {
-		return exitcode.New(exitcode.Usage, "--country %q is not a two-letter ISO 3166-1 country code", country).WithHint("for example --country gb")
+		return exitcode.New(exitcode.Usage, "--country %s is not a two-letter ISO 3166-1 country code", QuoteValue(country)).WithHint("for example --country gb")
 	}
 	if !isocountry.Valid(country) {
-		return exitcode.New(exitcode.Usage, "--country %q is not an ISO 3166-1 country code", country).WithHint("%s", isocountry.Hint(country))
+		return exitcode.New(exitcode.Usage, "--country %s is not an ISO 3166-1 country code", QuoteValue(country)).WithHint("%s", isocountry.Hint(country))
 	}
 	return nil
 }
@@ -96,7 +103,7 @@ func sampleAmount(cur money.Currency) string {
 func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 	if given != "" {
 		if !ValidKey(given) {
-			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", flag, given)
+			return "", exitcode.New(exitcode.Usage, "--%s %s: use 1 to 64 letters, digits or . _ : -", flag, QuoteValue(given))
 		}
 	} else if f.DefaultKey != "" {
 		given = f.DefaultKey
@@ -129,7 +136,7 @@ func IDOrKey(args []string, key, idName, keyFlag, what string) (string, error) {
 		return args[0], CheckID(idName, args[0])
 	case key != "":
 		if !ValidKey(key) {
-			return "", exitcode.New(exitcode.Usage, "--%s %q: use 1 to 64 letters, digits or . _ : -", keyFlag, key)
+			return "", exitcode.New(exitcode.Usage, "--%s %s: use 1 to 64 letters, digits or . _ : -", keyFlag, QuoteValue(key))
 		}
 		return "", nil
 	}

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -87,10 +88,36 @@ var profileNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.Mu
 // account prefix): letters, digits, "_" and "-", at most 63.
 func ValidateProfileName(name string) error {
 	if !profileNamePattern().MatchString(name) {
-		return exitcode.New(exitcode.Usage, "invalid profile name %q", name).
+		return exitcode.New(exitcode.Usage, "invalid profile name %s", QuoteValue(name)).
 			WithHint("use letters, digits, '_' and '-' (at most 63), starting with a letter or digit")
 	}
 	return nil
+}
+
+// maxQuoted is how much of a value an error message quotes.
+const maxQuoted = 80
+
+// QuoteValue quotes a value for an error message, as %q does, but at most
+// its first 80 bytes: a longer value is cut (on a character boundary) and
+// followed by …(N bytes), so a huge bad value never floods the terminal.
+func QuoteValue(v string) string {
+	if len(v) <= maxQuoted {
+		return strconv.Quote(v)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d bytes)", strconv.Quote(v[:cut]), len(v))
+}
+
+// ShortenValue replaces every %q quote of value in msg (an error message
+// that quoted the whole value) with QuoteValue(value).
+func ShortenValue(msg, value string) string {
+	if len(value) <= maxQuoted {
+		return msg
+	}
+	return strings.ReplaceAll(msg, strconv.Quote(value), QuoteValue(value))
 }
 
 // FileError is a problem with the config file's content or access. It
@@ -121,6 +148,7 @@ func (e *FileError) HintText() string {
 // naming the file and line.
 func Load(path string) (*File, error) {
 	f := &File{Path: path, Profiles: map[string]Profile{}}
+	atomicfile.WarnIfExposed(path, "config file")
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return f, nil
@@ -175,7 +203,7 @@ func (f *File) decodeRoot(root *yaml.Node) error {
 			for j := 0; j+1 < len(value.Content); j += 2 {
 				name, body := value.Content[j], value.Content[j+1]
 				if err := ValidateProfileName(name.Value); err != nil {
-					return f.errorAt(name, "invalid profile name %q", name.Value)
+					return f.errorAt(name, "invalid profile name %s", QuoteValue(name.Value))
 				}
 				if _, dup := f.Profiles[name.Value]; dup {
 					return f.errorAt(name, "profile %q is defined twice", name.Value)
@@ -190,7 +218,7 @@ func (f *File) decodeRoot(root *yaml.Node) error {
 				f.Profiles[name.Value] = profile
 			}
 		default:
-			return f.errorAt(key, "unknown top-level key %q (known: current-profile, profiles)", key.Value)
+			return f.errorAt(key, "unknown top-level key %s (known: current-profile, profiles)", QuoteValue(key.Value))
 		}
 	}
 	return nil
@@ -209,7 +237,7 @@ func (f *File) decodeSettings(profile, section string, node *yaml.Node, into Pro
 				return f.errorAt(value, "%s in profile %q must be a single value", name, profile)
 			}
 			if err := k.Validate(value.Value); err != nil {
-				return f.errorAt(value, "profile %q: %v", profile, err)
+				return f.errorAt(value, "profile %q: %s", profile, ShortenValue(err.Error(), value.Value))
 			}
 			into[name] = value.Value
 			continue
@@ -223,22 +251,67 @@ func (f *File) decodeSettings(profile, section string, node *yaml.Node, into Pro
 			}
 			continue
 		}
-		return f.errorAt(key, "unknown key %q in profile %q (known keys: %s)", name, profile, strings.Join(keyNames(section), ", "))
+		return f.errorAt(key, "unknown key %s in profile %q (known keys: %s)", QuoteValue(name), profile, strings.Join(keyNames(section), ", "))
 	}
 	return nil
 }
 
 // Save writes the file atomically (temporary file, then rename) with mode
-// 0600, creating its folder with mode 0700.
+// 0600, creating its folder with mode 0700, under the file's lock (see
+// Update). It writes what f holds, overwriting changes another process
+// made since f was loaded: commands that change a loaded file use Update.
 func (f *File) Save() error {
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+	return f.locked(f.save)
+}
+
+// Update changes the file without losing another process's change: under
+// a lock on the file (a ".lock" file beside it, see atomicfile.Lock) it
+// reads the file again, applies change to that fresh copy, and saves it.
+// If change returns an error nothing is written and the error is returned.
+// On success f holds the saved content.
+func (f *File) Update(change func(*File) error) error {
+	return f.locked(func() error {
+		fresh, err := Load(f.Path)
+		if err != nil {
+			return err
+		}
+		if err := change(fresh); err != nil {
+			return err
+		}
+		if err := fresh.save(); err != nil {
+			return err
+		}
+		*f = *fresh
+		return nil
+	})
+}
+
+// locked runs fn holding the lock beside the file that f.Path finally
+// names (a symlinked config is locked and written where it points).
+func (f *File) locked(fn func() error) error {
+	target, err := atomicfile.Resolve(f.Path)
+	if err != nil {
+		return fmt.Errorf("save config: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 		return fmt.Errorf("create config folder: %w", err)
 	}
+	unlock, err := atomicfile.Lock(target)
+	if err != nil {
+		return fmt.Errorf("save config: %w", err)
+	}
+	defer unlock()
+	return fn()
+}
+
+// save writes the file. A symbolic link at f.Path is kept: the file it
+// points to is replaced, atomically, in its own folder.
+func (f *File) save() error {
 	data, err := f.encode()
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(f.Path, data, 0o600); err != nil {
+	if err := atomicfile.WriteThrough(f.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save config: %w", err)
 	}
 	return nil

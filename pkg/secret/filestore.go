@@ -27,6 +27,7 @@ func (s FileStore) Describe() string { return "file " + s.Path }
 
 func (s FileStore) load() (map[string]string, error) {
 	entries := map[string]string{}
+	atomicfile.WarnIfExposed(s.Path, "secrets file")
 	data, err := os.ReadFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return entries, nil
@@ -44,9 +45,6 @@ func (s FileStore) save(entries map[string]string) error {
 	data, err := json.MarshalIndent(entries, "", "  ")
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
-		return &UnavailableError{Store: "secret file", Err: err}
 	}
 	if err := atomicfile.Write(s.Path, data, 0o600); err != nil {
 		return &UnavailableError{Store: "secret file", Err: err}
@@ -67,25 +65,43 @@ func (s FileStore) Get(_ context.Context, account string) (string, error) {
 	return value, nil
 }
 
-// Set writes a secret.
-func (s FileStore) Set(_ context.Context, account, value string) error {
+// update reads the file, lets change modify its entries and writes them,
+// all under a lock beside the file (atomicfile.Lock), so that concurrent
+// Set and Delete calls from other processes are all kept.
+func (s FileStore) update(change func(map[string]string) error) error {
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return &UnavailableError{Store: "secret file", Err: err}
+	}
+	unlock, err := atomicfile.Lock(s.Path)
+	if err != nil {
+		return &UnavailableError{Store: "secret file", Err: err}
+	}
+	defer unlock()
 	entries, err := s.load()
 	if err != nil {
 		return err
 	}
-	entries[account] = value
+	if err := change(entries); err != nil {
+		return err
+	}
 	return s.save(entries)
+}
+
+// Set writes a secret.
+func (s FileStore) Set(_ context.Context, account, value string) error {
+	return s.update(func(entries map[string]string) error {
+		entries[account] = value
+		return nil
+	})
 }
 
 // Delete removes a secret; a missing one is ErrNotFound.
 func (s FileStore) Delete(_ context.Context, account string) error {
-	entries, err := s.load()
-	if err != nil {
-		return err
-	}
-	if _, ok := entries[account]; !ok {
-		return ErrNotFound
-	}
-	delete(entries, account)
-	return s.save(entries)
+	return s.update(func(entries map[string]string) error {
+		if _, ok := entries[account]; !ok {
+			return ErrNotFound
+		}
+		delete(entries, account)
+		return nil
+	})
 }

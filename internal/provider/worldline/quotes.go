@@ -69,6 +69,15 @@ func saveQuote(f *cmdutil.Factory, q quote) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	// Under the lock, so that quotes saved by concurrent runs are all kept.
+	unlock, err := atomicfile.Lock(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	quotes, err := loadQuotes(path)
 	if err != nil {
 		quotes = map[string]quote{} // a broken file is replaced
@@ -81,9 +90,6 @@ func saveQuote(f *cmdutil.Factory, q quote) error {
 	quotes[q.RateReferenceID] = q
 	data, err := json.MarshalIndent(quotes, "", "  ")
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
 	return atomicfile.Write(path, data, 0o600)
