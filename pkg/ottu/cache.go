@@ -17,8 +17,10 @@ import (
 )
 
 // Cache keeps successful answers per (host, auth identity, filters), one
-// JSON file each, written atomically with mode 0600. Errors are never
-// cached.
+// JSON file each, written atomically with mode 0600 in a folder created
+// with mode 0700. Errors are never cached. An entry that is a symbolic
+// link, not a regular file, or owned by another user is ignored: it was
+// not written by this user's bokuctl.
 type Cache struct {
 	Dir string
 	Now func() time.Time
@@ -51,9 +53,18 @@ func (c Cache) now() time.Time {
 
 func (c Cache) path(key string) string { return filepath.Join(c.Dir, key+".json") }
 
+// maxEntrySize bounds what is read of one entry.
+const maxEntrySize = 8 << 20
+
+// read reads an entry file written by this user, refusing symbolic links
+// and files of other users.
+func (c Cache) read(path string) ([]byte, error) {
+	return atomicfile.ReadOwnFile(path, maxEntrySize)
+}
+
 // Get returns the entry if present and younger than maxAge.
 func (c Cache) Get(key string, maxAge time.Duration) (*Entry, bool) {
-	data, err := os.ReadFile(c.path(key))
+	data, err := c.read(c.path(key))
 	if err != nil {
 		return nil, false
 	}
@@ -100,7 +111,7 @@ func (c Cache) List() ([]Summary, error) {
 	}
 	var out []Summary
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := c.read(f)
 		if err != nil {
 			continue
 		}
