@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,9 +30,8 @@ func panicCommand(f *cmdutil.Factory) *cobra.Command {
 					return err
 				}
 			}
-			var m map[string]int
-			m["boom"]++ // a nil map write: a bug
-			return nil
+			ids := strings.Fields(strings.Join(args, " "))
+			return errors.New(ids[0]) // no arguments: index out of range, a bug
 		},
 	}
 	cmd.Flags().BoolVar(&send, "send", false, "")
@@ -56,7 +56,7 @@ func TestPanicBeforeSendIsExit1(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "Error: internal error: assignment to entry in nil map; please report it") {
+	if !strings.Contains(stderr, "Error: internal error: runtime error: index out of range [0] with length 0; please report it") {
 		t.Errorf("stderr lacks the report:\n%s", stderr)
 	}
 	if strings.Contains(stderr, "goroutine ") {
@@ -69,7 +69,7 @@ func TestPanicAfterSendIsUnknownOutcome(t *testing.T) {
 	if code != 5 {
 		t.Fatalf("exit %d, want 5; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"internal error: assignment to entry in nil map", "idempotency key pk-1 was sent", "bokuctl reconcile"} {
+	for _, want := range []string{"internal error: runtime error: index out of range [0] with length 0", "idempotency key pk-1 was sent", "bokuctl reconcile"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
