@@ -52,6 +52,9 @@ func (r notifyResult) Table() output.Table {
 	return t
 }
 
+// maxNotification bounds a notification read from stdin or --file.
+const maxNotification = 2 << 20
+
 func newNotifyVerifyCmd(f *cmdutil.Factory) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
@@ -73,9 +76,17 @@ that is not a notification.`,
 			var data []byte
 			var err error
 			if file == "" || file == "-" {
-				data, err = io.ReadAll(io.LimitReader(f.IO.In, 2<<20))
+				data, err = io.ReadAll(io.LimitReader(f.IO.In, maxNotification))
 			} else {
-				data, err = os.ReadFile(file)
+				var in *os.File
+				if in, err = os.Open(file); err == nil {
+					data, err = io.ReadAll(io.LimitReader(in, maxNotification+1))
+					in.Close()
+				}
+				if err == nil && len(data) > maxNotification {
+					return exitcode.New(exitcode.Usage, "--file %s is larger than %d MiB: a notification is far smaller", file, maxNotification>>20).
+						WithHint("give the one notification, as a raw HTTP request or JSON (see bokuctl notify verify --help)")
+				}
 			}
 			if err != nil {
 				return exitcode.New(exitcode.Usage, "read notification: %v", err)

@@ -10,6 +10,28 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
+// maxCardFile bounds --card-file: card JSON is well under 1 KiB.
+const maxCardFile = 8 << 10
+
+// readCardFile reads --card-file, at most maxCardFile bytes: a bigger file
+// (or /dev/zero) is a usage error that never quotes the content.
+func readCardFile(file string) ([]byte, error) {
+	in, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	data, err := io.ReadAll(io.LimitReader(in, maxCardFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCardFile {
+		return nil, exitcode.New(exitcode.Usage, "--card-file %s is larger than %d KiB: it must hold only the card JSON", file, maxCardFile>>10).
+			WithHint(`give the card as JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}`)
+	}
+	return data, nil
+}
+
 // ReadCard reads card JSON from --card-file or stdin; never from flags, so
 // the number never reaches shell history or the process list. Errors never
 // quote the card.
@@ -18,13 +40,16 @@ func ReadCard(f *cmdutil.Factory, file string, needCVC bool) (acquiring.PlainCar
 	var err error
 	switch {
 	case file != "" && file != "-":
-		data, err = os.ReadFile(file)
+		data, err = readCardFile(file)
 	default:
 		if _, isTerminal := f.IO.StdinIsTerminal(); isTerminal {
 			return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "card data is read from stdin or --card-file, as JSON").
 				WithHint(`pipe it in, e.g. cat card.json | bokuctl charge …, or pass --card-file card.json`)
 		}
 		data, err = io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+	}
+	if _, ok := err.(*exitcode.Error); ok {
+		return acquiring.PlainCardData{}, err
 	}
 	if err != nil {
 		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "read card data: %v", err)
