@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
+	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
 // bokuTestKey is the fake Boku's signing key in the scripts.
@@ -140,6 +142,20 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PROXY_URL", proxyServer.URL)
 			env.Setenv("PROXY_USER", proxyTestUser)
 			env.Setenv("PROXY_PASSWORD", proxyTestPassword)
+
+			// A hostile provider (HOSTILE_URL) answering as `hostile-mode`
+			// says, and a capture listener (CAPTURE_URL) its redirects point
+			// at, counting whatever arrives there (`captured N`).
+			capture := &captureListener{}
+			captureServer := httptest.NewServer(capture)
+			env.Defer(captureServer.Close)
+			hostile := &hostileServer{mode: "empty", captureURL: captureServer.URL}
+			hostileSrv := httptest.NewServer(hostile)
+			env.Defer(hostileSrv.Close)
+			env.Values["hostile"] = hostile
+			env.Values["capture"] = capture
+			env.Setenv("HOSTILE_URL", hostileSrv.URL)
+			env.Setenv("CAPTURE_URL", captureServer.URL)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -191,6 +207,16 @@ func TestScripts(t *testing.T) {
 			},
 			"proxy-requests": proxyCount(func(p *forwardProxy) int { return p.count(&p.requests) }),
 			"proxy-authed":   proxyCount(func(p *forwardProxy) int { return p.count(&p.authed) }),
+			"hostile-mode":   hostileMode,
+			"captured":       capturedCount,
+			"hostile-requests": func(ts *testscript.TestScript, neg bool, args []string) {
+				// hostile-requests N [PATH-PREFIX]
+				prefix := ""
+				if len(args) == 2 {
+					prefix, args = args[1], args[:1]
+				}
+				assertCount(ts, neg, args, "hostile-requests", ts.Value("hostile").(*hostileServer).count(prefix))
+			},
 		},
 	})
 }
@@ -497,4 +523,133 @@ func bokuApprove(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("approve %s: %s", args[0], resp.Status)
 	}
 	fmt.Fprintf(ts.Stdout(), "%s\n%s\n", resp.Status, resp.Header.Get("Location"))
+}
+
+// hostileServer is a provider gone wrong, for every client at once:
+// Worldline (its token endpoint /connect/token issues tokens unless the
+// mode says otherwise, the API under /processing and /services), Boku
+// (.../3.0/..., answers signed with the test key so that only the body
+// is at fault) and Ottu (/b/pbl/...). Modes, set with `hostile-mode`:
+//
+//	empty, object, null   a 2xx with no body, {} or null
+//	redirect-301|302|307|308   a redirect to the capture listener, same path
+//	token-redirect-307    the token endpoint redirects (307) to the listener
+//	retry-after           503 with Retry-After: 20
+type hostileServer struct {
+	captureURL string
+	mu         sync.Mutex
+	mode       string
+	paths      []string
+}
+
+func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	h.mu.Lock()
+	mode := h.mode
+	h.paths = append(h.paths, r.URL.Path)
+	h.mu.Unlock()
+	target := h.captureURL + r.URL.RequestURI()
+	if r.URL.Path == "/connect/token" {
+		if mode == "token-redirect-307" {
+			http.Redirect(w, r, target, http.StatusTemporaryRedirect)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"hostile-token","token_type":"Bearer","expires_in":3600}`)
+		return
+	}
+	if code, ok := strings.CutPrefix(mode, "redirect-"); ok {
+		status, _ := strconv.Atoi(code)
+		http.Redirect(w, r, target, status)
+		return
+	}
+	if mode == "retry-after" {
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	body := map[string]string{"empty": "", "object": "{}", "null": "null"}[mode]
+	if strings.Contains(r.URL.Path, "/3.0/") {
+		// Boku: a signed 200, so the client gets past the signature.
+		const contentType = "text/xml;charset=utf-8"
+		params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: contentType}}, Body: []byte(body)},
+			[]byte(bokuTestKey), "sandbox-merchant", "sandbox-key-1", []string{"Content-Type"}, time.Now())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("X-SignedResponse", params.String())
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, body)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	status := http.StatusOK
+	if r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/b/pbl/") {
+		status = http.StatusCreated
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// count is how many requests under prefix the server received.
+func (h *hostileServer) count(prefix string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, p := range h.paths {
+		if strings.HasPrefix(p, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// hostileMode sets the hostile server's mode: `hostile-mode MODE`.
+func hostileMode(ts *testscript.TestScript, neg bool, args []string) {
+	modes := []string{"empty", "object", "null", "redirect-301", "redirect-302", "redirect-307", "redirect-308", "token-redirect-307", "retry-after"}
+	if len(args) != 1 || neg || !slices.Contains(modes, args[0]) {
+		ts.Fatalf("usage: hostile-mode %s", strings.Join(modes, "|"))
+	}
+	h := ts.Value("hostile").(*hostileServer)
+	h.mu.Lock()
+	h.mode = args[0]
+	h.mu.Unlock()
+}
+
+// captureListener counts every request that reaches it, whatever it is.
+type captureListener struct {
+	mu       sync.Mutex
+	requests int
+}
+
+func (c *captureListener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	c.mu.Lock()
+	c.requests++
+	c.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{}`)
+}
+
+// capturedCount asserts how many requests the capture listener received:
+// `captured N`.
+func capturedCount(ts *testscript.TestScript, neg bool, args []string) {
+	c := ts.Value("capture").(*captureListener)
+	c.mu.Lock()
+	got := c.requests
+	c.mu.Unlock()
+	assertCount(ts, neg, args, "captured", got)
+}
+
+func assertCount(ts *testscript.TestScript, neg bool, args []string, name string, got int) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: %s N", name)
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if (got == want) == neg {
+		ts.Fatalf("%s: got %d, want %s%d", name, got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
 }
