@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -149,7 +150,7 @@ func (e *FileError) HintText() string {
 func Load(path string) (*File, error) {
 	f := &File{Path: path, Profiles: map[string]Profile{}}
 	atomicfile.WarnIfExposed(path, "config file")
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return f, nil
 	}
@@ -167,6 +168,27 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// maxFileSize bounds the config file: profiles take a few KiB; a larger
+// file is a mistake (or a device) and is not read into memory.
+const maxFileSize = 4 << 20
+
+// readBounded is os.ReadFile for a file of at most limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d MiB: not a bokuctl config file", limit>>20)
+	}
+	return data, nil
 }
 
 var yamlLinePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
