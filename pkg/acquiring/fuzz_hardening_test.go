@@ -296,9 +296,7 @@ var cardRenderings = []string{
 	`"4176669999000104"`, `"4176 6699 9900 0104"`, `"4176-6699-9900-0104"`, `4176669999000104`,
 	`"\u0034\u0031\u0037\u0036\u0036\u0036\u0039\u0039\u0039\u0039\u0030\u0030\u0030\u0031\u0030\u0034"`,
 	`"41766699\u00399000104"`, `4.176669999000104e15`, `" 4176669999000104 "`,
-	// Known defect (issue 17): MaskBody masks only a scalar under a
-	// masked name, so these leak; kept out until obfuscate.go is fixed:
-	// `["4176669999000104"]`, `{"value":"4176669999000104"}`.
+	`["4176669999000104"]`, `{"value":"4176669999000104"}`, `[{"n":["4176669999000104"]}]`,
 }
 
 // holdsCardUnder reports whether the card's rendering sits directly under

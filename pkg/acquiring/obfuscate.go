@@ -3,6 +3,7 @@ package acquiring
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -67,7 +68,8 @@ func MaskBody(body []byte) []byte {
 		decoder.UseNumber()
 		var doc any
 		if err := decoder.Decode(&doc); err != nil {
-			return body
+			// JSON that cannot be parsed cannot be masked: never show it.
+			return []byte(fmt.Sprintf("[a JSON body that cannot be parsed, %d bytes: not shown]", len(body)))
 		}
 		out, err := json.MarshalIndent(maskValue(doc), "", "    ")
 		if err != nil {
@@ -94,6 +96,12 @@ func maskValue(v any) any {
 			rule, ok := bodyRules[k]
 			switch e.(type) {
 			case map[string]any, []any:
+				if ok {
+					// A list or object where a card number belongs: hide
+					// all of it rather than guess where the digits are.
+					x[k] = "****"
+					continue
+				}
 				x[k] = maskValue(e)
 			default:
 				if ok && e != nil {

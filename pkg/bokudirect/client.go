@@ -209,11 +209,17 @@ func retryAfter(value string, now time.Time) (time.Duration, bool) {
 	if value == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(value); err == nil && secs >= 0 {
+	// Waits are bounded to a day: a larger number (or one that would
+	// overflow a Duration) asks for more than any command will wait.
+	const longest = 24 * time.Hour
+	if secs, err := strconv.ParseInt(value, 10, 64); err == nil && secs >= 0 {
+		if secs > int64(longest/time.Second) {
+			return longest, true
+		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(value); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), longest), true
 	}
 	return 0, false
 }

@@ -155,11 +155,7 @@ func FuzzRetryAfter(f *testing.F) {
 			t.Fatalf("%q read as %s", value, d)
 		}
 		if d > maxRetryAfter || d < 0 {
-			// Known defect (issue 17): retryAfter neither bounds a wait
-			// nor guards the seconds' conversion against overflow
-			// ("9223372037" is negative); pkg/bokudirect/client.go is
-			// not this change's to fix. Remove this skip with the fix.
-			t.Skipf("known defect: Retry-After %q read as %s", value, d)
+			t.Fatalf("Retry-After %q read as %s", value, d)
 		}
 	})
 }

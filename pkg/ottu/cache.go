@@ -72,7 +72,8 @@ func (c Cache) Get(key string, maxAge time.Duration) (*Entry, bool) {
 	if json.Unmarshal(data, &e) != nil || e.Key != key {
 		return nil, false
 	}
-	if c.now().Sub(e.FetchedAt) > maxAge {
+	// An entry fetched "in the future" has a corrupt time: never fresh.
+	if age := c.now().Sub(e.FetchedAt); age > maxAge || age < -time.Minute {
 		return nil, false
 	}
 	return &e, true

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 )
@@ -37,6 +38,9 @@ func (s FileStore) load() (map[string]string, error) {
 	}
 	if err := json.Unmarshal(data, &entries); err != nil {
 		return nil, &UnavailableError{Store: "secret file", Err: fmt.Errorf("%s is not a bokuctl secret file: %v", s.Path, err)}
+	}
+	if entries == nil { // the file holds null
+		entries = map[string]string{}
 	}
 	return entries, nil
 }
@@ -89,6 +93,11 @@ func (s FileStore) update(change func(map[string]string) error) error {
 
 // Set writes a secret.
 func (s FileStore) Set(_ context.Context, account, value string) error {
+	// JSON would turn invalid UTF-8 into U+FFFD: the secret would not
+	// read back as given.
+	if !utf8.ValidString(account) || !utf8.ValidString(value) {
+		return fmt.Errorf("the secret is not valid UTF-8 text: the file store keeps text only")
+	}
 	return s.update(func(entries map[string]string) error {
 		entries[account] = value
 		return nil

@@ -38,20 +38,14 @@ func FuzzFileStore(f *testing.F) {
 			return
 		}
 		if !utf8.ValidString(account) || !utf8.ValidString(value) {
-			// Known defect (issue 17): the store writes JSON, which
-			// turns invalid UTF-8 into U+FFFD, so such a secret is not
-			// read back as set; pkg/secret/filestore.go is not this
-			// change's to fix. Remove this skip with the fix.
-			t.Skip("known defect: invalid UTF-8 is not stored as given")
+			// Refused rather than stored as something else.
+			if err := s.Set(ctx, account, value); err == nil {
+				t.Fatalf("Set of invalid UTF-8 %q=%q was accepted", account, value)
+			}
+			return
 		}
 		var before map[string]string
-		if json.Unmarshal(data, &before) == nil && before == nil && len(data) > 0 {
-			// Known defect (issue 17): a secrets file holding null reads
-			// as no secrets, and then Set panics (assignment to entry in
-			// nil map); pkg/secret/filestore.go is not this change's to
-			// fix. Remove this skip with the fix.
-			t.Skip("known defect: Set on a null secrets file panics")
-		}
+		json.Unmarshal(data, &before)
 		if err := s.Set(ctx, account, value); err != nil {
 			t.Fatalf("Set on a readable file: %v", err)
 		}
