@@ -115,7 +115,13 @@ func (g *Group) Close() error {
 	}
 	g.closed = true
 	g.mu.Unlock()
-	g.wake <- struct{}{}
+	// Never a blocking send: a token already waiting wakes the writer,
+	// which sees closed and stops; and once it has stopped, a token that
+	// a late enqueue left in the buffer would block a send for ever.
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
 	<-g.done
 	g.mu.Lock()
 	defer g.mu.Unlock()
