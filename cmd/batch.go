@@ -634,7 +634,17 @@ done:
 // already settled is skipped, and an unsettled one is asked about first.
 // A row answered "unavailable" is tried again, with the same key, after a
 // pause.
-func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile.Row, shared *cmdutil.Shared) rowResult {
+func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
+	// A panic in one row must not take the batch down (the top-level
+	// recover sees only the main goroutine): the row is reported as an
+	// internal error, and as unknown when its intent was recorded, for
+	// resume and reconcile to settle.
+	defer func() {
+		if r := recover(); r != nil {
+			res = rowResult{Line: row.Line, Status: journal.StatusUnknown, ExitCode: int(exitcode.UnknownOutcome),
+				Error: fmt.Sprintf("internal error: %v; the request may have been sent: settle with bokuctl batch resume %s", r, b.id)}
+		}
+	}()
 	if b.resume {
 		probe, _ := b.runRow(ctx, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
 		if probe.Status == rowInvalid {
@@ -646,7 +656,6 @@ func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile
 			}
 		}
 	}
-	var res rowResult
 	for attempt := 0; ; attempt++ {
 		b.waitOutPause()
 		if b.limiter != nil {
