@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,10 +24,10 @@ import (
 
 // dccData is DccData.
 type dccData struct {
-	Amount           *int64   `json:"amount"`
-	ConversionRate   *float64 `json:"conversionRate"`
-	CurrencyCode     string   `json:"currencyCode"`
-	NumberOfDecimals *int32   `json:"numberOfDecimals"`
+	Amount           *int64      `json:"amount"`
+	ConversionRate   *rateNumber `json:"conversionRate"`
+	CurrencyCode     string      `json:"currencyCode"`
+	NumberOfDecimals *int32      `json:"numberOfDecimals"`
 }
 
 // merchantData is MerchantData; customerServiceData, paymentFacilitatorId,
@@ -484,16 +486,35 @@ func checkDCC(field string, d *dccData) string {
 		return fmt.Sprintf("%s.numberOfDecimals must be %d for %s", field, cur.Exponent, cur.Code)
 	case *d.Amount <= 0:
 		return field + ".amount must be positive"
-	case !(*d.ConversionRate > 0) || math.IsInf(*d.ConversionRate, 0):
+	case !positiveRate(*d.ConversionRate):
 		return field + ".conversionRate must be positive"
 	}
 	return ""
 }
 
 // sameRate compares a client's float conversionRate with a quoted decimal.
-func sameRate(got float64, quoted string) bool {
-	want, _ := mustRat(quoted).Float64()
-	return math.Abs(got-want) <= 1e-9*want
+func sameRate(got rateNumber, quoted string) bool {
+	rate, ok := new(big.Rat).SetString(got.String())
+	return ok && rate.Cmp(mustRat(quoted)) == 0
+}
+
+// rateNumber is DccData.conversionRate (a double in the SDK's model): a
+// JSON number kept as written, so it is compared exactly, never through
+// float64; a quoted string is refused, as a typed decoder would.
+type rateNumber struct{ json.Number }
+
+func (r *rateNumber) UnmarshalJSON(data []byte) error {
+	if len(data) == 0 || data[0] == '"' {
+		return fmt.Errorf("conversionRate must be a number")
+	}
+	return json.Unmarshal(data, &r.Number)
+}
+
+// positiveRate: a conversion rate is a positive decimal number, compared
+// exactly (never through float64).
+func positiveRate(n rateNumber) bool {
+	rate, ok := new(big.Rat).SetString(n.String())
+	return ok && rate.Sign() > 0
 }
 
 // dccQuote is a rate the fake quoted at /dcc-rates.

@@ -45,7 +45,9 @@ func form(t *testing.T, base, body string) (int, string) {
 func decode(t *testing.T, body string) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal([]byte(body), &m); err != nil {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber() // numbers as written: amounts never become float64
+	if err := dec.Decode(&m); err != nil {
 		t.Fatalf("not JSON: %s", body)
 	}
 	return m
@@ -194,7 +196,7 @@ func TestModelValidation(t *testing.T) {
 			continue
 		}
 		e := decode(t, body)
-		if e["type"] == nil || e["title"] != "Bad Request" || e["status"] != float64(400) || e["instance"] != "/processing/v1/1/2/payments" {
+		if e["type"] == nil || e["title"] != "Bad Request" || e["status"] != json.Number("400") || e["instance"] != "/processing/v1/1/2/payments" {
 			t.Errorf("%s: not Worldline's error shape: %s", c.name, body)
 		}
 	}
@@ -280,7 +282,7 @@ func TestDynamicCurrencyConversionMatchesAQuote(t *testing.T) {
 	status, body := post(t, base+"services/v1/1/2/dcc-rates", token, `{"operationId":"Q1","targetCurrency":"USD","rateReferenceId":"x",
  "cardPaymentData":{"bin":"41766699","brand":"VISA","cardCountryCode":"US"},"pointOfSaleData":{"terminalCountryCode":"BE","terminalId":"12345678"},
  "transaction":{"amount":{"amount":10000,"currencyCode":"EUR","numberOfDecimals":2},"transactionTimestamp":"2026-11-22T10:00:00Z","transactionType":"PAYMENT"}}`, nil)
-	if status != 200 || path(decode(t, body), "proposal.resultingAmount.amount") != float64(10910) {
+	if status != 200 || path(decode(t, body), "proposal.resultingAmount.amount") != json.Number("10910") {
 		t.Fatalf("quote: %d %s", status, body)
 	}
 	pay := func(op, dcc string) (int, map[string]any) {
@@ -514,5 +516,19 @@ func TestNewerSDKFields(t *testing.T) {
 	}
 	if status, body := post(t, rf+"/captures", token, `{"operationId":"NC2","transactionTimestamp":"2026-11-22T10:01:00Z","references":{"merchantReference":"rc-1"},"terminalData":{"terminalId":"T1"}}`, nil); status != 201 {
 		t.Errorf("refund capture with references and terminalData: %d %s", status, body)
+	}
+}
+
+// conversionRate is a number, compared exactly: a quoted rate is refused.
+func TestConversionRateIsANumber(t *testing.T) {
+	var d dccData
+	if err := json.Unmarshal([]byte(`{"amount":1091,"conversionRate":"1.0910","currencyCode":"USD","numberOfDecimals":2}`), &d); err == nil {
+		t.Fatal("a quoted conversionRate was accepted")
+	}
+	if err := json.Unmarshal([]byte(`{"amount":1091,"conversionRate":1.0910,"currencyCode":"USD","numberOfDecimals":2}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	if !sameRate(*d.ConversionRate, "1.091") || sameRate(*d.ConversionRate, "1.0910000001") {
+		t.Error("rates are not compared exactly")
 	}
 }
