@@ -56,15 +56,6 @@ func newSandboxResult(base, profile, state string) sandboxResult {
 		OttuURL: base, Profile: profile, StateFile: state}
 }
 
-// isLoopback reports whether host names this machine only.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 type sandboxServeOptions struct {
 	Addr, State, ProfileName, NotifyURL, ReadyFile string
 	ListenAny                                      bool
@@ -108,7 +99,7 @@ func runSandboxServe(ctx context.Context, f *cmdutil.Factory, o *sandboxServeOpt
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "--addr %q is not host:port", o.Addr)
 	}
-	if !o.ListenAny && !isLoopback(host) {
+	if !o.ListenAny && !config.LoopbackHost(host) {
 		return exitcode.New(exitcode.Usage, "--addr %s is not a loopback address", o.Addr).
 			WithHint("the sandbox has public credentials; use 127.0.0.1, or pass --listen-any if you really mean it")
 	}

@@ -2,7 +2,6 @@ package cmdutil
 
 import (
 	"context"
-	"net"
 	"net/url"
 	"strings"
 
@@ -57,17 +56,9 @@ func IsLocalSandbox(settings *config.Settings) bool {
 		}
 		urls++
 		u, err := url.Parse(strings.ReplaceAll(s.Value, "{country}", "gb"))
-		if err != nil || !isLoopback(u.Hostname()) {
+		if err != nil || !config.LoopbackHost(u.Hostname()) {
 			return false
 		}
 	}
 	return urls > 0
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

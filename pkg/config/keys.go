@@ -98,15 +98,16 @@ func httpURL(v string) error {
 	if u.User != nil {
 		return fmt.Errorf("%q must not hold a user or password: remove the user info (credentials are secrets, see bokuctl secret --help)", u.Redacted())
 	}
-	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !LoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%q uses plain http to a host that is not this machine: use https (plain http is allowed only to 127.0.0.1, ::1 or localhost)", v)
 	}
 	return nil
 }
 
-// loopbackHost reports whether host is this machine: localhost, or an
-// address in 127.0.0.0/8 or ::1.
-func loopbackHost(host string) bool {
+// LoopbackHost reports whether host is this machine: localhost, or an
+// address in 127.0.0.0/8 or ::1. The transport policy, the sandbox's
+// address and its public credentials all use it.
+func LoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
