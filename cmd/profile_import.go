@@ -124,7 +124,7 @@ func profileImportWorldline(cmd *cobra.Command, f *cmdutil.Factory, path, name, 
 	}
 	in, err := os.Open(path)
 	if err != nil {
-		return exitcode.New(exitcode.Usage, "%v", err)
+		return exitcode.New(exitcode.Usage, "cannot read the properties file: %v", err).WithHint("give the path of the SDK's properties file, e.g. configuration.ini")
 	}
 	defer in.Close()
 	props, err := config.ParseProperties(in)

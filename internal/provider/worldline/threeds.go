@@ -45,7 +45,7 @@ func ParseThreeDSecure(data []byte) (*acquiring.ThreeDSecure, error) {
 		}
 		msg := err.Error()
 		if strings.Contains(msg, "unknown field") {
-			return nil, exitcode.New(exitcode.Usage, "--three-ds-file: %s", msg).
+			return nil, exitcode.New(exitcode.Usage, "--three-ds-file: %s", strings.TrimPrefix(msg, "json: ")).
 				WithHint("the fields are authenticationValue, directoryServerTransactionId, eci, threeDSecureType, version")
 		}
 		return nil, exitcode.New(exitcode.Usage, "--three-ds-file: not JSON").
