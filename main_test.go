@@ -166,6 +166,34 @@ func TestScripts(t *testing.T) {
 			"httppost":         httpPost,
 			"boku-approve":     bokuApprove,
 			"boku-wait-charge": bokuWaitCharge,
+			"boku-refunds":     countCmd(func(f *boku.Server) int { return f.RefundCount() }),
+			"boku-fault": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: boku-fault CALL unavailable|drop|off")
+				}
+				fault := boku.Fault(args[1])
+				if args[1] == "off" {
+					fault = boku.FaultNone
+				}
+				ts.Value("boku").(*boku.Server).SetFault(args[0], fault)
+			},
+			"boku-wait-count": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: boku-wait-count charges|refunds N")
+				}
+				want, _ := strconv.Atoi(args[1])
+				fake := ts.Value("boku").(*boku.Server)
+				for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+					n := fake.ChargeCount()
+					if args[0] == "refunds" {
+						n = fake.RefundCount()
+					}
+					if n >= want {
+						return
+					}
+				}
+				ts.Fatalf("fake Boku never reached %s %s", args[1], args[0])
+			},
 			"stdout2env":       stdoutToEnv,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/batchfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/journal"
@@ -49,7 +50,7 @@ type batchOptions struct {
 	file                string
 }
 
-func newBatchCmd(f *cmdutil.Factory) *cobra.Command {
+func newBatchCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	cmd := cmdutil.GroupCmd("batch", "Run many refunds, charges, captures or reversals from a file: validated first, rate-limited, resumable")
 	cmd.Long = `Run one operation for every row of a file, through the same code as the
 single command: a CSV file with a header line, or JSON lines ("-" reads
@@ -73,9 +74,9 @@ those in flight; a second Ctrl-C exits at once.`
   bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
   bokuctl batch resume bt-k3j9x2m4qa --yes`
 	for _, v := range batchVerbs {
-		cmd.AddCommand(newBatchVerbCmd(f, v))
+		cmd.AddCommand(newBatchVerbCmd(f, providers, v))
 	}
-	cmd.AddCommand(newBatchResumeCmd(f))
+	cmd.AddCommand(newBatchResumeCmd(f, providers))
 	return cmd
 }
 
@@ -87,7 +88,7 @@ func addBatchFlags(cmd *cobra.Command, o *batchOptions) {
 	cmdutil.AddYesFlag(cmd, &o.yes)
 }
 
-func newBatchVerbCmd(f *cmdutil.Factory, v batchVerb) *cobra.Command {
+func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb) *cobra.Command {
 	o := &batchOptions{}
 	name := strings.ReplaceAll(v.op, "charge ", "")
 	if v.op == "charge" {
@@ -102,7 +103,7 @@ See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, st
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
-			return runBatch(cmd, f, v, o, nil)
+			return runBatch(cmd, f, providers, v, o, nil)
 		},
 	}
 	addBatchFlags(cmd, o)
@@ -127,15 +128,17 @@ func batchExample(v batchVerb) string {
 	return fmt.Sprintf("  bokuctl --provider worldline batch %s ops.csv --yes   # columns: payment_id,amount,currency", strings.TrimPrefix(v.op, "charge "))
 }
 
-func newBatchResumeCmd(f *cmdutil.Factory) *cobra.Command {
+func newBatchResumeCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	o := &batchOptions{}
 	cmd := &cobra.Command{
 		Use:   "resume BATCH_ID",
 		Short: "Resume a batch: skip settled rows, reconcile unknown ones, run the rest",
 		Long: `Resume a batch from the copy of its file bokuctl kept: rows already settled
-are skipped, rows whose outcome is unknown or pending are asked about first
-(as reconcile does) and sent again with the same key only if still unknown,
-and rows never sent are run.`,
+are skipped; rows whose outcome is unknown are asked about first (as
+reconcile does) and sent again with the same key when the provider does
+not have them or cannot say; pending rows are reported, not sent again;
+rows refused because the provider was unavailable (exit 6) and rows never
+sent are run. Off a terminal it needs --yes, as the batch did.`,
 		Example: "  bokuctl batch resume bt-k3j9x2m4qa --yes",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -158,7 +161,7 @@ and rows never sent are run.`,
 				return err
 			}
 			o.file, o.resume = b.Copy, true
-			return runBatch(cmd, f, v, o, b)
+			return runBatch(cmd, f, providers, v, o, b)
 		},
 	}
 	addBatchFlags(cmd, o)
@@ -188,12 +191,13 @@ func useBatchProfile(f *cmdutil.Factory, b *journal.Batch) error {
 
 // batchRun is one run of a batch.
 type batchRun struct {
-	f       *cmdutil.Factory
-	verb    batchVerb
-	id      string
-	store   journal.Store
-	resume  bool
-	limiter *rate.Limiter
+	f         *cmdutil.Factory
+	providers *provider.Registry
+	verb      batchVerb
+	id        string
+	store     journal.Store
+	resume    bool
+	limiter   *rate.Limiter
 	// pausedUntil (Unix nanoseconds) holds the workers back after a row
 	// was answered "unavailable".
 	pausedUntil atomic.Int64
@@ -220,7 +224,7 @@ func parsePositiveInt(s string) (int, error) {
 
 // runBatch validates the file, records the batch, and runs its rows.
 // resumed is the batch being resumed by id (nil for a file).
-func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptions, resumed *journal.Batch) error {
+func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registry, v batchVerb, o *batchOptions, resumed *journal.Batch) error {
 	ctx := cmd.Context()
 	// A batch of a million rows keeps 16 MB of key hashes alive and makes
 	// much short-lived garbage: a soft limit makes the collector work
@@ -259,7 +263,10 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return exitcode.New(exitcode.Auth, "cannot keep the batch's file in %s: %v", dir, err)
 	}
-	b := &batchRun{f: f, verb: v, store: store, limiter: limiter, id: newBatchID()}
+	if f.Debug && f.DebugOut == nil {
+		f.DebugOut = &cmdutil.SyncWriter{W: f.IO.ErrOut} // the rows' --debug log, on the batch's stderr
+	}
+	b := &batchRun{f: f, providers: providers, verb: v, store: store, limiter: limiter, id: newBatchID()}
 	if resumed != nil {
 		b.id, b.resume = resumed.ID, true
 	}
@@ -278,7 +285,8 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 		return err
 	}
 	defer closeInput()
-	spool, err := os.CreateTemp(dir, ".incoming-*")
+	removeStaleSpools(dir)
+	spool, err := os.CreateTemp(dir, fmt.Sprintf(".incoming-%d-*", os.Getpid()))
 	if err != nil {
 		return exitcode.New(exitcode.Auth, "cannot keep the batch's file in %s: %v", dir, err)
 	}
@@ -329,6 +337,13 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 	if check.provider != "" {
 		selected = provider.Name(check.provider)
 	}
+	// One runner per file: the lock names the file, operation and profile,
+	// so a second run of the same file waits for nobody and is refused.
+	unlock, err := lockBatch(dir, sum, v.op, profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if resumed == nil {
 		prior, err := store.FindBatch(ctx, sum, v.op, profile)
 		switch {
@@ -339,8 +354,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 				return err
 			}
 		case err == nil && !o.fresh:
-			return exitcode.New(exitcode.Usage, "this file already ran as batch %s on %s: nothing was sent", prior.ID, prior.Time.Local().Format(time.DateTime)).
-				WithHint("resume it (settled rows are skipped): bokuctl batch resume %s, or pass --resume; pass --new to run it again as a new batch, whose rows without a key column get new keys and move money again", prior.ID)
+			return batchRanBefore(prior)
 		case err != nil && !errors.Is(err, journal.ErrNoBatch):
 			return err
 		case errors.Is(err, journal.ErrNoBatch) && o.resume:
@@ -363,9 +377,16 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, v batchVerb, o *batchOptio
 			return exitcode.New(exitcode.Auth, "cannot keep the batch's file: %v", err)
 		}
 		keep = true
-		if err := store.AddBatch(ctx, journal.Batch{ID: b.id, Time: time.Now(), Profile: profile, Provider: string(selected), Operation: v.op,
-			File: o.file, Digest: sum, Copy: source, Rows: check.rows}); err != nil {
+		// The check above and this claim are one atomic step in the journal
+		// too: of two runs that got here at once, one records the batch.
+		prior, err := store.ClaimBatch(ctx, journal.Batch{ID: b.id, Time: time.Now(), Profile: profile, Provider: string(selected), Operation: v.op,
+			File: o.file, Digest: sum, Copy: source, Rows: check.rows}, o.fresh)
+		if err != nil {
 			return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
+		}
+		if prior != nil {
+			os.Remove(source)
+			return batchRanBefore(prior)
 		}
 	}
 	return b.send(cmd, source, check.rows, o)
@@ -407,7 +428,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *batchOptions) 
 	res.format = reader.Format()
 	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
 	if header := reader.Header(); header != nil {
-		probe, _ := b.f.ForRow(b.f.IO, shared, true)
+		probe, _ := b.f.ForBatchRow(b.f.IO, shared, true, b.id, 0, "")
 		cmd := b.verb.build(probe)
 		for _, col := range header {
 			if err := b.verb.checkColumn(cmd, col); err != nil {
@@ -450,6 +471,11 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *batchOptions) 
 		r, rf := b.runRow(ctx, row, shared, true)
 		if res.provider == "" && rf != nil && rf.Provider != "" {
 			res.provider = rf.Provider
+		}
+		if r.Status == rowInvalid && exitcode.Of(r.err) == exitcode.Auth {
+			// Not the row's fault: a missing secret or a broken setting
+			// fails every row the same way. Say it once.
+			return res, r.err
 		}
 		if r.Status == rowInvalid {
 			res.invalid++
@@ -551,7 +577,7 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *batchOp
 					continue
 				}
 				inFlight.Add(1)
-				results <- b.runOne(ctx, cmd, row, shared)
+				results <- b.runOne(ctx, row, shared)
 				inFlight.Add(-1)
 			}
 		}()
@@ -634,7 +660,7 @@ done:
 // already settled is skipped, and an unsettled one is asked about first.
 // A row answered "unavailable" is tried again, with the same key, after a
 // pause.
-func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
+func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
 	// A panic in one row must not take the batch down (the top-level
 	// recover sees only the main goroutine): the row is reported as an
 	// internal error, and as unknown when its intent was recorded, for
@@ -651,7 +677,7 @@ func (b *batchRun) runOne(ctx context.Context, cmd *cobra.Command, row batchfile
 			return probe
 		}
 		if e, err := b.store.Get(ctx, probe.Key); err == nil {
-			if r, settled := b.fromJournal(cmd, row, *e); settled {
+			if r, settled := b.fromJournal(ctx, row, *e); settled {
 				return r
 			}
 		}
@@ -692,37 +718,99 @@ func (b *batchRun) waitOutPause() {
 	}
 }
 
-// fromJournal is a resumed row the journal knows: settled rows are
-// reported as recorded; unknown and pending ones are asked about, as
-// reconcile does. settled is false when the row must be sent (again).
-func (b *batchRun) fromJournal(cmd *cobra.Command, row batchfile.Row, e journal.Entry) (rowResult, bool) {
+// fromJournal is a resumed row the journal knows. Settled rows (ok,
+// declined, reversed, and failed but for an unavailable provider) are
+// reported as recorded. Unknown ones are asked about, as reconcile does:
+// settled by the answer, or sent again with the same key when the
+// provider does not have them or cannot say. Pending ones are reported.
+// settled is false when the row must be sent (again).
+func (b *batchRun) fromJournal(ctx context.Context, row batchfile.Row, e journal.Entry) (rowResult, bool) {
 	res := rowResult{Line: row.Line, Key: e.Key, Status: e.Status, Resumed: true, Error: e.Reason}
 	if e.ExitCode != nil {
 		res.ExitCode = *e.ExitCode
 	}
 	switch e.Status {
-	case journal.StatusOK, journal.StatusFailed, journal.StatusReversed:
-	case journal.StatusSent, journal.StatusUnknown, journal.StatusPending:
-		var rr reconcileRow
-		outcome := settle(cmd, b.f, e, &rr)
-		if outcome.Status == e.Status || outcome.Status == journal.StatusSent || outcome.Status == journal.StatusUnknown {
-			if e.Status == journal.StatusPending {
-				res.ExitCode = int(exitcode.Pending)
-				return res, true // accepted: not sent again
+	case journal.StatusFailed:
+		if res.ExitCode == int(exitcode.Unavailable) {
+			return res, false // the provider was down: try again, same key
+		}
+	case journal.StatusOK, journal.StatusDeclined, journal.StatusReversed:
+	case journal.StatusPending:
+		res.ExitCode = int(exitcode.Pending)
+	case journal.StatusSent, journal.StatusUnknown:
+		s := provider.Settlement{Keep: true, Detail: "no query answers this operation"}
+		if p, ok := b.providers.Lookup(provider.Name(e.Provider)); ok {
+			if settler, ok := p.(provider.Settler); ok {
+				s = settler.Settle(ctx, b.f, e)
 			}
-			return res, false // still unknown: send again, same key
 		}
-		if err := b.store.Finish(cmd.Context(), e.Key, outcome); err != nil {
+		if s.Keep || s.NotFound {
+			// Still unknown, or it never reached the provider: send it
+			// (again) with the same key, which cannot move money twice.
+			return res, false
+		}
+		after, err := b.store.Record(ctx, e.Key, journal.KindReconcile, s.Outcome, journal.Event{})
+		if err != nil {
 			b.f.Printer.Notice("Warning: line %d: %v", row.Line, err)
+			after = &e
+			after.Status, after.Result = s.Outcome.Status, s.Outcome.Result
 		}
-		res.Status, res.ExitCode, res.Error, res.Note = outcome.Status, outcome.ExitCode, "", "reconciled: "+rr.Detail
-		e.Result = outcome.Result
+		res.Status, res.ExitCode, res.Error, res.Note = after.Status, s.Outcome.ExitCode, "", "reconciled: "+s.Detail
+		e.Result, e.MadeID = s.Outcome.Result, after.MadeID
+		if after.Status == journal.StatusPending {
+			res.ExitCode = int(exitcode.Pending)
+		}
 	default:
 		return res, false
 	}
 	if e.Result != "" {
 		res.Result = []byte(e.Result)
 	}
-	res.fillFromResult(row)
+	res.ID = e.MadeID
+	res.Amount, res.Currency = e.Amount, e.Currency
+	if res.Amount == "" {
+		res.fill(row, nil)
+	}
 	return res, true
+}
+
+// batchRanBefore refuses a file that already ran as prior.
+func batchRanBefore(prior *journal.Batch) error {
+	return exitcode.New(exitcode.Usage, "this file already ran as batch %s on %s: nothing was sent", prior.ID, prior.Time.Local().Format(time.DateTime)).
+		WithHint("resume it (settled rows are skipped): bokuctl batch resume %s --yes, or pass --resume; pass --new to run it again as a new batch, whose rows without a key column get new keys and move money again", prior.ID)
+}
+
+// lockBatch holds the lock of one file's batch (its digest, operation and
+// profile) for the whole run, in the batches folder: a second run of the
+// same file, here or in another process, is refused with who holds it.
+// The kernel releases it if the process dies.
+func lockBatch(dir, digest, op, profile string) (func(), error) {
+	id := sha256.Sum256([]byte(digest + "\x00" + op + "\x00" + profile))
+	path := filepath.Join(dir, ".lock-"+hex.EncodeToString(id[:8]))
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("pid %d on %s since %s", os.Getpid(), host, time.Now().Format(time.DateTime))
+	unlock, held, err := atomicfile.TryLock(path, holder)
+	if errors.Is(err, atomicfile.ErrHeld) {
+		if held == "" {
+			held = "another bokuctl"
+		}
+		return nil, exitcode.New(exitcode.Usage, "this file's batch (%s, profile %s) is running now: %s; nothing was sent", op, profile, held).
+			WithHint("wait for it to finish, then resume it if needed: bokuctl batch resume BATCH_ID --yes")
+	}
+	if err != nil {
+		return nil, exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
+	}
+	return unlock, nil
+}
+
+// removeStaleSpools removes the copies of batch files that a killed run
+// left while reading them: ".incoming-PID-…" of a process that is gone.
+func removeStaleSpools(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".incoming-*"))
+	for _, name := range names {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(name), ".incoming-%d-", &pid); err != nil || !processAlive(pid) {
+			os.Remove(name)
+		}
+	}
 }

@@ -173,6 +173,9 @@ type rowResult struct {
 	Resumed bool            `json:"from_journal,omitempty"`
 	Note    string          `json:"note,omitempty"`
 	Result  json.RawMessage `json:"result,omitempty"`
+	// err is the row's error, for the batch to stop on one that is not
+	// the row's fault (a missing secret, a broken config).
+	err error
 }
 
 // Row statuses beyond the journal's.
@@ -180,26 +183,12 @@ const (
 	rowInvalid = "invalid"
 )
 
-// fillFromResult takes the provider id, amount and currency from the
-// result the single command printed.
-func (r *rowResult) fillFromResult(row batchfile.Row) {
-	var fields map[string]any
-	if len(r.Result) > 0 && json.Unmarshal(r.Result, &fields) == nil {
-		// The first of these the result has is the id of what the row
-		// made: a refund result's refund_id, even when empty (no refund
-		// was made), never the charge it refunds.
-		for _, k := range []string{"refund_id", "reversal_id", "charge_id", "payment_id", "operation_id"} {
-			if v, ok := fields[k]; ok {
-				r.ID, _ = v.(string)
-				break
-			}
-		}
-		if s, ok := fields["amount"].(string); ok {
-			r.Amount = s
-		}
-		if s, ok := fields["currency"].(string); ok {
-			r.Currency = s
-		}
+// fill takes the id, amount and currency of what the row made from the
+// result the single command printed (cmdutil.Made), else the amount and
+// currency from the row.
+func (r *rowResult) fill(row batchfile.Row, value any) {
+	if m, ok := value.(cmdutil.Made); ok {
+		r.ID, r.Amount, r.Currency = m.Made()
 	}
 	if r.Amount == "" {
 		r.Amount = row.Fields["amount"]
@@ -303,7 +292,7 @@ func (s *batchSummary) add(r rowResult) {
 
 func (s *batchSummary) String() string {
 	var parts []string
-	for _, st := range []string{journal.StatusOK, journal.StatusPending, journal.StatusFailed, journal.StatusUnknown, journal.StatusSent, journal.StatusReversed, rowInvalid} {
+	for _, st := range []string{journal.StatusOK, journal.StatusPending, journal.StatusDeclined, journal.StatusFailed, journal.StatusUnknown, journal.StatusSent, journal.StatusReversed, rowInvalid} {
 		if n := s.byStatus[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
@@ -334,22 +323,19 @@ func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmduti
 	res := rowResult{Line: row.Line}
 	var stdout, stderr bytes.Buffer
 	ios := &output.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
-	rf, err := b.f.ForRow(ios, shared, validate)
+	rf, err := b.f.ForBatchRow(ios, shared, validate, b.id, row.Line, batchKey(b.id, row.Line))
 	if err != nil {
 		return b.failed(res, err), nil
 	}
-	rf.Batch, rf.BatchLine, rf.DefaultKey = b.id, row.Line, batchKey(b.id, row.Line)
 	cmd, args, err := b.verb.command(rf, row)
 	if err != nil {
 		return b.failed(res, err), rf
 	}
-	rf.Command = cmd
+	rf.Command, rf.Args = cmd, args
 	cmd.SetContext(ctx)
-	var result []byte
-	rf.Printer.Recorder = func(r []byte) {
-		result = append([]byte(nil), r...)
-		rf.RecordResult(r)
-	}
+	// RunE directly, not Execute: a row skips cobra's Args, required-flag
+	// and flag-group checks, which need a command line; the handlers check
+	// their inputs themselves (batch_input.txtar pins their messages).
 	err = cmd.RunE(cmd, args)
 	if validate {
 		if errors.Is(err, cmdutil.ErrValidated) {
@@ -361,8 +347,8 @@ func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmduti
 		}
 		return b.failed(res, err), rf
 	}
-	outcome := rf.FinishRow(err)
-	res.Key = rf.JournalKey()
+	outcome := rf.Finish(err)
+	res.Key = rf.Key()
 	res.Status, res.ExitCode = outcome.Status, outcome.ExitCode
 	if err != nil {
 		res.Error = err.Error()
@@ -372,9 +358,11 @@ func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmduti
 	}
 	if !rf.Sent() && err != nil {
 		res.Status = rowInvalid // refused before anything was sent
+		res.err = err
 	}
+	result, value := rf.Result()
 	res.Result = result
-	res.fillFromResult(row)
+	res.fill(row, value)
 	return res, rf
 }
 
@@ -384,6 +372,7 @@ func (b *batchRun) failed(res rowResult, err error) rowResult {
 		err = exitcode.New(exitcode.Usage, "%v", cmdutil.ErrNoNetworkInValidation)
 	}
 	res.Status = rowInvalid
+	res.err = err
 	res.ExitCode = int(exitcode.Of(err))
 	if res.ExitCode == int(exitcode.Unexpected) || res.ExitCode == int(exitcode.UnknownOutcome) {
 		res.ExitCode = int(exitcode.Usage)

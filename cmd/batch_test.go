@@ -80,7 +80,7 @@ func TestRowWriterCSV(t *testing.T) {
 // A row's columns become the single command's flags and argument; a
 // column the command does not have, or two arguments, is refused.
 func TestBatchRowBecomesTheCommand(t *testing.T) {
-	f := &cmdutil.Factory{Getenv: func(string) string { return "" }}
+	f := cmdutil.NewFactory(nil, func(string) string { return "" })
 	v, _ := lookupBatchVerb("refund")
 	cmd, args, err := v.command(f, batchfile.Row{Line: 2, Fields: map[string]string{
 		"charge_id": "ch-1", "amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant_refund_id": "rf-9"}})

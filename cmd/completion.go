@@ -64,6 +64,7 @@ var flagValues = map[string]values{
 	"bokuctl methods list --tag":             fixed(ottu.Tags),
 	"bokuctl journal list --status":          journalStatuses,
 	"bokuctl journal export --status":        journalStatuses,
+	"bokuctl journal settle --as":            fixed(settledAs),
 	"bokuctl optin begin --type":             flagDefault("type"),
 	"bokuctl charge --card-on-file":          fixed(worldline.CardOnFileKinds),
 	"bokuctl charge --initiator":             fixed(worldline.Initiators),
@@ -72,7 +73,7 @@ var flagValues = map[string]values{
 func currencies(*cobra.Command) []string { return money.Currencies() }
 
 func journalStatuses(*cobra.Command) []string {
-	return []string{journal.StatusUnknown, journal.StatusPending, journal.StatusFailed, journal.StatusOK}
+	return []string{journal.StatusUnknown, journal.StatusPending, journal.StatusDeclined, journal.StatusFailed, journal.StatusReversed, journal.StatusOK}
 }
 
 // flagDefault completes a flag whose only value is its default (optin

@@ -17,7 +17,7 @@ import (
 
 func completionRoot(t *testing.T) *cobra.Command {
 	t.Helper()
-	f := &cmdutil.Factory{IO: &output.IOStreams{}, Getenv: func(string) string { return "" }}
+	f := cmdutil.NewFactory(&output.IOStreams{}, func(string) string { return "" })
 	f.ConfigFlag = filepath.Join(t.TempDir(), "config.yaml")
 	root := NewRootCmd(f)
 	attachCompletions(root, f)
@@ -28,7 +28,7 @@ func completionRoot(t *testing.T) *cobra.Command {
 // the root's pre-run hook; other commands do not pay for them.
 func TestCompletionsAttachedOnRequest(t *testing.T) {
 	var out, errOut strings.Builder
-	f := &cmdutil.Factory{IO: &output.IOStreams{Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }}
+	f := cmdutil.NewFactory(&output.IOStreams{Out: &out, ErrOut: &errOut}, func(string) string { return "" })
 	root := NewRootCmd(f)
 	if _, ok := root.GetFlagCompletionFunc("provider"); ok {
 		t.Error("completion functions attached while building the tree")

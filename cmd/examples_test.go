@@ -97,7 +97,7 @@ func TestCheckExampleAcceptsRightExamples(t *testing.T) {
 // newExampleRoot is the command tree as Execute sees it: with the help
 // command and the help and version flags cobra adds when it runs.
 func newExampleRoot() *cobra.Command {
-	root := NewRootCmd(&cmdutil.Factory{IO: &output.IOStreams{}, Getenv: func(string) string { return "" }})
+	root := NewRootCmd(cmdutil.NewFactory(&output.IOStreams{}, func(string) string { return "" }))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultVersionFlag()
 	return root

@@ -16,7 +16,7 @@ import (
 // "--no-journal bokuctl journal --help". Shown usages quote with nothing
 // (a hidden flag's usage is only its refusal hint).
 func TestFlagUsagesHaveNoBackquotes(t *testing.T) {
-	root := NewRootCmd(&cmdutil.Factory{IO: &output.IOStreams{}, Getenv: func(string) string { return "" }})
+	root := NewRootCmd(cmdutil.NewFactory(&output.IOStreams{}, func(string) string { return "" }))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		check := func(fl *pflag.Flag) {

@@ -13,38 +13,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/internal/provider/boku"
-	"github.com/bokuctl/bokuctl/internal/provider/worldline"
-	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/ottu"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
-
-// initSetup is what one provider needs: the settings to ask for (in
-// order), the secret, and the profile's provider setting ("" for Ottu,
-// which serves only methods).
-type initSetup struct {
-	settings []string
-	secret   func(settings map[string]string) string
-	provider string
-}
-
-var initSetups = map[string]initSetup{
-	"boku": {settings: []string{"boku.merchant-id", "boku.key-id", "boku.country"},
-		secret: func(map[string]string) string { return "boku-key" }, provider: "boku"},
-	"worldline": {settings: []string{"worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"},
-		secret: func(map[string]string) string { return "worldline-client-secret" }, provider: "worldline"},
-	"ottu": {settings: []string{"ottu.host", "ottu.auth"},
-		secret: func(s map[string]string) string {
-			if s["ottu.auth"] == "basic" {
-				return "ottu-password"
-			}
-			return "ottu-api-key"
-		}},
-}
 
 // initResult is what init did.
 type initResult struct {
@@ -68,7 +42,7 @@ func (r initResult) Table() output.Table {
 	}}
 }
 
-func newInitCmd(f *cmdutil.Factory) *cobra.Command {
+func newInitCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	values := map[string]*pflag.Flag{}
 	var noCheck bool
 	cmd := &cobra.Command{
@@ -92,7 +66,7 @@ call.`,
     --worldline-merchant-id 520002526 --worldline-client-id my-client`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInit(cmd, f, args, values, noCheck)
+			return runInit(cmd, f, providers, args, values, noCheck)
 		},
 	}
 	for _, key := range config.Keys() {
@@ -106,7 +80,7 @@ call.`,
 	return cmd
 }
 
-func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[string]*pflag.Flag, noCheck bool) error {
+func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registry, args []string, values map[string]*pflag.Flag, noCheck bool) error {
 	ctx := cmd.Context()
 	interactive := f.CanPrompt()
 	// 1. Which provider, and which profile.
@@ -114,19 +88,22 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	if len(args) > 0 {
 		which = strings.ToLower(args[0])
 	} else if interactive {
-		answer, err := f.Ask(ctx, "Provider (boku, worldline, ottu)", "boku")
+		answer, err := f.Ask(ctx, fmt.Sprintf("Provider (%s)", strings.Join(registered(providers), ", ")), providers.PaymentNames()[0])
 		if err != nil {
 			return err
 		}
 		which = strings.ToLower(answer)
 	}
-	setup, ok := initSetups[which]
+	chosen, ok := providers.Lookup(provider.Name(which))
 	if !ok {
+		names := registered(providers)
 		if which == "" {
-			return exitcode.New(exitcode.Usage, "which provider? give boku, worldline or ottu").WithHint("bokuctl init boku shop --boku-merchant-id … (see bokuctl init --help)")
+			return exitcode.New(exitcode.Usage, "which provider? give %s or %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1]).WithHint("bokuctl init boku shop --boku-merchant-id … (see bokuctl init --help)")
 		}
-		return exitcode.New(exitcode.Usage, "unknown provider %q: give %s", which, strings.Join(initProviders(), ", "))
+		sort.Strings(names)
+		return exitcode.New(exitcode.Usage, "unknown provider %q: give %s", which, strings.Join(names, ", "))
 	}
+	setup := chosen.Describe()
 	file, err := f.Config()
 	if err != nil {
 		return err
@@ -155,10 +132,8 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	if err := flagSettings(values, profile); err != nil {
 		return err
 	}
-	required := append([]string(nil), setup.settings...)
-	if which == "ottu" && profile["ottu.auth"] == "basic" {
-		required = append(required, "ottu.username")
-	}
+	get := func(key string) string { return profile[key] }
+	required := setup.Setup(get)
 	var missing []string
 	for i := 0; i < len(required); i++ {
 		keyName := required[i]
@@ -189,20 +164,18 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 			profile[keyName] = value
 			break
 		}
-		if keyName == "ottu.auth" && profile[keyName] == "basic" {
-			required = append(required, "ottu.username")
-		}
+		required = setup.Setup(get) // an answer may ask for more (ottu.auth basic: a username)
 	}
 	if len(missing) > 0 {
 		return exitcode.New(exitcode.Usage, "%s needs %d more setting(s): nothing was written", which, len(missing)).
 			WithHint("bokuctl init %s %s %s", which, name, strings.Join(missing, " "))
 	}
-	if setup.provider != "" {
-		profile["provider"] = setup.provider
+	if setup.Payments {
+		profile["provider"] = string(setup.Name)
 	}
 
 	// 3. The secret: the environment, else stdin, else a question.
-	secretName := setup.secret(profile)
+	secretName := setup.Secrets(get)[0]
 	spec, _ := secret.Lookup(secretName)
 	result := initResult{Profile: name, Provider: which, Secret: secretName, ConfigFile: file.Path}
 	value, source := "", "env"
@@ -267,7 +240,7 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	if source == "missing" {
 		result.Check = "no secret"
 	} else if !noCheck {
-		if err := initCheck(ctx, f, which, profile); err != nil {
+		if err := initCheck(ctx, f, chosen); err != nil {
 			result.Check = "failed"
 			if printErr := f.Printer.Print(result); printErr != nil {
 				return printErr
@@ -279,7 +252,7 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 	if err := f.Printer.Print(result); err != nil {
 		return err
 	}
-	f.Printer.Notice("Next: %s", initNext(which, name))
+	f.Printer.Notice("Next: %s", initNext(chosen, name))
 	if source == "missing" {
 		return exitcode.New(exitcode.Auth, "profile %q has no %s yet", name, secretName).
 			WithHint("printf %%s \"$VALUE\" | bokuctl secret set %s -p %s, or set %s", secretName, name, spec.EnvVar)
@@ -288,62 +261,31 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, args []string, values map[s
 }
 
 // initCheck makes the provider's harmless call with the new profile.
-func initCheck(ctx context.Context, f *cmdutil.Factory, which string, profile config.Profile) error {
-	switch which {
-	case "boku":
-		session, err := boku.NewSession(ctx, f, "")
-		if err != nil {
-			return err
-		}
-		// A merchant request id nobody used: Boku answers "found 0",
-		// which proves the merchant id, key id and key.
-		if _, err := session.Direct.QueryCharge(ctx, bokudirect.QueryChargeRequest{MerchantRequestID: "bokuctl-init-check"}); err != nil {
-			return boku.Explain(err, "")
-		}
-		f.Printer.Notice("Check: Boku accepted a signed query-charge (nothing was charged).")
-	case "worldline":
-		session, err := worldline.NewSession(ctx, f)
-		if err != nil {
-			return err
-		}
-		if err := session.Client.Ping(ctx); err != nil {
-			return worldline.Explain(err, "")
-		}
-		f.Printer.Notice("Check: Worldline issued an access token and answered the ping.")
-	case "ottu":
-		session, err := newOttuSession(ctx, f, true)
-		if err != nil {
-			return err
-		}
-		plugin := profile["ottu.plugin"]
-		if plugin == "" {
-			plugin = "e_commerce"
-		}
-		resp, _, err := session.client.List(ctx, ottu.Filters{Plugin: plugin})
-		if err != nil {
-			return ottuFailure(err)
-		}
-		f.Printer.Notice("Check: Ottu listed %d payment method(s) for plugin %s.", len(resp.PaymentMethods), plugin)
+func initCheck(ctx context.Context, f *cmdutil.Factory, p provider.Provider) error {
+	checker, ok := p.(provider.Checker)
+	if !ok {
+		return nil
 	}
+	notice, err := checker.Check(ctx, f)
+	if err != nil {
+		return err
+	}
+	f.Printer.Notice("%s", notice)
 	return nil
 }
 
-func initNext(which, name string) string {
-	switch which {
-	case "boku":
-		return fmt.Sprintf("bokuctl -p %s optin begin --payment-method METHOD --forward-url https://your.shop/done", name)
-	case "worldline":
-		return fmt.Sprintf("bokuctl -p %s verify-card --card-file card.json", name)
+func initNext(p provider.Provider, name string) string {
+	if checker, ok := p.(provider.Checker); ok {
+		return checker.Next(name)
 	}
-	return fmt.Sprintf("bokuctl -p %s methods list", name)
+	return "bokuctl -p " + name + " --help"
 }
 
-// initProviders are the providers init knows.
-func initProviders() []string {
-	names := make([]string, 0, len(initSetups))
-	for n := range initSetups {
-		names = append(names, n)
+// registered names the providers init knows, in registration order.
+func registered(providers *provider.Registry) []string {
+	var names []string
+	for _, p := range providers.All() {
+		names = append(names, string(p.Describe().Name))
 	}
-	sort.Strings(names)
 	return names
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"os/user"
 	"slices"
 	"strings"
 	"time"
@@ -19,12 +21,20 @@ import (
 
 func newJournalCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCmd("journal", "The local record of every request that moved money or changed state",
-		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f))
+		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f))
 	cmd.Long = `bokuctl writes a journal row before every request that moves money or changes
 state at a provider (charges, captures, increments, refunds, reversals,
 opt-in calls, technical reversals, hosted charges), and records the outcome
 on the same row after the answer. A row still "sent" or "unknown" is a
-request whose outcome nobody knows yet: bokuctl reconcile asks the provider.
+request whose outcome nobody knows yet: bokuctl reconcile asks the provider,
+and bokuctl journal settle records what a person found out.
+
+A row only moves forward: sent → ok, declined, failed, pending, reversed or
+unknown; unknown and pending → a definitive answer; ok → reversed by a
+follow-up. Sending the same key again is a new attempt of the same row: it
+never overwrites a known outcome (journal show lists every attempt). A
+follow-up (a reversal, a technical reversal, a refund) links to the row it
+acts on, and its success settles that row (docs/journal.md).
 
 The journal is an SQLite file, $XDG_STATE_HOME/bokuctl/journal.db
 (~/.local/state/bokuctl/journal.db) by default, 0600 in a 0700 folder; the
@@ -72,7 +82,32 @@ func (e journalEntry) Table() output.Table {
 	}
 	t.Add("Reason", e.Reason)
 	t.Add("Settle with", e.SettleCmd)
+	t.Add("Made", e.MadeID)
+	t.Add("Follows", e.Follows)
+	if e.Attempts > 1 {
+		t.Add("Attempts", fmt.Sprint(e.Attempts))
+	}
 	t.Add("Result", e.Result)
+	for _, ev := range e.History {
+		what := ev.Kind
+		if ev.Attempt > 0 {
+			what += fmt.Sprintf(" %d", ev.Attempt)
+		}
+		line := ev.Time.UTC().Format(time.RFC3339) + " " + what
+		if ev.Status != "" {
+			line += ": " + ev.Status
+		}
+		if ev.From != ev.To && ev.To != "" {
+			line += fmt.Sprintf(" (row %s → %s)", cmdutil.OrNone(ev.From), ev.To)
+		}
+		if ev.By != "" {
+			line += " by " + ev.By
+		}
+		if ev.Note != "" {
+			line += ": " + ev.Note
+		}
+		t.Add("History", line)
+	}
 	return t
 }
 
@@ -99,14 +134,15 @@ type journalFilter struct {
 func (jf *journalFilter) addFlags(cmd *cobra.Command, defaultSince time.Duration) {
 	jf.since = cmdutil.Since(defaultSince)
 	cmd.Flags().Var(&jf.since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
-	cmd.Flags().StringVar(&jf.status, "status", "", "only rows with this status: unknown (includes sent), pending, failed or ok")
+	cmd.Flags().StringVar(&jf.status, "status", "", "only rows with this status: unknown (includes sent), pending, declined, failed, reversed or ok")
 }
 
 func (jf *journalFilter) filter() (journal.Filter, error) {
 	switch jf.status {
-	case "", journal.StatusUnknown, journal.StatusPending, journal.StatusFailed, journal.StatusOK, journal.StatusSent:
+	case "", journal.StatusUnknown, journal.StatusPending, journal.StatusFailed, journal.StatusOK, journal.StatusSent,
+		journal.StatusDeclined, journal.StatusReversed:
 	default:
-		return journal.Filter{}, exitcode.New(exitcode.Usage, "invalid --status %q", jf.status).WithHint("use unknown, pending, failed or ok")
+		return journal.Filter{}, exitcode.New(exitcode.Usage, "invalid --status %q", jf.status).WithHint("use unknown, pending, declined, failed, reversed or ok")
 	}
 	flt := journal.Filter{Status: jf.status}
 	if jf.f.ProfileFlag != "" {
@@ -135,7 +171,7 @@ func (jf *journalFilter) list(cmd *cobra.Command) ([]journal.Entry, error) {
 func newJournalListCmd(f *cmdutil.Factory) *cobra.Command {
 	jf := &journalFilter{f: f}
 	cmd := &cobra.Command{
-		Use:     "list [--since 24h] [--status unknown|pending|failed|ok]",
+		Use:     "list [--since 24h] [--status unknown|pending|declined|failed|reversed|ok]",
 		Short:   "List journal rows",
 		Example: "  bokuctl journal list --status unknown --since 7d",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
@@ -203,4 +239,71 @@ func newJournalExportCmd(f *cmdutil.Factory) *cobra.Command {
 	}
 	jf.addFlags(cmd, 0)
 	return cmd
+}
+
+// settledAs are the outcomes a person may record.
+var settledAs = []string{journal.StatusOK, journal.StatusDeclined, journal.StatusFailed, journal.StatusReversed}
+
+func newJournalSettleCmd(f *cmdutil.Factory) *cobra.Command {
+	var as, note string
+	cmd := &cobra.Command{
+		Use:   "settle IDEMPOTENCY_KEY --as ok|declined|failed|reversed --note TEXT",
+		Short: "Record what you found out about a request whose outcome is unknown or pending",
+		Long: `Record a person's decision on a journal row that is still sent, unknown or
+pending: what the provider's dashboard, a bank statement or the provider's
+support said. The row takes the status; its history keeps who decided,
+when and why (--note), and every earlier state. A settled row (ok,
+declined, failed, reversed) is not changed: nothing here undoes a known
+outcome. Nothing is sent to a provider.`,
+		Example: `  bokuctl journal settle lost-1 --as ok --note "charge ch-123 in Boku's portal"
+  bokuctl journal settle pay-op-7 --as failed --note "Worldline support: never received"`,
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(settledAs, as) {
+				return exitcode.New(exitcode.Usage, "--as %s: give ok, declined, failed or reversed", cmdutil.QuoteValue(as))
+			}
+			if strings.TrimSpace(note) == "" {
+				return exitcode.New(exitcode.Usage, "--note is required: say how you know").WithHint(`for example --note "seen in the provider's portal as ch-123"`)
+			}
+			store, err := openJournal(cmd, f)
+			if err != nil {
+				return err
+			}
+			by := "unknown"
+			if u, err := user.Current(); err == nil {
+				by = u.Username
+			}
+			if host, err := os.Hostname(); err == nil {
+				by += "@" + host
+			}
+			o := journal.Outcome{Status: as, Reason: "settled by hand: " + note}
+			if code, ok := settledExit[as]; ok {
+				o.ExitCode = int(code)
+			}
+			e, err := store.Record(cmd.Context(), args[0], journal.KindSettle, o, journal.Event{Note: note, By: by})
+			switch {
+			case errors.Is(err, journal.ErrNotFound):
+				return exitcode.New(exitcode.Usage, "no journal row with idempotency key %q", args[0]).WithHint("list them with `bokuctl journal list --since 0`")
+			case errors.Is(err, journal.ErrSettled):
+				cur, _ := store.Get(cmd.Context(), args[0])
+				status := "settled"
+				if cur != nil {
+					status = cur.Status
+				}
+				return exitcode.New(exitcode.Usage, "journal row %s is already %s: a known outcome is not changed", args[0], status).
+					WithHint("see its history with bokuctl journal show %s", args[0])
+			case err != nil:
+				return err
+			}
+			return f.Printer.Print(journalEntry{*e})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "the outcome: ok, declined, failed or reversed")
+	cmd.Flags().StringVar(&note, "note", "", "how you know (kept in the row's history)")
+	return cmd
+}
+
+// settledExit is the exit code a settled status stands for.
+var settledExit = map[string]exitcode.Code{
+	journal.StatusOK: exitcode.OK, journal.StatusReversed: exitcode.OK, journal.StatusDeclined: exitcode.Declined, journal.StatusFailed: exitcode.Usage,
 }

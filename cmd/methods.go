@@ -1,18 +1,15 @@
 package cmd
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/config"
+	ottuprov "github.com/bokuctl/bokuctl/internal/provider/ottu"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/ottu"
@@ -30,83 +27,6 @@ func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
 	), `  bokuctl methods list --plugin e_commerce --currency KWD
   bokuctl methods list --refresh              # ask Ottu again, not the cache
   bokuctl methods cache clear`)
-}
-
-// ottuSession is what methods commands need from the profile.
-type ottuSession struct {
-	client *ottu.Client
-	cache  ottu.Cache
-	// settings for defaults (plugin, max-age).
-	settings *config.Settings
-}
-
-func newOttuSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*ottuSession, error) {
-	settings, err := f.Settings()
-	if err != nil {
-		return nil, err
-	}
-	base := settings.Get("ottu.base-url")
-	if base == "" {
-		if err := f.RequireSettings("ottu.host"); err != nil {
-			return nil, err
-		}
-		host := settings.Get("ottu.host")
-		base = "https://" + host
-	}
-	base = strings.TrimRight(base, "/")
-	auth := ottu.Auth{Scheme: settings.Get("ottu.auth")}
-	if auth.Scheme == "basic" {
-		auth.Username = settings.Get("ottu.username")
-		if err := f.RequireSettings("ottu.username"); err != nil {
-			return nil, err
-		}
-	}
-	if needSecret {
-		name := "ottu-api-key"
-		if auth.Scheme == "basic" {
-			name = "ottu-password"
-		}
-		value, err := f.ResolveSecret(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if auth.Scheme == "basic" {
-			auth.Password = value.Value
-		} else {
-			auth.APIKey = value.Value
-		}
-	}
-	cache, err := methodsCache(f)
-	if err != nil {
-		return nil, err
-	}
-	return &ottuSession{
-		client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskOttuHeader, nil)},
-		cache:    cache,
-		settings: settings,
-	}, nil
-}
-
-// methodsCache is the cache folder: BOKUCTL_CACHE_DIR, else the user
-// cache folder, plus bokuctl/methods.
-func methodsCache(f *cmdutil.Factory) (ottu.Cache, error) {
-	dir := f.Getenv("BOKUCTL_CACHE_DIR")
-	if dir == "" {
-		userDir, err := config.UserDir(f.Getenv, "cache")
-		if err != nil {
-			return ottu.Cache{}, exitcode.New(exitcode.Unexpected, "no cache folder: %v", err).WithHint("set XDG_CACHE_HOME or BOKUCTL_CACHE_DIR")
-		}
-		dir = filepath.Join(userDir, "bokuctl")
-	}
-	return ottu.Cache{Dir: filepath.Join(dir, "methods")}, nil
-}
-
-func maskOttuHeader(name, value string) string {
-	if strings.EqualFold(name, "Authorization") {
-		scheme, _, _ := strings.Cut(value, " ")
-		return scheme + " ********"
-	}
-	return value
 }
 
 // methodsResult is the output of `methods list`.
@@ -223,12 +143,12 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	if cmd.Flags().Changed("max-age") && o.MaxAge <= 0 {
 		return exitcode.New(exitcode.Usage, "--max-age must be positive, e.g. 1h")
 	}
-	session, err := newOttuSession(cmd.Context(), f, true)
+	session, err := ottuprov.NewSession(cmd.Context(), f, true)
 	if err != nil {
 		return err
 	}
 	if o.Filters.Plugin == "" {
-		o.Filters.Plugin = session.settings.Get("ottu.plugin")
+		o.Filters.Plugin = session.Settings.Get("ottu.plugin")
 	}
 	if o.Filters.Plugin == "" {
 		return exitcode.New(exitcode.Usage, "--plugin is required: e_commerce or payment_request").
@@ -244,13 +164,13 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 		}
 	}
 	if !cmd.Flags().Changed("max-age") {
-		o.MaxAge, _ = time.ParseDuration(session.settings.Get("ottu.max-age"))
+		o.MaxAge, _ = time.ParseDuration(session.Settings.Get("ottu.max-age"))
 	}
-	base := session.client.BaseURL
-	key := ottu.Key(base, session.client.Auth, filters)
+	base := session.Client.BaseURL
+	key := ottu.Key(base, session.Client.Auth, filters)
 	result := methodsResult{Host: base, Filters: filters}
 	var resp *ottu.Response
-	if entry, ok := session.cache.Get(key, o.MaxAge); ok && !o.Refresh {
+	if entry, ok := session.Cache.Get(key, o.MaxAge); ok && !o.Refresh {
 		if resp, err = ottu.Parse(entry.Response); err == nil {
 			result.Cached, result.FetchedAt = true, output.Time(entry.FetchedAt)
 			f.Printer.Notice("From the cache, fetched %s ago (--refresh to fetch again).", time.Since(entry.FetchedAt).Round(time.Second))
@@ -258,13 +178,13 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	}
 	if resp == nil {
 		var raw []byte
-		resp, raw, err = session.client.List(cmd.Context(), filters)
+		resp, raw, err = session.Client.List(cmd.Context(), filters)
 		if err != nil {
-			return ottuFailure(err)
+			return ottuprov.Failure(err)
 		}
 		now := time.Now().UTC()
 		result.FetchedAt = output.Time(now)
-		if err := session.cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.client.Auth.Identity(), Filters: filters, FetchedAt: now, Response: raw}); err != nil {
+		if err := session.Cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.Client.Auth.Identity(), Filters: filters, FetchedAt: now, Response: raw}); err != nil {
 			f.Printer.Notice("Warning: could not cache the answer: %v", err)
 		}
 		f.Printer.Notice("Fetched from %s; cached for %s.", base, o.MaxAge)
@@ -299,23 +219,6 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 		return f.Printer.Print(customerMethods(result.CustomerPaymentMethods))
 	}
 	return nil
-}
-
-func ottuFailure(err error) error {
-	var api *ottu.APIError
-	if errors.As(err, &api) {
-		switch code := api.ExitCode(); code {
-		case exitcode.Auth:
-			return &exitcode.Error{Code: code, Err: err, Hint: "check ottu.auth (api-key or basic), the ottu-api-key or ottu-password secret, and for basic auth that the user has the \"Can use <pg_code>\" permission for the gateways"}
-		case exitcode.Unavailable:
-			hint := "try again later"
-			if d, ok := api.RetryAfterDuration(); ok {
-				hint = fmt.Sprintf("Ottu asks to wait %s before retrying", d)
-			}
-			return &exitcode.Error{Code: code, Err: err, Hint: hint}
-		}
-	}
-	return err
 }
 
 // cacheListResult is the output of `methods cache list`.
@@ -357,7 +260,7 @@ func newMethodsCacheListCmd(f *cmdutil.Factory) *cobra.Command {
   bokuctl methods cache list --jq '.entries[] | .filters'`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cache, err := methodsCache(f)
+			cache, err := ottuprov.Cache(f)
 			if err != nil {
 				return err
 			}
@@ -390,7 +293,7 @@ func newMethodsCacheClearCmd(f *cmdutil.Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var removed int
 			if all {
-				cache, err := methodsCache(f)
+				cache, err := ottuprov.Cache(f)
 				if err != nil {
 					return err
 				}
@@ -398,11 +301,11 @@ func newMethodsCacheClearCmd(f *cmdutil.Factory) *cobra.Command {
 					return err
 				}
 			} else {
-				session, err := newOttuSession(cmd.Context(), f, true)
+				session, err := ottuprov.NewSession(cmd.Context(), f, true)
 				if err != nil {
 					return err
 				}
-				if removed, err = session.cache.Clear(false, session.client.BaseURL, session.client.Auth); err != nil {
+				if removed, err = session.Cache.Clear(false, session.Client.BaseURL, session.Client.Auth); err != nil {
 					return err
 				}
 			}

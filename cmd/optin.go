@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/internal/provider/boku"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -161,7 +162,8 @@ func optinBegin(cmd *cobra.Command, f *cmdutil.Factory, opts *optinBeginOptions)
 	if err := session.CheckCountry(opts.Country); err != nil {
 		return err
 	}
-	merchantRequestID, err := cmdutil.IdempotencyKey(f, opts.MerchantRequestID, "merchant-request-id", "Merchant request ID")
+	merchantRequestID, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: opts.MerchantRequestID,
+		Flag: "merchant-request-id", Label: "Merchant request ID"})
 	if err != nil {
 		return err
 	}
@@ -211,7 +213,8 @@ func (s *optinStep) begin(cmd *cobra.Command, f *cmdutil.Factory, args []string)
 		// A query changes nothing: its request id needs no announcing.
 		return session, optinID, uuid.NewString(), nil
 	}
-	key, err := cmdutil.IdempotencyKey(f, s.merchantRequestID, "merchant-request-id", "Merchant request ID")
+	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: s.merchantRequestID,
+		Flag: "merchant-request-id", Label: "Merchant request ID"})
 	if err != nil {
 		return nil, "", "", err
 	}

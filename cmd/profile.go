@@ -11,18 +11,19 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newProfileCmd(f *cmdutil.Factory) *cobra.Command {
+func newProfileCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return withExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
 		newProfileAddCmd(f),
 		newProfileSetCmd(f),
 		newProfileUnsetCmd(f),
-		newProfileListCmd(f),
+		newProfileListCmd(f, providers),
 		newProfileShowCmd(f),
 		newProfileUseCmd(f),
 		newProfileRemoveCmd(f),
@@ -279,7 +280,7 @@ func (r profileListResult) Table() output.Table {
 	return t
 }
 
-func newProfileListCmd(f *cmdutil.Factory) *cobra.Command {
+func newProfileListCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -294,12 +295,13 @@ func newProfileListCmd(f *cmdutil.Factory) *cobra.Command {
 			result := profileListResult{CurrentProfile: file.CurrentProfile, ConfigFile: file.Path, Profiles: []profileSummary{}}
 			for _, name := range file.Names() {
 				p := file.Profiles[name]
-				provider := p["provider"]
-				if provider == "" {
-					provider = "boku"
+				uses := p["provider"]
+				if uses == "" {
+					uses = providers.PaymentNames()[0] // the provider setting's default
 				}
-				summary := profileSummary{Name: name, Current: name == file.CurrentProfile, Provider: provider, Providers: []string{}}
-				for _, section := range []string{"boku", "worldline", "ottu"} {
+				summary := profileSummary{Name: name, Current: name == file.CurrentProfile, Provider: uses, Providers: []string{}}
+				for _, prov := range providers.All() {
+					section := prov.Describe().Section
 					for key := range p {
 						if strings.HasPrefix(key, section+".") {
 							summary.Providers = append(summary.Providers, section)

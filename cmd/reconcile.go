@@ -1,16 +1,14 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/journal"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -39,10 +37,10 @@ func (r reconcileResult) Table() output.Table {
 	return t
 }
 
-func newReconcileCmd(f *cmdutil.Factory) *cobra.Command {
+func newReconcileCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	var (
-		since                  = cmdutil.Since(7 * 24 * time.Hour)
-		dryRun, reverseUnknown bool
+		since                       = cmdutil.Since(7 * 24 * time.Hour)
+		dryRun, reverseUnknown, yes bool
 	)
 	cmd := &cobra.Command{
 		Use:   "reconcile [--since 7d] [--dry-run] [--reverse-unknown]",
@@ -51,163 +49,182 @@ func newReconcileCmd(f *cmdutil.Factory) *cobra.Command {
 stopped between sending and answer) or pending, ask the provider what
 happened and record the answer: Boku charges by their merchant request id
 (query-charge; Boku keeps it 24 hours), Boku refunds by their merchant
-refund id, Boku reversals by the charge's query, Worldline captures,
-increments and reversals by the payment's operations. Prints what changed.
+refund id, Boku reversals by the charge's query, Boku opt-ins by
+query-optin, Worldline captures, increments and reversals by the
+payment's operations. Prints what changed; a row it cannot settle names
+the command that does.
 
 It never sends a new request that changes state unless asked:
---reverse-unknown reverses the Boku charges still unknown inside Boku's
-one-hour reversal window, and says so. Worldline payments whose answer was
-lost have no id to ask with: the row names the technical reversal.
+--reverse-unknown undoes what is still unknown after asking: Boku charges
+inside Boku's one-hour reversal window (reverse-charge), and Worldline
+operations by technical reversal. It asks once on a terminal (--yes
+answers), journals each reversal as its own row, and says which rows it
+could not act on and why.
 
 Exit 0 when every row is settled, 8 when some are still pending, 5 when
 some are still unknown.`,
-		Example: "  bokuctl reconcile --since 24h\n  bokuctl reconcile --reverse-unknown",
+		Example: "  bokuctl reconcile --since 24h\n  bokuctl reconcile --reverse-unknown --yes",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openJournal(cmd, f)
 			if err != nil {
 				return err
 			}
-			flt := journal.Filter{Since: since.From(time.Now())}
-			entries, err := store.List(cmd.Context(), flt)
-			if err != nil {
-				return err
-			}
-			result := reconcileResult{Rows: []reconcileRow{}}
-			unknown, pending := 0, 0
-			for _, e := range entries {
-				if e.Status != journal.StatusUnknown && e.Status != journal.StatusSent && e.Status != journal.StatusPending {
-					continue
-				}
-				row := reconcileRow{Key: e.Key, Operation: e.Operation, Provider: e.Provider, Before: e.Status}
-				outcome := settle(cmd, f, e, &row)
-				if reverseUnknown && !dryRun && e.Provider == "boku" && e.Operation == "charge" && time.Since(e.Time) < time.Hour &&
-					(outcome.Status == journal.StatusUnknown || outcome.Status == journal.StatusSent) {
-					// Asked for: Boku's reverse-charge settles an unknown charge
-					// either way within the hour.
-					code, out := runQuiet(cmd, f, e.Profile, []string{"charge", "reverse", "--merchant-request-id", e.Key})
-					if code == 0 {
-						outcome = journal.Outcome{Status: journal.StatusReversed, Result: out, Reason: "reversed by bokuctl reconcile --reverse-unknown"}
-						row.Detail = "reversed (--reverse-unknown)"
-					} else {
-						row.Detail = fmt.Sprintf("the reversal failed (exit %d)", code)
-					}
-				}
-				row.After = outcome.Status
-				if outcome.Status != e.Status && !dryRun {
-					if err := store.Finish(cmd.Context(), e.Key, outcome); err != nil {
-						return err
-					}
-				}
-				switch row.After {
-				case journal.StatusUnknown, journal.StatusSent:
-					unknown++
-				case journal.StatusPending:
-					pending++
-				}
-				result.Rows = append(result.Rows, row)
-			}
-			if err := f.Printer.Print(result); err != nil {
-				return err
-			}
-			switch {
-			case unknown > 0:
-				return exitcode.New(exitcode.UnknownOutcome, "%d request(s) still have an unknown outcome", unknown).
-					WithHint("see `bokuctl journal list --status unknown`; --reverse-unknown reverses Boku charges within the hour")
-			case pending > 0:
-				return exitcode.New(exitcode.Pending, "%d request(s) are still pending", pending).WithHint("run bokuctl reconcile again later")
-			}
-			return nil
+			r := &reconciler{f: f, providers: providers, store: store, dryRun: dryRun}
+			return r.run(cmd.Context(), since.From(time.Now()), reverseUnknown, yes)
 		},
 	}
 	cmd.Flags().Var(&since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "ask the providers, but record nothing")
-	cmd.Flags().BoolVar(&reverseUnknown, "reverse-unknown", false, "reverse Boku charges still unknown inside the one-hour window")
+	cmd.Flags().BoolVar(&reverseUnknown, "reverse-unknown", false, "undo what is still unknown: Boku charges within the hour, Worldline operations by technical reversal")
+	cmdutil.AddYesFlag(cmd, &yes)
 	return cmd
 }
 
-// settle asks the provider about one row by running the read-only bokuctl
-// command that answers it, in-process, with the row's profile.
-func settle(cmd *cobra.Command, f *cmdutil.Factory, e journal.Entry, row *reconcileRow) journal.Outcome {
-	keep := journal.Outcome{Status: e.Status, Reason: e.Reason, Result: e.Result, SettleCmd: e.SettleCmd}
-	if e.ExitCode != nil {
-		keep.ExitCode = *e.ExitCode
-	}
-	var query []string
-	switch {
-	case e.Provider == "boku" && (e.Operation == "charge" || e.Operation == "charge hosted"):
-		query = []string{"charge", "status", "--merchant-request-id", e.Key}
-	case e.Provider == "boku" && e.Operation == "charge reverse":
-		query = []string{"charge", "status", "--merchant-request-id", strings.TrimPrefix(e.Key, "reverse:")}
-	case e.Provider == "boku" && e.Operation == "refund":
-		query = []string{"refund", "status", "--merchant-refund-id", e.Key}
-	case e.Provider == "boku" && e.Operation == "optin begin":
-		query = []string{"optin", "status", "--optin-request-id", e.Key}
-	case e.Provider == "worldline" && strings.HasPrefix(e.Operation, "charge ") && e.Targets["args"] != "":
-		query = []string{"--provider", "worldline", "charge", "status", e.Targets["args"], "--operations"}
-	default:
-		row.Detail = "no query answers this operation"
-		if e.Provider == "worldline" {
-			row.Detail = "Worldline has no lookup by operation id: undo it with `bokuctl operation reverse " + e.Key + " --reason TIMEOUT_WAITING_RESPONSE`"
-		}
-		return keep
-	}
-	code, out := runQuiet(cmd, f, e.Profile, query)
-	outcome := journal.Outcome{ExitCode: code, Result: strings.TrimSpace(out), Reason: "reconciled with `bokuctl " + strings.Join(query, " ") + "`"}
-	switch {
-	case e.Operation == "charge reverse":
-		if code == 0 && strings.Contains(out, `"reversal_id"`) {
-			outcome.Status, row.Detail = journal.StatusOK, "Boku shows the reversal"
-			return outcome
-		}
-		row.Detail = "no reversal shown yet"
-		return keep
-	case strings.HasPrefix(e.Operation, "charge ") && e.Provider == "worldline":
-		if code == 0 && strings.Contains(out, e.Key) {
-			outcome.Status, row.Detail = journal.StatusOK, "the payment lists the operation"
-			return outcome
-		}
-		row.Detail = "the payment does not list the operation"
-		return keep
-	}
-	switch exitcode.Code(code) {
-	case exitcode.OK:
-		outcome.Status, row.Detail = journal.StatusOK, "done at the provider"
-	case exitcode.Pending:
-		outcome.Status, row.Detail = journal.StatusPending, "still in progress"
-	case exitcode.Declined:
-		outcome.Status, row.Detail = journal.StatusFailed, "failed at the provider"
-	case exitcode.Usage:
-		// Boku found nothing under the key: the request never arrived,
-		// as long as Boku still keeps keys that old (24 hours).
-		if time.Since(e.Time) < 24*time.Hour {
-			outcome.Status, row.Detail = journal.StatusFailed, "the provider has no such request: it was not processed"
-		} else {
-			row.Detail = "not found, but older than the 24 hours Boku keeps request ids"
-			return keep
-		}
-	default:
-		row.Detail = fmt.Sprintf("could not ask (exit %d)", code)
-		return keep
-	}
-	return outcome
+// reconciler settles journal rows through their providers' Settler and,
+// when asked, UnknownReverser.
+type reconciler struct {
+	f         *cmdutil.Factory
+	providers *provider.Registry
+	store     journal.Store
+	dryRun    bool
 }
 
-// runQuiet runs one bokuctl command in-process with JSON output and
-// returns its exit code and stdout; its stderr is dropped.
-func runQuiet(cmd *cobra.Command, f *cmdutil.Factory, profile string, args []string) (int, string) {
-	var stdout bytes.Buffer
-	ios := &output.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: io.Discard}
-	full := append([]string{"-o", "json"}, args...)
-	if file, err := f.Config(); err == nil && profile != "" {
-		if _, ok := file.Profiles[profile]; ok {
-			full = append([]string{"-p", profile}, full...)
+func (r *reconciler) run(ctx context.Context, since time.Time, reverseUnknown, yes bool) error {
+	entries, err := r.store.List(ctx, journal.Filter{Since: since,
+		Statuses: []string{journal.StatusSent, journal.StatusUnknown, journal.StatusPending}})
+	if err != nil {
+		return err
+	}
+	result := reconcileResult{Rows: []reconcileRow{}}
+	var unknown []int // rows of result still unknown after asking
+	for _, e := range entries {
+		row := reconcileRow{Key: e.Key, Operation: e.Operation, Provider: e.Provider, Before: e.Status}
+		s := r.settle(ctx, e)
+		after, err := r.record(ctx, e, s)
+		if err != nil {
+			return err
+		}
+		row.After, row.Detail = after, s.Detail
+		if after == journal.StatusUnknown || after == journal.StatusSent {
+			unknown = append(unknown, len(result.Rows))
+		}
+		result.Rows = append(result.Rows, row)
+	}
+	if reverseUnknown && len(unknown) > 0 {
+		if err := r.reverse(ctx, entries, &result, unknown, yes); err != nil {
+			return err
 		}
 	}
-	code := Run(cmd.Context(), ios, f.Getenv, full)
-	var compact bytes.Buffer
-	if json.Compact(&compact, stdout.Bytes()) == nil {
-		return code, compact.String()
+	if err := r.f.Printer.Print(result); err != nil {
+		return err
 	}
-	return code, stdout.String()
+	nUnknown, nPending := 0, 0
+	for _, row := range result.Rows {
+		switch row.After {
+		case journal.StatusUnknown, journal.StatusSent:
+			nUnknown++
+		case journal.StatusPending:
+			nPending++
+		}
+	}
+	switch {
+	case nUnknown > 0:
+		return exitcode.New(exitcode.UnknownOutcome, "%d request(s) still have an unknown outcome", nUnknown).
+			WithHint("each row's detail names the command that settles it (bokuctl journal show KEY); bokuctl reconcile --reverse-unknown undoes them, or record what you know with bokuctl journal settle KEY --as STATUS --note TEXT")
+	case nPending > 0:
+		return exitcode.New(exitcode.Pending, "%d request(s) are still pending", nPending).WithHint("run bokuctl reconcile again later")
+	}
+	return nil
+}
+
+// settle asks the row's provider, or says why nobody can.
+func (r *reconciler) settle(ctx context.Context, e journal.Entry) provider.Settlement {
+	p, ok := r.providers.Lookup(provider.Name(e.Provider))
+	if !ok {
+		return provider.Settlement{Keep: true, Detail: fmt.Sprintf("no provider %q in this bokuctl", e.Provider)}
+	}
+	s, can := p.(provider.Settler)
+	if !can {
+		return provider.Settlement{Keep: true, Detail: "no query answers this operation"}
+	}
+	return s.Settle(ctx, r.f, e)
+}
+
+// record writes what the provider said (nothing on a dry run) and returns
+// the row's status after. A row the provider could not settle that still
+// says "sent" becomes unknown, naming what settles it.
+func (r *reconciler) record(ctx context.Context, e journal.Entry, s provider.Settlement) (string, error) {
+	o := s.Outcome
+	if s.Keep {
+		if e.Status != journal.StatusSent {
+			return e.Status, nil
+		}
+		o = journal.Outcome{Status: journal.StatusUnknown, ExitCode: int(exitcode.UnknownOutcome),
+			Reason: "the outcome was never recorded, and reconcile could not settle it: " + s.Detail, SettleCmd: s.Detail}
+	}
+	if r.dryRun {
+		return journal.Next(e.Status, o.Status, journal.KindReconcile), nil
+	}
+	after, err := r.store.Record(ctx, e.Key, journal.KindReconcile, o, journal.Event{})
+	if err != nil {
+		return "", err
+	}
+	return after.Status, nil
+}
+
+// reverse undoes the rows still unknown whose provider can, after asking
+// once, and says for each row why it could not.
+func (r *reconciler) reverse(ctx context.Context, entries []journal.Entry, result *reconcileResult, unknown []int, yes bool) error {
+	byKey := map[string]journal.Entry{}
+	for _, e := range entries {
+		byKey[e.Key] = e
+	}
+	type candidate struct {
+		i int
+		e journal.Entry
+		u provider.UnknownReverser
+	}
+	var todo []candidate
+	for _, i := range unknown {
+		e := byKey[result.Rows[i].Key]
+		p, _ := r.providers.Lookup(provider.Name(e.Provider))
+		u, ok := p.(provider.UnknownReverser)
+		if !ok {
+			result.Rows[i].Detail += "; --reverse-unknown: " + e.Provider + " cannot reverse it"
+			continue
+		}
+		todo = append(todo, candidate{i, e, u})
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if r.dryRun {
+		for _, c := range todo {
+			result.Rows[c.i].Detail += "; --reverse-unknown would try to reverse it (dry run: nothing sent)"
+		}
+		return nil
+	}
+	question := fmt.Sprintf("Reverse %d request(s) whose outcome is still unknown (whatever happened to them)?", len(todo))
+	if err := r.f.Confirm(ctx, yes, "reversing unknown requests", question, ""); err != nil {
+		return err
+	}
+	for _, c := range todo {
+		// Look again: a reversal of an earlier row may have settled it.
+		if cur, err := r.store.Get(ctx, c.e.Key); err == nil && journal.Settled(cur.Status) {
+			result.Rows[c.i].After = cur.Status
+			continue
+		}
+		s, acted := c.u.ReverseUnknown(ctx, r.f, c.e)
+		if !acted || s.Keep {
+			result.Rows[c.i].Detail += "; --reverse-unknown: " + s.Detail
+			continue
+		}
+		after, err := r.store.Record(ctx, c.e.Key, journal.KindReconcile, s.Outcome, journal.Event{})
+		if err != nil {
+			return err
+		}
+		result.Rows[c.i].After, result.Rows[c.i].Detail = after.Status, s.Detail
+	}
+	return nil
 }

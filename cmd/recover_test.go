@@ -26,7 +26,7 @@ func panicCommand(f *cmdutil.Factory) *cobra.Command {
 		Hidden: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if send {
-				if _, err := cmdutil.IdempotencyKey(f, "pk-1", "merchant-request-id", "Merchant request ID"); err != nil {
+				if _, err := f.Announce(cmd.Context(), cmdutil.Intent{Key: "pk-1", Flag: "merchant-request-id", Label: "Merchant request ID"}); err != nil {
 					return err
 				}
 			}

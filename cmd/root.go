@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,8 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/internal/provider/all"
 	"github.com/bokuctl/bokuctl/internal/sandbox"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -52,10 +55,11 @@ func Execute() int {
 
 // Run executes one command line with the given streams and environment.
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
-	f := &cmdutil.Factory{IO: ios, Getenv: getenv, SandboxSecret: func(name string) (string, bool) {
+	f := cmdutil.NewFactory(ios, getenv)
+	f.SandboxSecret = func(name string) (string, bool) {
 		value, ok := sandbox.Secrets()[name]
 		return value, ok
-	}}
+	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -66,7 +70,8 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 	}
 	panicked, err := executeRecovering(ctx, root, f)
 	if panicked {
-		f.FinishJournal(err)
+		f.Finish(err)
+		f.CloseJournal()
 		if f.Printer != nil {
 			return int(f.Printer.PrintError(err))
 		}
@@ -77,7 +82,8 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		// request was sent, the outcome decides the exit code instead.
 		err = f.Printer.FilterErr
 	}
-	f.FinishJournal(err)
+	f.Finish(err)
+	f.CloseJournal()
 	if errors.Is(err, syscall.EPIPE) {
 		// The reader went away (| head): it chose to stop reading, as with
 		// any Unix tool; nothing was sent (after a send the outcome wins).
@@ -131,6 +137,7 @@ func executeRecovering(ctx context.Context, root *cobra.Command, f *cmdutil.Fact
 
 // NewRootCmd builds the command tree around f.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	providers := all.Registry()
 	root := &cobra.Command{
 		Use:   "bokuctl",
 		Short: "Drive Boku, Worldline Acquiring and Ottu payments from the terminal",
@@ -149,7 +156,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return setUp(f, cmd)
+			return setUp(f, providers, cmd)
 		},
 	}
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
@@ -182,7 +189,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f, providers),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
 			newOptinCmd(f), newSimulateCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
@@ -190,7 +197,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newInitCmd(f), newJournalCmd(f), newReconcileCmd(f), newProfileCmd(f), newSecretCmd(f), newSandboxCmd(f), newVersionCmd(f),
+			newInitCmd(f, providers), newJournalCmd(f), newReconcileCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {
@@ -214,7 +221,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 
 // setUp validates the global options and builds the printer. It runs after
 // flag parsing and before any command does its work.
-func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
+func setUp(f *cmdutil.Factory, providers *provider.Registry, cmd *cobra.Command) error {
 	// Cobra checks required flags and flag groups after this hook; check
 	// them here so that a missing flag is a usage error (exit 2) like any
 	// other, not an unexpected one.
@@ -251,8 +258,8 @@ func setUp(f *cmdutil.Factory, cmd *cobra.Command) error {
 		}
 		printer.Format = output.FormatJSON
 	}
-	if provider := f.ProviderFlag.Value.String(); f.ProviderFlag.Changed && provider != "boku" && provider != "worldline" {
-		return exitcode.New(exitcode.Usage, "invalid value %q for --provider", provider).WithHint("use --provider boku or --provider worldline")
+	if name := f.ProviderFlag.Value.String(); f.ProviderFlag.Changed && !slices.Contains(providers.PaymentNames(), name) {
+		return exitcode.New(exitcode.Usage, "invalid value %q for --provider", name).WithHint("use --provider %s", strings.Join(providers.PaymentNames(), " or --provider "))
 	}
 	if !cmd.Flags().Changed("timeout") {
 		if env := f.Getenv("BOKUCTL_TIMEOUT"); env != "" {

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
@@ -20,11 +20,11 @@ import (
 // maxSecretSize bounds what `secret set` reads from stdin.
 const maxSecretSize = 64 << 10
 
-func newSecretCmd(f *cmdutil.Factory) *cobra.Command {
+func newSecretCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return withExample(cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
 		newSecretSetCmd(f),
 		newSecretDeleteCmd(f),
-		newSecretStatusCmd(f),
+		newSecretStatusCmd(f, providers),
 	), `  bokuctl secret set boku-key -p shop       # asks for the value, or reads it from stdin
   bokuctl secret status -p shop
   bokuctl secret delete boku-key -p shop`)
@@ -219,28 +219,18 @@ func (r secretStatusResult) Table() output.Table {
 	return t
 }
 
-// requiredSecrets are the secrets the profile's settings call for.
-func requiredSecrets(settings *config.Settings) map[string]bool {
-	ottu := settings.Get("ottu.host") != "" || settings.Get("ottu.base-url") != ""
-	return map[string]bool{
-		"boku-key":                 settings.Get("boku.merchant-id") != "",
-		"worldline-client-secret":  settings.Get("worldline.client-id") != "",
-		"ottu-api-key":             ottu && settings.Get("ottu.auth") == "api-key",
-		"ottu-password":            ottu && settings.Get("ottu.auth") == "basic",
-		"worldline-proxy-password": settings.Get("worldline.proxy-username") != "",
-	}
-}
-
-func newSecretStatusCmd(f *cmdutil.Factory) *cobra.Command {
+func newSecretStatusCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show which secrets the active profile has, and fail if a required one is missing",
 		Long: `Show each secret of the active profile: set (and where from: the
 environment, the secret store, or the sandbox's public credentials), not
 set, or unknown (the secret store cannot be reached). Values are never
-shown. A secret is required when the profile's settings call for it (boku-key
-with boku.merchant-id, worldline-client-secret with worldline.client-id, the
-Ottu secret of ottu.auth).
+shown. A secret is required when the profile's provider or settings call
+for it: the secret of the provider the profile names (boku-key for
+provider boku, worldline-client-secret for worldline), and that of every
+provider it has settings for (boku.merchant-id, worldline.client-id, the
+Ottu secret of ottu.auth; worldline-proxy-password with a proxy username).
 
 Exit 4 when a required secret is not set or unknown, 0 otherwise: a check for
 CI, like gh auth status.`,
@@ -253,7 +243,7 @@ CI, like gh auth status.`,
 			}
 			required := map[string]bool{}
 			if settings, err := f.Settings(); err == nil {
-				required = requiredSecrets(settings)
+				required = providers.RequiredSecrets(settings)
 			} else {
 				f.Printer.Notice("Warning: %v; showing what the secret store holds for that name", err)
 			}

@@ -8,6 +8,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/journal"
 	"github.com/bokuctl/bokuctl/pkg/output"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
@@ -36,7 +38,10 @@ type Factory struct {
 	JSONFields  string
 	NoColor     bool
 	Debug       bool
-	Timeout     time.Duration
+	// DebugOut, when set, receives --debug's log instead of IO.ErrOut:
+	// the rows of a batch log to the batch's stderr.
+	DebugOut io.Writer
+	Timeout  time.Duration
 	// ProviderFlag is the persistent --provider flag, nil until registered.
 	ProviderFlag *pflag.Flag
 	// NoJournal is --no-journal: send without recording in the journal.
@@ -46,32 +51,25 @@ type Factory struct {
 
 	// Printer is set once the global flags are parsed and valid.
 	Printer *output.Printer
-	// Provider is the provider a payment verb chose for this run (see
-	// provider.Verb.Run), "" before one did.
-	Provider string
 	// SandboxSecret gives the public credential of `bokuctl sandbox
 	// serve` by secret name (set by cmd; nil in tests that need none).
 	SandboxSecret func(name string) (string, bool)
 
-	// Batch and BatchLine are set on the Factory of one row of a batch:
-	// its journal row names them. DefaultKey, when set, is the row's
-	// idempotency key unless the row gives its own.
-	Batch      string
-	BatchLine  int
-	DefaultKey string
+	// Run is this invocation's own state (run.go); never nil.
+	*Run
 
 	config   *config.File
 	settings *config.Settings
-	journal  *journalRun
-	confirm  *confirmation
-	sent     bool
+	journal  journal.Store
 	store    secret.Store
 	// shared is what the rows of a batch share: sessions, connections.
 	shared *Shared
-	// validateOnly stops a run at its idempotency key: every input was
-	// checked, nothing is sent (batch validation).
-	validateOnly bool
-	validatedKey string
+}
+
+// NewFactory returns a Factory with streams ios, environment getenv and
+// an empty run.
+func NewFactory(ios *output.IOStreams, getenv func(string) string) *Factory {
+	return &Factory{IO: ios, Getenv: getenv, Run: NewRun()}
 }
 
 // ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.

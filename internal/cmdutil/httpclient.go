@@ -2,10 +2,12 @@ package cmdutil
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bokuctl/bokuctl/pkg/httplog"
@@ -121,7 +123,7 @@ func (f *Factory) HTTPClient(maskHeader func(name, value string) string, maskBod
 	}
 	rt := transport
 	if f.Debug {
-		rt = &httplog.Transport{Base: transport, Out: f.IO.ErrOut, MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
+		rt = &httplog.Transport{Base: transport, Out: f.debugOut(), MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
 	}
 	return &http.Client{Transport: rt, Timeout: f.Timeout, CheckRedirect: noRedirects}
 }
@@ -138,7 +140,7 @@ func (f *Factory) HTTPClientWith(opts TransportOptions, maskHeader func(name, va
 	}
 	rt := transport
 	if f.Debug {
-		rt = &httplog.Transport{Base: transport, Out: f.IO.ErrOut, MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
+		rt = &httplog.Transport{Base: transport, Out: f.debugOut(), MaskHeader: maskHeader, MaskBody: maskBody, Now: time.Now}
 	}
 	return &http.Client{Transport: rt, Timeout: f.Timeout, CheckRedirect: noRedirects}
 }
@@ -147,3 +149,24 @@ func (f *Factory) HTTPClientWith(opts TransportOptions, maskHeader func(name, va
 // answer, never followed, so no body, card number, secret or
 // Authorization header is resent to where it points.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// debugOut is where --debug logs go: DebugOut when set (a batch's stderr,
+// shared by its rows), else this run's stderr.
+func (f *Factory) debugOut() io.Writer {
+	if f.DebugOut != nil {
+		return f.DebugOut
+	}
+	return f.IO.ErrOut
+}
+
+// SyncWriter serializes writes to W, for a log many goroutines share.
+type SyncWriter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+func (s *SyncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.W.Write(b)
+}

@@ -3,8 +3,6 @@ package cmdutil
 import (
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/bokuctl/bokuctl/pkg/config"
 	isocountry "github.com/bokuctl/bokuctl/pkg/country"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -94,36 +92,6 @@ func sampleAmount(cur money.Currency) string {
 		return "500"
 	}
 	return "4." + (strings.Repeat("9", min(cur.Exponent, 2)) + strings.Repeat("0", cur.Exponent))[:cur.Exponent]
-}
-
-// IdempotencyKey returns the given key (checked) or a new UUID, and prints
-// it on stderr before anything is sent, so a lost answer can be followed
-// up and a retry can reuse it. flag names the flag that sets the key and
-// label how the notice calls it.
-func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
-	if given != "" {
-		if !ValidKey(given) {
-			return "", exitcode.New(exitcode.Usage, "--%s %s: use 1 to 64 letters, digits or . _ : -", flag, QuoteValue(given))
-		}
-	} else if f.DefaultKey != "" {
-		given = f.DefaultKey
-	} else {
-		given = uuid.NewString()
-	}
-	if f.validateOnly {
-		f.validatedKey = given
-		return "", ErrValidated
-	}
-	if err := f.confirmSend(); err != nil {
-		return "", err
-	}
-	f.Printer.Notice("%s: %s (reuse it with --%s to retry safely)", label, given, flag)
-	f.Printer.IdempotencyKey = given
-	if err := f.recordIntent(given); err != nil {
-		return "", err
-	}
-	f.markSent()
-	return given, nil
 }
 
 // IDOrKey checks a lookup by id (the one argument) or by idempotency key

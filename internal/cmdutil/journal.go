@@ -10,19 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/journal"
+	"github.com/bokuctl/bokuctl/pkg/money"
 )
-
-// journalRun is what one run knows about the operation it journals.
-type journalRun struct {
-	store  journal.Store
-	key    string // the intent's idempotency key ("" before one)
-	result []byte // the last result printed, as JSON
-}
 
 // JournalPath is where the journal lives: the profile's journal setting
 // or BOKUCTL_JOURNAL, else $XDG_STATE_HOME/bokuctl/journal.db (or
@@ -53,8 +46,8 @@ func (f *Factory) JournalPath() (string, error) {
 // OpenJournal opens the journal of this run (nil when it is off). Only
 // commands that read or write it call it: others never touch the file.
 func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
-	if f.journal != nil && f.journal.store != nil {
-		return f.journal.store, nil
+	if f.journal != nil {
+		return f.journal, nil
 	}
 	if f.NoJournal {
 		return nil, nil
@@ -68,137 +61,98 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 		return nil, exitcode.New(exitcode.Auth, "%v", err).
 			WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
 	}
-	if f.journal == nil {
-		f.journal = &journalRun{}
-	}
-	f.journal.store = store
+	f.journal = store
 	return store, nil
 }
 
-// RecordIntent is recordIntent for a request whose idempotency key the
-// command did not announce itself (a Boku reversal carries the original
-// charge's key; its row is keyed "reverse:" + that key).
-func (f *Factory) RecordIntent(key string) error {
-	if f.validateOnly {
-		f.validatedKey = key
-		return ErrValidated
-	}
-	if err := f.confirmSend(); err != nil {
-		return err
-	}
-	f.markSent()
-	return f.recordIntent(key)
-}
+// SetJournal makes store this run's journal (a batch's journal.Group).
+func (f *Factory) SetJournal(store journal.Store) { f.journal = store }
 
 // recordIntent writes the journal row of the request about to be sent
-// with key, from the running command: its path, its arguments and flags
-// (ids, amounts: never a secret or card, which bokuctl takes only from
-// stdin, files and the secret store). A journal that cannot record stops
-// the request.
-func (f *Factory) recordIntent(key string) error {
-	if f.Command == nil {
-		return nil
-	}
-	ctx := f.Command.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// with key: who it goes to, what it moves and what it acts on (from the
+// intent), and the command's arguments and flags as typed (ids, amounts:
+// never a secret or card, which bokuctl takes only from stdin, files and
+// the secret store). A journal that cannot record stops the request.
+func (f *Factory) recordIntent(ctx context.Context, key string, in Intent) error {
 	store, err := f.OpenJournal(ctx)
 	if err != nil || store == nil {
 		return err
 	}
-	cmd := f.Command
-	e := journal.Entry{Key: key, Time: time.Now(), Operation: strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "),
-		Targets: map[string]string{}, Provider: f.providerOf(cmd)}
-	e.Profile, _, _ = f.ProfileName()
-	if len(cmd.Flags().Args()) > 0 {
-		e.Targets["args"] = strings.Join(cmd.Flags().Args(), " ")
+	r := f.Run
+	e := journal.Entry{Key: key, Time: time.Now(), Operation: r.Operation, Targets: map[string]string{}, Provider: in.Provider,
+		Follows: in.Follows, Settles: in.Settles, Batch: r.Batch, Line: r.BatchLine}
+	if e.Provider == "" {
+		e.Provider = r.Provider
 	}
-	inherited := cmd.InheritedFlags()
-	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if inherited.Lookup(fl.Name) != nil {
-			return // a global option, not a target
+	if cmd := f.Command; cmd != nil && e.Operation == "" {
+		e.Operation = strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		if args := cmd.Flags().Args(); len(args) > 0 {
+			e.Targets["args"] = strings.Join(args, " ")
+		} else if len(r.Args) > 0 {
+			e.Targets["args"] = strings.Join(r.Args, " ")
 		}
-		switch fl.Name {
-		case "amount":
-			e.Amount = fl.Value.String()
-		case "currency":
-			e.Currency = fl.Value.String()
-		default:
-			e.Targets[fl.Name] = fl.Value.String()
-		}
-	})
+		inherited := cmd.InheritedFlags()
+		cmd.Flags().Visit(func(fl *pflag.Flag) {
+			if inherited.Lookup(fl.Name) != nil || fl.Name == "yes" {
+				return // a global option or the answer to a question, not a target
+			}
+			switch fl.Name {
+			case "amount":
+				e.Amount = fl.Value.String()
+			case "currency":
+				e.Currency = fl.Value.String()
+			default:
+				e.Targets[fl.Name] = fl.Value.String()
+			}
+		})
+	}
+	for k, v := range in.Targets {
+		e.Targets[k] = v
+	}
+	if in.Amount != nil {
+		e.Amount, e.Currency, e.Minor = in.Amount.Decimal(), in.Amount.Currency.Code, in.Amount.MinorUnits
+	} else if a, err := money.Parse(e.Amount, e.Currency); err == nil {
+		// The handler checked --amount and --currency already: the same
+		// exact parse gives the minor units it sent.
+		e.Amount, e.Currency, e.Minor = a.Decimal(), a.Currency.Code, a.MinorUnits
+	}
+	e.Profile, _, _ = f.ProfileName()
 	if u, err := user.Current(); err == nil {
 		e.User = u.Username
 	}
 	e.Host, _ = os.Hostname()
-	e.Batch, e.Line = f.Batch, f.BatchLine
-	if err := store.Begin(ctx, e); err != nil {
+	attempt, err := store.Begin(ctx, e)
+	if err != nil {
 		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
 	}
-	f.journal.key = key
+	r.key, r.attempt, r.follows, r.settles = key, attempt, in.Follows, in.Settles
 	return nil
 }
 
-// providerOf is whose request it is: the group of a provider's own
-// command, else the selected provider.
-func (f *Factory) providerOf(cmd *cobra.Command) string {
-	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
-		if c.GroupID == "boku" || c.GroupID == "worldline" {
-			return c.GroupID
-		}
+// RecordResult keeps the last printed result for the journal row: the
+// value it was printed from, and its JSON.
+func (f *Factory) RecordResult(value any, result []byte) {
+	var compact bytes.Buffer
+	if json.Compact(&compact, result) == nil {
+		result = compact.Bytes()
 	}
-	if f.Provider != "" {
-		return f.Provider
-	}
-	if settings, err := f.Settings(); err == nil {
-		return settings.Get("provider")
-	}
-	return ""
+	f.Run.result = append([]byte(nil), result...)
+	f.Run.value = value
 }
-
-// RecordResult keeps the last printed result for the journal row.
-func (f *Factory) RecordResult(result []byte) {
-	if f.journal != nil && f.journal.key != "" {
-		var compact bytes.Buffer
-		if json.Compact(&compact, result) == nil {
-			result = compact.Bytes()
-		}
-		f.journal.result = append([]byte(nil), result...)
-	}
-}
-
-// Sent reports whether this run announced an idempotency key: a request
-// that changes state was (about to be) sent.
-func (f *Factory) Sent() bool { return f.sent }
 
 // markSent notes that a request is about to leave: from now on the
 // outcome decides the exit code, not an output error.
 func (f *Factory) markSent() {
-	f.sent = true
+	f.Run.sent = true
 	if f.Printer != nil {
 		f.Printer.Sent = true
 	}
 }
 
-// FinishJournal records the run's outcome on its journal row, from the
-// exit code and error the run ends with, and closes the journal.
-func (f *Factory) FinishJournal(err error) {
-	if f.journal == nil || f.journal.store == nil {
-		return
-	}
-	defer f.journal.store.Close()
-	if f.journal.key == "" {
-		return
-	}
-	o := outcomeOf(err)
-	o.Result = string(f.journal.result)
-	if ferr := f.journal.store.Finish(context.Background(), f.journal.key, o); ferr != nil && f.Printer != nil {
-		f.Printer.Notice("Warning: the outcome could not be written to the journal: %v", ferr)
-	}
-}
-
-// outcomeOf is the journal outcome of a run that ended with err.
+// outcomeOf is the journal outcome of a run that ended with err. Once a
+// request was written, only a definitive answer is a known outcome: a
+// decline is declined; a refusal (bad request, auth, provider down before
+// processing) failed; anything else unknown.
 func outcomeOf(err error) journal.Outcome {
 	code := exitcode.Of(err)
 	o := journal.Outcome{ExitCode: int(code)}
@@ -207,6 +161,8 @@ func outcomeOf(err error) journal.Outcome {
 		o.Status = journal.StatusOK
 	case exitcode.Pending:
 		o.Status = journal.StatusPending
+	case exitcode.Declined:
+		o.Status = journal.StatusDeclined
 	case exitcode.UnknownOutcome, exitcode.Unexpected:
 		o.Status = journal.StatusUnknown
 	default:

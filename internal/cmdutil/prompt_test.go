@@ -75,29 +75,12 @@ func FuzzEditLine(f *testing.F) {
 }
 
 func TestConfirmOffATerminal(t *testing.T) {
-	f := &Factory{IO: &output.IOStreams{In: strings.NewReader("y\n"), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, InTTY: true, OutTTY: true}}
+	f := NewFactory(&output.IOStreams{In: strings.NewReader("y\n"), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, InTTY: true, OutTTY: true}, func(string) string { return "" })
 	if err := f.Confirm(t.Context(), true, "a full refund", "Refund?", ""); err != nil {
 		t.Fatalf("--yes must answer: %v", err)
 	}
 	err := f.Confirm(t.Context(), false, "a full refund", "Refund?", "")
 	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "a full refund needs confirmation") || exitcode.HintOf(err) != "pass --yes to confirm" {
 		t.Fatalf("Confirm without a terminal = %v (exit %d), want a usage error naming --yes", err, exitcode.Of(err))
-	}
-}
-
-func TestConfirmBeforeSendingStopsTheKey(t *testing.T) {
-	errOut := &bytes.Buffer{}
-	f := &Factory{IO: &output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: errOut}}
-	f.Printer, _ = output.NewPrinter(f.IO, output.FormatTable, "")
-	f.ConfirmBeforeSending(false, "reversing a charge", "Reverse?")
-	if _, err := IdempotencyKey(f, "k-1", "merchant-request-id", "Merchant request ID"); exitcode.Of(err) != exitcode.Usage {
-		t.Fatalf("IdempotencyKey without confirmation = %v, want a usage error", err)
-	}
-	if f.Sent() || strings.Contains(errOut.String(), "k-1") {
-		t.Fatalf("the key was announced or marked sent without confirmation: %q", errOut.String())
-	}
-	f.ConfirmBeforeSending(true, "reversing a charge", "Reverse?")
-	if _, err := IdempotencyKey(f, "k-1", "merchant-request-id", "Merchant request ID"); err != nil || !f.Sent() {
-		t.Fatalf("IdempotencyKey with --yes = %v, sent %v", err, f.Sent())
 	}
 }

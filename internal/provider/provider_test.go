@@ -39,8 +39,8 @@ func (h *fakeHandler) Run(_ *cobra.Command, _ *cmdutil.Factory, args []string) e
 func run(t *testing.T, handlers Handlers, args ...string) error {
 	t.Helper()
 	env := map[string]string{"BOKUCTL_CONFIG": t.TempDir() + "/config.yaml"}
-	f := &cmdutil.Factory{IO: &output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}},
-		Getenv: func(k string) string { return env[k] }}
+	f := cmdutil.NewFactory(&output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}},
+		func(k string) string { return env[k] })
 	root := &cobra.Command{Use: "bokuctl", SilenceErrors: true, SilenceUsage: true}
 	root.PersistentFlags().String("provider", "", "")
 	f.ProviderFlag = root.PersistentFlags().Lookup("provider")

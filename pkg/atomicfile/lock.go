@@ -1,9 +1,12 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -52,4 +55,38 @@ func Lock(path string) (unlock func(), err error) {
 		time.Sleep(wait)
 		wait = min(wait*2, 50*time.Millisecond)
 	}
+}
+
+// ErrHeld is TryLock's answer when another process holds the lock.
+var ErrHeld = errors.New("held by another process")
+
+// TryLock takes the lock on path itself (not LockPath: path is the lock
+// file), without waiting, and writes holder into it for whoever finds it
+// held. When another process holds it, err is ErrHeld and held is what
+// that process wrote. The kernel releases the lock if the process dies;
+// the file stays behind.
+func TryLock(path, holder string) (unlock func(), held string, err error) {
+	lf, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("lock %s: %w", path, err)
+	}
+	ok, err := tryLock(lf)
+	if err != nil {
+		lf.Close()
+		return nil, "", fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		data, _ := io.ReadAll(io.LimitReader(lf, 4096))
+		lf.Close()
+		return nil, strings.TrimSpace(string(data)), ErrHeld
+	}
+	if err := lf.Truncate(0); err == nil {
+		_, _ = lf.WriteAt([]byte(holder+"\n"), 0)
+		_ = lf.Sync()
+	}
+	return func() {
+		_ = lf.Truncate(0)
+		unlockFile(lf)
+		lf.Close()
+	}, "", nil
 }

@@ -21,7 +21,7 @@ type Group struct {
 
 	mu      sync.Mutex
 	queue   []Change
-	waiters []chan error
+	waiters []chan result
 	wake    chan struct{}
 	done    chan struct{}
 	closed  bool
@@ -42,25 +42,61 @@ func NewGroup(store Store) *Group {
 }
 
 // Begin queues the intent and waits until it is written.
-func (g *Group) Begin(ctx context.Context, e Entry) error {
-	wait := make(chan error, 1)
+func (g *Group) Begin(ctx context.Context, e Entry) (int, error) {
+	wait := make(chan result, 1)
 	if err := g.enqueue(Change{Begin: &e}, wait); err != nil {
+		return 0, err
+	}
+	select {
+	case r := <-wait:
+		return r.attempt, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// Finish queues the outcome; it is written with the next group.
+func (g *Group) Finish(_ context.Context, key string, attempt int, o Outcome) error {
+	return g.enqueue(Change{Key: key, Attempt: attempt, Outcome: o}, nil)
+}
+
+// Record writes what is queued, then the decision, at once.
+func (g *Group) Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error) {
+	if err := g.flush(ctx); err != nil {
+		return nil, err
+	}
+	return g.Store.Record(ctx, key, kind, o, ev)
+}
+
+// Get reads a row after what is queued is written.
+func (g *Group) Get(ctx context.Context, key string) (*Entry, error) {
+	if err := g.flush(ctx); err != nil {
+		return nil, err
+	}
+	return g.Store.Get(ctx, key)
+}
+
+// flush waits until every change queued before it is written.
+func (g *Group) flush(ctx context.Context) error {
+	wait := make(chan result, 1)
+	if err := g.enqueue(Change{}, wait); err != nil {
 		return err
 	}
 	select {
-	case err := <-wait:
-		return err
+	case r := <-wait:
+		return r.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// Finish queues the outcome; it is written with the next group.
-func (g *Group) Finish(_ context.Context, key string, o Outcome) error {
-	return g.enqueue(Change{Key: key, Outcome: o}, nil)
+// result is what a waiter of the group gets back.
+type result struct {
+	attempt int
+	err     error
 }
 
-func (g *Group) enqueue(c Change, wait chan error) error {
+func (g *Group) enqueue(c Change, wait chan result) error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
@@ -85,7 +121,20 @@ func (g *Group) run() {
 		g.queue, g.waiters = nil, nil
 		g.mu.Unlock()
 		if len(changes) > 0 {
-			err := g.writer.Apply(context.Background(), changes)
+			// A flush marker (no intent, no key) writes nothing.
+			writes := changes[:0:0]
+			index := make([]int, len(changes))
+			for i, c := range changes {
+				index[i] = -1
+				if c.Begin != nil || c.Key != "" {
+					index[i] = len(writes)
+					writes = append(writes, c)
+				}
+			}
+			var err error
+			if len(writes) > 0 {
+				err = g.writer.Apply(context.Background(), writes)
+			}
 			if err != nil {
 				g.mu.Lock()
 				if g.failed == nil {
@@ -93,9 +142,13 @@ func (g *Group) run() {
 				}
 				g.mu.Unlock()
 			}
-			for _, w := range waiters {
+			for i, w := range waiters {
 				if w != nil {
-					w <- err
+					r := result{err: err}
+					if index[i] >= 0 {
+						r.attempt = writes[index[i]].Attempt
+					}
+					w <- r
 				}
 			}
 		}
@@ -132,12 +185,13 @@ func (g *Group) Close() error {
 type oneByOne struct{ Store }
 
 func (s oneByOne) Apply(ctx context.Context, changes []Change) error {
-	for _, c := range changes {
+	for i := range changes {
+		c := &changes[i]
 		var err error
 		if c.Begin != nil {
-			err = s.Store.Begin(ctx, *c.Begin)
+			c.Attempt, err = s.Store.Begin(ctx, *c.Begin)
 		} else {
-			err = s.Store.Finish(ctx, c.Key, c.Outcome)
+			err = s.Store.Finish(ctx, c.Key, c.Attempt, c.Outcome)
 		}
 		if err != nil {
 			return err

@@ -27,7 +27,7 @@ func TestGroupWritesEverything(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				key := fmt.Sprintf("b-1-%d-%d", w, i)
-				if err := g.Begin(ctx, Entry{Key: key, Time: time.Now(), Operation: "refund", Batch: "b-1", Line: w*100 + i}); err != nil {
+				if _, err := g.Begin(ctx, Entry{Key: key, Time: time.Now(), Operation: "refund", Batch: "b-1", Line: w*100 + i}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -35,7 +35,7 @@ func TestGroupWritesEverything(t *testing.T) {
 					t.Errorf("intent %s not on disk when Begin returned: %+v %v", key, got, err)
 					return
 				}
-				g.Finish(ctx, key, Outcome{Status: StatusOK})
+				g.Finish(ctx, key, 1, Outcome{Status: StatusOK})
 			}
 		}(w)
 	}
@@ -52,7 +52,7 @@ func TestGroupWritesEverything(t *testing.T) {
 			t.Fatalf("row %s is %s after Close", r.Key, r.Status)
 		}
 	}
-	if err := g.Finish(ctx, "late", Outcome{}); err == nil {
+	if err := g.Finish(ctx, "late", 1, Outcome{}); err == nil {
 		t.Fatal("a closed group took a write")
 	}
 }
@@ -71,8 +71,8 @@ func TestBatches(t *testing.T) {
 	newer := older
 	newer.ID, newer.Time = "b-2", time.Now()
 	for _, b := range []Batch{older, newer} {
-		if err := store.AddBatch(ctx, b); err != nil {
-			t.Fatal(err)
+		if prior, err := store.ClaimBatch(ctx, b, true); err != nil || prior != nil {
+			t.Fatal(prior, err)
 		}
 	}
 	if got, err := store.FindBatch(ctx, "d1", "refund", "shop"); err != nil || got.ID != "b-2" || got.Rows != 3 || got.Copy != "/x/b-1.csv" {
@@ -127,7 +127,7 @@ func TestGroupCloseNeverBlocks(t *testing.T) {
 			go func(w int) {
 				defer wg.Done()
 				for i := 0; i < 5; i++ {
-					g.Finish(ctx, fmt.Sprintf("k-%d-%d-%d", round, w, i), Outcome{Status: StatusOK})
+					g.Finish(ctx, fmt.Sprintf("k-%d-%d-%d", round, w, i), 1, Outcome{Status: StatusOK})
 				}
 			}(w)
 		}

@@ -25,9 +25,13 @@ const (
 	StatusSent    = "sent"
 	StatusOK      = "ok"
 	StatusPending = "pending"
+	// StatusDeclined is a request the provider said no to.
+	StatusDeclined = "declined"
+	// StatusFailed is a request refused before it was processed.
 	StatusFailed  = "failed"
 	StatusUnknown = "unknown"
-	// StatusReversed is a charge reconcile reversed (--reverse-unknown).
+	// StatusReversed is an operation undone: by a reversal that follows
+	// it, or one reconcile sent (--reverse-unknown).
 	StatusReversed = "reversed"
 )
 
@@ -40,9 +44,11 @@ type Entry struct {
 	Operation string            `json:"operation"`
 	Targets   map[string]string `json:"targets,omitempty"`
 	Amount    string            `json:"amount,omitempty"`
-	Currency  string            `json:"currency,omitempty"`
-	User      string            `json:"user,omitempty"`
-	Host      string            `json:"host,omitempty"`
+	// Minor is the amount in the currency's minor units, as sent.
+	Minor    int64  `json:"amount_minor,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	User     string `json:"user,omitempty"`
+	Host     string `json:"host,omitempty"`
 	// Batch and Line name the batch run and the file line this row came
 	// from, for rows of `bokuctl batch`.
 	Batch string `json:"batch,omitempty"`
@@ -55,6 +61,39 @@ type Entry struct {
 	Result     string    `json:"result,omitempty"` // the result as printed, JSON
 	SettleCmd  string    `json:"settle_command,omitempty"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// MadeID is the id the answer names: the charge, payment or refund.
+	MadeID string `json:"made_id,omitempty"`
+	// Follows is the key of the row this request acts on; when this one
+	// ends ok, that row becomes Settles (reversed for a reversal).
+	Follows string `json:"follows,omitempty"`
+	Settles string `json:"settles,omitempty"`
+	// Attempts is how many times the key was sent.
+	Attempts int `json:"attempts"`
+	// History is every event of the row, oldest first (Get only).
+	History []Event `json:"history,omitempty"`
+}
+
+// Event is one thing that happened to a row; events are never changed.
+type Event struct {
+	Seq  int64     `json:"seq"`
+	Time time.Time `json:"time"`
+	// Kind is attempt, outcome, reconcile, settle or follow-up.
+	Kind    string `json:"kind"`
+	Attempt int    `json:"attempt,omitempty"`
+	// From and To are the row's status before and after.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Status is what the event said (an attempt's own answer, also when
+	// the row kept another).
+	Status   string `json:"status,omitempty"`
+	ExitCode *int   `json:"exit_code,omitempty"`
+	Amount   string `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Result   string `json:"result,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// By is user@host for a settle, the follow-up's key for a follow-up.
+	By string `json:"by,omitempty"`
 }
 
 // Outcome is what the answer said.
@@ -66,12 +105,19 @@ type Outcome struct {
 	// SettleCmd is the command that finds out what happened, for an
 	// unknown or pending outcome.
 	SettleCmd string
+	// MadeID is the id the answer names (charge, payment, refund id).
+	MadeID string
+	// Settles, when set, overrides the row's Settles for the row it
+	// follows (a technical reversal that found nothing: failed).
+	Settles string
 }
 
 // Filter narrows List.
 type Filter struct {
-	Since    time.Time
-	Status   string // "" for any; "unknown" also matches rows still "sent"
+	Since  time.Time
+	Status string // "" for any; "unknown" also matches rows still "sent"
+	// Statuses, when set, matches any of them (unknown also matches sent).
+	Statuses []string
 	Profile  string
 	Provider string
 	Batch    string
@@ -97,19 +143,37 @@ type Batch struct {
 // ErrNoBatch means no batch has the id.
 var ErrNoBatch = errors.New("no batch with that id in the journal")
 
+// ErrSettled is Record's answer to a person's decision on a row whose
+// outcome is already known.
+var ErrSettled = errors.New("the row's outcome is already known")
+
 // Store is a journal.
 type Store interface {
 	// Begin records an intent before the request is sent; the row is on
-	// disk when Begin returns.
-	Begin(ctx context.Context, e Entry) error
-	// Finish records the outcome of the intent with key.
-	Finish(ctx context.Context, key string, o Outcome) error
+	// disk when Begin returns. A new key is a row with status sent, attempt
+	// 1. A key already in the journal is a new attempt of its row (its
+	// intent in the history); the row keeps its data and status, except
+	// that a failed row is sent again. It returns the attempt's number.
+	Begin(ctx context.Context, e Entry) (attempt int, err error)
+	// Finish records the outcome of one attempt: always in the history;
+	// on the row as Next allows. When the row ends ok and follows another,
+	// that row becomes the row's Settles (or the outcome's) in the same
+	// transaction.
+	Finish(ctx context.Context, key string, attempt int, o Outcome) error
+	// Record applies what reconcile found out (KindReconcile) or a person
+	// decided (KindSettle, with ev.Note and ev.By), and returns the row
+	// after. A settle of a row already settled is ErrSettled; an unknown
+	// key is ErrNotFound.
+	Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error)
 	// List returns the matching rows, oldest first.
 	List(ctx context.Context, f Filter) ([]Entry, error)
 	// Get returns the row with key, or ErrNotFound.
 	Get(ctx context.Context, key string) (*Entry, error)
-	// AddBatch records a batch run before its first row is sent.
-	AddBatch(ctx context.Context, b Batch) error
+	// ClaimBatch records batch b before its first row is sent, in one
+	// write transaction: when a batch of the same digest, operation and
+	// profile exists and fresh is false, it returns that batch and records
+	// nothing; otherwise it records b and returns nil.
+	ClaimBatch(ctx context.Context, b Batch, fresh bool) (prior *Batch, err error)
 	// GetBatch returns the batch with id, or ErrNoBatch.
 	GetBatch(ctx context.Context, id string) (*Batch, error)
 	// FindBatch returns the newest batch of the same file (digest),
@@ -122,12 +186,14 @@ type Store interface {
 type Change struct {
 	Begin   *Entry
 	Key     string
+	Attempt int // the attempt an outcome answers; set by Apply for an intent
 	Outcome Outcome
 }
 
 // GroupWriter is a Store that can apply many changes in one transaction:
 // one sync to disk for all of them.
 type GroupWriter interface {
+	// Apply writes changes in order; it sets the Attempt of each intent.
 	Apply(ctx context.Context, changes []Change) error
 }
 

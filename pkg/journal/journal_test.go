@@ -18,7 +18,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	defer store.Close()
 	e := Entry{Key: "order-1", Time: time.Now(), Profile: "shop", Provider: "boku", Operation: "charge", Amount: "4.99", Currency: "GBP",
 		Targets: map[string]string{"optin-id": "oi-1"}}
-	if err := store.Begin(ctx, e); err != nil {
+	if _, err := store.Begin(ctx, e); err != nil {
 		t.Fatal(err)
 	}
 	got, err := store.Get(ctx, "order-1")
@@ -29,7 +29,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	if len(unknown) != 1 {
 		t.Fatalf("a row still sent counts as unknown: %+v", unknown)
 	}
-	if err := store.Finish(ctx, "order-1", Outcome{Status: StatusOK, ExitCode: 0, Result: `{"charge_id":"ch-1"}`}); err != nil {
+	if err := store.Finish(ctx, "order-1", 1, Outcome{Status: StatusOK, ExitCode: 0, Result: `{"charge_id":"ch-1"}`}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = store.Get(ctx, "order-1")
@@ -37,7 +37,7 @@ func TestIntentThenOutcome(t *testing.T) {
 		t.Fatalf("outcome: %+v", got)
 	}
 	// A resend of the same key does not undo a settled outcome.
-	if err := store.Begin(ctx, e); err != nil {
+	if _, err := store.Begin(ctx, e); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ = store.Get(ctx, "order-1"); got.Status != StatusOK {
@@ -69,11 +69,11 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 			}
 			defer store.Close()
 			key := fmt.Sprintf("k-%d", i)
-			if err := store.Begin(ctx, Entry{Key: key, Time: time.Now(), Provider: "boku", Operation: "charge"}); err != nil {
+			if _, err := store.Begin(ctx, Entry{Key: key, Time: time.Now(), Provider: "boku", Operation: "charge"}); err != nil {
 				errs <- err
 				return
 			}
-			errs <- store.Finish(ctx, key, Outcome{Status: StatusOK})
+			errs <- store.Finish(ctx, key, 1, Outcome{Status: StatusOK})
 		}()
 	}
 	wg.Wait()

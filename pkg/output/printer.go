@@ -41,7 +41,7 @@ type Printer struct {
 	jq     *gojq.Code
 	// Recorder, when set, gets every printed result as JSON (the journal
 	// keeps it).
-	Recorder func(result []byte)
+	Recorder func(value any, result []byte)
 	// FilterErr is set when --jq failed on a result, which was then
 	// printed unfiltered.
 	FilterErr error
@@ -117,7 +117,7 @@ func (p *Printer) print(out io.Writer, result any) error {
 			return fmt.Errorf("encode result as JSON: %w", err)
 		}
 		if p.Recorder != nil {
-			p.Recorder(bytes.TrimSpace(buf.Bytes()))
+			p.Recorder(result, bytes.TrimSpace(buf.Bytes()))
 		}
 		if p.JSON() {
 			doc := buf.Bytes()

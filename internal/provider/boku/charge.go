@@ -15,6 +15,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/journal"
 	"github.com/bokuctl/bokuctl/pkg/money"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
@@ -148,7 +149,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		}
 		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
 	}
-	session, key, transactionID, err := beginCharge(cmd, f, c.country, c.merchantRequestID, c.merchantTransactionID)
+	session, key, transactionID, err := beginCharge(cmd, f, amount, c.country, c.merchantRequestID, c.merchantTransactionID)
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,8 @@ func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []strin
 		return err
 	}
 	f.Printer.Notice("Reversing the charge sent with merchant request id %s (reversing it again is safe).", r.merchantRequestID)
-	if err := f.RecordIntent("reverse:" + r.merchantRequestID); err != nil {
+	if _, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRequestID, Flag: "merchant-request-id",
+		Reuses: true, Prefix: "reverse:", Follows: r.merchantRequestID, Settles: journal.StatusReversed}); err != nil {
 		return err
 	}
 	resp, err := session.Direct.ReverseCharge(cmd.Context(), bokudirect.ReverseChargeRequest{MerchantRequestID: r.merchantRequestID})
@@ -360,7 +362,7 @@ func checkChargeText(description, merchantData, transactionID string) error {
 
 // beginCharge builds the session, refuses another country, and announces
 // the merchant request id; the merchant transaction id defaults to it.
-func beginCharge(cmd *cobra.Command, f *cmdutil.Factory, country, merchantRequestID, transactionID string) (*Session, string, string, error) {
+func beginCharge(cmd *cobra.Command, f *cmdutil.Factory, amount money.Amount, country, merchantRequestID, transactionID string) (*Session, string, string, error) {
 	session, err := NewSession(cmd.Context(), f, country)
 	if err != nil {
 		return nil, "", "", err
@@ -368,7 +370,8 @@ func beginCharge(cmd *cobra.Command, f *cmdutil.Factory, country, merchantReques
 	if err := session.CheckCountry(country); err != nil {
 		return nil, "", "", err
 	}
-	key, err := cmdutil.IdempotencyKey(f, merchantRequestID, "merchant-request-id", "Merchant request ID")
+	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: merchantRequestID, Flag: "merchant-request-id",
+		Label: "Merchant request ID", Amount: &amount})
 	if err != nil {
 		return nil, "", "", err
 	}

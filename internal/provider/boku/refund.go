@@ -146,7 +146,8 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		asked = &amount
 		req.Currency, req.RefundAmount = amount.Currency.Code, bokudirect.WireAmount(amount)
 	}
-	key, err := cmdutil.IdempotencyKey(f, r.merchantRefundID, "merchant-refund-id", "Merchant refund ID")
+	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRefundID, Flag: "merchant-refund-id",
+		Label: "Merchant refund ID", Amount: asked})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/journal"
 )
 
 // technicalReversalReasons are the reasons Worldline accepts for a
@@ -35,7 +36,10 @@ func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []s
 	if !slices.Contains(technicalReversalReasons, t.reason) {
 		return exitcode.New(exitcode.Usage, "invalid --reason %q", t.reason).WithHint("use one of TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION, INVALID_RESPONSE, SUSPECTED_FRAUD")
 	}
-	session, operationID, err := BeginOperation(cmd.Context(), f, t.operationID)
+	// The reversal follows the operation it undoes: its success settles
+	// that operation's journal row (reversed; failed when Worldline never
+	// received it: 7204).
+	session, operationID, err := BeginOperationFor(cmd.Context(), f, cmdutil.Intent{Key: t.operationID, Follows: args[0], Settles: journal.StatusReversed})
 	if err != nil {
 		return err
 	}

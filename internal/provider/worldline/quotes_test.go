@@ -13,7 +13,7 @@ import (
 func TestQuotesAreKeptAndExpire(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"BOKUCTL_JOURNAL": filepath.Join(dir, "journal.db")}
-	f := &cmdutil.Factory{Getenv: func(k string) string { return env[k] }}
+	f := cmdutil.NewFactory(nil, func(k string) string { return env[k] })
 	fresh := quote{RateReferenceID: "rate-1", FromCurrency: "EUR", ToCurrency: "USD", AmountMinor: 1000, ConvertedMinor: 1091, ConvertedDigits: 2, Rate: "1.0910", QuotedAt: time.Now()}
 	stale := fresh
 	stale.RateReferenceID, stale.QuotedAt = "rate-old", time.Now().Add(-QuoteLifetime-time.Minute)

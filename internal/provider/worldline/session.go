@@ -19,6 +19,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -129,7 +130,24 @@ func BeginOperation(ctx context.Context, f *cmdutil.Factory, given string) (*Ses
 	if err != nil {
 		return nil, "", err
 	}
-	operationID, err := cmdutil.IdempotencyKey(f, given, "operation-id", "Operation ID")
+	return beginOperation(ctx, f, session, cmdutil.Intent{Key: given})
+}
+
+// BeginOperationFor is BeginOperation for an intent that says more: the
+// journal row it follows (a technical reversal of an operation).
+func BeginOperationFor(ctx context.Context, f *cmdutil.Factory, in cmdutil.Intent) (*Session, string, error) {
+	session, err := NewSession(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return beginOperation(ctx, f, session, in)
+}
+
+// beginOperation announces the operation id of in (its Key the
+// --operation-id given) for session's call.
+func beginOperation(ctx context.Context, f *cmdutil.Factory, session *Session, in cmdutil.Intent) (*Session, string, error) {
+	in.Provider, in.Flag, in.Label = string(provider.Worldline), "operation-id", "Operation ID"
+	operationID, err := f.Announce(ctx, in)
 	if err != nil {
 		return nil, "", err
 	}

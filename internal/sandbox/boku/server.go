@@ -146,6 +146,8 @@ type Server struct {
 	deliveries     []Delivery
 	seq            int
 	requests       int
+	// faults are outages set by tests (SetFault), by call.
+	faults map[string]Fault
 	// dirty, once TrackChanges is called, notes what requests changed
 	// (for `sandbox serve --state`'s log).
 	dirty *dirty
@@ -174,6 +176,48 @@ func New(merchants ...Merchant) *Server {
 		s.merchants[m.ID] = m
 	}
 	return s
+}
+
+// Fault is an outage a test sets on one call.
+type Fault string
+
+// The faults.
+const (
+	FaultNone Fault = ""
+	// FaultUnavailable answers 503 with no Retry-After, processing nothing.
+	FaultUnavailable Fault = "unavailable"
+	// FaultDrop closes the connection without processing or answering:
+	// a request that never reached Boku, as the client sees it.
+	FaultDrop Fault = "drop"
+	// FaultLoseAnswer processes the request, then closes the connection
+	// without the answer.
+	FaultLoseAnswer Fault = "lose-answer"
+)
+
+// discardWriter is where a lost answer goes.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+// SetFault makes call (charge, query-charge, refund-charge, …) fail with
+// fault until it is set to FaultNone. It is a test tool, not Boku
+// behaviour.
+func (s *Server) SetFault(call string, fault Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults == nil {
+		s.faults = map[string]Fault{}
+	}
+	s.faults[call] = fault
+}
+
+// RefundCount is the number of refunds recorded.
+func (s *Server) RefundCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.refunds)
 }
 
 // ChargeCount is the number of charges recorded, for tests that prove a
@@ -265,6 +309,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := handlers[call]
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	switch s.faults[call] {
+	case FaultUnavailable:
+		// What an outage in front of Boku looks like: nothing processed.
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	case FaultDrop:
+		// The request is lost on its way: nothing processed, no answer.
+		dropConnection(w)
+		return
+	case FaultLoseAnswer:
+		// Processed, and the answer is lost on its way back.
+		h(s, &exchange{s: s, w: discardWriter{header: http.Header{}}, r: r, body: body, merchant: merchant, urlCountry: urlCountry, call: call})
+		dropConnection(w)
+		return
+	}
 	h(s, &exchange{s: s, w: w, r: r, body: body, merchant: merchant, urlCountry: urlCountry, call: call})
 }
 

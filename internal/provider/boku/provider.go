@@ -1,0 +1,214 @@
+package boku
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/pkg/bokudirect"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/journal"
+	"github.com/bokuctl/bokuctl/pkg/output"
+)
+
+// Provider is Boku as the rest of bokuctl sees it: its description, and
+// the capabilities Settler, UnknownReverser and Checker.
+type Provider struct{}
+
+// keyLifetime is how long Boku keeps merchant request ids for lookup.
+const keyLifetime = 24 * time.Hour
+
+// reverseWindow is how long after a charge Boku's reverse-charge works.
+const reverseWindow = time.Hour
+
+// Describe says what a Boku profile needs.
+func (Provider) Describe() provider.Description {
+	return provider.Description{
+		Name: provider.Boku, Title: "Boku", Payments: true, Section: "boku",
+		Configured: func(get func(string) string) bool { return get("boku.merchant-id") != "" },
+		Setup:      func(func(string) string) []string { return []string{"boku.merchant-id", "boku.key-id", "boku.country"} },
+		Secrets:    func(func(string) string) []string { return []string{"boku-key"} },
+		Statuses:   provider.BokuStatuses,
+	}
+}
+
+// Check makes a signed query-charge for a merchant request id nobody
+// used: Boku answers "found 0", which proves the merchant id, key id and
+// key, and charges nothing.
+func (Provider) Check(ctx context.Context, f *cmdutil.Factory) (string, error) {
+	session, err := NewSession(ctx, f, "")
+	if err != nil {
+		return "", err
+	}
+	if _, err := session.Direct.QueryCharge(ctx, bokudirect.QueryChargeRequest{MerchantRequestID: "bokuctl-init-check"}); err != nil {
+		return "", Explain(err, "")
+	}
+	return "Check: Boku accepted a signed query-charge (nothing was charged).", nil
+}
+
+// Next is what to run after init.
+func (Provider) Next(profile string) string {
+	return fmt.Sprintf("bokuctl -p %s optin begin --payment-method METHOD --forward-url https://your.shop/done", profile)
+}
+
+// asked is one read-only question, run through the handler of the
+// command that asks it, with its exit code and the result it printed.
+type asked struct {
+	command string // for people: "bokuctl charge status --merchant-request-id K"
+	code    exitcode.Code
+	json    string
+	value   any
+}
+
+// ask runs handler (a status handler: it sends nothing that changes
+// state) for the row's profile, quietly.
+func ask(ctx context.Context, f *cmdutil.Factory, e journal.Entry, h provider.Handler, command string) (asked, error) {
+	var out bytes.Buffer
+	qf, err := f.ForProfile(e.Profile, "", &output.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: io.Discard})
+	if err != nil {
+		return asked{}, err
+	}
+	cmd := &cobra.Command{}
+	cmd.SetContext(ctx)
+	runErr := h.Run(cmd, qf, nil)
+	j, v := qf.Result()
+	return asked{command: command, code: exitcode.Of(runErr), json: string(j), value: v}, nil
+}
+
+// judge is the row's settlement from the exit code of its query: the
+// query's own code path decides, as `charge status` would.
+func judge(e journal.Entry, a asked) provider.Settlement {
+	o := journal.Outcome{ExitCode: int(a.code), Result: a.json, Reason: "reconciled with `" + a.command + "`"}
+	if m, ok := a.value.(cmdutil.Made); ok {
+		o.MadeID, _, _ = m.Made()
+	}
+	switch a.code {
+	case exitcode.OK:
+		o.Status = journal.StatusOK
+		return provider.Settlement{Outcome: o, Detail: "done at the provider"}
+	case exitcode.Pending:
+		o.Status = journal.StatusPending
+		return provider.Settlement{Outcome: o, Detail: "still in progress"}
+	case exitcode.Declined:
+		o.Status = journal.StatusDeclined
+		return provider.Settlement{Outcome: o, Detail: "failed at the provider"}
+	case exitcode.Usage:
+		// Boku found nothing under the key: the request never arrived, as
+		// long as Boku still keeps keys that old.
+		if time.Since(e.Time) < keyLifetime {
+			o.Status = journal.StatusFailed
+			return provider.Settlement{Outcome: o, NotFound: true, Detail: "the provider has no such request: it was not processed"}
+		}
+		return provider.Settlement{Keep: true, Detail: "not found, but older than the 24 hours Boku keeps request ids"}
+	}
+	return provider.Settlement{Keep: true, Detail: fmt.Sprintf("could not ask (exit %d)", a.code)}
+}
+
+// Settle asks Boku what became of a journalled request: charges by their
+// merchant request id (query-charge), reversals by the charge's query,
+// refunds by their merchant refund id (query-refund), opt-ins by their
+// merchant request id (query-optin).
+func (p Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provider.Settlement {
+	switch e.Operation {
+	case "charge", "charge hosted":
+		a, err := ask(ctx, f, e, &ChargeStatus{merchantRequestID: e.Key}, "bokuctl charge status --merchant-request-id "+e.Key)
+		if err != nil {
+			return provider.Settlement{Keep: true, Detail: err.Error()}
+		}
+		s := judge(e, a)
+		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.OK && c.ReversalID != "" {
+			s.Outcome.Status, s.Detail = journal.StatusReversed, "Boku shows the charge reversed"
+		}
+		return s
+	case "charge reverse":
+		original := strings.TrimPrefix(e.Key, "reverse:")
+		a, err := ask(ctx, f, e, &ChargeStatus{merchantRequestID: original}, "bokuctl charge status --merchant-request-id "+original)
+		if err != nil {
+			return provider.Settlement{Keep: true, Detail: err.Error()}
+		}
+		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.OK && c.ReversalID != "" {
+			s := judge(e, a)
+			s.Detail = "Boku shows the reversal"
+			return s
+		}
+		return provider.Settlement{Keep: true, Detail: "no reversal shown yet"}
+	case "refund":
+		a, err := ask(ctx, f, e, &RefundStatus{merchantRefundID: e.Key}, "bokuctl refund status --merchant-refund-id "+e.Key)
+		if err != nil {
+			return provider.Settlement{Keep: true, Detail: err.Error()}
+		}
+		return judge(e, a)
+	case "optin begin":
+		return settleOptin(ctx, f, e)
+	}
+	return provider.Settlement{Keep: true, Detail: "no query answers this operation"}
+}
+
+// settleOptin asks query-optin for the opt-in optin begin created under
+// the row's key: found, the begin was processed.
+func settleOptin(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provider.Settlement {
+	command := "bokuctl optin status --optin-request-id " + e.Key
+	qf, err := f.ForProfile(e.Profile, "", &output.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
+	if err != nil {
+		return provider.Settlement{Keep: true, Detail: err.Error()}
+	}
+	session, err := NewSession(ctx, qf, "")
+	if err != nil {
+		return provider.Settlement{Keep: true, Detail: err.Error()}
+	}
+	resp, err := session.Direct.QueryOptin(ctx, bokudirect.QueryOptinRequest{MerchantRequestID: uuid.NewString(), OptinRequestID: e.Key})
+	code := exitcode.Of(Explain(err, ""))
+	if err == nil && resp.OptinID == "" {
+		code = exitcode.Usage // an OK answer that names no opt-in found none
+	}
+	a := asked{command: command, code: code}
+	if err == nil {
+		a.json = fmt.Sprintf(`{"optin_id":%q}`, resp.OptinID)
+	}
+	s := judge(e, a)
+	if a.code == exitcode.Pending {
+		// The opt-in exists and waits for the consumer: begin itself is done.
+		s.Outcome.Status, s.Outcome.ExitCode, s.Detail = journal.StatusOK, 0, "Boku has the opt-in"
+	} else if a.code == exitcode.OK {
+		s.Detail = "Boku has the opt-in"
+	}
+	return s
+}
+
+// ReverseUnknown reverses a Boku charge whose outcome is unknown, within
+// the hour Boku's reverse-charge allows: Boku reverses it if it arrived
+// and accepts the reversal all the same if it did not, so the row is
+// settled either way. The reversal is journalled as its own row,
+// following the charge's.
+func (Provider) ReverseUnknown(ctx context.Context, f *cmdutil.Factory, e journal.Entry) (provider.Settlement, bool) {
+	if e.Operation != "charge" {
+		return provider.Settlement{Detail: "Boku reverses charges only"}, false
+	}
+	if age := time.Since(e.Time); age >= reverseWindow {
+		return provider.Settlement{Detail: "older than the hour Boku's reverse-charge allows"}, false
+	}
+	var out bytes.Buffer
+	rf, err := f.ForProfile(e.Profile, "charge reverse", &output.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: io.Discard})
+	if err != nil {
+		return provider.Settlement{Detail: err.Error()}, false
+	}
+	cmd := &cobra.Command{}
+	cmd.SetContext(ctx)
+	runErr := (&ChargeReverse{merchantRequestID: e.Key}).Run(cmd, rf, nil)
+	rf.Finish(runErr)
+	code := exitcode.Of(runErr)
+	j, _ := rf.Result()
+	if code != exitcode.OK {
+		return provider.Settlement{Keep: true, Detail: fmt.Sprintf("the reversal failed (exit %d)", code)}, true
+	}
+	return provider.Settlement{Outcome: journal.Outcome{Status: journal.StatusReversed, Result: string(j),
+		Reason: "reversed by bokuctl reconcile --reverse-unknown (journal row reverse:" + e.Key + ")"}, Detail: "reversed (--reverse-unknown)"}, true
+}

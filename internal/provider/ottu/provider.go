@@ -1,0 +1,161 @@
+// Package ottu is Ottu's CLI side: the session from the profile (client,
+// cache, settings), the provider's description and init's check.
+package ottu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
+	"github.com/bokuctl/bokuctl/pkg/config"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/ottu"
+)
+
+// Session is what the methods commands need from the profile.
+type Session struct {
+	Client *ottu.Client
+	Cache  ottu.Cache
+	// Settings for defaults (plugin, max-age).
+	Settings *config.Settings
+}
+
+// NewSession reads the Ottu settings of the active profile, and its secret
+// when needSecret.
+func NewSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*Session, error) {
+	settings, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	base := settings.Get("ottu.base-url")
+	if base == "" {
+		if err := f.RequireSettings("ottu.host"); err != nil {
+			return nil, err
+		}
+		host := settings.Get("ottu.host")
+		base = "https://" + host
+	}
+	base = strings.TrimRight(base, "/")
+	auth := ottu.Auth{Scheme: settings.Get("ottu.auth")}
+	if auth.Scheme == "basic" {
+		auth.Username = settings.Get("ottu.username")
+		if err := f.RequireSettings("ottu.username"); err != nil {
+			return nil, err
+		}
+	}
+	if needSecret {
+		name := "ottu-api-key"
+		if auth.Scheme == "basic" {
+			name = "ottu-password"
+		}
+		value, err := f.ResolveSecret(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if auth.Scheme == "basic" {
+			auth.Password = value.Value
+		} else {
+			auth.APIKey = value.Value
+		}
+	}
+	cache, err := Cache(f)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{
+		Client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskHeader, nil)},
+		Cache:    cache,
+		Settings: settings,
+	}, nil
+}
+
+// Cache is the cache folder: BOKUCTL_CACHE_DIR, else the user
+// cache folder, plus bokuctl/methods.
+func Cache(f *cmdutil.Factory) (ottu.Cache, error) {
+	dir := f.Getenv("BOKUCTL_CACHE_DIR")
+	if dir == "" {
+		userDir, err := config.UserDir(f.Getenv, "cache")
+		if err != nil {
+			return ottu.Cache{}, exitcode.New(exitcode.Unexpected, "no cache folder: %v", err).WithHint("set XDG_CACHE_HOME or BOKUCTL_CACHE_DIR")
+		}
+		dir = filepath.Join(userDir, "bokuctl")
+	}
+	return ottu.Cache{Dir: filepath.Join(dir, "methods")}, nil
+}
+
+func maskHeader(name, value string) string {
+	if strings.EqualFold(name, "Authorization") {
+		scheme, _, _ := strings.Cut(value, " ")
+		return scheme + " ********"
+	}
+	return value
+}
+
+// Failure adds hints to an Ottu error and settles its exit code.
+func Failure(err error) error {
+	var api *ottu.APIError
+	if errors.As(err, &api) {
+		switch code := api.ExitCode(); code {
+		case exitcode.Auth:
+			return &exitcode.Error{Code: code, Err: err, Hint: "check ottu.auth (api-key or basic), the ottu-api-key or ottu-password secret, and for basic auth that the user has the \"Can use <pg_code>\" permission for the gateways"}
+		case exitcode.Unavailable:
+			hint := "try again later"
+			if d, ok := api.RetryAfterDuration(); ok {
+				hint = fmt.Sprintf("Ottu asks to wait %s before retrying", d)
+			}
+			return &exitcode.Error{Code: code, Err: err, Hint: hint}
+		}
+	}
+	return err
+}
+
+// Provider is Ottu as the rest of bokuctl sees it: it serves the methods
+// noun, not the payment verbs.
+type Provider struct{}
+
+// Describe says what an Ottu profile needs: basic auth adds a username
+// and takes a password instead of an API key.
+func (Provider) Describe() provider.Description {
+	return provider.Description{
+		Name: "ottu", Title: "Ottu", Section: "ottu",
+		Configured: func(get func(string) string) bool { return get("ottu.host") != "" || get("ottu.base-url") != "" },
+		Setup: func(get func(string) string) []string {
+			if get("ottu.auth") == "basic" {
+				return []string{"ottu.host", "ottu.auth", "ottu.username"}
+			}
+			return []string{"ottu.host", "ottu.auth"}
+		},
+		Secrets: func(get func(string) string) []string {
+			if get("ottu.auth") == "basic" {
+				return []string{"ottu-password"}
+			}
+			return []string{"ottu-api-key"}
+		},
+	}
+}
+
+// Check lists the payment methods of the profile's plugin.
+func (Provider) Check(ctx context.Context, f *cmdutil.Factory) (string, error) {
+	session, err := NewSession(ctx, f, true)
+	if err != nil {
+		return "", err
+	}
+	plugin := session.Settings.Get("ottu.plugin")
+	if plugin == "" {
+		plugin = "e_commerce"
+	}
+	resp, _, err := session.Client.List(ctx, ottu.Filters{Plugin: plugin})
+	if err != nil {
+		return "", Failure(err)
+	}
+	return fmt.Sprintf("Check: Ottu listed %d payment method(s) for plugin %s.", len(resp.PaymentMethods), plugin), nil
+}
+
+// Next is what to run after init.
+func (Provider) Next(profile string) string {
+	return fmt.Sprintf("bokuctl -p %s methods list", profile)
+}
