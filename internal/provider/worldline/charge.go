@@ -179,7 +179,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	resp, err := session.Client.ProcessPayment(cmd.Context(), req)
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s (Worldline answers a repeated operationId with the original result and never charges twice), or undo it with `bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s`", operationID, operationID, session.ProfileArg))
+		return Explain(err, lostCreateHint("payment", operationID, session.ProfileArg))
 	}
 	r := result{PaymentID: resp.PaymentID, OperationID: resp.OperationID, Status: resp.Status,
 		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: card.Last4()}
@@ -192,6 +192,15 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		r.setAmount(&req.Amount)
 	}
 	return finish(f, r)
+}
+
+// lostCreateHint is how to settle a request that creates a payment or a
+// standalone refund and got no definite answer: no id is known yet, so
+// only the operation id can find it. Worldline's technical reversal is
+// its documented way to handle a lost answer: it undoes the operation if
+// it was processed and answers 7204 if it never arrived.
+func lostCreateHint(what, operationID, profileArg string) string {
+	return fmt.Sprintf("bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s (Worldline's technical reversal for a lost answer: it undoes the %s if Worldline made it, and answers 7204 if the request never arrived); or, to complete it instead, re-run the same command with the same --operation-id %s (Worldline requires the same operationId on a resubmission, to avoid duplicate processing)", operationID, profileArg, what, operationID)
 }
 
 // ChargeStatus is `charge status` with Worldline: a payment by its id.

@@ -43,7 +43,7 @@ func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []s
 		OperationID: operationID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", operationID))
+		return Explain(err, fmt.Sprintf("bokuctl operation reverse %s --reason %s --operation-id %s%s (the same reversal again: the same operationId is not processed twice)", args[0], t.reason, operationID, session.ProfileArg))
 	}
 	r := result{OperationID: operationID}
 	r.setCodes(resp.ResponseCodes)

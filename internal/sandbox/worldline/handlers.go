@@ -339,7 +339,17 @@ func (x *exchange) processPayment() {
 		dropConnection(x.w)
 		return
 	}
-	x.write(http.StatusCreated, data)
+	x.writeOrFault(req.Amount.Amount, http.StatusCreated, data)
+}
+
+// writeOrFault writes a recorded answer, except for AmountRecordedServerError,
+// which is answered 500 although the operation was recorded.
+func (x *exchange) writeOrFault(amount int64, status int, data []byte) {
+	if amount == AmountRecordedServerError {
+		x.fail(http.StatusInternalServerError, "platform", "internal error")
+		return
+	}
+	x.write(status, data)
 }
 
 // matchQuote finds a quoted DCC rate for converting amount as d says
@@ -506,7 +516,7 @@ func (x *exchange) capture() {
 	}
 	a := p.amount(amount)
 	p.operations = append(p.operations, operation{ID: req.OperationID, Type: "CAPTURE", Timestamp: x.stamp(), Amount: &a, Code: "0", Category: "APPROVED"})
-	x.write(http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "payment": p.summary()})))
+	x.writeOrFault(amount, http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "payment": p.summary()})))
 }
 
 func (x *exchange) reverseAuthorization() {
@@ -632,7 +642,7 @@ func (x *exchange) refundPayment() {
 	if req.References != nil {
 		rf.rrn = req.References.RetrievalReferenceNumber
 	}
-	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
+	x.writeOrFault(amount, http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
 }
 
 func (x *exchange) newRefund(operationID, paymentID, currency string, decimals int32, amount int64, capture bool) *refund {
@@ -690,7 +700,7 @@ func (x *exchange) standaloneRefund() {
 	if req.References != nil {
 		rf.rrn = req.References.RetrievalReferenceNumber
 	}
-	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{
+	x.writeOrFault(rf.amount, http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{
 		"operationId": req.OperationID, "refundId": rf.id, "status": rf.status, "statusTimestamp": rf.statusTime,
 		"authorizationCode": authCodeFor(rf.id), "totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals},
 		"cardPaymentData": cardResponseJSON(rf.brand, rf.terminalID, nil), "references": rf.references()})))
