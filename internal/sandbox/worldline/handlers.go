@@ -909,15 +909,42 @@ func (x *exchange) technicalReversal() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	target := x.s.opTarget[x.args[1]]
-	resp := map[string]any{"operationId": req.OperationID, "responder": "WORLDLINE", "responseCodeCategory": "APPROVED"}
-	if p := x.s.payments[target]; p != nil && p.operationID == x.args[1] && p.status != "CANCELLED" {
-		p.status, p.statusTime = "CANCELLED", x.stamp()
-		x.s.markPayment(p)
-		p.operations = append(p.operations, operation{ID: req.OperationID, Type: "TECHNICAL_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"})
-		resp["responseCode"], resp["responseCodeDescription"] = "0", approved.description
-	} else {
+	// The reference shows only two answers: code 0, and 7204 for an
+	// operation Worldline does not know. Beyond those [inferred]: the
+	// operation that created a payment or a refund is undone (CANCELLED,
+	// a refund's amount is refundable again); reversing it again, or
+	// reversing an account verification, is approved and changes
+	// nothing; the fake does not undo a capture, increment, reversal or
+	// refund capture by technical reversal and answers those 409.
+	reversed := x.args[1]
+	_, known := x.s.byOp[reversed]
+	target := x.s.opTarget[reversed]
+	resp := map[string]any{"operationId": req.OperationID, "responder": "WORLDLINE", "responseCodeCategory": "APPROVED",
+		"responseCode": "0", "responseCodeDescription": approved.description}
+	undo := operation{ID: req.OperationID, Type: "TECHNICAL_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"}
+	p, rf := x.s.payments[target], x.s.refunds[target]
+	switch {
+	case !known && target == "":
 		resp["responseCode"], resp["responseCodeDescription"] = "7204", "Message stored, not forwarded: referencing unknown trx"
+	case p != nil && p.operationID == reversed:
+		if p.status != "CANCELLED" {
+			p.status, p.statusTime = "CANCELLED", x.stamp()
+			p.operations = append(p.operations, undo)
+			x.s.markPayment(p)
+		}
+	case rf != nil && rf.operationID == reversed:
+		if rf.status != "CANCELLED" {
+			if from := x.s.payments[rf.paymentID]; from != nil && rf.status != "REVERSED" {
+				from.refunded -= rf.amount
+				x.s.markPayment(from)
+			}
+			rf.status, rf.statusTime = "CANCELLED", x.stamp()
+			rf.operations = append(rf.operations, undo)
+			x.s.markRefund(rf)
+		}
+	case target != "":
+		x.fail(http.StatusConflict, "state", "operation "+reversed+" is not the one that created "+target+": the sandbox undoes only a payment's or a refund's creating operation by technical reversal")
+		return
 	}
 	x.write(http.StatusCreated, x.answer(req.OperationID, "", http.StatusCreated, resp))
 }
