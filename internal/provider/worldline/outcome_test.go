@@ -10,6 +10,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
 // sandboxSession is a Session on a fresh Worldline fake.
@@ -77,7 +78,7 @@ func TestTechnicalReversalOfUnknownOperation(t *testing.T) {
 // A technical reversal of an operation Worldline knows is a reversal.
 func TestTechnicalReversalOfKnownOperation(t *testing.T) {
 	s := sandboxSession(t)
-	created, err := s.Client.ProcessPayment(context.Background(), paymentRequest("op-known", 1000))
+	created, err := s.CreatePayment(context.Background(), paymentRequest("op-known", 1000), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +90,75 @@ func TestTechnicalReversalOfKnownOperation(t *testing.T) {
 	if r.Reversed == nil || !*r.Reversed || r.Message != "operation op-known was reversed" {
 		t.Fatalf("result %+v", r)
 	}
-	p, err := s.Client.GetPayment(context.Background(), created.PaymentID, false)
+	p, err := s.Client.GetPayment(context.Background(), created.Response.PaymentID, false)
 	if err != nil || p.Status != "CANCELLED" {
 		t.Fatalf("payment after the reversal: %+v %v", p, err)
+	}
+}
+
+// A create payment repeated under an operation id that was sent before
+// may get the first answer again, stale: with sentBefore the current
+// status is read and reported.
+func TestCreatePaymentSentBeforeReportsCurrentStatus(t *testing.T) {
+	ctx := context.Background()
+	for _, undo := range []string{"authorization reversal", "technical reversal"} {
+		s := sandboxSession(t)
+		req := paymentRequest("op-replay", 2500)
+		first, err := s.CreatePayment(ctx, req, false)
+		if err != nil || first.Response.Status != "AUTHORIZED" || first.Current != nil {
+			t.Fatalf("first answer: %+v %v", first, err)
+		}
+		want := "REVERSED"
+		if undo == "technical reversal" {
+			reverse(t, s, "op-replay")
+			want = "CANCELLED"
+		} else if _, err := s.Client.ReverseAuthorization(ctx, first.Response.PaymentID, acquiring.PaymentReversalRequest{
+			OperationID: "op-rev", TransactionTimestamp: acquiring.Timestamp(time.Now())}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Without sentBefore the answer is taken as it comes: stale.
+		stale, err := s.CreatePayment(ctx, req, false)
+		if err != nil || stale.Response.Status != "AUTHORIZED" || stale.Response.PaymentID != first.Response.PaymentID {
+			t.Fatalf("%s: replayed answer %+v %v", undo, stale.Response, err)
+		}
+
+		again, err := s.CreatePayment(ctx, req, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Current == nil || again.Current.Status != want {
+			t.Fatalf("%s: current %+v, want %s", undo, again.Current, want)
+		}
+		r := paymentResult(again, req, "0104")
+		if r.Status != want || r.PaymentID != first.Response.PaymentID {
+			t.Errorf("%s: result status %s, want %s", undo, r.Status, want)
+		}
+		if want := "operation id op-replay was sent before: the answer was AUTHORIZED, and payment " + first.Response.PaymentID + " is " + want + " now"; r.Message != want {
+			t.Errorf("%s: message %q, want %q", undo, r.Message, want)
+		}
+		data, _ := json.Marshal(r)
+		if strings.Contains(string(data), `"status":"authorized"`) {
+			t.Errorf("%s: result %s still says authorized", undo, data)
+		}
+		if err := replayedUndone(again, req.OperationID); exitcode.Of(err) != exitcode.Declined || !strings.Contains(err.Error(), "is "+want+" now: nothing is charged under that id") {
+			t.Errorf("%s: exit %d %v, want 3", undo, exitcode.Of(err), err)
+		}
+	}
+}
+
+// The same operation id with a different request is refused: exit 2,
+// and the message says it was not processed.
+func TestOperationIDReusedForAnotherRequest(t *testing.T) {
+	s := sandboxSession(t)
+	if _, err := s.CreatePayment(context.Background(), paymentRequest("op-twice", 1000), false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.CreatePayment(context.Background(), paymentRequest("op-twice", 2000), false)
+	if exitcode.Of(err) != exitcode.Usage || err.Error() != "operation id op-twice was already used for a different request: Worldline refused this one, nothing was processed" {
+		t.Fatalf("reused operation id: exit %d %v", exitcode.Of(err), err)
+	}
+	if hint := exitcode.HintOf(err); !strings.Contains(hint, "says nothing about the request first sent under that id") {
+		t.Errorf("hint %q", hint)
 	}
 }
