@@ -17,8 +17,14 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Technical reversal: undo an operation whose answer was lost (Worldline)",
 		Long: `Undo the operation with the given operation id, for when its answer was lost
 (exit 5). Reasons: TIMEOUT_WAITING_RESPONSE, SUSPECTED_MALFUNCTION,
-INVALID_RESPONSE, SUSPECTED_FRAUD. Worldline answers 7204 ("referencing
-unknown trx") when it never saw the operation.`,
+INVALID_RESPONSE, SUSPECTED_FRAUD.
+
+The result says whether the operation was undone ("reversed": true or
+false, and a "message"). Worldline answers 7204 ("Message stored, not
+forwarded: referencing unknown trx", category APPROVED) when it never
+received the operation: nothing was charged and nothing was reversed, and
+the result says "reversed": false. That exits 0: the answer is definite
+and no money moved by that operation.`,
 		Example: "  bokuctl operation reverse 3f1c…-operation-id --reason TIMEOUT_WAITING_RESPONSE",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}

@@ -357,3 +357,109 @@ func TestEmptySuccessIsNotTrusted(t *testing.T) {
 		})
 	}
 }
+
+// A 5xx to a request that changes state came after the request was
+// written: the outcome is unknown (exit 5). The same answer to a read is
+// unavailable (exit 6), and so is a 429 to a mutation (refused).
+func TestMutation5xxIsUnknown(t *testing.T) {
+	mutations := map[string]func(*Client) error{
+		"payment": func(c *Client) error {
+			_, err := c.ProcessPayment(context.Background(), PaymentRequest{OperationID: "op-1"})
+			return err
+		},
+		"capture": func(c *Client) error {
+			_, err := c.CapturePayment(context.Background(), "pay:1", CaptureRequest{OperationID: "op-1"})
+			return err
+		},
+		"increment": func(c *Client) error {
+			_, err := c.IncrementPayment(context.Background(), "pay:1", IncrementRequest{OperationID: "op-1"})
+			return err
+		},
+		"reversal": func(c *Client) error {
+			_, err := c.ReverseAuthorization(context.Background(), "pay:1", PaymentReversalRequest{OperationID: "op-1"})
+			return err
+		},
+		"refund": func(c *Client) error {
+			_, err := c.RefundPayment(context.Background(), "pay:1", PaymentRefundRequest{OperationID: "op-1"})
+			return err
+		},
+		"standalone refund": func(c *Client) error {
+			_, err := c.StandaloneRefund(context.Background(), RefundRequest{OperationID: "op-1"})
+			return err
+		},
+		"refund capture": func(c *Client) error {
+			_, err := c.CaptureRefund(context.Background(), "pay:r", OperationRequest{OperationID: "op-1"})
+			return err
+		},
+		"refund reversal": func(c *Client) error {
+			_, err := c.ReverseRefund(context.Background(), "pay:r", OperationRequest{OperationID: "op-1"})
+			return err
+		},
+		"account verification": func(c *Client) error {
+			_, err := c.VerifyAccount(context.Background(), AccountVerificationRequest{OperationID: "op-1"})
+			return err
+		},
+		"technical reversal": func(c *Client) error {
+			_, err := c.TechnicalReversal(context.Background(), "op-0", TechnicalReversalRequest{OperationID: "op-1"})
+			return err
+		},
+	}
+	reads := map[string]func(*Client) error{
+		"get payment": func(c *Client) error { _, err := c.GetPayment(context.Background(), "pay:1", true); return err },
+		"get refund":  func(c *Client) error { _, err := c.GetRefund(context.Background(), "pay:r", true); return err },
+		"balance inquiry": func(c *Client) error {
+			_, err := c.BalanceInquiry(context.Background(), BalanceInquiryRequest{OperationID: "op-1"})
+			return err
+		},
+		"dcc rate": func(c *Client) error {
+			_, err := c.DCCRate(context.Background(), DCCRateRequest{OperationID: "op-1"})
+			return err
+		},
+	}
+	for _, status := range []int{500, 502, 503, 504} {
+		c, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, `{"title":"oops"}`)
+		})
+		for name, call := range mutations {
+			err := call(c)
+			var api *APIError
+			if exitcode.Of(err) != exitcode.UnknownOutcome || !errors.As(err, &api) || !api.OutcomeUnknown() || !strings.Contains(err.Error(), "may or may not have processed it") {
+				t.Errorf("%d to %s: %v (exit %d), want exit 5", status, name, err, exitcode.Of(err))
+			}
+		}
+		for name, call := range reads {
+			if err := call(c); exitcode.Of(err) != exitcode.Unavailable {
+				t.Errorf("%d to %s: %v (exit %d), want exit 6", status, name, err, exitcode.Of(err))
+			}
+		}
+	}
+	c, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) })
+	if err := mutations["payment"](c); exitcode.Of(err) != exitcode.Unavailable {
+		t.Errorf("429 to a payment: %v (exit %d), want 6", err, exitcode.Of(err))
+	}
+}
+
+// Nothing written (the connection refused) is unavailable (6) even for
+// a payment: nothing was sent.
+func TestMutationNotSentIsUnavailable(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok","expires_in":300}`)
+	}))
+	t.Cleanup(server.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	apiURL := closed.URL
+	closed.Close()
+	c, err := New(Config{APIURL: apiURL, AcquirerID: "100812", MerchantID: "520002526", ClientID: "id",
+		ClientSecret: "secret", TokenURL: server.URL + "/token", Integrator: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ProcessPayment(context.Background(), PaymentRequest{OperationID: "op-1"})
+	var down *UnavailableError
+	if exitcode.Of(err) != exitcode.Unavailable || !errors.As(err, &down) {
+		t.Fatalf("refused connection to a payment: %v (exit %d), want 6", err, exitcode.Of(err))
+	}
+}

@@ -166,6 +166,8 @@ type request struct {
 	body   any    // nil for GET
 	// mutation marks calls whose lost answer leaves the outcome unknown.
 	mutation bool
+	// operationID is the body's operationId, for errors to name.
+	operationID string
 }
 
 // do sends req and decodes a 2xx body into out. A 401 refreshes the token

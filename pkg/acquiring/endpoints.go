@@ -15,7 +15,7 @@ func (c *Client) merchantPath(service, rest string) string {
 // payment. POST /processing/v1/{acq}/{mid}/payments
 func (c *Client) ProcessPayment(ctx context.Context, req PaymentRequest) (*PaymentResponse, error) {
 	var out PaymentResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
@@ -30,35 +30,35 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string, returnOperati
 // CapturePayment captures all or part of an authorization.
 func (c *Client) CapturePayment(ctx context.Context, paymentID string, req CaptureRequest) (*ActionResponse, error) {
 	var out ActionResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/captures"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/captures"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // ReverseAuthorization releases all or part of an authorization.
 func (c *Client) ReverseAuthorization(ctx context.Context, paymentID string, req PaymentReversalRequest) (*ReversalResponse, error) {
 	var out ReversalResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/authorization-reversals"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/authorization-reversals"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // IncrementPayment raises a pre-authorization.
 func (c *Client) IncrementPayment(ctx context.Context, paymentID string, req IncrementRequest) (*IncrementResponse, error) {
 	var out IncrementResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/increments"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/increments"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // RefundPayment refunds all or part of a captured payment.
 func (c *Client) RefundPayment(ctx context.Context, paymentID string, req PaymentRefundRequest) (*ActionResponseForRefund, error) {
 	var out ActionResponseForRefund
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/refunds"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/payments/"+paymentID+"/refunds"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // StandaloneRefund refunds to a card without a referenced payment.
 func (c *Client) StandaloneRefund(ctx context.Context, req RefundRequest) (*RefundResponse, error) {
 	var out RefundResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
@@ -73,21 +73,21 @@ func (c *Client) GetRefund(ctx context.Context, refundID string, returnOperation
 // CaptureRefund captures an authorized refund.
 func (c *Client) CaptureRefund(ctx context.Context, refundID string, req OperationRequest) (*ActionResponseForRefund, error) {
 	var out ActionResponseForRefund
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds/"+refundID+"/captures"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds/"+refundID+"/captures"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // ReverseRefund reverses an authorized, not yet captured refund.
 func (c *Client) ReverseRefund(ctx context.Context, refundID string, req OperationRequest) (*ActionResponseForRefund, error) {
 	var out ActionResponseForRefund
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds/"+refundID+"/authorization-reversals"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/refunds/"+refundID+"/authorization-reversals"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
 // VerifyAccount checks a card without moving money.
 func (c *Client) VerifyAccount(ctx context.Context, req AccountVerificationRequest) (*AccountVerificationResponse, error) {
 	var out AccountVerificationResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/account-verifications"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/account-verifications"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 
@@ -95,7 +95,7 @@ func (c *Client) VerifyAccount(ctx context.Context, req AccountVerificationReque
 // when its answer was lost.
 func (c *Client) TechnicalReversal(ctx context.Context, operationID string, req TechnicalReversalRequest) (*TechnicalReversalResponse, error) {
 	var out TechnicalReversalResponse
-	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/operations/"+operationID+"/reverse"), body: req, mutation: true}, &out)
+	err := c.do(ctx, request{method: "POST", path: c.merchantPath("processing", "/operations/"+operationID+"/reverse"), body: req, mutation: true, operationID: req.OperationID}, &out)
 	return &out, err
 }
 

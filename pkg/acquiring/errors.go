@@ -22,6 +22,11 @@ type APIError struct {
 	Body   ErrorResponse
 	// Raw is the body when it was not a JSON error object.
 	Raw string
+	// Mutation marks an answer to a request that changes state: a 5xx
+	// to one leaves its outcome unknown.
+	Mutation bool
+	// OperationID is the operationId of the request answered, if any.
+	OperationID string
 }
 
 func (e *APIError) Error() string {
@@ -48,20 +53,53 @@ func (e *APIError) Error() string {
 	case e.Status >= 500:
 		kind = "platform error"
 	}
-	return fmt.Sprintf("worldline %s (HTTP %d): %s", kind, e.Status, strings.Join(parts, ": "))
+	text := fmt.Sprintf("worldline %s (HTTP %d): %s", kind, e.Status, strings.Join(parts, ": "))
+	if e.OutcomeUnknown() {
+		text += "; the request was sent, so Worldline may or may not have processed it"
+	}
+	return text
+}
+
+// OutcomeUnknown reports a 5xx answer to a mutation: the request was
+// written, and a platform error after that does not say whether the
+// acquirer processed it.
+func (e *APIError) OutcomeUnknown() bool { return e.Mutation && e.Status >= 500 }
+
+// OperationIDReused reports a 409 that refuses a request because its
+// operationId was already used for a different request. What Worldline
+// answers then is not documented [inferred]: a 409 (the SDKs' reference
+// error) whose problem type ends in "/idempotence" (the sandbox's), or
+// whose title or detail names the operationId as already used or a
+// duplicate. The refused request was not processed; the first one is
+// unaffected.
+func (e *APIError) OperationIDReused() bool {
+	if e.Status != 409 {
+		return false
+	}
+	if strings.HasSuffix(e.Body.Type, "/idempotence") {
+		return true
+	}
+	text := strings.ToLower(e.Body.Title + " " + e.Body.Detail)
+	return strings.Contains(text, "operationid") && (strings.Contains(text, "already used") || strings.Contains(text, "duplicate"))
 }
 
 // ExitCode maps the status the way the SDKs classify it: 400 invalid
 // input; 401/403 authorization; 404/410 unknown reference; 409 a conflict
-// with the payment's state (the provider said no); 429 and 5xx unavailable.
+// with the payment's state (the provider said no), or a reused
+// operationId (invalid input: refused, nothing processed); 429
+// unavailable; 5xx unavailable for a query and unknown for a mutation.
 func (e *APIError) ExitCode() exitcode.Code {
 	switch {
 	case e.Status == 400 || e.Status == 404 || e.Status == 410 || e.Status == 422:
 		return exitcode.Usage
 	case e.Status == 401 || e.Status == 403:
 		return exitcode.Auth
+	case e.OperationIDReused():
+		return exitcode.Usage
 	case e.Status == 409:
 		return exitcode.Declined
+	case e.OutcomeUnknown():
+		return exitcode.UnknownOutcome
 	case e.Status == 429 || e.Status >= 500:
 		return exitcode.Unavailable
 	}
@@ -79,7 +117,7 @@ func truncate(s string) string {
 // apiError reads an error body: JSON (or no Content-Type) is decoded as
 // {type,title,status,detail,instance}; anything else is kept as text.
 func apiError(req request, status int, header http.Header, body []byte) error {
-	e := &APIError{Path: req.path, Status: status}
+	e := &APIError{Path: req.path, Status: status, Mutation: req.mutation, OperationID: req.operationID}
 	mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	isJSON := header.Get("Content-Type") == "" || mediaType == "application/json" || mediaType == "application/problem+json"
 	if len(strings.TrimSpace(string(body))) == 0 {

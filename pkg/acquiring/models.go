@@ -307,6 +307,24 @@ type TechnicalReversalResponse struct {
 	OperationID string `json:"operationId,omitempty"`
 }
 
+// ResponseCodeUnknownTransaction is Worldline's answer to a technical
+// reversal of an operation it does not know: "Message stored, not
+// forwarded: referencing unknown trx", category APPROVED.
+const ResponseCodeUnknownTransaction = "7204"
+
+// UnknownOperation reports the 7204 answer: Worldline never received the
+// operation the reversal references, so nothing was charged and nothing
+// was reversed. The category is APPROVED all the same.
+func (r *TechnicalReversalResponse) UnknownOperation() bool {
+	return r != nil && r.ResponseCode == ResponseCodeUnknownTransaction
+}
+
+// Reversed reports an approved technical reversal of an operation
+// Worldline knew: the operation was undone.
+func (r *TechnicalReversalResponse) Reversed() bool {
+	return r != nil && r.Approved() && !r.UnknownOperation()
+}
+
 // BalanceInquiryRequest is ApiBalanceInquiryRequest.
 type BalanceInquiryRequest struct {
 	CardPaymentData      CardPaymentData `json:"cardPaymentData"`

@@ -1,6 +1,7 @@
 package worldline
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -177,12 +178,68 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if c.reference != "" {
 		req.References = &acquiring.PaymentReferences{MerchantReference: c.reference}
 	}
-	resp, err := session.Client.ProcessPayment(cmd.Context(), req)
+	// sentBefore false: this handler does not look up earlier attempts
+	// under the key; a caller that knows of one passes true.
+	created, err := session.CreatePayment(cmd.Context(), req, false)
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s (Worldline answers a repeated operationId with the original result and never charges twice), or undo it with `bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s`", operationID, operationID, session.ProfileArg))
+		return err
 	}
+	r := paymentResult(created, req, card.Last4())
+	if err := finish(f, r); err != nil {
+		return err
+	}
+	return replayedUndone(created, operationID)
+}
+
+// PaymentOutcome is what CreatePayment learned about a payment.
+type PaymentOutcome struct {
+	// Response is Worldline's answer to the create request. After a
+	// repeated operationId it may be the answer kept from the first
+	// request, as it was then.
+	Response *acquiring.PaymentResponse
+	// Current is the payment as GET payment reads it just after, when the
+	// answer may be a replay (sentBefore); nil otherwise.
+	Current *acquiring.PaymentResource
+}
+
+// CreatePayment processes a card payment. sentBefore says a request with
+// the same operationId may already have reached Worldline (the journal
+// has an attempt under that key). Worldline then does not process it
+// again ("use the same operationId to avoid duplicate processing"), but
+// what it answers is not documented [inferred: the answer it gave the
+// first time, as the sandbox does], and the payment may since have been
+// captured, reversed or cancelled. The answer looks the same either way,
+// so the client cannot tell a replay from a first answer: with sentBefore
+// the payment's current status is read with GET payment (Current).
+//
+// Errors are settled (Explain): a lost answer is exit 5 with the
+// technical reversal that settles it; a payment made whose current
+// status cannot be read is exit 5 with `bokuctl charge status`.
+func (s *Session) CreatePayment(ctx context.Context, req acquiring.PaymentRequest, sentBefore bool) (PaymentOutcome, error) {
+	resp, err := s.Client.ProcessPayment(ctx, req)
+	if err != nil {
+		return PaymentOutcome{}, Explain(err, lostCreateHint("payment", req.OperationID, s.ProfileArg))
+	}
+	out := PaymentOutcome{Response: resp}
+	if !sentBefore {
+		return out, nil
+	}
+	current, err := s.Client.GetPayment(ctx, resp.PaymentID, false)
+	if err != nil {
+		return out, &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err,
+			Message: fmt.Sprintf("payment %s was made under operation id %s, but its current status could not be read: %v", resp.PaymentID, req.OperationID, err),
+			Hint:    fmt.Sprintf("find out first: bokuctl charge status %s --operations%s", resp.PaymentID, s.ProfileArg)}
+	}
+	out.Current = current
+	return out, nil
+}
+
+// paymentResult is the charge's result: the answer's, with the current
+// status, amount and authorization code when CreatePayment read them.
+func paymentResult(created PaymentOutcome, req acquiring.PaymentRequest, last4 string) result {
+	resp := created.Response
 	r := result{PaymentID: resp.PaymentID, OperationID: resp.OperationID, Status: resp.Status,
-		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: card.Last4()}
+		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: last4}
 	r.setCodes(resp.ResponseCodes)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)
@@ -191,7 +248,40 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	} else {
 		r.setAmount(&req.Amount)
 	}
-	return finish(f, r)
+	if now := created.Current; now != nil {
+		if now.Status != resp.Status {
+			r.Message = fmt.Sprintf("operation id %s was sent before: the answer was %s, and payment %s is %s now", req.OperationID, resp.Status, resp.PaymentID, now.Status)
+		}
+		r.Status = now.Status
+		if now.TotalAuthorizedAmount != nil {
+			r.setAmount(now.TotalAuthorizedAmount)
+		}
+		if now.InitialAuthorizationCode != "" {
+			r.AuthorizationCode = now.InitialAuthorizationCode
+		}
+	}
+	return r
+}
+
+// replayedUndone is exit 3 for a repeated operationId whose payment has
+// since been reversed or cancelled: nothing is charged under that id,
+// and repeating it never charges again.
+func replayedUndone(created PaymentOutcome, operationID string) error {
+	now := created.Current
+	if now == nil || (now.Status != "REVERSED" && now.Status != "CANCELLED") {
+		return nil
+	}
+	return exitcode.New(exitcode.Declined, "payment %s under operation id %s is %s now: nothing is charged under that id", created.Response.PaymentID, operationID, now.Status).
+		WithHint("to charge again, give a new --operation-id")
+}
+
+// lostCreateHint is how to settle a request that creates a payment or a
+// standalone refund and got no definite answer: no id is known yet, so
+// only the operation id can find it. Worldline's technical reversal is
+// its documented way to handle a lost answer: it undoes the operation if
+// it was processed and answers 7204 if it never arrived.
+func lostCreateHint(what, operationID, profileArg string) string {
+	return fmt.Sprintf("bokuctl operation reverse %s --reason TIMEOUT_WAITING_RESPONSE%s (Worldline's technical reversal for a lost answer: it undoes the %s if Worldline made it, and answers 7204 if the request never arrived); or, to complete it instead, re-run the same command with the same --operation-id %s (Worldline requires the same operationId on a resubmission, to avoid duplicate processing)", operationID, profileArg, what, operationID)
 }
 
 // ChargeStatus is `charge status` with Worldline: a payment by its id.

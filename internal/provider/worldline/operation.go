@@ -47,9 +47,28 @@ func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []s
 		OperationID: operationID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
-		return Explain(err, fmt.Sprintf("re-run with --operation-id %s", operationID))
+		return Explain(err, fmt.Sprintf("bokuctl operation reverse %s --reason %s --operation-id %s%s (the same reversal again: the same operationId is not processed twice)", args[0], t.reason, operationID, session.ProfileArg))
 	}
-	r := result{OperationID: operationID}
+	return finish(f, technicalReversalResult(args[0], operationID, resp))
+}
+
+// technicalReversalResult says what a technical reversal's answer means.
+// Worldline's 7204 (category APPROVED) is not a reversal: it never
+// received the referenced operation, so nothing was charged and nothing
+// was reversed. Its exit code is 0 all the same: the answer is definite
+// and what the operator wants, no money moved by that operation, holds.
+func technicalReversalResult(reversedID, operationID string, resp *acquiring.TechnicalReversalResponse) result {
+	r := result{OperationID: operationID, ReversedOperationID: reversedID}
 	r.setCodes(resp.ResponseCodes)
-	return finish(f, r)
+	reversed := resp.Reversed()
+	r.Reversed = &reversed
+	switch {
+	case resp.UnknownOperation():
+		r.Message = fmt.Sprintf("Worldline never received operation %s: nothing was charged and nothing was reversed", reversedID)
+	case reversed:
+		r.Message = fmt.Sprintf("operation %s was reversed", reversedID)
+	default:
+		r.Message = fmt.Sprintf("operation %s was not reversed: it stands as it was", reversedID)
+	}
+	return r
 }

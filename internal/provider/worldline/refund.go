@@ -77,7 +77,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			OperationID:     operationID, TransactionTimestamp: now,
 		})
 		if err != nil {
-			return Explain(err, fmt.Sprintf("re-run the same command with --operation-id %s: Worldline answers a repeated operationId with the original result", operationID))
+			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg))
 		}
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
 		out.setCodes(resp.ResponseCodes)

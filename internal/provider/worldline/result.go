@@ -25,9 +25,16 @@ type operationLine struct {
 
 // result is the output of every Worldline command.
 type result struct {
-	PaymentID               string `json:"payment_id,omitempty"`
-	RefundID                string `json:"refund_id,omitempty"`
-	OperationID             string `json:"operation_id,omitempty"`
+	PaymentID   string `json:"payment_id,omitempty"`
+	RefundID    string `json:"refund_id,omitempty"`
+	OperationID string `json:"operation_id,omitempty"`
+	// ReversedOperationID, Reversed and Message are a technical
+	// reversal's: the operation it referenced, whether that operation was
+	// undone (false for Worldline's 7204: it never received it), and what
+	// that means in words.
+	ReversedOperationID     string `json:"reversed_operation_id,omitempty"`
+	Reversed                *bool  `json:"reversed,omitempty"`
+	Message                 string `json:"message,omitempty"`
 	Status                  string `json:"status,omitempty"`
 	ResponseCode            string `json:"response_code,omitempty"`
 	ResponseCodeCategory    string `json:"response_code_category,omitempty"`
@@ -72,6 +79,15 @@ func (r result) Table() output.Table {
 		}
 		fields = append(fields, output.Field{Label: "Response", Value: output.Cell{Text: response, Tone: categoryTone(r.ResponseCodeCategory)}})
 	}
+	if r.Reversed != nil {
+		reversed := output.Cell{Text: "no", Tone: output.Waiting}
+		if *r.Reversed {
+			reversed = output.Cell{Text: "yes", Tone: output.Good}
+		}
+		fields = append(fields, output.Field{Label: "Reversed", Value: reversed})
+	}
+	add("Note", r.Message, output.Text)
+	add("Reversed operation", r.ReversedOperationID, output.Text)
 	add("Authorization code", r.AuthorizationCode, output.Text)
 	add("Card", maskedLast4(r.CardLast4), output.Text)
 	add("Card brand", r.CardBrand, output.Text)

@@ -12,6 +12,7 @@ package worldline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -166,8 +167,13 @@ func Explain(err error, statusCmd string) error {
 		redirect  *acquiring.RedirectError
 	)
 	switch {
-	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &redirect) && redirect.Mutation:
+	case errors.As(err, &unknown), errors.As(err, &malformed) && malformed.Mutation, errors.As(err, &redirect) && redirect.Mutation,
+		errors.As(err, &api) && api.OutcomeUnknown():
 		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err, Hint: "do not retry with a new operation id; find out first: " + statusCmd}
+	case api != nil && api.OperationIDReused():
+		return &exitcode.Error{Code: exitcode.Usage, Err: err,
+			Message: fmt.Sprintf("operation id %s was already used for a different request: Worldline refused this one, nothing was processed", cmdutil.OrNone(api.OperationID)),
+			Hint:    "this answer says nothing about the request first sent under that id; to send this one, give a new --operation-id"}
 	case errors.As(err, &token):
 		hint := "check worldline.client-id and the worldline-client-secret secret (`bokuctl secret status`)"
 		if token.Status >= 300 && token.Status <= 399 {

@@ -339,7 +339,17 @@ func (x *exchange) processPayment() {
 		dropConnection(x.w)
 		return
 	}
-	x.write(http.StatusCreated, data)
+	x.writeOrFault(req.Amount.Amount, http.StatusCreated, data)
+}
+
+// writeOrFault writes a recorded answer, except for AmountRecordedServerError,
+// which is answered 500 although the operation was recorded.
+func (x *exchange) writeOrFault(amount int64, status int, data []byte) {
+	if amount == AmountRecordedServerError {
+		x.fail(http.StatusInternalServerError, "platform", "internal error")
+		return
+	}
+	x.write(status, data)
 }
 
 // matchQuote finds a quoted DCC rate for converting amount as d says
@@ -506,7 +516,7 @@ func (x *exchange) capture() {
 	}
 	a := p.amount(amount)
 	p.operations = append(p.operations, operation{ID: req.OperationID, Type: "CAPTURE", Timestamp: x.stamp(), Amount: &a, Code: "0", Category: "APPROVED"})
-	x.write(http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "payment": p.summary()})))
+	x.writeOrFault(amount, http.StatusCreated, x.answer(req.OperationID, p.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "payment": p.summary()})))
 }
 
 func (x *exchange) reverseAuthorization() {
@@ -632,7 +642,7 @@ func (x *exchange) refundPayment() {
 	if req.References != nil {
 		rf.rrn = req.References.RetrievalReferenceNumber
 	}
-	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
+	x.writeOrFault(amount, http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{"operationId": req.OperationID, "refund": rf.summary()})))
 }
 
 func (x *exchange) newRefund(operationID, paymentID, currency string, decimals int32, amount int64, capture bool) *refund {
@@ -690,7 +700,7 @@ func (x *exchange) standaloneRefund() {
 	if req.References != nil {
 		rf.rrn = req.References.RetrievalReferenceNumber
 	}
-	x.write(http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{
+	x.writeOrFault(rf.amount, http.StatusCreated, x.answer(req.OperationID, rf.id, http.StatusCreated, merge(approved.fields(), map[string]any{
 		"operationId": req.OperationID, "refundId": rf.id, "status": rf.status, "statusTimestamp": rf.statusTime,
 		"authorizationCode": authCodeFor(rf.id), "totalAuthorizedAmount": amountData{rf.amount, rf.currency, rf.decimals},
 		"cardPaymentData": cardResponseJSON(rf.brand, rf.terminalID, nil), "references": rf.references()})))
@@ -899,15 +909,42 @@ func (x *exchange) technicalReversal() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	target := x.s.opTarget[x.args[1]]
-	resp := map[string]any{"operationId": req.OperationID, "responder": "WORLDLINE", "responseCodeCategory": "APPROVED"}
-	if p := x.s.payments[target]; p != nil && p.operationID == x.args[1] && p.status != "CANCELLED" {
-		p.status, p.statusTime = "CANCELLED", x.stamp()
-		x.s.markPayment(p)
-		p.operations = append(p.operations, operation{ID: req.OperationID, Type: "TECHNICAL_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"})
-		resp["responseCode"], resp["responseCodeDescription"] = "0", approved.description
-	} else {
+	// The reference shows only two answers: code 0, and 7204 for an
+	// operation Worldline does not know. Beyond those [inferred]: the
+	// operation that created a payment or a refund is undone (CANCELLED,
+	// a refund's amount is refundable again); reversing it again, or
+	// reversing an account verification, is approved and changes
+	// nothing; the fake does not undo a capture, increment, reversal or
+	// refund capture by technical reversal and answers those 409.
+	reversed := x.args[1]
+	_, known := x.s.byOp[reversed]
+	target := x.s.opTarget[reversed]
+	resp := map[string]any{"operationId": req.OperationID, "responder": "WORLDLINE", "responseCodeCategory": "APPROVED",
+		"responseCode": "0", "responseCodeDescription": approved.description}
+	undo := operation{ID: req.OperationID, Type: "TECHNICAL_REVERSAL", Timestamp: x.stamp(), Code: "0", Category: "APPROVED"}
+	p, rf := x.s.payments[target], x.s.refunds[target]
+	switch {
+	case !known && target == "":
 		resp["responseCode"], resp["responseCodeDescription"] = "7204", "Message stored, not forwarded: referencing unknown trx"
+	case p != nil && p.operationID == reversed:
+		if p.status != "CANCELLED" {
+			p.status, p.statusTime = "CANCELLED", x.stamp()
+			p.operations = append(p.operations, undo)
+			x.s.markPayment(p)
+		}
+	case rf != nil && rf.operationID == reversed:
+		if rf.status != "CANCELLED" {
+			if from := x.s.payments[rf.paymentID]; from != nil && rf.status != "REVERSED" {
+				from.refunded -= rf.amount
+				x.s.markPayment(from)
+			}
+			rf.status, rf.statusTime = "CANCELLED", x.stamp()
+			rf.operations = append(rf.operations, undo)
+			x.s.markRefund(rf)
+		}
+	case target != "":
+		x.fail(http.StatusConflict, "state", "operation "+reversed+" is not the one that created "+target+": the sandbox undoes only a payment's or a refund's creating operation by technical reversal")
+		return
 	}
 	x.write(http.StatusCreated, x.answer(req.OperationID, "", http.StatusCreated, resp))
 }

@@ -34,10 +34,15 @@ const (
 	CardDeclined     = "4176669999030002"
 	CardInsufficient = "4176669999030051"
 
-	AmountUnavailable    = 503  // 5.03: 503, nothing recorded
-	AmountServerError    = 500  // 5.00: 500, nothing recorded
-	AmountDropConnection = 1313 // 13.13: recorded, then the connection drops
-	AmountSlow           = 999  // 9.99: answered after SlowDelay (recorded)
+	AmountUnavailable = 503 // 5.03: 503, nothing recorded
+	AmountServerError = 500 // 5.00: 500, nothing recorded
+	// AmountRecordedServerError (5.01) makes a payment, capture, refund or
+	// standalone refund happen, then answers 500: the acquirer processed
+	// it but the answer says nothing. A repeated operationId gets the
+	// answer that was kept.
+	AmountRecordedServerError = 501
+	AmountDropConnection      = 1313 // 13.13: recorded, then the connection drops
+	AmountSlow                = 999  // 9.99: answered after SlowDelay (recorded)
 )
 
 // SlowDelay is how long AmountSlow waits before answering.
