@@ -106,6 +106,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_key ON events(key, seq);
 CREATE INDEX IF NOT EXISTS operations_follows ON operations(follows) WHERE follows != '';
+CREATE TRIGGER IF NOT EXISTS events_never_updated BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'journal events are never changed'); END;
+CREATE TRIGGER IF NOT EXISTS events_never_deleted BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'journal events are never deleted'); END;
 `
 
 // migrate brings the journal to schemaVersion in one write transaction

@@ -254,3 +254,18 @@ func TestTimesSortAsText(t *testing.T) {
 		t.Fatalf("stored %q", stored)
 	}
 }
+
+// The history is append-only: the database itself refuses to change it.
+func TestEventsAreNeverChanged(t *testing.T) {
+	ctx := context.Background()
+	store, path := openTest(t)
+	store.Begin(ctx, Entry{Key: "k", Time: time.Now()})
+	db, _ := sql.Open("sqlite", "file:"+path)
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE events SET status = 'ok'`); err == nil {
+		t.Fatal("an event was updated")
+	}
+	if _, err := db.Exec(`DELETE FROM events`); err == nil {
+		t.Fatal("an event was deleted")
+	}
+}

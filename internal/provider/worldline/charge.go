@@ -180,7 +180,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	// sentBefore false: this handler does not look up earlier attempts
 	// under the key; a caller that knows of one passes true.
-	created, err := session.CreatePayment(cmd.Context(), req, false)
+	created, err := session.CreatePayment(cmd.Context(), req, f.SentBefore())
 	if err != nil {
 		return err
 	}

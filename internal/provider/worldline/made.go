@@ -1,6 +1,9 @@
 package worldline
 
-import "github.com/bokuctl/bokuctl/pkg/journal"
+import (
+	"github.com/bokuctl/bokuctl/pkg/acquiring"
+	"github.com/bokuctl/bokuctl/pkg/journal"
+)
 
 // Made is what a Worldline result names, for batch output and the
 // journal: the refund id of a refund, else the payment id, else the
@@ -17,16 +20,13 @@ func (r result) Made() (id, amount, currency string) {
 	return id, r.Amount, r.Currency
 }
 
-// unknownTransactionCode is Worldline's answer to a technical reversal
-// that references an operation it never received: "Message stored, not
-// forwarded: referencing unknown trx" (category APPROVED).
-const unknownTransactionCode = "7204"
-
 // FollowUpStatus is what the row a technical reversal follows becomes
 // when the reversal succeeds: failed (never processed) when Worldline
 // says the operation was unknown to it, else the intent's (reversed).
 func (r result) FollowUpStatus() string {
-	if r.ResponseCode == unknownTransactionCode {
+	// 7204, "Message stored, not forwarded: referencing unknown trx"
+	// (category APPROVED): Worldline never received the operation.
+	if r.Reversed != nil && !*r.Reversed && r.ResponseCode == acquiring.ResponseCodeUnknownTransaction {
 		return journal.StatusFailed
 	}
 	return ""
