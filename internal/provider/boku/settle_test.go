@@ -1,19 +1,17 @@
 package boku
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
 	sandbox "github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/journal"
-	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
 const testKey = "settle-test-key-0123456789abcdef"
@@ -35,20 +33,11 @@ func newWorld(t *testing.T) *world {
 	fake := sandbox.New(sandbox.Merchant{ID: "m-1", KeyID: "k-1", Key: []byte(testKey)})
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
-	dir := t.TempDir()
 	env := map[string]string{
-		"HOME": dir, "BOKUCTL_CONFIG": filepath.Join(dir, "config.yaml"), "BOKUCTL_JOURNAL": filepath.Join(dir, "journal.db"),
 		"BOKUCTL_BOKU_MERCHANT_ID": "m-1", "BOKUCTL_BOKU_KEY_ID": "k-1", "BOKUCTL_BOKU_COUNTRY": "gb",
 		"BOKUCTL_BOKU_BASE_URL": server.URL + "/{country}", "BOKUCTL_BOKU_KEY": testKey, "BOKUCTL_PROVIDER": "boku",
 	}
-	ios := &output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
-	f := cmdutil.NewFactory(ios, func(k string) string { return env[k] })
-	f.Printer, _ = output.NewPrinter(ios, output.FormatJSON, "")
-	store, err := f.OpenJournal(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	f, store := cmdutiltest.Factory(t, env)
 	session, err := NewSession(t.Context(), f, "")
 	if err != nil {
 		t.Fatal(err)

@@ -1,19 +1,17 @@
 package worldline
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/journal"
-	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
 // world is a Worldline fake, a profile in the environment pointing at it
@@ -32,21 +30,12 @@ func newWorld(t *testing.T) *world {
 		"processing_dcc_rate", "processing_balanceinquiry", "services_ping"}})
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
-	dir := t.TempDir()
 	env := map[string]string{
-		"HOME": dir, "BOKUCTL_CONFIG": filepath.Join(dir, "config.yaml"), "BOKUCTL_JOURNAL": filepath.Join(dir, "journal.db"),
 		"BOKUCTL_PROVIDER": "worldline", "BOKUCTL_WORLDLINE_ACQUIRER_ID": "100812", "BOKUCTL_WORLDLINE_MERCHANT_ID": "520002526",
 		"BOKUCTL_WORLDLINE_CLIENT_ID": "c", "BOKUCTL_WORLDLINE_CLIENT_SECRET": "settle-test-secret",
 		"BOKUCTL_WORLDLINE_API_URL": server.URL, "BOKUCTL_WORLDLINE_TOKEN_URL": server.URL + "/connect/token",
 	}
-	ios := &output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
-	f := cmdutil.NewFactory(ios, func(k string) string { return env[k] })
-	f.Printer, _ = output.NewPrinter(ios, output.FormatJSON, "")
-	store, err := f.OpenJournal(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	f, store := cmdutiltest.Factory(t, env)
 	session, err := NewSession(t.Context(), f)
 	if err != nil {
 		t.Fatal(err)
