@@ -158,10 +158,23 @@ func (v *Verb) infer(path string, args []string) (Name, string) {
 			return name, fmt.Sprintf("%s: only %s offers it", path, name)
 		}
 	}
-	if _, ok := v.handlers[Worldline]; ok && len(args) > 0 && strings.Contains(args[0], ":") {
-		return Worldline, fmt.Sprintf("%s: it is a Worldline id", args[0])
+	if len(args) > 0 {
+		for _, name := range v.names() {
+			if owner, ok := v.handlers[name].(IDOwner); ok {
+				if what, owns := owner.OwnsID(args[0]); owns {
+					return name, fmt.Sprintf("%s: it is %s", args[0], what)
+				}
+			}
+		}
 	}
 	return "", ""
+}
+
+// IDOwner is a handler that recognises its provider's ids in the
+// command's argument (Worldline's pay:ch:etu:…), so the command needs no
+// --provider for them; what names the id for messages ("a Worldline id").
+type IDOwner interface {
+	OwnsID(id string) (what string, owns bool)
 }
 
 // Selected is the provider this run uses: --provider > BOKUCTL_PROVIDER >

@@ -21,6 +21,11 @@ type fakeHandler struct {
 	args  []string
 }
 
+// colonIDs is a handler whose provider's ids have colons (Worldline's).
+type colonIDs struct{ fakeHandler }
+
+func (colonIDs) OwnsID(id string) (string, bool) { return "a Worldline id", strings.Contains(id, ":") }
+
 func (h *fakeHandler) AddFlags(fs *pflag.FlagSet) {
 	for _, name := range h.flags {
 		fs.String(name, "", "test flag "+name)
@@ -128,7 +133,7 @@ func TestVerbOfferedByOneProviderIsInferred(t *testing.T) {
 
 // A Worldline id (with colons) picks Worldline when both offer the verb.
 func TestWorldlineIDPicksWorldline(t *testing.T) {
-	b, w := &fakeHandler{}, &fakeHandler{}
+	b, w := &fakeHandler{}, &colonIDs{}
 	if err := run(t, Handlers{Boku: b, Worldline: w}, "pay:ch:etu:abc"); err != nil || w.runs != 1 || b.runs != 0 {
 		t.Fatalf("got %v, boku %d, worldline %d; want worldline", err, b.runs, w.runs)
 	}

@@ -16,6 +16,7 @@ import (
 // paymentAction is what capture, reverse and increment share: the payment
 // (the one argument), an optional amount and the operation id.
 type paymentAction struct {
+	ids
 	amount, currency, operationID string
 }
 

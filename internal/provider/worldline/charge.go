@@ -285,7 +285,10 @@ func lostCreateHint(what, operationID, profileArg string) string {
 }
 
 // ChargeStatus is `charge status` with Worldline: a payment by its id.
-type ChargeStatus struct{ operations bool }
+type ChargeStatus struct {
+	ids
+	operations bool
+}
 
 // AddFlags registers --operations.
 func (s *ChargeStatus) AddFlags(fs *pflag.FlagSet) {

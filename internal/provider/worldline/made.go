@@ -1,6 +1,8 @@
 package worldline
 
 import (
+	"strings"
+
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/journal"
 )
@@ -31,3 +33,11 @@ func (r result) FollowUpStatus() string {
 	}
 	return ""
 }
+
+// ids is embedded in the handlers that take a payment or refund id: it
+// makes them a provider.IDOwner. Worldline's ids have colons
+// (pay:ch:etu:…); Boku's never do [inferred from the published formats].
+type ids struct{}
+
+// OwnsID reports whether id is Worldline's.
+func (ids) OwnsID(id string) (string, bool) { return "a Worldline id", strings.Contains(id, ":") }

@@ -16,6 +16,7 @@ import (
 // Refund is `bokuctl refund` with Worldline: refund a captured payment, or
 // with --standalone refund to a card without a payment.
 type Refund struct {
+	ids
 	in                    *provider.AmountInput
 	standalone, capture   bool
 	cardFile, operationID string
@@ -102,7 +103,10 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 }
 
 // RefundStatus is `refund status` with Worldline: a refund by its id.
-type RefundStatus struct{ operations bool }
+type RefundStatus struct {
+	ids
+	operations bool
+}
 
 // AddFlags registers --operations.
 func (s *RefundStatus) AddFlags(fs *pflag.FlagSet) {
@@ -136,6 +140,7 @@ func (s *RefundStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 // RefundAction is `refund capture` or `refund reverse`: capture an
 // authorized refund, or reverse one not yet captured.
 type RefundAction struct {
+	ids
 	reverse     bool
 	operationID string
 }
