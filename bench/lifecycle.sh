@@ -30,7 +30,13 @@ b optin validate oi-000001 >/dev/null 2>&1
 b optin confirm oi-000001 >/dev/null 2>&1
 
 # count_charges TXID: how many charges Boku has with that transaction id.
-count_charges() { b charge status --merchant-transaction-id "$1" --jq '.charges | length' 2>/dev/null || echo 0; }
+# (It prints the list, then exits 2 when the list is empty: take the first
+# line only.)
+count_charges() {
+  local n
+  n=$(b charge status --merchant-transaction-id "$1" --jq '.charges | length' 2>/dev/null | head -1)
+  echo "${n:-0}"
+}
 
 lost=0 double=0 total=0 unresumed=0
 for k in $(seq "$kills"); do
