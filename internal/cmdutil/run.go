@@ -99,7 +99,7 @@ func (f *Factory) WithRun(r *Run, ios *output.IOStreams) (*Factory, error) {
 	return &c, nil
 }
 
-// ForRow returns the Factory of one row of a batch: its own run (keyed
+// ForBatchRow returns the Factory of one row of a batch: its own run (keyed
 // by batch and line), streams and printer; shared carries the sessions
 // and connections of the batch; validate makes it a validation run.
 func (f *Factory) ForBatchRow(ios *output.IOStreams, shared *Shared, validate bool, batch string, line int, defaultKey string) (*Factory, error) {

@@ -16,7 +16,7 @@ import (
 
 // Every Factory field is either a dependency a batch row or a follow-up
 // inherits, or replaced by WithRun. A field added without saying which
-// fails here: the defect where ForRow forgot the sandbox secret and
+// fails here: the defect where the old hand-copied row Factory forgot the sandbox secret and
 // --debug cannot come back.
 func TestWithRunClassifiesEveryField(t *testing.T) {
 	inherited := map[string]bool{
