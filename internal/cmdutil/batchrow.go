@@ -72,7 +72,7 @@ func (f *Factory) ForRow(ios *output.IOStreams, shared *Shared, validate bool) (
 		ProfileFlag: f.ProfileFlag, ConfigFlag: f.ConfigFlag, Output: "json", NoColor: true,
 		Timeout: f.Timeout, ProviderFlag: f.ProviderFlag, NoJournal: f.NoJournal,
 		config: f.config, settings: f.settings, store: f.SecretStore(),
-		shared: shared, validateOnly: validate,
+		shared: shared, validateOnly: validate, Sends: f.Sends,
 	}
 	printer, err := output.NewPrinter(ios, output.FormatJSON, "")
 	if err != nil {

@@ -122,7 +122,7 @@ func IdempotencyKey(f *Factory, given, flag, label string) (string, error) {
 	if err := f.recordIntent(given); err != nil {
 		return "", err
 	}
-	f.markSent()
+	f.markSent(given)
 	return given, nil
 }
 

@@ -86,8 +86,11 @@ func (f *Factory) RecordIntent(key string) error {
 	if err := f.confirmSend(); err != nil {
 		return err
 	}
-	f.markSent()
-	return f.recordIntent(key)
+	if err := f.recordIntent(key); err != nil {
+		return err
+	}
+	f.markSent(key)
+	return nil
 }
 
 // recordIntent writes the journal row of the request about to be sent
@@ -174,7 +177,8 @@ func (f *Factory) Sent() bool { return f.sent }
 
 // markSent notes that a request is about to leave: from now on the
 // outcome decides the exit code, not an output error.
-func (f *Factory) markSent() {
+func (f *Factory) markSent(key string) {
+	f.Sends.note(key, f.shared != nil, f.journal != nil && f.journal.key == key)
 	f.sent = true
 	if f.Printer != nil {
 		f.Printer.Sent = true
