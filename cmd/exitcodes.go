@@ -15,8 +15,8 @@ func exitCodesHelp() string {
 	for _, code := range exitcode.All() {
 		fmt.Fprintf(&b, "  %3d  %-16s %s\n", int(code), code.Slug(), code.Meaning())
 	}
-	b.WriteString("\nSIGBUS, SIGUSR1 and SIGUSR2 before anything was sent exit with 128 + the\n" +
-		"signal's number too. After a request that changes state was sent, any of\n" +
+	b.WriteString("\nSIGILL, SIGTRAP, SIGBUS, SIGFPE and SIGSYS sent by kill before anything was\n" +
+		"sent exit with 128 + the signal's number too. After a request that changes state was sent, any of\n" +
 		"these signals, Ctrl-C and SIGTERM end the run with 5 and the command that\n" +
 		"settles it (bokuctl reconcile).\n")
 	b.WriteString("\nWith -o json, an error is also printed on stderr as\n" +

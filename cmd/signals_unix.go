@@ -8,12 +8,14 @@ import (
 )
 
 // stopSignals are the signals bokuctl catches rather than die of: Ctrl-C
-// and SIGTERM, and those whose default action would end the process with
-// a status that does not say a request was sent (a hang-up, a goroutine
-// dump and exit 2 for SIGQUIT and SIGABRT, or a SIGSEGV or SIGBUS sent by
-// kill). A real fault still crashes: Go turns it into a panic.
-var stopSignals = []os.Signal{syscall.SIGHUP, os.Interrupt, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGBUS,
-	syscall.SIGSEGV, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2}
+// and SIGTERM, a hang-up, and those the Go runtime would answer with a
+// goroutine dump and exit 2, a status that says nothing was sent: SIGQUIT
+// and SIGABRT, and SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV and SIGSYS
+// when sent by kill (a real fault still crashes: signal.Notify sees only
+// signals sent from outside). SIGUSR1, SIGUSR2, SIGALRM and the like are
+// left alone: Go ignores them, so they stop nothing.
+var stopSignals = []os.Signal{syscall.SIGHUP, os.Interrupt, syscall.SIGQUIT, syscall.SIGILL, syscall.SIGTRAP,
+	syscall.SIGABRT, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGSEGV, syscall.SIGTERM, syscall.SIGSYS}
 
 // signalName is the conventional name of sig, e.g. SIGHUP.
 func signalName(sig os.Signal) string {
@@ -24,18 +26,22 @@ func signalName(sig os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGQUIT:
 		return "SIGQUIT"
+	case syscall.SIGILL:
+		return "SIGILL"
+	case syscall.SIGTRAP:
+		return "SIGTRAP"
 	case syscall.SIGABRT:
 		return "SIGABRT"
 	case syscall.SIGBUS:
 		return "SIGBUS"
+	case syscall.SIGFPE:
+		return "SIGFPE"
 	case syscall.SIGSEGV:
 		return "SIGSEGV"
 	case syscall.SIGTERM:
 		return "SIGTERM"
-	case syscall.SIGUSR1:
-		return "SIGUSR1"
-	case syscall.SIGUSR2:
-		return "SIGUSR2"
+	case syscall.SIGSYS:
+		return "SIGSYS"
 	}
 	return sig.String()
 }

@@ -46,8 +46,8 @@ const (
 	// stopped bokuctl before any request that changes state was sent: 128
 	// plus the signal's number, as shells report a process a signal
 	// ended. After a send, a signal ends the run with UnknownOutcome.
-	// Other signals bokuctl stops on (SIGBUS, SIGUSR1, SIGUSR2) give 128
-	// plus their number too (Stopped), which differs between systems.
+	// The other signals bokuctl stops on (SIGILL, SIGTRAP, SIGBUS, SIGFPE
+	// and SIGSYS sent by kill) give 128 plus their number too (Stopped).
 	StoppedHangup Code = 129
 	StoppedQuit   Code = 131
 	StoppedAbort  Code = 134
