@@ -45,6 +45,10 @@ func Execute() int { return ExecuteWith(os.Exit) }
 // signal stops bokuctl outside the run (see stopper): a harness that
 // captures the output passes one that flushes it first.
 func ExecuteWith(exit func(code int)) int {
+	// No core dump may hold a secret: off before anything reads one.
+	if err := cmdutil.DisableCoreDumps(); err != nil {
+		fmt.Fprintf(os.Stderr, "Warning: core dumps could not be turned off (%v); a crash could write secrets to disk\n", err)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	// A signal that stops bokuctl after a request was sent ends the run
