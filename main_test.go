@@ -509,23 +509,35 @@ func leakGuardedExecute() int {
 			io.Copy(io.MultiWriter(dst, &captured[i]), src)
 		}(i, pair.dst, pair.src)
 	}
-	code := cmd.Execute()
-	outW.Close()
-	errW.Close()
-	wg.Wait()
-	os.Stdout, os.Stderr = realOut, realErr
-	for _, secret := range secrets {
-		for i, stream := range []string{"stdout", "stderr"} {
-			if strings.Contains(captured[i].String(), secret) {
-				if marker := os.Getenv("LEAK_MARKER"); marker != "" {
-					os.WriteFile(marker, []byte(fmt.Sprintf("%s of bokuctl %s", stream, strings.Join(os.Args[1:], " "))), 0o644)
+	var once sync.Once
+	leaked := false
+	finish := func(code int) int {
+		once.Do(func() {
+			outW.Close()
+			errW.Close()
+			wg.Wait()
+			os.Stdout, os.Stderr = realOut, realErr
+			for _, secret := range secrets {
+				for i, stream := range []string{"stdout", "stderr"} {
+					if strings.Contains(captured[i].String(), secret) {
+						if marker := os.Getenv("LEAK_MARKER"); marker != "" {
+							os.WriteFile(marker, []byte(fmt.Sprintf("%s of bokuctl %s", stream, strings.Join(os.Args[1:], " "))), 0o644)
+						}
+						fmt.Fprintf(realErr, "TEST GUARD: a secret appeared on %s\n", stream)
+						leaked = true
+						return
+					}
 				}
-				fmt.Fprintf(realErr, "TEST GUARD: a secret appeared on %s\n", stream)
-				return 99
 			}
+		})
+		if leaked {
+			return 99
 		}
+		return code
 	}
-	return code
+	// A signal can end the process from outside the run: what was
+	// captured is passed through and checked first.
+	return finish(cmd.ExecuteWith(func(code int) { os.Exit(finish(code)) }))
 }
 
 // bokuApprove is the consumer approving a hosted opt-in at the fake

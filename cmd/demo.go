@@ -72,8 +72,9 @@ func newSandboxDemoCmd(f *cmdutil.Factory) *cobra.Command {
 real HTTP, printing each command and its output: Boku hosted opt-in
 (begin, the consumer's approval, validate, confirm), charge, status, partial refund, forex, fund check and service check;
 Worldline payment, capture, refund and DCC rate; Ottu payment methods,
-twice (the second from the cache). It uses a temporary config and cache,
-so your profiles are untouched. Exits 0 only if every step succeeded.`,
+twice (the second from the cache). It uses a temporary config, cache,
+journal and DCC quote store, so your profiles, journal and quotes are
+untouched. Exits 0 only if every step succeeded.`,
 		Example: "  bokuctl sandbox demo   # exits 0 only if every step succeeded",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,10 +109,15 @@ func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 	}
 	// The steps see only the demo's configuration: BOKUCTL_ variables from
 	// the caller's environment are hidden, and the sandbox's public
-	// credentials come from the environment.
+	// credentials come from the environment. Their journal and DCC quotes
+	// (kept beside the journal, or under XDG_STATE_HOME with the journal
+	// off) live in the temporary folder too: the demo's charges are not
+	// the user's and must not show up in their journal or reconcile.
 	env := map[string]string{
 		"BOKUCTL_CONFIG":                  file.Path,
 		"BOKUCTL_CACHE_DIR":               filepath.Join(tmp, "cache"),
+		"BOKUCTL_JOURNAL":                 filepath.Join(tmp, "state", "bokuctl", "journal.db"),
+		"XDG_STATE_HOME":                  filepath.Join(tmp, "state"),
 		"BOKUCTL_PROFILE":                 sandbox.DefaultProfileName,
 		"BOKUCTL_BOKU_KEY":                sandbox.BokuKey,
 		"BOKUCTL_WORLDLINE_CLIENT_SECRET": sandbox.WorldlineSecret,
@@ -126,6 +132,9 @@ func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 		}
 		return f.Getenv(key)
 	}
+	// What the steps send goes to the in-process sandbox, which ends with
+	// the demo: a signal has nothing to settle there.
+	ctx = cmdutil.WithSends(ctx, nil)
 	out := f.IO.Out
 	fmt.Fprintf(out, "Sandbox running at %s\n", base)
 	vars := map[string]string{}

@@ -42,20 +42,41 @@ import (
 
 // Execute runs bokuctl with the process's arguments and streams and returns
 // the exit code.
-func Execute() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func Execute() int { return ExecuteWith(os.Exit) }
+
+// ExecuteWith is Execute with exit as the way to end the process when a
+// signal stops bokuctl outside the run (see stopper): a harness that
+// captures the output passes one that flushes it first.
+func ExecuteWith(exit func(code int)) int {
+	// No core dump may hold a secret: off before anything reads one.
+	if err := cmdutil.DisableCoreDumps(); err != nil {
+		fmt.Fprintf(os.Stderr, "Warning: core dumps could not be turned off (%v); a crash could write secrets to disk\n", err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	// A signal that stops bokuctl after a request was sent ends the run
+	// with exit 5 and the command that settles it, never with a status
+	// that hides the request (see stopper).
+	sends := &cmdutil.Sends{}
+	ctx = cmdutil.WithSends(ctx, sends)
+	ios := output.System(cmdutil.DefaultGetenv, false)
+	stop := &stopper{errOut: ios.ErrOut, sends: sends, cancel: cancel, exit: exit, grace: signalGrace}
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, stopSignals...)
+	go stop.watch(signals)
+	defer stop.finish()
+	defer signal.Stop(signals)
 	// A reader that went away (bokuctl charge … | head -c0) must not kill
 	// the process with SIGPIPE after a request was sent: the write fails
 	// with EPIPE instead, and the exit code stays the outcome's.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	ios := output.System(cmdutil.DefaultGetenv, false)
 	return Run(ctx, ios, cmdutil.DefaultGetenv, os.Args[1:])
 }
 
 // Run executes one command line with the given streams and environment.
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
 	f := cmdutil.NewFactory(ios, getenv)
+	f.Sends = cmdutil.SendsFrom(ctx)
 	f.SandboxSecret = func(name string) (string, bool) {
 		value, ok := sandbox.Secrets()[name]
 		return value, ok
@@ -82,6 +103,7 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		// request was sent, the outcome decides the exit code instead.
 		err = f.Printer.FilterErr
 	}
+	err = stoppedOutcome(f, err)
 	f.Finish(err)
 	f.CloseJournal()
 	if errors.Is(err, syscall.EPIPE) {

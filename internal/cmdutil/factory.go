@@ -54,6 +54,9 @@ type Factory struct {
 	// SandboxSecret gives the public credential of `bokuctl sandbox
 	// serve` by secret name (set by cmd; nil in tests that need none).
 	SandboxSecret func(name string) (string, bool)
+	// Sends is the process's record of the requests sent, for a signal
+	// that stops it (nil: not recorded).
+	Sends *Sends
 
 	// Run is this invocation's own state (run.go); never nil.
 	*Run

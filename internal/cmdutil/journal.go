@@ -140,9 +140,11 @@ func (f *Factory) RecordResult(value any, result []byte) {
 	f.Run.value = value
 }
 
-// markSent notes that a request is about to leave: from now on the
-// outcome decides the exit code, not an output error.
-func (f *Factory) markSent() {
+// markSent notes that the request journalled as key is about to leave:
+// from now on the outcome decides the exit code, not an output error, and
+// a signal that stops the process says so.
+func (f *Factory) markSent(key string) {
+	f.Sends.note(key, f.shared != nil, f.journal != nil && f.Run.key == key)
 	f.Run.sent = true
 	if f.Printer != nil {
 		f.Printer.Sent = true

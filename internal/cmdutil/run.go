@@ -171,7 +171,7 @@ func (f *Factory) Announce(ctx context.Context, in Intent) (string, error) {
 	if err := f.recordIntent(ctx, rowKey, in); err != nil {
 		return "", err
 	}
-	f.markSent()
+	f.markSent(rowKey)
 	return key, nil
 }
 

@@ -21,7 +21,7 @@ import (
 func TestWithRunClassifiesEveryField(t *testing.T) {
 	inherited := map[string]bool{
 		"Getenv": true, "DebugOut": true, "ProfileFlag": true, "ConfigFlag": true, "Debug": true, "Timeout": true,
-		"ProviderFlag": true, "NoJournal": true, "Command": true, "SandboxSecret": true,
+		"ProviderFlag": true, "NoJournal": true, "Command": true, "SandboxSecret": true, "Sends": true,
 		"config": true, "settings": true, "journal": true, "store": true, "shared": true,
 	}
 	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "NoColor": true, "Printer": true, "Run": true}

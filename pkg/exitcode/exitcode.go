@@ -41,7 +41,22 @@ const (
 	// "no"): nothing was sent, stored or deleted. 130 is the shells'
 	// status for a command ended by Ctrl-C.
 	Canceled Code = 130
+	// StoppedHangup, StoppedQuit, StoppedAbort and StoppedSegv mean that
+	// the signal (SIGHUP, SIGQUIT, SIGABRT, or SIGSEGV sent by kill)
+	// stopped bokuctl before any request that changes state was sent: 128
+	// plus the signal's number, as shells report a process a signal
+	// ended. After a send, a signal ends the run with UnknownOutcome.
+	// The other signals bokuctl stops on (SIGILL, SIGTRAP, SIGBUS, SIGFPE
+	// and SIGSYS sent by kill) give 128 plus their number too (Stopped).
+	StoppedHangup Code = 129
+	StoppedQuit   Code = 131
+	StoppedAbort  Code = 134
+	StoppedSegv   Code = 139
 )
+
+// Stopped is the exit code of a run that the signal numbered signum
+// stopped before anything was sent: 128 + signum.
+func Stopped(signum int) Code { return Code(128 + signum) }
 
 // Slug is the stable machine name of a code, used in JSON error objects.
 func (c Code) Slug() string {
@@ -62,7 +77,18 @@ func (c Code) Slug() string {
 		return "pending"
 	case Canceled:
 		return "canceled"
+	case StoppedHangup:
+		return "sighup"
+	case StoppedQuit:
+		return "sigquit"
+	case StoppedAbort:
+		return "sigabrt"
+	case StoppedSegv:
+		return "sigsegv"
 	default:
+		if c > 128 && c < 160 {
+			return "signal"
+		}
 		return "unexpected"
 	}
 }
@@ -86,14 +112,25 @@ func (c Code) Meaning() string {
 		return "pending: accepted, not final"
 	case Canceled:
 		return "cancelled before anything was sent (Ctrl-C or Ctrl-D at a prompt, a no, Ctrl-C while a batch file is checked): nothing was sent, stored or deleted"
+	case StoppedHangup:
+		return "stopped by SIGHUP before anything was sent: nothing was sent"
+	case StoppedQuit:
+		return "stopped by SIGQUIT before anything was sent: nothing was sent"
+	case StoppedAbort:
+		return "stopped by SIGABRT before anything was sent: nothing was sent"
+	case StoppedSegv:
+		return "stopped by SIGSEGV sent by kill before anything was sent: nothing was sent"
 	default:
+		if c > 128 && c < 160 {
+			return fmt.Sprintf("stopped by signal %d before anything was sent: nothing was sent", int(c)-128)
+		}
 		return "unexpected error"
 	}
 }
 
 // All lists every documented code in ascending order.
 func All() []Code {
-	return []Code{OK, Unexpected, Usage, Declined, Auth, UnknownOutcome, Unavailable, Pending, Canceled}
+	return []Code{OK, Unexpected, Usage, Declined, Auth, UnknownOutcome, Unavailable, Pending, StoppedHangup, Canceled, StoppedQuit, StoppedAbort, StoppedSegv}
 }
 
 // Error is an error with an exit code, a message for the user, and an
