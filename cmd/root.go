@@ -64,13 +64,15 @@ func ExecuteWith(exit func(code int)) int {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, stopSignals...)
 	go stop.watch(signals)
-	defer stop.finish()
-	defer signal.Stop(signals)
 	// A reader that went away (bokuctl charge … | head -c0) must not kill
 	// the process with SIGPIPE after a request was sent: the write fails
 	// with EPIPE instead, and the exit code stays the outcome's.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	return Run(ctx, ios, cmdutil.DefaultGetenv, os.Args[1:])
+	code := Run(ctx, ios, cmdutil.DefaultGetenv, os.Args[1:])
+	// The run's outcome is decided: a signal from now on changes nothing.
+	stop.finish()
+	signal.Stop(signals)
+	return code
 }
 
 // Run executes one command line with the given streams and environment.

@@ -58,6 +58,9 @@ func (s *stopper) handle(sig os.Signal) {
 			s.cancel(fmt.Errorf("%s received", signalName(sig)))
 			return
 		}
+		if s.finished() {
+			return // the run already ended with its own outcome
+		}
 		// Under the lock of sends: no request starts while this exits.
 		fmt.Fprintf(s.errOut, "Error: stopped by %s: nothing was sent\n", signalName(sig))
 		s.exit(int(exitcode.Stopped(signalNumber(sig))))
@@ -76,6 +79,8 @@ func (s *stopper) handle(sig os.Signal) {
 // giveUp ends a run that did not return within the grace after a
 // signal that came after a send: exit 5 with the settling command.
 func (s *stopper) giveUp(st cmdutil.SentState) {
+	key := st.Keys[len(st.Keys)-1]
+	e := stoppedError(st, key, s.sends.Journaled(key), nil)
 	s.mu.Lock()
 	if s.done {
 		s.mu.Unlock()
@@ -83,8 +88,6 @@ func (s *stopper) giveUp(st cmdutil.SentState) {
 	}
 	// The process ends here; the lock stays held, so that a run returning
 	// meanwhile waits in finish instead of exiting with another code.
-	key := st.Keys[len(st.Keys)-1]
-	e := stoppedError(st, key, s.sends.Journaled(key), nil)
 	fmt.Fprintf(s.errOut, "Error: %s\nHint: %s\n", e.Message, e.Hint)
 	s.exit(int(exitcode.UnknownOutcome))
 }
@@ -98,6 +101,13 @@ func (s *stopper) finish() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
+}
+
+// finished reports whether finish was called.
+func (s *stopper) finished() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
 }
 
 // isInterrupt reports whether sig is Ctrl-C or SIGTERM, the signals
