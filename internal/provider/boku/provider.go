@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,16 +147,30 @@ func (p Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entr
 			return provider.Settlement{Keep: true, Detail: err.Error()}
 		}
 		return judge(e, a)
-	case "optin begin":
+	case "optin begin", "optin validate", "optin confirm", "optin cancel":
 		return settleOptin(ctx, f, e)
 	}
 	return provider.Settlement{Keep: true, Detail: "no query answers this operation"}
 }
 
-// settleOptin asks query-optin for the opt-in optin begin created under
-// the row's key: found, the begin was processed.
+// settleOptin asks query-optin about the opt-in a row acted on: optin
+// begin's by the merchant request id it was sent with (found: begin was
+// processed); validate, confirm and cancel by the opt-in they named, from
+// the state Boku shows (spec: pending-validate → pending-confirm → active
+// → closed).
 func settleOptin(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provider.Settlement {
-	command := "bokuctl optin status --optin-request-id " + e.Key
+	req := bokudirect.QueryOptinRequest{MerchantRequestID: uuid.NewString()}
+	command := "bokuctl optin status "
+	switch {
+	case e.Operation == "optin begin":
+		req.OptinRequestID, command = e.Key, command+"--optin-request-id "+e.Key
+	case e.Targets["args"] != "":
+		req.OptinID, command = e.Targets["args"], command+e.Targets["args"]
+	case e.Targets["optin-request-id"] != "":
+		req.OptinRequestID, command = e.Targets["optin-request-id"], command+"--optin-request-id "+e.Targets["optin-request-id"]
+	default:
+		return provider.Settlement{Keep: true, Detail: "the row names no opt-in to ask about"}
+	}
 	qf, err := f.ForProfile(e.Profile, "", &output.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
 	if err != nil {
 		return provider.Settlement{Keep: true, Detail: err.Error()}
@@ -164,23 +179,50 @@ func settleOptin(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provi
 	if err != nil {
 		return provider.Settlement{Keep: true, Detail: err.Error()}
 	}
-	resp, err := session.Direct.QueryOptin(ctx, bokudirect.QueryOptinRequest{MerchantRequestID: uuid.NewString(), OptinRequestID: e.Key})
+	resp, err := session.Direct.QueryOptin(ctx, req)
 	code := exitcode.Of(Explain(err, ""))
 	if err == nil && resp.OptinID == "" {
 		code = exitcode.Usage // an OK answer that names no opt-in found none
 	}
 	a := asked{command: command, code: code}
+	state := ""
 	if err == nil {
-		a.json = fmt.Sprintf(`{"optin_id":%q}`, resp.OptinID)
+		if resp.OptinState != nil {
+			state = resp.OptinState.Status
+		}
+		a.json = fmt.Sprintf(`{"optin_id":%q,"optin_status":%q}`, resp.OptinID, state)
 	}
-	s := judge(e, a)
-	if a.code == exitcode.Pending {
-		// The opt-in exists and waits for the consumer: begin itself is done.
-		s.Outcome.Status, s.Outcome.ExitCode, s.Detail = journal.StatusOK, 0, "Boku has the opt-in"
-	} else if a.code == exitcode.OK {
-		s.Detail = "Boku has the opt-in"
+	if code != exitcode.OK || e.Operation == "optin begin" {
+		s := judge(e, a)
+		if code == exitcode.OK || code == exitcode.Pending {
+			// The opt-in exists (it may wait for the consumer): begin is done.
+			s.Outcome.Status, s.Outcome.ExitCode, s.Detail = journal.StatusOK, 0, "Boku has the opt-in"
+		}
+		if code == exitcode.Usage && e.Operation != "optin begin" {
+			// Validate, confirm and cancel name an opt-in that exists: not
+			// finding it says nothing about whether they arrived.
+			return provider.Settlement{Keep: true, Detail: "Boku does not show the opt-in"}
+		}
+		return s
 	}
-	return s
+	o := journal.Outcome{Result: a.json, Reason: "reconciled with `" + command + "`"}
+	done := map[string][]string{
+		"optin validate": {"pending-confirm", "active", "closed"},
+		"optin confirm":  {"active", "closed"},
+		"optin cancel":   {"closed"},
+	}[e.Operation]
+	switch {
+	case done == nil:
+		return provider.Settlement{Keep: true, Detail: "no query answers this operation"}
+	case slices.Contains(done, state):
+		o.Status = journal.StatusOK
+		return provider.Settlement{Outcome: o, Detail: "the opt-in is " + state}
+	case e.Operation == "optin validate" && state == "pending-validate":
+		o.Status, o.ExitCode = journal.StatusPending, int(exitcode.Pending)
+		return provider.Settlement{Outcome: o, Detail: "the opt-in is still pending-validate: the consumer has not finished"}
+	}
+	o.Status, o.ExitCode = journal.StatusFailed, int(exitcode.Usage)
+	return provider.Settlement{Outcome: o, NotFound: true, Detail: "the opt-in is " + state + ": the request was not processed"}
 }
 
 // ReverseUnknown reverses a Boku charge whose outcome is unknown, within

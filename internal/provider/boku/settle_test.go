@@ -70,9 +70,12 @@ func (w *world) activeOptin() string {
 }
 
 // intent writes a journal row that was sent and never answered.
-func (w *world) intent(key, operation string, at time.Time) journal.Entry {
+func (w *world) intent(key, operation string, at time.Time, args ...string) journal.Entry {
 	w.t.Helper()
-	e := journal.Entry{Key: key, Time: at, Profile: "default", Provider: "boku", Operation: operation}
+	e := journal.Entry{Key: key, Time: at, Profile: "default", Provider: "boku", Operation: operation, Targets: map[string]string{}}
+	if len(args) > 0 {
+		e.Targets["args"] = args[0]
+	}
 	if _, err := w.store.Begin(w.t.Context(), e); err != nil {
 		w.t.Fatal(err)
 	}
@@ -116,27 +119,38 @@ func TestSettleConformance(t *testing.T) {
 	}
 	refund()
 
+	pending, err := w.session.Direct.Optin(ctx, bokudirect.OptinRequest{MerchantRequestID: "optin-pending", PaymentMethod: "superwallet",
+		Hosted: bokudirect.Hosted{ForwardURL: "https://shop.example/done"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		key, operation string
 		at             time.Time
 		status         string // "" = kept
 		notFound       bool
 		detail         string
+		args           string
 	}{
-		{"ok-1", "charge", now, journal.StatusOK, false, "done at the provider"},
-		{"declined-1", "charge", now, journal.StatusDeclined, false, "failed at the provider"},
-		{"never-1", "charge", now, journal.StatusFailed, true, "the provider has no such request: it was not processed"},
-		{"old-1", "charge", now.Add(-25 * time.Hour), "", false, "not found, but older than the 24 hours Boku keeps request ids"},
-		{"reversed-1", "charge", now, journal.StatusReversed, false, "Boku shows the charge reversed"},
-		{"reverse:reversed-1", "charge reverse", now, journal.StatusOK, false, "Boku shows the reversal"},
-		{"reverse:ok-1", "charge reverse", now, "", false, "no reversal shown yet"},
-		{"refund-1", "refund", now, journal.StatusOK, false, "done at the provider"},
-		{"optin-1", "optin begin", now, journal.StatusOK, false, "Boku has the opt-in"},
-		{"optin-never", "optin begin", now, journal.StatusFailed, true, "the provider has no such request: it was not processed"},
-		{"x-1", "optin cancel", now, "", false, "no query answers this operation"},
+		{"ok-1", "charge", now, journal.StatusOK, false, "done at the provider", ""},
+		{"declined-1", "charge", now, journal.StatusDeclined, false, "failed at the provider", ""},
+		{"never-1", "charge", now, journal.StatusFailed, true, "the provider has no such request: it was not processed", ""},
+		{"old-1", "charge", now.Add(-25 * time.Hour), "", false, "not found, but older than the 24 hours Boku keeps request ids", ""},
+		{"reversed-1", "charge", now, journal.StatusReversed, false, "Boku shows the charge reversed", ""},
+		{"reverse:reversed-1", "charge reverse", now, journal.StatusOK, false, "Boku shows the reversal", ""},
+		{"reverse:ok-1", "charge reverse", now, "", false, "no reversal shown yet", ""},
+		{"refund-1", "refund", now, journal.StatusOK, false, "done at the provider", ""},
+		{"optin-1", "optin begin", now, journal.StatusOK, false, "Boku has the opt-in", ""},
+		{"optin-never", "optin begin", now, journal.StatusFailed, true, "the provider has no such request: it was not processed", ""},
+		{"x-1", "optin cancel", now, "", false, "the row names no opt-in to ask about", ""},
+		{"validate-1", "optin validate", now, journal.StatusOK, false, "the opt-in is active", w.optinID},
+		{"validate-2", "optin validate", now, journal.StatusPending, false, "the opt-in is still pending-validate: the consumer has not finished", pending.OptinID},
+		{"confirm-1", "optin confirm", now, journal.StatusOK, false, "the opt-in is active", w.optinID},
+		{"cancel-1", "optin cancel", now, journal.StatusFailed, true, "the opt-in is active: the request was not processed", w.optinID},
+		{"x-2", "fund-check", now, "", false, "no query answers this operation", ""},
 	} {
 		t.Run(tc.key, func(t *testing.T) {
-			e := w.intent(tc.key, tc.operation, tc.at)
+			e := w.intent(tc.key, tc.operation, tc.at, tc.args)
 			s := p.Settle(ctx, w.f, e)
 			if s.Detail != tc.detail || s.NotFound != tc.notFound {
 				t.Errorf("detail %q, not found %v; want %q, %v", s.Detail, s.NotFound, tc.detail, tc.notFound)
