@@ -220,7 +220,12 @@ func (r *reconciler) reverse(ctx context.Context, entries []journal.Entry, resul
 			result.Rows[c.i].Detail += "; --reverse-unknown: " + s.Detail
 			continue
 		}
-		after, err := r.store.Record(ctx, c.e.Key, journal.KindReconcile, s.Outcome, journal.Event{})
+		// The reversal's own row, a follow-up, has usually settled the row
+		// already; record what the provider said only if it has not.
+		after, err := r.store.Get(ctx, c.e.Key)
+		if err == nil && after.Status != s.Outcome.Status {
+			after, err = r.store.Record(ctx, c.e.Key, journal.KindReconcile, s.Outcome, journal.Event{})
+		}
 		if err != nil {
 			return err
 		}
