@@ -16,6 +16,7 @@ const (
 	ReasonNetworkNotEnabled = 51
 	ReasonConflictingID     = 124
 	ReasonOptinNotFound     = 125
+	ReasonAlreadyReversed   = 130
 	ReasonReversalExpired   = 132
 	ReasonChargeNotFound    = 133
 	ReasonOptinNotVerified  = 136

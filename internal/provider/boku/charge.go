@@ -35,6 +35,9 @@ type chargeResult struct {
 	Message               string `json:"message,omitempty"`
 	ReversalID            string `json:"reversal_id,omitempty"`
 	ReversedAt            string `json:"reversed_at,omitempty"`
+	// reversed is a charge Boku says was reversed without showing the
+	// reversal: a resend of a reversed charge is answered 130.
+	reversed bool
 }
 
 func (r chargeResult) Table() output.Table {
@@ -75,24 +78,37 @@ func newChargeResult(resp *bokudirect.ChargeResponse, amount money.Amount) charg
 		Status: chargeStatus(resp.ChargeStatus, resp.Result), Amount: amount.Decimal(), AmountMinorUnits: &minor,
 		Currency: amount.Currency.Code, Country: strings.ToLower(resp.Country), NetworkID: resp.NetworkID,
 		ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message,
+		reversed: resp.Result.ReasonCode == bokudirect.ReasonAlreadyReversed,
 	}
 }
 
-// queriedChargeResult is one <charge> of a query-charge answer.
-func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) chargeResult {
+// queriedChargeResult is one <charge> of a query-charge answer. An amount
+// that cannot be represented in its currency's exponent makes the answer
+// unusable (exit 1): it is never dropped or rounded.
+func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) (chargeResult, error) {
 	r := chargeResult{
 		ChargeID: c.ChargeID, MerchantRequestID: merchantRequestID, MerchantTransactionID: c.MerchantTransactionID,
 		Status: chargeStatus(c.ChargeStatus, c.Result), Currency: c.Currency, Country: strings.ToLower(c.Country), NetworkID: c.NetworkID,
 		ReasonCode: c.Result.ReasonCode, Message: c.Result.Message,
 	}
-	if a, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency); err == nil {
+	if c.TotalAmount != "" {
+		a, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency)
+		if err != nil {
+			return r, unusableAmount("charge", c.ChargeID, c.TotalAmount, c.Currency, err)
+		}
 		minor := a.MinorUnits
 		r.Amount, r.AmountMinorUnits = a.Decimal(), &minor
 	}
 	if c.Reversal != nil {
 		r.ReversalID, r.ReversedAt = c.Reversal.ReversalID, c.Reversal.Timestamp
 	}
-	return r
+	return r, nil
+}
+
+// unusableAmount is a queried amount bokuctl cannot represent exactly.
+func unusableAmount(what, id, amount, currency string, err error) error {
+	return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
+		WithHint("nothing was changed; the amount is not shown rounded or dropped: ask Boku about it")
 }
 
 // Charge is `bokuctl charge` with Boku: charge an opted-in payment method
@@ -167,7 +183,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	})
 	result := newChargeResult(resp, amount)
 	result.MerchantRequestID = key
-	return finish(f, "charge", resp.ChargeID, result.Status, result, err, statusCmd)
+	return finish(f, answer{what: "charge", id: resp.ChargeID, status: resp.ChargeStatus, reversed: result.reversed, statusCmd: statusCmd}, result, err)
 }
 
 // ChargeStatus is `charge status` with Boku (query-charge): by charge id,
@@ -225,7 +241,11 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if s.merchantTransactionID != "" {
 		list := chargeList{MerchantTransactionID: s.merchantTransactionID, Charges: []chargeResult{}}
 		for _, c := range resp.Charges {
-			list.Charges = append(list.Charges, queriedChargeResult(c, ""))
+			r, err := queriedChargeResult(c, "")
+			if err != nil {
+				return err
+			}
+			list.Charges = append(list.Charges, r)
 		}
 		if err := f.Printer.Print(list); err != nil {
 			return err
@@ -246,9 +266,14 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 		}
 		return exitcode.New(exitcode.Usage, "Boku found no %s (%s)", what, resp.Result.Message).WithHint("%s", hint)
 	}
-	result := queriedChargeResult(resp.Charges[0], s.merchantRequestID)
+	c := resp.Charges[0]
+	result, err := queriedChargeResult(c, s.merchantRequestID)
+	if err != nil {
+		return err
+	}
 	statusCmd := "bokuctl charge status " + result.ChargeID + session.ProfileArg
-	return finish(f, "charge", result.ChargeID, result.Status, result, chargeError(resp.Charges[0].Result), statusCmd)
+	return finish(f, answer{what: "charge", id: result.ChargeID, status: c.ChargeStatus, reversed: c.Reversal != nil, query: true, statusCmd: statusCmd},
+		result, chargeError(c.Result))
 }
 
 // chargeError is the error a queried charge's own result stands for.
