@@ -61,3 +61,24 @@ func TestUnusableAnswers(t *testing.T) {
 		})
 	}
 }
+
+// validate-optin's 136 (the spec: "the consumer and therefore the
+// referenced opt-in record is not yet verified") is pending, exit 8: the
+// consumer is not back yet. confirm-optin's 137 is a refusal, exit 3.
+func TestOptinNotYetVerified(t *testing.T) {
+	answer := func(root string, code int) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><` + root + `><result status="ERROR"><reason-code>` + map[int]string{136: "136", 137: "137"}[code] +
+			`</reason-code><message>Not yet verified</message><retriable>false</retriable></result><merchant-id>gatewaymerchant</merchant-id>` +
+			`<merchant-request-id>r1</merchant-request-id><optin-id>D4q4jgAAAABTRwAAAAAAAA</optin-id></` + root + `>`
+	}
+	c := newClient(t, &server{t: t, raw: answer("validate-optin-response", 136)})
+	if _, err := c.ValidateOptin(context.Background(), ValidateOptinRequest{MerchantRequestID: "r1", OptinID: "D4q4jgAAAABTRwAAAAAAAA"}); exitcode.Of(err) != exitcode.Pending {
+		t.Errorf("validate-optin 136: exit %d (%v); want 8", exitcode.Of(err), err)
+	}
+	for _, code := range []int{136, 137} {
+		c := newClient(t, &server{t: t, raw: answer("confirm-optin-response", code)})
+		if _, err := c.ConfirmOptin(context.Background(), ConfirmOptinRequest{MerchantRequestID: "r1", OptinID: "D4q4jgAAAABTRwAAAAAAAA"}); exitcode.Of(err) != exitcode.Declined {
+			t.Errorf("confirm-optin %d: exit %d (%v); want 3", code, exitcode.Of(err), err)
+		}
+	}
+}

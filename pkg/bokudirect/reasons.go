@@ -20,6 +20,7 @@ const (
 	ReasonReversalExpired   = 132
 	ReasonChargeNotFound    = 133
 	ReasonOptinNotVerified  = 136
+	ReasonOptinConflict     = 137
 	ReasonRefundExceeds     = 146
 	ReasonRefundNotFound    = 153
 	ReasonIssuerError       = 900
