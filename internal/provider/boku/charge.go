@@ -111,6 +111,10 @@ func unusableAmount(what, id, amount, currency string, err error) error {
 		WithHint("nothing was changed; the amount is not shown rounded or dropped: ask Boku about it")
 }
 
+// waitMargin is what --timeout must leave beyond --wait for Boku's answer
+// to arrive [inferred: Boku publishes no figure].
+const waitMargin = 5 * time.Second
+
 // Charge is `bokuctl charge` with Boku: charge an opted-in payment method
 // (billing/3.0/charge).
 type Charge struct {
@@ -131,7 +135,7 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.merchantTransactionID, "merchant-transaction-id", "", "Boku: your transaction id, e.g. the order number (default: the merchant request id)")
 	fs.StringVar(&c.merchantData, "merchant-data", "", "Boku: up to 255 characters returned in Boku's answers and reports")
 	fs.StringVar(&c.consumerIP, "consumer-ip", "", "Boku: consumer's IPv4 address, if known")
-	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's)")
+	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's); it must leave 5s of --timeout for the answer, else it is refused before sending")
 }
 
 // Run checks every input, announces the merchant request id and charges.
@@ -162,6 +166,12 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		d, err := time.ParseDuration(c.wait)
 		if err != nil || d < 0 || d > time.Minute {
 			return exitcode.New(exitcode.Usage, "--wait %q: give a duration from 0s to 60s", c.wait).WithHint("for example --wait 10s; 0s asks Boku not to block")
+		}
+		if f.Timeout > 0 && d+waitMargin > f.Timeout {
+			// Boku would still be blocking when --timeout gives up: the
+			// request would end as an unknown outcome of our making.
+			return exitcode.New(exitcode.Usage, "--wait %s does not fit in --timeout %s: Boku may block for %s and then answer", d, f.Timeout, d).
+				WithHint("nothing was sent; give --timeout %s or more (the wait plus %s for the answer), or a shorter --wait", d+waitMargin, waitMargin)
 		}
 		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
 	}
