@@ -313,3 +313,17 @@ func TestRefundOKNamingNoRefund(t *testing.T) {
 		t.Fatalf("exit %d, printed %v (%v, hint %q); want 5 naming refund status", code, printed, err, hintOf(err))
 	}
 }
+
+// Item 7, the list: a charge in it with a status the spec does not define
+// makes the answer unusable (exit 1), printed as unknown.
+func TestChargeListWithAnUnknownStatus(t *testing.T) {
+	env := canned(t, queryCharge(okResult+`<charge-status>successs</charge-status>`+chargeTail+`<total-amount>548.00</total-amount>`))
+	code, printed, err := run(t, env, &ChargeStatus{}, "--merchant-transaction-id", "7dbe2a1f-b197-4390-8c8a-14d73f64a52d")
+	if code != exitcode.Unexpected {
+		t.Fatalf("exit %d (%v); want 1", code, err)
+	}
+	list, _ := printed["charges"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["status"] != provider.StatusUnknown {
+		t.Errorf("printed %v; want the charge, status unknown", printed)
+	}
+}

@@ -250,12 +250,18 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	}
 	if s.merchantTransactionID != "" {
 		list := chargeList{MerchantTransactionID: s.merchantTransactionID, Charges: []chargeResult{}}
+		var unusable error
 		for _, c := range resp.Charges {
 			r, err := queriedChargeResult(c, "")
 			if err != nil {
 				return err
 			}
 			list.Charges = append(list.Charges, r)
+			v := decide(answer{what: "charge", id: c.ChargeID, status: c.ChargeStatus, query: true,
+				statusCmd: "bokuctl charge status --merchant-transaction-id " + s.merchantTransactionID + session.ProfileArg}, chargeError(c.Result))
+			if exitcode.Of(v) == exitcode.Unexpected && unusable == nil {
+				unusable = v
+			}
 		}
 		if err := f.Printer.Print(list); err != nil {
 			return err
@@ -263,7 +269,9 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 		if len(list.Charges) == 0 {
 			return exitcode.New(exitcode.Usage, "Boku found no charge with merchant transaction id %s", s.merchantTransactionID)
 		}
-		return nil
+		// The list is a listing (exit 0), unless a charge in it has a
+		// status the spec does not define: then the answer is unusable.
+		return unusable
 	}
 	what := "charge " + id
 	if id == "" {
