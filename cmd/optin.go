@@ -234,8 +234,9 @@ func newOptinValidateCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "validate (OPTIN_ID | --optin-request-id ID)",
 		Short: "Validate a hosted opt-in after the consumer approved it (pending-validate → pending-confirm)",
 		Long: `Validate an opt-in once the consumer has come back to the forward URL
-(optin/3.0/validate-optin). Before they have, Boku's sandbox answers "in
-progress" (exit 8) [inferred: Boku's spec does not say]; run it again after.`,
+(optin/3.0/validate-optin). Before they have, Boku answers 136 "not yet
+verified" (the code its spec lists for validate-optin): bokuctl exits 8,
+pending; run it again after. A 23 "in progress" is 8 as well.`,
 		Example: `  bokuctl optin validate oi-000001
   bokuctl optin validate --optin-request-id signup-42   # the --merchant-request-id optin begin was sent with`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
@@ -270,12 +271,27 @@ func newOptinConfirmCmd(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			resp, err := session.Direct.ConfirmOptin(cmd.Context(), bokudirect.ConfirmOptinRequest{MerchantRequestID: key, OptinID: optinID, OptinRequestID: step.requestID})
-			var api *bokudirect.APIError
-			if errors.As(err, &api) && api.Result.ReasonCode == bokudirect.ReasonOptinNotVerified {
-				return &exitcode.Error{Code: exitcode.Of(err), Err: err, Hint: fmt.Sprintf("validate it first: bokuctl optin validate %s%s", step.ref(optinID), session.ProfileArg)}
-			}
-			return finishOptin(cmd.Context(), f, session, resp, err, fmt.Sprintf("bokuctl optin status %s%s", step.ref(optinID), session.ProfileArg),
+			statusCmd := fmt.Sprintf("bokuctl optin status %s%s", step.ref(optinID), session.ProfileArg)
+			done := finishOptin(cmd.Context(), f, session, resp, err, statusCmd,
 				"Opt-in is %[1]s. Charge it with: bokuctl charge --optin-id %[2]s --amount AMOUNT --currency CUR%[3]s")
+			// The spec's confirm-optin answers 137 (a conflicting update)
+			// for an opt-in that is not pending-confirm; 136 is tolerated.
+			var api *bokudirect.APIError
+			if errors.As(err, &api) && (api.Result.ReasonCode == bokudirect.ReasonOptinConflict || api.Result.ReasonCode == bokudirect.ReasonOptinNotVerified) {
+				state := ""
+				if resp.OptinState != nil {
+					state = resp.OptinState.Status
+				}
+				hint := fmt.Sprintf("the opt-in is not pending-confirm; see its status with %s, and if it is pending-validate, validate it first: bokuctl optin validate %s%s", statusCmd, step.ref(optinID), session.ProfileArg)
+				switch {
+				case state == "pending-validate" || state == "" && api.Result.ReasonCode == bokudirect.ReasonOptinNotVerified:
+					hint = fmt.Sprintf("validate it first: bokuctl optin validate %s%s", step.ref(optinID), session.ProfileArg)
+				case state != "":
+					hint = fmt.Sprintf("the opt-in is %s, so it cannot be confirmed; see it with %s", state, statusCmd)
+				}
+				return &exitcode.Error{Code: exitcode.Of(done), Err: err, Hint: hint}
+			}
+			return done
 		},
 	}
 	step.addFlags(cmd, true)
@@ -316,7 +332,12 @@ func newOptinCancelCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Close an opt-in so it can no longer be charged (it stays refundable)",
 		Long: `Close an opt-in so it can no longer be charged; its charges stay
 refundable. On a terminal it asks for confirmation; elsewhere it refuses
-unless --yes is given.`,
+unless --yes is given.
+
+Boku's cancel-optin names the opt-in by its optin-id only. With
+--optin-request-id, bokuctl first looks the optin-id up with query-optin
+[inferred shape, as optin status] and cancels that one; when the lookup
+fails, nothing is cancelled.`,
 		Example: `  bokuctl optin cancel D4q4jgAAAABTRwAAAAAAAA
   bokuctl optin cancel --optin-request-id signup-42 --yes`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
@@ -327,6 +348,19 @@ unless --yes is given.`,
 			}
 			f.ConfirmBeforeSending(yes, "cancelling an opt-in",
 				fmt.Sprintf("Cancel opt-in %s? It can no longer be charged.", ref))
+			if _, err := cmdutil.IDOrKey(args, step.requestID, "OPTIN_ID", "optin-request-id", "opt-in"); err != nil {
+				return err
+			}
+			if step.requestID != "" {
+				// cancel-optin takes an optin-id only: look it up first
+				// with query-optin (its shape inferred), sending nothing
+				// that changes state until it is known.
+				id, err := lookupOptinID(cmd.Context(), f, step.requestID)
+				if err != nil {
+					return err
+				}
+				args, step.requestID = []string{id}, ""
+			}
 			session, optinID, key, err := step.begin(cmd, f, args)
 			if err != nil {
 				return err
@@ -363,4 +397,22 @@ func finishOptin(_ context.Context, f *cmdutil.Factory, session *boku.Session, r
 		f.Printer.Notice(next, result.Status, result.OptinID, session.ProfileArg)
 	}
 	return nil
+}
+
+// lookupOptinID is the optin-id of the opt-in optin begin sent with
+// requestID, from query-optin (read-only: nothing changes at Boku).
+func lookupOptinID(ctx context.Context, f *cmdutil.Factory, requestID string) (string, error) {
+	session, err := boku.NewSession(ctx, f, "")
+	if err != nil {
+		return "", err
+	}
+	resp, err := session.Direct.QueryOptin(ctx, bokudirect.QueryOptinRequest{MerchantRequestID: uuid.NewString(), OptinRequestID: requestID})
+	if err != nil {
+		return "", boku.Explain(err, "")
+	}
+	if resp.OptinID == "" {
+		return "", exitcode.New(exitcode.Usage, "Boku names no opt-in for optin request id %s: nothing was cancelled", requestID).
+			WithHint("give the optin id instead: bokuctl optin cancel OPTIN_ID%s", session.ProfileArg)
+	}
+	return resp.OptinID, nil
 }

@@ -3,6 +3,8 @@ package bokudirect
 import (
 	"context"
 	"encoding/xml"
+	"errors"
+	"fmt"
 )
 
 // Every call fills in merchant-id and, where the call has one, country
@@ -51,7 +53,9 @@ func (c *Client) CancelOptin(ctx context.Context, req CancelOptinRequest) (*Opti
 func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResponse, error) {
 	req.MerchantID = c.cfg.MerchantID
 	resp := &ChargeResponse{}
-	return resp, c.do(ctx, call{"billing", "charge", true}, &req, resp, func() *Result { return &resp.Result })
+	cl := call{"billing", "charge", true}
+	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
+	return resp, names(cl, err, resp.Result, "charge", resp.ChargeID, resp.ChargeStatus)
 }
 
 // BeginSingleCharge starts a one-off hosted charge; the consumer approves
@@ -59,7 +63,9 @@ func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResponse
 func (c *Client) BeginSingleCharge(ctx context.Context, req BeginSingleChargeRequest) (*BeginSingleChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &BeginSingleChargeResponse{}
-	return resp, c.do(ctx, call{"billing", "begin-single-charge", true}, &req, resp, func() *Result { return &resp.Result })
+	cl := call{"billing", "begin-single-charge", true}
+	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
+	return resp, names(cl, err, resp.Result, "charge", resp.ChargeID, resp.ChargeStatus)
 }
 
 // QueryCharge looks charges up. "Found 0 result(s)" is an OK answer with
@@ -67,7 +73,16 @@ func (c *Client) BeginSingleCharge(ctx context.Context, req BeginSingleChargeReq
 func (c *Client) QueryCharge(ctx context.Context, req QueryChargeRequest) (*QueryChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &QueryChargeResponse{}
-	return resp, c.do(ctx, call{"billing", "query-charge", false}, &req, resp, func() *Result { return &resp.Result })
+	cl := call{"billing", "query-charge", false}
+	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
+	if err == nil {
+		for _, ch := range resp.Charges {
+			if !ch.Result.HasReasonCode() {
+				return resp, &MalformedResponseError{Call: cl.name, Err: fmt.Errorf("charge %q: its result has no reason-code", ch.ChargeID)}
+			}
+		}
+	}
+	return resp, err
 }
 
 // ReverseCharge reverses the charge made with the given ORIGINAL
@@ -82,14 +97,25 @@ func (c *Client) ReverseCharge(ctx context.Context, req ReverseChargeRequest) (*
 func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*RefundChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &RefundChargeResponse{}
-	return resp, c.do(ctx, call{"billing", "refund-charge", true}, &req, resp, func() *Result { return &resp.Result })
+	cl := call{"billing", "refund-charge", true}
+	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
+	return resp, names(cl, err, resp.Result, "refund", resp.RefundID, resp.RefundStatus)
 }
 
 // QueryRefund looks refunds (and chargebacks) up.
 func (c *Client) QueryRefund(ctx context.Context, req QueryRefundRequest) (*QueryRefundResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &QueryRefundResponse{}
-	return resp, c.do(ctx, call{"billing", "query-refund", false}, &req, resp, func() *Result { return &resp.Result })
+	cl := call{"billing", "query-refund", false}
+	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
+	if err == nil {
+		for _, rf := range resp.Refunds {
+			if !rf.Result.HasReasonCode() {
+				return resp, &MalformedResponseError{Call: cl.name, Err: fmt.Errorf("refund %q: its result has no reason-code", rf.RefundID)}
+			}
+		}
+	}
+	return resp, err
 }
 
 // refundReasons are Boku's six refund reason codes, by the names bokuctl
@@ -138,4 +164,27 @@ func (c *Client) QueryOptin(ctx context.Context, req QueryOptinRequest) (*OptinR
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &OptinResponse{}
 	return resp, c.do(ctx, call{"optin", "query-optin", false}, &req, resp, func() *Result { return &resp.Result })
+}
+
+// names checks the answer to a call that creates a charge or a refund
+// (what): an OK answer (also 23, in progress) must name it, with its id
+// and a status, because the spec's null id and status mean "nothing was
+// created", which an OK cannot say; and a status must be one of the
+// spec's words. Either way the answer is unusable: the request may or may
+// not have been processed, so it is a malformed answer to a mutation (exit
+// 5). A definite answer (err nil or *APIError) is the only one checked.
+func names(cl call, err error, r Result, what, id, status string) error {
+	var api *APIError
+	if err != nil && !errors.As(err, &api) {
+		return err
+	}
+	switch {
+	case status != "" && !KnownStatus(status):
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("%s-status %q is not a status Boku's spec defines", what, status)}
+	case r.OK() && id == "":
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("an OK answer that names no %s (no %s-id)", what, what)}
+	case r.OK() && status == "":
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("an OK answer without a %s-status for %s %s", what, what, id)}
+	}
+	return err
 }

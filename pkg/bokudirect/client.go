@@ -265,6 +265,9 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	if r.Status != "OK" && r.Status != "ERROR" {
 		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: fmt.Errorf("result status %q is neither OK nor ERROR", r.Status)}
 	}
+	if !r.HasReasonCode() {
+		return &MalformedResponseError{Call: cl.name, Mutation: cl.mutation, Err: errors.New("the result has no reason-code")}
+	}
 	if !r.OK() || r.ReasonCode == ReasonInProgress {
 		return &APIError{Call: cl.name, Result: *r}
 	}

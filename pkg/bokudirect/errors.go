@@ -28,8 +28,16 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// ExitCode follows the reason-code table (see ExitCode).
-func (e *APIError) ExitCode() exitcode.Code { return ExitCode(e.Result) }
+// ExitCode follows the reason-code table (see ExitCode), except that
+// validate-optin's 136 "not yet verified" is 8: the consumer has not
+// finished at the opt-in URL yet, and validating again later is the way
+// on (the spec lists 136 for validate-optin, and no 23).
+func (e *APIError) ExitCode() exitcode.Code {
+	if e.Call == "validate-optin" && e.Result.ReasonCode == ReasonOptinNotVerified {
+		return exitcode.Pending
+	}
+	return ExitCode(e.Result)
+}
 
 // RetryDelay is how long Boku asked to wait before retrying (0: none).
 func (e *APIError) RetryDelay() time.Duration {

@@ -16,6 +16,51 @@ type Result struct {
 	// RetryDelay is the minimum wait before retrying, in milliseconds.
 	RetryDelay    *int64         `xml:"retry-delay"`
 	InvalidFields []InvalidField `xml:"invalid-request-fields>field"`
+	// hasReasonCode is whether the answer carried <reason-code>, which
+	// the spec requires in every result: a result without one is
+	// malformed, never reason 0.
+	hasReasonCode bool
+}
+
+// UnmarshalXML reads a <result>, remembering whether it had a
+// <reason-code>.
+func (r *Result) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var w struct {
+		Status        string         `xml:"status,attr"`
+		ReasonCode    *int           `xml:"reason-code"`
+		Message       string         `xml:"message"`
+		Retriable     bool           `xml:"retriable"`
+		RetryDelay    *int64         `xml:"retry-delay"`
+		InvalidFields []InvalidField `xml:"invalid-request-fields>field"`
+	}
+	if err := d.DecodeElement(&w, &start); err != nil {
+		return err
+	}
+	*r = Result{Status: w.Status, Message: w.Message, Retriable: w.Retriable, RetryDelay: w.RetryDelay, InvalidFields: w.InvalidFields}
+	if w.ReasonCode != nil {
+		r.ReasonCode, r.hasReasonCode = *w.ReasonCode, true
+	}
+	return nil
+}
+
+// HasReasonCode reports whether the decoded result carried its required
+// <reason-code>.
+func (r Result) HasReasonCode() bool { return r.hasReasonCode }
+
+// Statuses are the charge-status and refund-status words of Boku's spec
+// (its enum; null, an absent element, means nothing was created).
+var Statuses = []string{StatusSuccess, StatusFailed, StatusInProgress}
+
+// The charge-status and refund-status words.
+const (
+	StatusSuccess    = "success"
+	StatusFailed     = "failed"
+	StatusInProgress = "in-progress"
+)
+
+// KnownStatus reports whether s is one of Statuses.
+func KnownStatus(s string) bool {
+	return s == StatusSuccess || s == StatusFailed || s == StatusInProgress
 }
 
 // InvalidField names one field Boku refused (reason code 43).

@@ -16,9 +16,11 @@ const (
 	ReasonNetworkNotEnabled = 51
 	ReasonConflictingID     = 124
 	ReasonOptinNotFound     = 125
+	ReasonAlreadyReversed   = 130
 	ReasonReversalExpired   = 132
 	ReasonChargeNotFound    = 133
 	ReasonOptinNotVerified  = 136
+	ReasonOptinConflict     = 137
 	ReasonRefundExceeds     = 146
 	ReasonRefundNotFound    = 153
 	ReasonIssuerError       = 900
@@ -33,6 +35,10 @@ const (
 //   - 15, 17, 35, 900, and any result Boku marks retriable → 6;
 //   - every other code, known or not (3 insufficient credit, 4 user barred,
 //     …) → 3, a decline with Boku's message.
+//
+// The table decides a refused request. A charge or refund whose own status
+// is failed is 3 whatever its code (the handlers decide that, and
+// APIError.ExitCode makes validate-optin's 136 pending).
 func ExitCode(r Result) exitcode.Code {
 	switch r.ReasonCode {
 	case ReasonInProgress:

@@ -35,6 +35,9 @@ type chargeResult struct {
 	Message               string `json:"message,omitempty"`
 	ReversalID            string `json:"reversal_id,omitempty"`
 	ReversedAt            string `json:"reversed_at,omitempty"`
+	// reversed is a charge Boku says was reversed without showing the
+	// reversal: a resend of a reversed charge is answered 130.
+	reversed bool
 }
 
 func (r chargeResult) Table() output.Table {
@@ -75,25 +78,42 @@ func newChargeResult(resp *bokudirect.ChargeResponse, amount money.Amount) charg
 		Status: chargeStatus(resp.ChargeStatus, resp.Result), Amount: amount.Decimal(), AmountMinorUnits: &minor,
 		Currency: amount.Currency.Code, Country: strings.ToLower(resp.Country), NetworkID: resp.NetworkID,
 		ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message,
+		reversed: resp.Result.ReasonCode == bokudirect.ReasonAlreadyReversed,
 	}
 }
 
-// queriedChargeResult is one <charge> of a query-charge answer.
-func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) chargeResult {
+// queriedChargeResult is one <charge> of a query-charge answer. An amount
+// that cannot be represented in its currency's exponent makes the answer
+// unusable (exit 1): it is never dropped or rounded.
+func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) (chargeResult, error) {
 	r := chargeResult{
 		ChargeID: c.ChargeID, MerchantRequestID: merchantRequestID, MerchantTransactionID: c.MerchantTransactionID,
 		Status: chargeStatus(c.ChargeStatus, c.Result), Currency: c.Currency, Country: strings.ToLower(c.Country), NetworkID: c.NetworkID,
 		ReasonCode: c.Result.ReasonCode, Message: c.Result.Message,
 	}
-	if a, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency); err == nil {
+	if c.TotalAmount != "" {
+		a, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency)
+		if err != nil {
+			return r, unusableAmount("charge", c.ChargeID, c.TotalAmount, c.Currency, err)
+		}
 		minor := a.MinorUnits
 		r.Amount, r.AmountMinorUnits = a.Decimal(), &minor
 	}
 	if c.Reversal != nil {
 		r.ReversalID, r.ReversedAt = c.Reversal.ReversalID, c.Reversal.Timestamp
 	}
-	return r
+	return r, nil
 }
+
+// unusableAmount is a queried amount bokuctl cannot represent exactly.
+func unusableAmount(what, id, amount, currency string, err error) error {
+	return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
+		WithHint("nothing was changed; the amount is not shown rounded or dropped: ask Boku about it")
+}
+
+// waitMargin is what --timeout must leave beyond --wait for Boku's answer
+// to arrive [inferred: Boku publishes no figure].
+const waitMargin = 5 * time.Second
 
 // Charge is `bokuctl charge` with Boku: charge an opted-in payment method
 // (billing/3.0/charge).
@@ -115,7 +135,7 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.merchantTransactionID, "merchant-transaction-id", "", "Boku: your transaction id, e.g. the order number (default: the merchant request id)")
 	fs.StringVar(&c.merchantData, "merchant-data", "", "Boku: up to 255 characters returned in Boku's answers and reports")
 	fs.StringVar(&c.consumerIP, "consumer-ip", "", "Boku: consumer's IPv4 address, if known")
-	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's)")
+	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's); it must leave 5s of --timeout for the answer, else it is refused before sending")
 }
 
 // Run checks every input, announces the merchant request id and charges.
@@ -147,6 +167,12 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		if err != nil || d < 0 || d > time.Minute {
 			return exitcode.New(exitcode.Usage, "--wait %q: give a duration from 0s to 60s", c.wait).WithHint("for example --wait 10s; 0s asks Boku not to block")
 		}
+		if f.Timeout > 0 && d+waitMargin > f.Timeout {
+			// Boku would still be blocking when --timeout gives up: the
+			// request would end as an unknown outcome of our making.
+			return exitcode.New(exitcode.Usage, "--wait %s does not fit in --timeout %s: Boku may block for %s and then answer", d, f.Timeout, d).
+				WithHint("nothing was sent; give --timeout %s or more (the wait plus %s for the answer), or a shorter --wait", d+waitMargin, waitMargin)
+		}
 		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
 	}
 	session, key, transactionID, err := beginCharge(cmd, f, amount, c.country, c.merchantRequestID, c.merchantTransactionID)
@@ -167,7 +193,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	})
 	result := newChargeResult(resp, amount)
 	result.MerchantRequestID = key
-	return finish(f, "charge", resp.ChargeID, result.Status, result, err, statusCmd)
+	return finish(f, answer{what: "charge", id: resp.ChargeID, status: resp.ChargeStatus, reversed: result.reversed, statusCmd: statusCmd}, result, err)
 }
 
 // ChargeStatus is `charge status` with Boku (query-charge): by charge id,
@@ -224,8 +250,18 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	}
 	if s.merchantTransactionID != "" {
 		list := chargeList{MerchantTransactionID: s.merchantTransactionID, Charges: []chargeResult{}}
+		var unusable error
 		for _, c := range resp.Charges {
-			list.Charges = append(list.Charges, queriedChargeResult(c, ""))
+			r, err := queriedChargeResult(c, "")
+			if err != nil {
+				return err
+			}
+			list.Charges = append(list.Charges, r)
+			v := decide(answer{what: "charge", id: c.ChargeID, status: c.ChargeStatus, query: true,
+				statusCmd: "bokuctl charge status --merchant-transaction-id " + s.merchantTransactionID + session.ProfileArg}, chargeError(c.Result))
+			if exitcode.Of(v) == exitcode.Unexpected && unusable == nil {
+				unusable = v
+			}
 		}
 		if err := f.Printer.Print(list); err != nil {
 			return err
@@ -233,7 +269,9 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 		if len(list.Charges) == 0 {
 			return exitcode.New(exitcode.Usage, "Boku found no charge with merchant transaction id %s", s.merchantTransactionID)
 		}
-		return nil
+		// The list is a listing (exit 0), unless a charge in it has a
+		// status the spec does not define: then the answer is unusable.
+		return unusable
 	}
 	what := "charge " + id
 	if id == "" {
@@ -246,9 +284,14 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 		}
 		return exitcode.New(exitcode.Usage, "Boku found no %s (%s)", what, resp.Result.Message).WithHint("%s", hint)
 	}
-	result := queriedChargeResult(resp.Charges[0], s.merchantRequestID)
+	c := resp.Charges[0]
+	result, err := queriedChargeResult(c, s.merchantRequestID)
+	if err != nil {
+		return err
+	}
 	statusCmd := "bokuctl charge status " + result.ChargeID + session.ProfileArg
-	return finish(f, "charge", result.ChargeID, result.Status, result, chargeError(resp.Charges[0].Result), statusCmd)
+	return finish(f, answer{what: "charge", id: result.ChargeID, status: c.ChargeStatus, reversed: c.Reversal != nil, query: true, statusCmd: statusCmd},
+		result, chargeError(c.Result))
 }
 
 // chargeError is the error a queried charge's own result stands for.

@@ -1,6 +1,7 @@
 package boku
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -115,13 +116,16 @@ func (h *HostedCharge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) e
 		Status: chargeStatus(resp.ChargeStatus, resp.Result), RedirectURL: resp.RedirectURL, Amount: amount.Decimal(),
 		AmountMinorUnits: amount.MinorUnits, Currency: amount.Currency.Code, Country: strings.ToLower(resp.Country),
 		PaymentMethod: resp.PaymentMethod, ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message}
-	if result.Status == "in-progress" && err == nil {
-		// Waiting for the consumer is this call's normal outcome.
+	var api *bokudirect.APIError
+	accepted := err == nil || errors.As(err, &api) && api.Result.OK() && api.Result.ReasonCode == bokudirect.ReasonInProgress
+	if resp.ChargeStatus == bokudirect.StatusInProgress && accepted && resp.RedirectURL != "" {
+		// Waiting for the consumer at the redirect URL is this call's
+		// normal outcome, answered 0 or 23 (in progress): exit 0.
 		if printErr := f.Printer.Print(result); printErr != nil {
 			return printErr
 		}
 		f.Printer.Notice("Send the consumer to the URL above. The final status comes as a notification, or with: bokuctl charge status %s%s", resp.ChargeID, session.ProfileArg)
 		return nil
 	}
-	return finish(f, "charge", resp.ChargeID, result.Status, result, err, statusCmd)
+	return finish(f, answer{what: "charge", id: resp.ChargeID, status: resp.ChargeStatus, reversed: resp.Result.ReasonCode == bokudirect.ReasonAlreadyReversed, statusCmd: statusCmd}, result, err)
 }

@@ -13,9 +13,14 @@ import (
 
 // common is the charge's common status: reversed once Boku shows a
 // reversal, whatever its charge-status says.
+// A charge Boku answered 130 for (a resend of a reversed charge) is
+// reversed too; one whose answer names no status is unknown.
 func (r chargeResult) common() string {
-	if r.ReversalID != "" {
+	if r.ReversalID != "" || r.reversed {
 		return provider.StatusReversed
+	}
+	if r.Status == "" {
+		return provider.StatusUnknown
 	}
 	return provider.CommonStatus(provider.BokuStatuses, r.Status)
 }
@@ -37,6 +42,9 @@ func (r hostedChargeResult) MarshalJSON() ([]byte, error) {
 }
 
 func (r refundResult) common() string {
+	if r.Status == "" {
+		return provider.StatusUnknown
+	}
 	return provider.CommonStatus(provider.BokuStatuses, r.Status)
 }
 

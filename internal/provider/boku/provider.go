@@ -125,7 +125,7 @@ func (p Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entr
 			return provider.Settlement{Keep: true, Detail: err.Error()}
 		}
 		s := judge(e, a)
-		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.OK && c.ReversalID != "" {
+		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.Declined && c.ReversalID != "" {
 			s.Outcome.Status, s.Detail = journal.StatusReversed, "Boku shows the charge reversed"
 		}
 		return s
@@ -135,9 +135,11 @@ func (p Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entr
 		if err != nil {
 			return provider.Settlement{Keep: true, Detail: err.Error()}
 		}
-		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.OK && c.ReversalID != "" {
+		if c, ok := a.value.(chargeResult); ok && a.code == exitcode.Declined && c.ReversalID != "" {
+			// charge status exits 3 for the reversed charge: for the
+			// reversal, that is its success.
 			s := judge(e, a)
-			s.Detail = "Boku shows the reversal"
+			s.Outcome.Status, s.Outcome.ExitCode, s.Detail = journal.StatusOK, int(exitcode.OK), "Boku shows the reversal"
 			return s
 		}
 		return provider.Settlement{Keep: true, Detail: "no reversal shown yet"}

@@ -169,16 +169,18 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	if id == "" {
 		id = chargeID
 	}
-	return finish(f, "refund", id, result.Status, result, err, fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.ProfileArg))
+	return finish(f, answer{what: "refund", id: id, status: resp.RefundStatus, statusCmd: fmt.Sprintf("bokuctl refund status --merchant-refund-id %s%s", key, session.ProfileArg)}, result, err)
 }
 
-// RefundStatus is `refund status` with Boku (query-refund): by refund id or
-// merchant refund id; shows whether it is a refund or a chargeback.
+// RefundStatus is `refund status` with Boku (query-refund): by refund id,
+// one refund; by merchant refund id, every refund Boku matches (the spec
+// allows several), as a list; each shows whether it is a refund or a
+// chargeback.
 type RefundStatus struct{ merchantRefundID string }
 
 // AddFlags registers --merchant-refund-id.
 func (s *RefundStatus) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&s.merchantRefundID, "merchant-refund-id", "", "Boku: look the refund up by its merchant refund id")
+	fs.StringVar(&s.merchantRefundID, "merchant-refund-id", "", "Boku: list every refund with this merchant refund id (exit 0 when one succeeded, else 8 when one is in progress, else 3; 1 when one is unreadable)")
 }
 
 // Run queries the refund.
@@ -203,13 +205,76 @@ func (s *RefundStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 		return exitcode.New(exitcode.Usage, "Boku found no %s (%s)", what, resp.Result.Message).
 			WithHint("check the id and the profile (Boku answers per merchant and country)")
 	}
-	rf := resp.Refunds[len(resp.Refunds)-1]
+	if s.merchantRefundID == "" {
+		rf := resp.Refunds[0]
+		result, err := queriedRefundResult(rf)
+		if err != nil {
+			return err
+		}
+		return finish(f, answer{what: "refund", id: rf.RefundID, status: rf.RefundStatus, query: true, statusCmd: "bokuctl refund status " + rf.RefundID + session.ProfileArg},
+			result, chargeError(rf.Result))
+	}
+	list := refundList{MerchantRefundID: s.merchantRefundID, Refunds: []refundResult{}}
+	var verdicts []error
+	for _, rf := range resp.Refunds {
+		result, err := queriedRefundResult(rf)
+		if err != nil {
+			return err
+		}
+		list.Refunds = append(list.Refunds, result)
+		verdicts = append(verdicts, decide(answer{what: "refund", id: rf.RefundID, status: rf.RefundStatus, query: true,
+			statusCmd: "bokuctl refund status --merchant-refund-id " + s.merchantRefundID + session.ProfileArg}, chargeError(rf.Result)))
+	}
+	if err := f.Printer.Print(list); err != nil {
+		return err
+	}
+	return listVerdict(verdicts)
+}
+
+// queriedRefundResult is one <refund> of a query-refund answer; an amount
+// that cannot be represented in its currency makes the answer unusable.
+func queriedRefundResult(rf bokudirect.Refund) (refundResult, error) {
 	result := refundResult{RefundID: rf.RefundID, MerchantRefundID: rf.MerchantRefundID, ChargeID: rf.ChargeID, Status: refundStatus(rf.RefundStatus, rf.Result),
 		Type: rf.Type, Currency: rf.Currency, RefundReason: reasonName(rf.ReasonCode), RefundReasonCode: rf.ReasonCode, Country: strings.ToLower(rf.Country),
 		NetworkID: rf.NetworkID, MerchantTransactionID: rf.MerchantTransactionID, ReasonCode: rf.Result.ReasonCode, Message: rf.Result.Message}
-	if a, err := bokudirect.ParseWireAmount(rf.RefundAmount, rf.Currency); err == nil {
+	if rf.RefundAmount != "" {
+		a, err := bokudirect.ParseWireAmount(rf.RefundAmount, rf.Currency)
+		if err != nil {
+			return result, unusableAmount("refund", rf.RefundID, rf.RefundAmount, rf.Currency, err)
+		}
 		minor := a.MinorUnits
 		result.Amount, result.AmountMinorUnits = a.Decimal(), &minor
 	}
-	return finish(f, "refund", rf.RefundID, result.Status, result, chargeError(rf.Result), "bokuctl refund status "+rf.RefundID+session.ProfileArg)
+	return result, nil
+}
+
+// listVerdict is the exit code of several refunds under one merchant
+// refund id, from each one's own: 1 when any is unusable (its status is
+// not the spec's); else 0 when any succeeded (a later failure does not
+// hide an earlier success); else 8 when any is in progress; else the
+// first failure's (3).
+func listVerdict(verdicts []error) error {
+	for _, want := range []exitcode.Code{exitcode.Unexpected, exitcode.OK, exitcode.Pending} {
+		for _, v := range verdicts {
+			if exitcode.Of(v) == want {
+				return v
+			}
+		}
+	}
+	return verdicts[0]
+}
+
+// refundList is refund status by merchant refund id.
+type refundList struct {
+	MerchantRefundID string         `json:"merchant_refund_id"`
+	Refunds          []refundResult `json:"refunds"`
+}
+
+func (l refundList) Table() output.Table {
+	t := output.Table{Header: []string{"REFUND ID", "STATUS", "TYPE", "AMOUNT", "CHARGE ID", "REASON"}}
+	for _, r := range l.Refunds {
+		t.Rows = append(t.Rows, []output.Cell{output.Text(cmdutil.OrNone(r.RefundID)), provider.StatusCell(r.common(), r.Status), output.Text(r.Type),
+			output.Text(strings.TrimSpace(r.Amount + " " + r.Currency)), output.Text(r.ChargeID), output.Text(fmt.Sprint(r.ReasonCode))})
+	}
+	return t
 }

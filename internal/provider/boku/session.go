@@ -120,27 +120,62 @@ func Explain(err error, statusCmd string) error {
 	return err
 }
 
+// answer is what finish decides on: a charge's or refund's id, Boku's
+// own status word for it ("" when the answer names none), whether it was
+// reversed, whether the answer came from a query, and the command that
+// reads its outcome.
+type answer struct {
+	what, id, status string
+	reversed         bool
+	query            bool
+	statusCmd        string
+}
+
 // finish prints a Boku answer when it is definite (a success, or an ERROR
-// that names the charge or refund) and maps it to the exit code:
-// in-progress 8, an ERROR by Boku's reason-code table, failed 3, anything
-// else 0; other errors keep theirs.
-func finish(f *cmdutil.Factory, what, id, status string, result any, err error, statusCmd string) error {
+// that names the charge or refund) and maps it to the exit code, in this
+// order: a query whose status Boku's spec does not define is unusable
+// (printed with status unknown, exit 1); a reversed charge is 3 (nothing
+// is collected); in-progress 8; Boku's own "failed" 3 whatever the reason
+// code (the failure is final); another ERROR by Boku's reason-code table;
+// anything else 0. Other errors keep theirs.
+func finish(f *cmdutil.Factory, a answer, result any, err error) error {
 	var directErr *bokudirect.APIError
 	definite := errors.As(err, &directErr)
-	if err != nil && !(definite && id != "") {
-		return Explain(err, statusCmd)
+	if err != nil && !(definite && a.id != "") {
+		return Explain(err, a.statusCmd)
 	}
 	if printErr := f.Printer.Print(result); printErr != nil {
 		return printErr
 	}
+	return decide(a, err)
+}
+
+// decide is finish's exit code for a definite answer that was printed.
+func decide(a answer, err error) error {
+	var directErr *bokudirect.APIError
+	definite := errors.As(err, &directErr)
+	// A queried charge or refund must have one of the spec's statuses; an
+	// ERROR naming none is decided by its reason code.
+	resultOK := err == nil || directErr.Result.OK()
+	unusable := a.query && (a.status != "" && !bokudirect.KnownStatus(a.status) || a.status == "" && resultOK)
 	switch {
-	case status == "in-progress":
-		return exitcode.New(exitcode.Pending, "%s %s is in progress: not final yet", what, id).
-			WithHint("check again with: %s", statusCmd)
+	case unusable:
+		return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: status %q is not one of the statuses its spec defines (%s)",
+			a.what, a.id, a.status, strings.Join(bokudirect.Statuses, ", ")).
+			WithHint("nothing was changed; ask again later with: %s", a.statusCmd)
+	case a.reversed && definite:
+		return &exitcode.Error{Code: exitcode.Declined, Err: err, Message: fmt.Sprintf("%s %s was reversed: nothing is collected (%v)", a.what, a.id, err)}
+	case a.reversed:
+		return exitcode.New(exitcode.Declined, "%s %s was reversed: nothing is collected", a.what, a.id)
+	case a.status == bokudirect.StatusInProgress:
+		return exitcode.New(exitcode.Pending, "%s %s is in progress: not final yet", a.what, a.id).
+			WithHint("check again with: %s", a.statusCmd)
+	case a.status == bokudirect.StatusFailed && definite:
+		return &exitcode.Error{Code: exitcode.Declined, Err: err}
+	case a.status == bokudirect.StatusFailed:
+		return exitcode.New(exitcode.Declined, "%s %s failed", a.what, a.id)
 	case err != nil:
-		return Explain(err, statusCmd)
-	case status == "failed":
-		return exitcode.New(exitcode.Declined, "%s %s failed", what, id)
+		return Explain(err, a.statusCmd)
 	}
 	return nil
 }

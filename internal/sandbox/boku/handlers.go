@@ -173,8 +173,9 @@ func (s *Server) optinCall(x *exchange, root string, needType bool) (*optin, opt
 }
 
 // validateOptin is optin/3.0/validate-optin: after the consumer approved,
-// the opt-in becomes pending-confirm. Before they have, the answer is 23
-// "in progress" [inferred: the spec does not say].
+// the opt-in becomes pending-confirm. Before they have, the answer is
+// ERROR 136 "not yet verified", the code the spec lists for
+// validate-optin (with the opt-in's state, still pending-validate).
 func (s *Server) validateOptin(x *exchange) {
 	o, req, ok := s.optinCall(x, "validate-optin-response", true)
 	if !ok {
@@ -183,7 +184,7 @@ func (s *Server) validateOptin(x *exchange) {
 	switch {
 	case o.state == "pending-validate" && !o.approved:
 		resp := s.optinAnswer("validate-optin-response", o, req.MerchantRequestID)
-		resp.Result = result{Status: "OK", ReasonCode: ReasonInProgress, Message: "The consumer has not finished the opt-in yet", Retriable: true, RetryDelay: 5000}
+		resp.Result = failResult(ReasonOptinNotVerified, "The consumer has not finished the opt-in yet: not yet verified", false)
 		x.ok(resp)
 		return
 	case o.state == "pending-validate" && o.validateCode != 0:
@@ -194,15 +195,19 @@ func (s *Server) validateOptin(x *exchange) {
 		o.state = "pending-confirm"
 		s.markOptin(o)
 	case o.state == "closed":
-		x.ok(optinResponse{XMLName: xml.Name{Local: "validate-optin-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+o.id+" is closed", false),
-			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
+		// 137, as the spec's own example: a conflicting update to a
+		// closed opt-in.
+		resp := s.optinAnswer("validate-optin-response", o, req.MerchantRequestID)
+		resp.Result = failResult(ReasonOptinConflict, "Conflicting update: opt-in "+o.id+" is closed", false)
+		x.ok(resp)
 		return
 	}
 	x.ok(s.optinAnswer("validate-optin-response", o, req.MerchantRequestID))
 }
 
 // confirmOptin is optin/3.0/confirm-optin: a validated opt-in becomes
-// active; one not validated yet is 136.
+// active; one not validated yet is 137, a conflicting update (the spec's
+// confirm-optin table has 137 and no 136), with the opt-in's state.
 func (s *Server) confirmOptin(x *exchange) {
 	o, req, ok := s.optinCall(x, "confirm-optin-response", false)
 	if !ok {
@@ -210,12 +215,16 @@ func (s *Server) confirmOptin(x *exchange) {
 	}
 	switch o.state {
 	case "pending-validate":
-		x.ok(optinResponse{XMLName: xml.Name{Local: "confirm-optin-response"}, Result: failResult(ReasonOptinNotVerified, "Opt-in not yet verified: validate it first", false),
-			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
+		resp := s.optinAnswer("confirm-optin-response", o, req.MerchantRequestID)
+		resp.Result = failResult(ReasonOptinConflict, "Conflicting update: the opt-in is pending-validate", false)
+		x.ok(resp)
 		return
 	case "closed":
-		x.ok(optinResponse{XMLName: xml.Name{Local: "confirm-optin-response"}, Result: failResult(ReasonOptinNotActive, "opt-in "+o.id+" is closed", false),
-			MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, OptinID: o.id})
+		// 137, as the spec's own example: a conflicting update to a
+		// closed opt-in.
+		resp := s.optinAnswer("confirm-optin-response", o, req.MerchantRequestID)
+		resp.Result = failResult(ReasonOptinConflict, "Conflicting update: opt-in "+o.id+" is closed", false)
+		x.ok(resp)
 		return
 	}
 	o.state = "active"

@@ -58,6 +58,7 @@ const (
 	ReasonOptinNotActive    = 126 // opt-in not active
 	ReasonAlreadyReversed   = 130 // already reversed
 	ReasonOptinNotVerified  = 136 // opt-in not yet verified
+	ReasonOptinConflict     = 137 // conflicting update to the opt-in
 	ReasonReversalExpired   = 132 // reversal window expired
 	ReasonChargeNotFound    = 133 // charge not found
 	ReasonChargeNotBilled   = 135 // charge not billed
