@@ -21,10 +21,13 @@ type amountData struct {
 	NumberOfDecimals int32  `json:"numberOfDecimals"`
 }
 
+// cardData is PlainCardData; cardSequenceNumber is the newer SDKs'
+// (go@2.0.0 PlainCardData.go).
 type cardData struct {
-	CardNumber       string `json:"cardNumber"`
-	CardSecurityCode string `json:"cardSecurityCode"`
-	ExpiryDate       string `json:"expiryDate"`
+	CardNumber         string `json:"cardNumber"`
+	CardSecurityCode   string `json:"cardSecurityCode"`
+	CardSequenceNumber *int32 `json:"cardSequenceNumber"`
+	ExpiryDate         string `json:"expiryDate"`
 }
 
 type common struct {
@@ -520,16 +523,20 @@ func (x *exchange) capture() {
 }
 
 func (x *exchange) reverseAuthorization() {
-	var req struct { // ApiPaymentReversalRequest
+	var req struct { // ApiPaymentReversalRequest (terminalData: newer SDKs)
 		common
-		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-		ReversalAmount            *amountData `json:"reversalAmount"`
+		DynamicCurrencyConversion *dccData      `json:"dynamicCurrencyConversion"`
+		ReversalAmount            *amountData   `json:"reversalAmount"`
+		TerminalData              *terminalData `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkTerminal(req.TerminalData)) {
+		return
+	}
 	if p.status != "AUTHORIZED" {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("only an authorization can be reversed; payment %s is %s", p.id, p.status))
 		return
@@ -561,16 +568,20 @@ func (x *exchange) reverseAuthorization() {
 }
 
 func (x *exchange) increment() {
-	var req struct { // ApiIncrementRequest
+	var req struct { // ApiIncrementRequest (terminalData: newer SDKs)
 		common
-		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-		IncrementAmount           *amountData `json:"incrementAmount"`
+		DynamicCurrencyConversion *dccData      `json:"dynamicCurrencyConversion"`
+		IncrementAmount           *amountData   `json:"incrementAmount"`
+		TerminalData              *terminalData `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkTerminal(req.TerminalData)) {
+		return
+	}
 	if !x.checkAmount("incrementAmount", req.IncrementAmount, p.currency) {
 		return
 	}
@@ -601,19 +612,20 @@ func (r *refund) summary() map[string]any {
 }
 
 func (x *exchange) refundPayment() {
-	var req struct { // ApiPaymentRefundRequest
+	var req struct { // ApiPaymentRefundRequest (terminalData: newer SDKs)
 		common
 		Amount                    *amountData        `json:"amount"`
 		CaptureImmediately        *bool              `json:"captureImmediately"`
 		DynamicCurrencyConversion *dccData           `json:"dynamicCurrencyConversion"`
 		References                *paymentReferences `json:"references"`
+		TerminalData              *terminalData      `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
-	if !x.check(checkReferences(req.References)) {
+	if !x.check(checkReferences(req.References), checkTerminal(req.TerminalData)) {
 		return
 	}
 	available := p.captured - p.refunded
@@ -659,13 +671,14 @@ func (x *exchange) newRefund(operationID, paymentID, currency string, decimals i
 }
 
 func (x *exchange) standaloneRefund() {
-	var req struct { // ApiRefundRequest
+	var req struct { // ApiRefundRequest (terminalData: newer SDKs)
 		common
 		Amount                    *amountData               `json:"amount"`
 		CardPaymentData           *cardPaymentDataForRefund `json:"cardPaymentData"`
 		DynamicCurrencyConversion *dccData                  `json:"dynamicCurrencyConversion"`
 		Merchant                  *merchantData             `json:"merchant"`
 		References                *paymentReferences        `json:"references"`
+		TerminalData              *terminalData             `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") {
 		return
@@ -676,7 +689,7 @@ func (x *exchange) standaloneRefund() {
 		return
 	}
 	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
-		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
+		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion), checkTerminal(req.TerminalData)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -832,11 +845,12 @@ func (x *exchange) reverseRefund() {
 }
 
 func (x *exchange) verifyAccount() {
-	var req struct { // ApiAccountVerificationRequest
+	var req struct { // ApiAccountVerificationRequest (terminalData: newer SDKs)
 		common
 		CardPaymentData *cardPaymentDataForVerification `json:"cardPaymentData"`
 		Merchant        *merchantData                   `json:"merchant"`
 		References      *paymentReferences              `json:"references"`
+		TerminalData    *terminalData                   `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) {
 		return
@@ -847,7 +861,7 @@ func (x *exchange) verifyAccount() {
 		return
 	}
 	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
-		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References)) {
+		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References), checkTerminal(req.TerminalData)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -891,11 +905,12 @@ func (x *exchange) verifyAccount() {
 }
 
 func (x *exchange) technicalReversal() {
-	var req struct { // ApiTechnicalReversalRequest
+	var req struct { // ApiTechnicalReversalRequest (terminalData: newer SDKs)
 		common
-		Reason string `json:"reason"`
+		Reason       string        `json:"reason"`
+		TerminalData *terminalData `json:"terminalData"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) {
+	if !x.decode(&req) || !x.checkCommon(req.common) || !x.check(checkTerminal(req.TerminalData)) {
 		return
 	}
 	switch req.Reason {
@@ -1013,13 +1028,14 @@ var dccRates = map[string]string{
 
 func (x *exchange) dccRate() {
 	var req struct { // GetDCCRateRequest
-		OperationID     string `json:"operationId"`
-		TargetCurrency  string `json:"targetCurrency"`
-		RateReferenceID string `json:"rateReferenceId"`
-		CardPaymentData *struct {
+		OperationID     string    `json:"operationId"`
+		TargetCurrency  string    `json:"targetCurrency"`
+		RateReferenceID string    `json:"rateReferenceId"`
+		CardPaymentData *struct { // CardDataForDcc (cardEntryMode: newer SDKs)
 			Bin             string `json:"bin"`
 			Brand           string `json:"brand"`
 			CardCountryCode string `json:"cardCountryCode"`
+			CardEntryMode   string `json:"cardEntryMode"`
 		} `json:"cardPaymentData"`
 		PointOfSaleData *struct {
 			TerminalCountryCode string `json:"terminalCountryCode"`
