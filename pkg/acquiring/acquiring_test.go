@@ -194,6 +194,11 @@ func TestErrorMapping(t *testing.T) {
 		{403, "application/problem+json", `{"title":"Forbidden"}`, exitcode.Auth, "authorization error (HTTP 403): Forbidden"},
 		{404, "text/html", `<html>nope</html>`, exitcode.Usage, "reference error (HTTP 404): <html>nope</html>"},
 		{409, "application/json", `{"detail":"already captured"}`, exitcode.Declined, "already captured"},
+		{409, "application/problem+json", `{"type":"https://x/errors/state","detail":"payment is REVERSED"}`, exitcode.Declined, "payment is REVERSED"},
+		{409, "application/json", `{"type":"https://x/errors/idempotence","detail":"operationId op was already used for a different request"}`, exitcode.Usage, "already used"},
+		{409, "application/json", `{"type":"https://x/errors/concurrent-request","detail":"busy"}`, exitcode.UnknownOutcome, "busy"},
+		{409, "application/json", `{"type":"https://x/errors/operation-in-progress"}`, exitcode.UnknownOutcome, "reference error (HTTP 409)"},
+		{409, "application/json", `{"title":"Conflict","detail":"The previous request is still being processed"}`, exitcode.UnknownOutcome, "still being processed"},
 		{502, "", ``, exitcode.Unavailable, "platform error (HTTP 502): Bad Gateway"},
 		{500, "application/json", `{not json`, exitcode.Unavailable, "{not json"},
 	}

@@ -259,6 +259,9 @@ func (x *exchange) processPayment() {
 	case AmountServerError:
 		x.fail(http.StatusInternalServerError, "platform", "internal error")
 		return
+	case AmountInProgress:
+		x.failInProgress(req.OperationID)
+		return
 	case AmountSlow:
 		time.Sleep(SlowDelay)
 	}
@@ -393,6 +396,14 @@ func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
 	return false
 }
 
+// failInProgress is Worldline's 409 for a concurrent request (its
+// error-handling page: "submitted the same request while the previous one
+// is still being processed"); the problem type is the sandbox's
+// [inferred: none is published].
+func (x *exchange) failInProgress(operationID string) {
+	x.fail(http.StatusConflict, "concurrent-request", "a request with operationId "+operationID+" is still being processed")
+}
+
 func dropConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
@@ -500,6 +511,10 @@ func (x *exchange) capture() {
 			return
 		}
 		amount = req.Amount.Amount
+	}
+	if amount == AmountInProgress {
+		x.failInProgress(req.OperationID)
+		return
 	}
 	if b := req.CaptureAmountBreakdownData; b != nil && !x.checkBreakdown("captureAmountBreakdownData", p.amount(amount), map[string]*amountData{"tipAmount": b.TipAmount}) {
 		return
