@@ -102,6 +102,14 @@ func (r ResponseCodes) Approved() bool {
 	return r.ResponseCodeCategory == "APPROVED" || r.ResponseCodeCategory == "PARTIALLY_APPROVED"
 }
 
+// AdditionalResponseData is the newer SDKs' AdditionalResponseData
+// (go@2.0.0: on ApiPaymentResponse, ApiActionResponse, ApiRefundResponse
+// and ApiBalanceInquiryResponse): the scheme's merchant advice code.
+type AdditionalResponseData struct {
+	MerchantAdviceCode            string `json:"merchantAdviceCode,omitempty"`
+	MerchantAdviceCodeDescription string `json:"merchantAdviceCodeDescription,omitempty"`
+}
+
 // PaymentRequest is ApiPaymentRequest.
 type PaymentRequest struct {
 	Amount            AmountData      `json:"amount"`
@@ -123,14 +131,18 @@ type CardResponseData struct {
 // PaymentResponse is ApiPaymentResponse.
 type PaymentResponse struct {
 	ResponseCodes
-	CardPaymentData          *CardResponseData  `json:"cardPaymentData,omitempty"`
-	InitialAuthorizationCode string             `json:"initialAuthorizationCode,omitempty"`
-	OperationID              string             `json:"operationId,omitempty"`
-	PaymentID                string             `json:"paymentId,omitempty"`
-	References               *PaymentReferences `json:"references,omitempty"`
-	Status                   string             `json:"status,omitempty"`
-	StatusTimestamp          string             `json:"statusTimestamp,omitempty"`
-	TotalAuthorizedAmount    *AmountData        `json:"totalAuthorizedAmount,omitempty"`
+	AdditionalResponseData   *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	CardPaymentData          *CardResponseData       `json:"cardPaymentData,omitempty"`
+	InitialAuthorizationCode string                  `json:"initialAuthorizationCode,omitempty"`
+	OperationID              string                  `json:"operationId,omitempty"`
+	PaymentID                string                  `json:"paymentId,omitempty"`
+	References               *PaymentReferences      `json:"references,omitempty"`
+	// RetryAfter is SDK 0.1.0's ISO 8601 duration (PT2H; PT0 retry now),
+	// dropped by the newer models.
+	RetryAfter            string      `json:"retryAfter,omitempty"`
+	Status                string      `json:"status,omitempty"`
+	StatusTimestamp       string      `json:"statusTimestamp,omitempty"`
+	TotalAuthorizedAmount *AmountData `json:"totalAuthorizedAmount,omitempty"`
 }
 
 // SubOperation is one operation on a payment or refund.
@@ -141,6 +153,7 @@ type SubOperation struct {
 	OperationID        string      `json:"operationId,omitempty"`
 	OperationTimestamp string      `json:"operationTimestamp,omitempty"`
 	OperationType      string      `json:"operationType,omitempty"`
+	RetryAfter         string      `json:"retryAfter,omitempty"`
 }
 
 // PaymentResource is ApiPaymentResource (GET payment).
@@ -150,6 +163,7 @@ type PaymentResource struct {
 	Operations               []SubOperation     `json:"operations,omitempty"`
 	PaymentID                string             `json:"paymentId,omitempty"`
 	References               *PaymentReferences `json:"references,omitempty"`
+	RetryAfter               string             `json:"retryAfter,omitempty"`
 	Status                   string             `json:"status,omitempty"`
 	StatusTimestamp          string             `json:"statusTimestamp,omitempty"`
 	TotalAuthorizedAmount    *AmountData        `json:"totalAuthorizedAmount,omitempty"`
@@ -167,6 +181,7 @@ type CaptureRequest struct {
 // PaymentSummary is ApiPaymentSummaryForResponse.
 type PaymentSummary struct {
 	PaymentID       string `json:"paymentId,omitempty"`
+	RetryAfter      string `json:"retryAfter,omitempty"`
 	Status          string `json:"status,omitempty"`
 	StatusTimestamp string `json:"statusTimestamp,omitempty"`
 }
@@ -174,8 +189,9 @@ type PaymentSummary struct {
 // ActionResponse is ApiActionResponse (capture).
 type ActionResponse struct {
 	ResponseCodes
-	OperationID string          `json:"operationId,omitempty"`
-	Payment     *PaymentSummary `json:"payment,omitempty"`
+	AdditionalResponseData *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	OperationID            string                  `json:"operationId,omitempty"`
+	Payment                *PaymentSummary         `json:"payment,omitempty"`
 }
 
 // PaymentReversalRequest is ApiPaymentReversalRequest; a nil amount
@@ -223,6 +239,7 @@ type PaymentRefundRequest struct {
 // RefundSummary is ApiRefundSummaryForResponse.
 type RefundSummary struct {
 	RefundID        string `json:"refundId,omitempty"`
+	RetryAfter      string `json:"retryAfter,omitempty"`
 	Status          string `json:"status,omitempty"`
 	StatusTimestamp string `json:"statusTimestamp,omitempty"`
 }
@@ -246,15 +263,17 @@ type RefundRequest struct {
 // RefundResponse is ApiRefundResponse.
 type RefundResponse struct {
 	ResponseCodes
-	AuthorizationCode     string             `json:"authorizationCode,omitempty"`
-	CardPaymentData       *CardResponseData  `json:"cardPaymentData,omitempty"`
-	OperationID           string             `json:"operationId,omitempty"`
-	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
-	References            *PaymentReferences `json:"references,omitempty"`
-	RefundID              string             `json:"refundId,omitempty"`
-	Status                string             `json:"status,omitempty"`
-	StatusTimestamp       string             `json:"statusTimestamp,omitempty"`
-	TotalAuthorizedAmount *AmountData        `json:"totalAuthorizedAmount,omitempty"`
+	AdditionalResponseData *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	RetryAfter             string                  `json:"retryAfter,omitempty"`
+	AuthorizationCode      string                  `json:"authorizationCode,omitempty"`
+	CardPaymentData        *CardResponseData       `json:"cardPaymentData,omitempty"`
+	OperationID            string                  `json:"operationId,omitempty"`
+	ReferencedPaymentID    string                  `json:"referencedPaymentId,omitempty"`
+	References             *PaymentReferences      `json:"references,omitempty"`
+	RefundID               string                  `json:"refundId,omitempty"`
+	Status                 string                  `json:"status,omitempty"`
+	StatusTimestamp        string                  `json:"statusTimestamp,omitempty"`
+	TotalAuthorizedAmount  *AmountData             `json:"totalAuthorizedAmount,omitempty"`
 }
 
 // RefundResource is ApiRefundResource (GET refund).
@@ -264,6 +283,7 @@ type RefundResource struct {
 	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
 	References            *PaymentReferences `json:"references,omitempty"`
 	RefundID              string             `json:"refundId,omitempty"`
+	RetryAfter            string             `json:"retryAfter,omitempty"`
 	Status                string             `json:"status,omitempty"`
 	StatusTimestamp       string             `json:"statusTimestamp,omitempty"`
 	TotalAuthorizedAmount *AmountData        `json:"totalAuthorizedAmount,omitempty"`

@@ -93,9 +93,8 @@ func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 	}
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setAdvice(resp.AdditionalResponseData)
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(call.amount)
 	return finish(f, r)
 }
@@ -122,9 +121,7 @@ func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 	}
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(resp.TotalAuthorizedAmount)
 	return finish(f, r)
 }
@@ -149,9 +146,7 @@ func (i *Increment) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) e
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
 	r.AuthorizationCode = resp.AuthorizationCode
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(resp.TotalAuthorizedAmount)
 	return finish(f, r)
 }

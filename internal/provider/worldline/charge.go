@@ -239,8 +239,9 @@ func (s *Session) CreatePayment(ctx context.Context, req acquiring.PaymentReques
 func paymentResult(created PaymentOutcome, req acquiring.PaymentRequest, last4 string) result {
 	resp := created.Response
 	r := result{PaymentID: resp.PaymentID, OperationID: resp.OperationID, Status: resp.Status,
-		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: last4}
+		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: last4, StatusTimestamp: provider.ParseTimestamp(resp.StatusTimestamp), RetryAfter: resp.RetryAfter}
 	r.setCodes(resp.ResponseCodes)
+	r.setAdvice(resp.AdditionalResponseData)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)
 	if resp.TotalAuthorizedAmount != nil {
@@ -252,7 +253,7 @@ func paymentResult(created PaymentOutcome, req acquiring.PaymentRequest, last4 s
 		if now.Status != resp.Status {
 			r.Message = fmt.Sprintf("operation id %s was sent before: the answer was %s, and payment %s is %s now", req.OperationID, resp.Status, resp.PaymentID, now.Status)
 		}
-		r.Status = now.Status
+		r.Status, r.StatusTimestamp, r.RetryAfter = now.Status, provider.ParseTimestamp(now.StatusTimestamp), now.RetryAfter
 		if now.TotalAuthorizedAmount != nil {
 			r.setAmount(now.TotalAuthorizedAmount)
 		}
@@ -312,7 +313,8 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err != nil {
 		return Explain(err, "")
 	}
-	r := result{PaymentID: resp.PaymentID, Status: resp.Status, AuthorizationCode: resp.InitialAuthorizationCode, Operations: operationLines(resp.Operations)}
+	r := result{PaymentID: resp.PaymentID, Status: resp.Status, AuthorizationCode: resp.InitialAuthorizationCode, Operations: operationLines(resp.Operations),
+		StatusTimestamp: provider.ParseTimestamp(resp.StatusTimestamp), RetryAfter: resp.RetryAfter}
 	r.setAmount(resp.TotalAuthorizedAmount)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)

@@ -81,7 +81,9 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg))
 		}
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
+		out.StatusTimestamp, out.RetryAfter = provider.ParseTimestamp(resp.StatusTimestamp), resp.RetryAfter
 		out.setCodes(resp.ResponseCodes)
+		out.setAdvice(resp.AdditionalResponseData)
 		out.setAmount(resp.TotalAuthorizedAmount)
 		out.setReferences(resp.References)
 		out.setCard(resp.CardPaymentData)
@@ -95,9 +97,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	}
 	out.PaymentID = args[0]
 	out.setCodes(resp.ResponseCodes)
-	if resp.Refund != nil {
-		out.RefundID, out.Status = resp.Refund.RefundID, resp.Refund.Status
-	}
+	out.setRefundSummary(resp.Refund)
 	out.setAmount(amount)
 	return finish(f, out)
 }
@@ -130,7 +130,8 @@ func (s *RefundStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err != nil {
 		return Explain(err, "")
 	}
-	r := result{RefundID: resp.RefundID, PaymentID: resp.ReferencedPaymentID, Status: resp.Status, Operations: operationLines(resp.Operations)}
+	r := result{RefundID: resp.RefundID, PaymentID: resp.ReferencedPaymentID, Status: resp.Status, Operations: operationLines(resp.Operations),
+		StatusTimestamp: provider.ParseTimestamp(resp.StatusTimestamp), RetryAfter: resp.RetryAfter}
 	r.setAmount(resp.TotalAuthorizedAmount)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)
@@ -177,8 +178,6 @@ func (a *RefundAction) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	}
 	r := result{RefundID: refundID, OperationID: operationID}
 	r.setCodes(resp.ResponseCodes)
-	if resp.Refund != nil {
-		r.Status = resp.Refund.Status
-	}
+	r.setRefundSummary(resp.Refund)
 	return finish(f, r)
 }
