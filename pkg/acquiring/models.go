@@ -173,9 +173,12 @@ type PaymentResource struct {
 type CaptureRequest struct {
 	Amount                *AmountData `json:"amount,omitempty"`
 	CaptureSequenceNumber *int32      `json:"captureSequenceNumber,omitempty"`
-	IsFinal               *bool       `json:"isFinal,omitempty"`
-	OperationID           string      `json:"operationId"`
-	TransactionTimestamp  string      `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData `json:"dynamicCurrencyConversion,omitempty"`
+	IsFinal                   *bool    `json:"isFinal,omitempty"`
+	OperationID               string   `json:"operationId"`
+	TransactionTimestamp      string   `json:"transactionTimestamp"`
 }
 
 // PaymentSummary is ApiPaymentSummaryForResponse.
@@ -197,9 +200,12 @@ type ActionResponse struct {
 // PaymentReversalRequest is ApiPaymentReversalRequest; a nil amount
 // reverses everything.
 type PaymentReversalRequest struct {
-	OperationID          string      `json:"operationId"`
-	ReversalAmount       *AmountData `json:"reversalAmount,omitempty"`
-	TransactionTimestamp string      `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData    `json:"dynamicCurrencyConversion,omitempty"`
+	OperationID               string      `json:"operationId"`
+	ReversalAmount            *AmountData `json:"reversalAmount,omitempty"`
+	TransactionTimestamp      string      `json:"transactionTimestamp"`
 }
 
 // ReversalResponse is ApiReversalResponse.
@@ -212,9 +218,12 @@ type ReversalResponse struct {
 
 // IncrementRequest is ApiIncrementRequest.
 type IncrementRequest struct {
-	IncrementAmount      AmountData `json:"incrementAmount"`
-	OperationID          string     `json:"operationId"`
-	TransactionTimestamp string     `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData   `json:"dynamicCurrencyConversion,omitempty"`
+	IncrementAmount           AmountData `json:"incrementAmount"`
+	OperationID               string     `json:"operationId"`
+	TransactionTimestamp      string     `json:"transactionTimestamp"`
 }
 
 // IncrementResponse is ApiIncrementResponse.
@@ -229,11 +238,14 @@ type IncrementResponse struct {
 // PaymentRefundRequest is ApiPaymentRefundRequest; a nil amount refunds
 // everything captured.
 type PaymentRefundRequest struct {
-	Amount               *AmountData        `json:"amount,omitempty"`
-	CaptureImmediately   *bool              `json:"captureImmediately,omitempty"`
-	OperationID          string             `json:"operationId"`
-	References           *PaymentReferences `json:"references,omitempty"`
-	TransactionTimestamp string             `json:"transactionTimestamp"`
+	Amount             *AmountData `json:"amount,omitempty"`
+	CaptureImmediately *bool       `json:"captureImmediately,omitempty"`
+	// DynamicCurrencyConversion is mandatory for a DCC payment's refund:
+	// a REFUND quote's rate and converted amount.
+	DynamicCurrencyConversion *DccData           `json:"dynamicCurrencyConversion,omitempty"`
+	OperationID               string             `json:"operationId"`
+	References                *PaymentReferences `json:"references,omitempty"`
+	TransactionTimestamp      string             `json:"transactionTimestamp"`
 }
 
 // RefundSummary is ApiRefundSummaryForResponse.

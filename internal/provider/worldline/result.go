@@ -52,8 +52,14 @@ type result struct {
 	Amount                        string `json:"amount,omitempty"`
 	AmountMinorUnits              *int64 `json:"amount_minor_units,omitempty"`
 	Currency                      string `json:"currency,omitempty"`
-	CardLast4                     string `json:"card_last4,omitempty"`
-	CardBrand                     string `json:"card_brand,omitempty"`
+	// The cardholder's side of a DCC payment or follow-up: the amount in
+	// the cardholder's currency and the rate it was converted at.
+	CardholderAmount           string `json:"cardholder_amount,omitempty"`
+	CardholderAmountMinorUnits *int64 `json:"cardholder_amount_minor_units,omitempty"`
+	CardholderCurrency         string `json:"cardholder_currency,omitempty"`
+	DCCRate                    string `json:"dcc_rate,omitempty"`
+	CardLast4                  string `json:"card_last4,omitempty"`
+	CardBrand                  string `json:"card_brand,omitempty"`
 	// The scheme's references: schemeTransactionId is what a later
 	// card-on-file payment quotes (--scheme-transaction-id).
 	SchemeTransactionID      string `json:"scheme_transaction_id,omitempty"`
@@ -79,6 +85,9 @@ func (r result) Table() output.Table {
 	}
 	if r.Amount != "" {
 		add("Amount", r.Amount+" "+r.Currency, output.Text)
+	}
+	if r.CardholderAmount != "" {
+		add("Cardholder pays", r.CardholderAmount+" "+r.CardholderCurrency+" (DCC rate "+r.DCCRate+")", output.Text)
 	}
 	if r.ResponseCode != "" {
 		response := r.ResponseCode + " " + r.ResponseCodeCategory

@@ -272,7 +272,7 @@ func (x *exchange) processPayment() {
 	}
 	var quote *dccQuote
 	if d := req.DynamicCurrencyConversion; d != nil {
-		if quote = x.s.matchQuote(*req.Amount, d); quote == nil {
+		if quote = x.s.matchQuote(*req.Amount, d, "PAYMENT"); quote == nil {
 			x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
 			return
 		}
@@ -358,14 +358,16 @@ func (x *exchange) writeOrFault(amount int64, status int, data []byte) {
 	x.write(status, data)
 }
 
-// matchQuote finds a quoted DCC rate for converting amount as d says
-// [inferred: 0.1.0's DccData has no rateReferenceId, so the quote is
-// matched by original amount, target currency, converted amount and
-// rate]. Callers hold s.mu.
-func (s *Server) matchQuote(amount amountData, d *dccData) *dccQuote {
+// matchQuote finds a DCC rate quoted for transactionType kind (PAYMENT
+// for a payment, REFUND for a refund [inferred: the model names the
+// field; PAYMENT is the only value Worldline's examples show]) for
+// converting amount as d says [inferred: 0.1.0's DccData has no
+// rateReferenceId, so the quote is matched by original amount, target
+// currency, converted amount and rate]. Callers hold s.mu.
+func (s *Server) matchQuote(amount amountData, d *dccData, kind string) *dccQuote {
 	for i := len(s.quotes) - 1; i >= 0; i-- {
 		q := &s.quotes[i]
-		if q.From == amount && q.To.CurrencyCode == d.CurrencyCode && q.To.Amount == *d.Amount &&
+		if q.Kind == kind && q.From == amount && q.To.CurrencyCode == d.CurrencyCode && q.To.Amount == *d.Amount &&
 			q.To.NumberOfDecimals == *d.NumberOfDecimals && sameRate(*d.ConversionRate, q.Rate) {
 			return q
 		}
@@ -373,11 +375,18 @@ func (s *Server) matchQuote(amount amountData, d *dccData) *dccQuote {
 	return nil
 }
 
-// checkFollowDCC checks a follow-up operation's dynamicCurrencyConversion
-// against the payment's: same currency and rate, and amount the
-// operation's amount converted at that rate [inferred]. Callers hold s.mu.
+// checkFollowDCC checks a capture's, increment's or authorization
+// reversal's dynamicCurrencyConversion against the payment's. The SDKs'
+// docstring says it is "Mandatory for DCC transactions": a follow-up of a
+// DCC payment without it is refused. With it: same currency and rate, and
+// amount the operation's amount converted at that rate [inferred].
+// Callers hold s.mu.
 func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
 	if d == nil {
+		if p.dccCurrency != "" {
+			x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion is mandatory: payment %s was made with dynamic currency conversion (%s at %s)", p.id, p.dccCurrency, p.dccRate))
+			return false
+		}
 		return true
 	}
 	if !x.check(checkDCC("dynamicCurrencyConversion", d)) {
@@ -402,6 +411,30 @@ func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
 // [inferred: none is published].
 func (x *exchange) failInProgress(operationID string) {
 	x.fail(http.StatusConflict, "concurrent-request", "a request with operationId "+operationID+" is still being processed")
+}
+
+// checkRefundDCC checks a refund's dynamicCurrencyConversion: mandatory
+// for a DCC payment, as on every follow-up, and a refund's rate is a
+// REFUND quote from dcc-rates (its rateReferenceId "can be used in case
+// of refund if you want to use the same rate as the original
+// transaction"), in the payment's DCC currency. Callers hold s.mu.
+func (x *exchange) checkRefundDCC(p *payment, d *dccData, minor int64) bool {
+	switch {
+	case d == nil && p.dccCurrency != "":
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion is mandatory: payment %s was made with dynamic currency conversion (%s); quote the refund with dcc-rates, transactionType REFUND", p.id, p.dccCurrency))
+	case d == nil:
+		return true
+	case !x.check(checkDCC("dynamicCurrencyConversion", d)):
+	case p.dccCurrency == "":
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion: payment "+p.id+" was not made with dynamic currency conversion")
+	case d.CurrencyCode != p.dccCurrency:
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion.currencyCode must be the payment's %s", p.dccCurrency))
+	case x.s.matchQuote(p.amount(minor), d, "REFUND") == nil:
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no REFUND rate quoted by dcc-rates for this amount (a refund needs a quote with transaction.transactionType REFUND; currencyCode, amount and conversionRate must be the proposal's)")
+	default:
+		return true
+	}
+	return false
 }
 
 func dropConnection(w http.ResponseWriter) {
@@ -659,7 +692,7 @@ func (x *exchange) refundPayment() {
 		}
 		amount = req.Amount.Amount
 	}
-	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, amount) {
+	if !x.checkRefundDCC(p, req.DynamicCurrencyConversion, amount) {
 		return
 	}
 	p.refunded += amount
@@ -712,8 +745,8 @@ func (x *exchange) standaloneRefund() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	if d := req.DynamicCurrencyConversion; d != nil && x.s.matchQuote(*req.Amount, d) == nil {
-		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
+	if d := req.DynamicCurrencyConversion; d != nil && x.s.matchQuote(*req.Amount, d, "REFUND") == nil {
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no REFUND rate quoted by dcc-rates for this amount (a refund needs a quote with transaction.transactionType REFUND; currencyCode, amount and conversionRate must be the proposal's)")
 		return
 	}
 	capture := cpd.CaptureImmediately != nil && *cpd.CaptureImmediately
@@ -1095,7 +1128,7 @@ func (x *exchange) dccRate() {
 	}
 	resulting := convert(from.Amount, int(from.NumberOfDecimals), target.Exponent, rate)
 	x.s.mu.Lock()
-	x.s.quotes = append(x.s.quotes, dccQuote{From: *from, To: amountData{resulting, target.Code, int32(target.Exponent)}, Rate: rate})
+	x.s.quotes = append(x.s.quotes, dccQuote{Kind: req.Transaction.TransactionType, From: *from, To: amountData{resulting, target.Code, int32(target.Exponent)}, Rate: rate})
 	if len(x.s.quotes) > maxQuotes {
 		x.s.quotes = x.s.quotes[len(x.s.quotes)-maxQuotes:]
 	}

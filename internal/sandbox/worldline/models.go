@@ -524,8 +524,10 @@ func positiveRate(n rateNumber) bool {
 	return ok && rate.Sign() > 0
 }
 
-// dccQuote is a rate the fake quoted at /dcc-rates.
+// dccQuote is a rate the fake quoted at /dcc-rates, for Kind, the
+// request's transaction.transactionType.
 type dccQuote struct {
+	Kind     string
 	From, To amountData
 	Rate     string
 }

@@ -306,6 +306,17 @@ func TestDynamicCurrencyConversionMatchesAQuote(t *testing.T) {
 		t.Fatalf("DCC payment: %d %v", status, resp)
 	}
 	id := resp["paymentId"].(string)
+	// "Mandatory for DCC transactions": an increment or reversal of the
+	// authorization without it is refused.
+	for _, c := range []struct{ name, url, body string }{
+		{"increment", "/increments", `"incrementAmount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+		{"authorization reversal", "/authorization-reversals", `"reversalAmount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+	} {
+		status, body := post(t, base+"processing/v1/1/2/payments/"+id+c.url, token, `{"operationId":"NO-DCC-`+c.name+`","transactionTimestamp":"2026-11-22T10:05:00Z",`+c.body+`}`, nil)
+		if status != 400 || !strings.Contains(body, "dynamicCurrencyConversion is mandatory") {
+			t.Errorf("%s of a DCC payment without its DCC: %d %s", c.name, status, body)
+		}
+	}
 	capture := func(op, dcc string) (int, string) {
 		return post(t, base+"processing/v1/1/2/payments/"+id+"/captures", token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:05:00Z",
  "amount":{"amount":4000,"currencyCode":"EUR","numberOfDecimals":2},"captureSequenceNumber":1,"isFinal":false,"dynamicCurrencyConversion":`+dcc+`}`, nil)
@@ -315,6 +326,36 @@ func TestDynamicCurrencyConversionMatchesAQuote(t *testing.T) {
 	}
 	if status, body := capture("C1", `{"amount":4364,"conversionRate":1.091,"currencyCode":"USD","numberOfDecimals":2}`); status != 201 {
 		t.Errorf("capture converted at the payment's rate: %d %s", status, body)
+	}
+	// The same for a capture and a refund.
+	for _, c := range []struct{ name, url, body string }{
+		{"capture", "/captures", `"amount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+		{"refund", "/refunds", `"amount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+	} {
+		status, body := post(t, base+"processing/v1/1/2/payments/"+id+c.url, token, `{"operationId":"NO-DCC-`+c.name+`","transactionTimestamp":"2026-11-22T10:05:00Z",`+c.body+`}`, nil)
+		if status != 400 || !strings.Contains(body, "dynamicCurrencyConversion is mandatory") {
+			t.Errorf("%s of a DCC payment without its DCC: %d %s", c.name, status, body)
+		}
+	}
+	// A refund needs a REFUND quote: the payment's rate alone, or a
+	// PAYMENT quote, is refused.
+	refund := func(op, dcc string) (int, string) {
+		return post(t, base+"processing/v1/1/2/payments/"+id+"/refunds", token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:06:00Z",
+ "amount":{"amount":2000,"currencyCode":"EUR","numberOfDecimals":2},"captureImmediately":true,"dynamicCurrencyConversion":`+dcc+`}`, nil)
+	}
+	quote := func(op, kind string) {
+		if status, body := post(t, base+"services/v1/1/2/dcc-rates", token, `{"operationId":"`+op+`","targetCurrency":"USD","transaction":{"amount":{"amount":2000,"currencyCode":"EUR","numberOfDecimals":2},"transactionTimestamp":"2026-11-22T10:06:00Z","transactionType":"`+kind+`"}}`, nil); status != 200 {
+			t.Fatalf("quote: %d %s", status, body)
+		}
+	}
+	const converted = `{"amount":2182,"conversionRate":1.091,"currencyCode":"USD","numberOfDecimals":2}`
+	quote("Q-PAY", "PAYMENT")
+	if status, body := refund("F-PAYQ", converted); status != 400 || !strings.Contains(body, "no REFUND rate") {
+		t.Errorf("refund with a PAYMENT quote: %d %s", status, body)
+	}
+	quote("Q-REF", "REFUND")
+	if status, body := refund("F-REFQ", converted); status != 201 {
+		t.Errorf("refund with a REFUND quote: %d %s", status, body)
 	}
 }
 
