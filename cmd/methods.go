@@ -37,6 +37,7 @@ type methodsResult struct {
 	Filters                ottu.Filters         `json:"filters"`
 	CustomerPaymentMethods []json.RawMessage    `json:"customer_payment_methods"`
 	PaymentMethods         []ottu.PaymentMethod `json:"payment_methods"`
+	EntriesWithoutCode     []ottu.PaymentMethod `json:"entries_without_code,omitempty"`
 }
 
 func (r methodsResult) Table() output.Table {
@@ -100,7 +101,10 @@ func newMethodsListCmd(f *cmdutil.Factory) *cobra.Command {
 you set are sent: --tokenizable and --auto-debit are unset unless given
 (=true or =false). Answers are cached per filter set for ottu.max-age (24h)
 under the user cache folder; --refresh fetches again, ` + "`methods cache clear`" + `
-forgets them. Errors are never cached.`,
+forgets them. Errors are never cached. Answers for a --customer-id are not
+cached unless --max-age is given: Ottu's wallet guide asks for a customer's
+methods per session. Entries without a code (a customer's wallet) are not
+listed as methods; -o json shows them under entries_without_code.`,
 		Example: `  bokuctl methods list --plugin e_commerce --currency KWD,USD
   bokuctl methods list --plugin payment_request --tokenizable --payment-service apple_pay
   bokuctl methods list --plugin e_commerce --pg-codes-only | xargs …`,
@@ -112,7 +116,7 @@ forgets them. Errors are never cached.`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.Filters.Plugin, "plugin", "", "e_commerce or payment_request (default: the profile's ottu.plugin)")
 	fl.StringSliceVar(&o.Filters.Currencies, "currency", nil, "ISO 4217 code the method must accept (repeatable or comma list)")
-	fl.StringVar(&o.Filters.CustomerID, "customer-id", "", "also list the methods this customer has paid with")
+	fl.StringVar(&o.Filters.CustomerID, "customer-id", "", "also list the methods this customer has paid with (not cached unless --max-age is given)")
 	fl.StringVar(&o.Filters.Operation, "operation", "", "purchase or authorize")
 	fl.Bool("tokenizable", false, "only methods that can (=true) or cannot (=false) tokenize cards")
 	fl.Bool("auto-debit", false, "only methods with (=true) or without (=false) auto-debit")
@@ -170,7 +174,8 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	key := ottu.Key(base, session.Client.Auth, filters)
 	result := methodsResult{Host: base, Filters: filters}
 	var resp *ottu.Response
-	if entry, ok := session.Cache.Get(key, o.MaxAge); ok && !o.Refresh {
+	cached := ottuprov.Cached(filters, cmd.Flags().Changed("max-age"))
+	if entry, ok := session.Cache.Get(key, o.MaxAge); ok && !o.Refresh && cached {
 		if resp, err = ottu.Parse(entry.Response); err == nil {
 			result.Cached, result.FetchedAt = true, output.Time(entry.FetchedAt)
 			f.Printer.Notice("From the cache, fetched %s ago (--refresh to fetch again).", time.Since(entry.FetchedAt).Round(time.Second))
@@ -184,12 +189,18 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 		}
 		now := time.Now().UTC()
 		result.FetchedAt = output.Time(now)
-		if err := session.Cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.Client.Auth.Identity(), Filters: filters, FetchedAt: now, Response: raw}); err != nil {
+		if !cached {
+			f.Printer.Notice("Fetched from %s; not cached: answers for a customer are asked per session (--max-age caches them).", base)
+		} else if err := session.Cache.Put(ottu.Entry{Key: key, BaseURL: base, Identity: session.Client.Auth.Identity(), Filters: filters, FetchedAt: now, Response: raw}); err != nil {
 			f.Printer.Notice("Warning: could not cache the answer: %v", err)
+		} else {
+			f.Printer.Notice("Fetched from %s; cached for %s.", base, o.MaxAge)
 		}
-		f.Printer.Notice("Fetched from %s; cached for %s.", base, o.MaxAge)
 	}
-	result.PaymentMethods, result.CustomerPaymentMethods = resp.PaymentMethods, resp.CustomerPaymentMethods
+	result.PaymentMethods, result.CustomerPaymentMethods, result.EntriesWithoutCode = resp.PaymentMethods, resp.CustomerPaymentMethods, resp.WithoutCode
+	if notice := ottuprov.WithoutCodeNotice(resp); notice != "" && !o.PGCodesOnly && !f.Printer.JSON() {
+		f.Printer.Notice("%s", notice)
+	}
 	if result.PaymentMethods == nil {
 		result.PaymentMethods = []ottu.PaymentMethod{}
 	}

@@ -60,6 +60,28 @@ func TestMaskRules(t *testing.T) {
 	}
 }
 
+// The newer SDKs' point-of-sale card data never reaches --debug: not the
+// track 2 (card number and expiry), the EMV data nor the PIN block, in a
+// request or in a response.
+func TestMaskBodyPointOfSaleData(t *testing.T) {
+	body := `{"cardPaymentData":{"cardEntryMode":"CHIP","pointOfSaleData":{
+ "track2Data":"4176669999000104=31122010000000000000",
+ "emvData":[{"tag":"5A","value":"QXZmaZkAAQQ="},{"tag":"9F26","value":"c2VjcmV0LWNyeXB0b2dyYW0="}],
+ "encryptedPinBlock":"8F3A2B1C0D9E8F7A","pinMasterKeyReference":"K1"}},
+ "operations":[{"pointOfSaleData":{"emvData":[{"tag":"8A","value":"MDA="}]}}]}`
+	out := string(MaskBody([]byte(body)))
+	for _, secret := range []string{"4176669999000104", "31122010000000000000", "QXZmaZkAAQQ=", "c2VjcmV0LWNyeXB0b2dyYW0=", "MDA=", "8F3A2B1C0D9E8F7A", `"5A"`, `"9F26"`} {
+		if strings.Contains(out, secret) {
+			t.Errorf("--debug shows %s:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{`"track2Data": "` + strings.Repeat("*", len("4176669999000104=31122010000000000000")) + `"`, `"emvData": "****"`, `"encryptedPinBlock": "****************"`, `"pinMasterKeyReference": "K1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %s in:\n%s", want, out)
+		}
+	}
+}
+
 func TestParseCard(t *testing.T) {
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	good := `{"number":"4176 6699 9900 0104","expiry":"112026","cvc":"012"}`
@@ -194,6 +216,11 @@ func TestErrorMapping(t *testing.T) {
 		{403, "application/problem+json", `{"title":"Forbidden"}`, exitcode.Auth, "authorization error (HTTP 403): Forbidden"},
 		{404, "text/html", `<html>nope</html>`, exitcode.Usage, "reference error (HTTP 404): <html>nope</html>"},
 		{409, "application/json", `{"detail":"already captured"}`, exitcode.Declined, "already captured"},
+		{409, "application/problem+json", `{"type":"https://x/errors/state","detail":"payment is REVERSED"}`, exitcode.Declined, "payment is REVERSED"},
+		{409, "application/json", `{"type":"https://x/errors/idempotence","detail":"operationId op was already used for a different request"}`, exitcode.Usage, "already used"},
+		{409, "application/json", `{"type":"https://x/errors/concurrent-request","detail":"busy"}`, exitcode.UnknownOutcome, "busy"},
+		{409, "application/json", `{"type":"https://x/errors/operation-in-progress"}`, exitcode.UnknownOutcome, "reference error (HTTP 409)"},
+		{409, "application/json", `{"title":"Conflict","detail":"The previous request is still being processed"}`, exitcode.UnknownOutcome, "still being processed"},
 		{502, "", ``, exitcode.Unavailable, "platform error (HTTP 502): Bad Gateway"},
 		{500, "application/json", `{not json`, exitcode.Unavailable, "{not json"},
 	}

@@ -83,11 +83,36 @@ func (e *APIError) OperationIDReused() bool {
 	return strings.Contains(text, "operationid") && (strings.Contains(text, "already used") || strings.Contains(text, "duplicate"))
 }
 
+// OperationInProgress reports a 409 that answers a request while an
+// earlier one with the same operationId is still being processed.
+// Worldline's error-handling page (docs:Developer-Tools/API/error-handling/conflict)
+// names this case among a 409's causes ("Concurrent Request: You have
+// submitted the same request while the previous one is still being
+// processed, or at least didn't return a response") and advises retrying
+// the same request after about 30 seconds; it publishes no problem type
+// for it. Recognized [inferred]: a problem type whose last segment is
+// concurrent-request or operation-in-progress (the sandbox's is
+// /concurrent-request), or a title or detail that says the request is
+// still being processed, in progress, or a concurrent request. The
+// outcome of the first request is not known yet.
+func (e *APIError) OperationInProgress() bool {
+	if e.Status != 409 {
+		return false
+	}
+	if strings.HasSuffix(e.Body.Type, "/concurrent-request") || strings.HasSuffix(e.Body.Type, "/operation-in-progress") {
+		return true
+	}
+	text := strings.ToLower(e.Body.Title + " " + e.Body.Detail)
+	return strings.Contains(text, "still being processed") || strings.Contains(text, "in progress") || strings.Contains(text, "concurrent request")
+}
+
 // ExitCode maps the status the way the SDKs classify it: 400 invalid
 // input; 401/403 authorization; 404/410 unknown reference; 409 a conflict
-// with the payment's state (the provider said no), or a reused
-// operationId (invalid input: refused, nothing processed); 429
-// unavailable; 5xx unavailable for a query and unknown for a mutation.
+// with the payment's state (the provider said no), a reused operationId
+// (invalid input: refused, nothing processed), or a request whose
+// operationId is still being processed (unknown: the first request may
+// yet complete); 429 unavailable; 5xx unavailable for a query and unknown
+// for a mutation.
 func (e *APIError) ExitCode() exitcode.Code {
 	switch {
 	case e.Status == 400 || e.Status == 404 || e.Status == 410 || e.Status == 422:
@@ -96,6 +121,8 @@ func (e *APIError) ExitCode() exitcode.Code {
 		return exitcode.Auth
 	case e.OperationIDReused():
 		return exitcode.Usage
+	case e.OperationInProgress():
+		return exitcode.UnknownOutcome
 	case e.Status == 409:
 		return exitcode.Declined
 	case e.OutcomeUnknown():

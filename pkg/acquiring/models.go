@@ -102,6 +102,14 @@ func (r ResponseCodes) Approved() bool {
 	return r.ResponseCodeCategory == "APPROVED" || r.ResponseCodeCategory == "PARTIALLY_APPROVED"
 }
 
+// AdditionalResponseData is the newer SDKs' AdditionalResponseData
+// (go@2.0.0: on ApiPaymentResponse, ApiActionResponse, ApiRefundResponse
+// and ApiBalanceInquiryResponse): the scheme's merchant advice code.
+type AdditionalResponseData struct {
+	MerchantAdviceCode            string `json:"merchantAdviceCode,omitempty"`
+	MerchantAdviceCodeDescription string `json:"merchantAdviceCodeDescription,omitempty"`
+}
+
 // PaymentRequest is ApiPaymentRequest.
 type PaymentRequest struct {
 	Amount            AmountData      `json:"amount"`
@@ -123,14 +131,18 @@ type CardResponseData struct {
 // PaymentResponse is ApiPaymentResponse.
 type PaymentResponse struct {
 	ResponseCodes
-	CardPaymentData          *CardResponseData  `json:"cardPaymentData,omitempty"`
-	InitialAuthorizationCode string             `json:"initialAuthorizationCode,omitempty"`
-	OperationID              string             `json:"operationId,omitempty"`
-	PaymentID                string             `json:"paymentId,omitempty"`
-	References               *PaymentReferences `json:"references,omitempty"`
-	Status                   string             `json:"status,omitempty"`
-	StatusTimestamp          string             `json:"statusTimestamp,omitempty"`
-	TotalAuthorizedAmount    *AmountData        `json:"totalAuthorizedAmount,omitempty"`
+	AdditionalResponseData   *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	CardPaymentData          *CardResponseData       `json:"cardPaymentData,omitempty"`
+	InitialAuthorizationCode string                  `json:"initialAuthorizationCode,omitempty"`
+	OperationID              string                  `json:"operationId,omitempty"`
+	PaymentID                string                  `json:"paymentId,omitempty"`
+	References               *PaymentReferences      `json:"references,omitempty"`
+	// RetryAfter is SDK 0.1.0's ISO 8601 duration (PT2H; PT0 retry now),
+	// dropped by the newer models.
+	RetryAfter            string      `json:"retryAfter,omitempty"`
+	Status                string      `json:"status,omitempty"`
+	StatusTimestamp       string      `json:"statusTimestamp,omitempty"`
+	TotalAuthorizedAmount *AmountData `json:"totalAuthorizedAmount,omitempty"`
 }
 
 // SubOperation is one operation on a payment or refund.
@@ -141,6 +153,7 @@ type SubOperation struct {
 	OperationID        string      `json:"operationId,omitempty"`
 	OperationTimestamp string      `json:"operationTimestamp,omitempty"`
 	OperationType      string      `json:"operationType,omitempty"`
+	RetryAfter         string      `json:"retryAfter,omitempty"`
 }
 
 // PaymentResource is ApiPaymentResource (GET payment).
@@ -150,6 +163,7 @@ type PaymentResource struct {
 	Operations               []SubOperation     `json:"operations,omitempty"`
 	PaymentID                string             `json:"paymentId,omitempty"`
 	References               *PaymentReferences `json:"references,omitempty"`
+	RetryAfter               string             `json:"retryAfter,omitempty"`
 	Status                   string             `json:"status,omitempty"`
 	StatusTimestamp          string             `json:"statusTimestamp,omitempty"`
 	TotalAuthorizedAmount    *AmountData        `json:"totalAuthorizedAmount,omitempty"`
@@ -159,14 +173,18 @@ type PaymentResource struct {
 type CaptureRequest struct {
 	Amount                *AmountData `json:"amount,omitempty"`
 	CaptureSequenceNumber *int32      `json:"captureSequenceNumber,omitempty"`
-	IsFinal               *bool       `json:"isFinal,omitempty"`
-	OperationID           string      `json:"operationId"`
-	TransactionTimestamp  string      `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData `json:"dynamicCurrencyConversion,omitempty"`
+	IsFinal                   *bool    `json:"isFinal,omitempty"`
+	OperationID               string   `json:"operationId"`
+	TransactionTimestamp      string   `json:"transactionTimestamp"`
 }
 
 // PaymentSummary is ApiPaymentSummaryForResponse.
 type PaymentSummary struct {
 	PaymentID       string `json:"paymentId,omitempty"`
+	RetryAfter      string `json:"retryAfter,omitempty"`
 	Status          string `json:"status,omitempty"`
 	StatusTimestamp string `json:"statusTimestamp,omitempty"`
 }
@@ -174,16 +192,20 @@ type PaymentSummary struct {
 // ActionResponse is ApiActionResponse (capture).
 type ActionResponse struct {
 	ResponseCodes
-	OperationID string          `json:"operationId,omitempty"`
-	Payment     *PaymentSummary `json:"payment,omitempty"`
+	AdditionalResponseData *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	OperationID            string                  `json:"operationId,omitempty"`
+	Payment                *PaymentSummary         `json:"payment,omitempty"`
 }
 
 // PaymentReversalRequest is ApiPaymentReversalRequest; a nil amount
 // reverses everything.
 type PaymentReversalRequest struct {
-	OperationID          string      `json:"operationId"`
-	ReversalAmount       *AmountData `json:"reversalAmount,omitempty"`
-	TransactionTimestamp string      `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData    `json:"dynamicCurrencyConversion,omitempty"`
+	OperationID               string      `json:"operationId"`
+	ReversalAmount            *AmountData `json:"reversalAmount,omitempty"`
+	TransactionTimestamp      string      `json:"transactionTimestamp"`
 }
 
 // ReversalResponse is ApiReversalResponse.
@@ -196,9 +218,12 @@ type ReversalResponse struct {
 
 // IncrementRequest is ApiIncrementRequest.
 type IncrementRequest struct {
-	IncrementAmount      AmountData `json:"incrementAmount"`
-	OperationID          string     `json:"operationId"`
-	TransactionTimestamp string     `json:"transactionTimestamp"`
+	// DynamicCurrencyConversion is "mandatory for DCC transactions" (the
+	// SDKs' docstring): the payment's DCC, for this operation's amount.
+	DynamicCurrencyConversion *DccData   `json:"dynamicCurrencyConversion,omitempty"`
+	IncrementAmount           AmountData `json:"incrementAmount"`
+	OperationID               string     `json:"operationId"`
+	TransactionTimestamp      string     `json:"transactionTimestamp"`
 }
 
 // IncrementResponse is ApiIncrementResponse.
@@ -213,16 +238,20 @@ type IncrementResponse struct {
 // PaymentRefundRequest is ApiPaymentRefundRequest; a nil amount refunds
 // everything captured.
 type PaymentRefundRequest struct {
-	Amount               *AmountData        `json:"amount,omitempty"`
-	CaptureImmediately   *bool              `json:"captureImmediately,omitempty"`
-	OperationID          string             `json:"operationId"`
-	References           *PaymentReferences `json:"references,omitempty"`
-	TransactionTimestamp string             `json:"transactionTimestamp"`
+	Amount             *AmountData `json:"amount,omitempty"`
+	CaptureImmediately *bool       `json:"captureImmediately,omitempty"`
+	// DynamicCurrencyConversion is mandatory for a DCC payment's refund:
+	// a REFUND quote's rate and converted amount.
+	DynamicCurrencyConversion *DccData           `json:"dynamicCurrencyConversion,omitempty"`
+	OperationID               string             `json:"operationId"`
+	References                *PaymentReferences `json:"references,omitempty"`
+	TransactionTimestamp      string             `json:"transactionTimestamp"`
 }
 
 // RefundSummary is ApiRefundSummaryForResponse.
 type RefundSummary struct {
 	RefundID        string `json:"refundId,omitempty"`
+	RetryAfter      string `json:"retryAfter,omitempty"`
 	Status          string `json:"status,omitempty"`
 	StatusTimestamp string `json:"statusTimestamp,omitempty"`
 }
@@ -246,15 +275,17 @@ type RefundRequest struct {
 // RefundResponse is ApiRefundResponse.
 type RefundResponse struct {
 	ResponseCodes
-	AuthorizationCode     string             `json:"authorizationCode,omitempty"`
-	CardPaymentData       *CardResponseData  `json:"cardPaymentData,omitempty"`
-	OperationID           string             `json:"operationId,omitempty"`
-	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
-	References            *PaymentReferences `json:"references,omitempty"`
-	RefundID              string             `json:"refundId,omitempty"`
-	Status                string             `json:"status,omitempty"`
-	StatusTimestamp       string             `json:"statusTimestamp,omitempty"`
-	TotalAuthorizedAmount *AmountData        `json:"totalAuthorizedAmount,omitempty"`
+	AdditionalResponseData *AdditionalResponseData `json:"additionalResponseData,omitempty"`
+	RetryAfter             string                  `json:"retryAfter,omitempty"`
+	AuthorizationCode      string                  `json:"authorizationCode,omitempty"`
+	CardPaymentData        *CardResponseData       `json:"cardPaymentData,omitempty"`
+	OperationID            string                  `json:"operationId,omitempty"`
+	ReferencedPaymentID    string                  `json:"referencedPaymentId,omitempty"`
+	References             *PaymentReferences      `json:"references,omitempty"`
+	RefundID               string                  `json:"refundId,omitempty"`
+	Status                 string                  `json:"status,omitempty"`
+	StatusTimestamp        string                  `json:"statusTimestamp,omitempty"`
+	TotalAuthorizedAmount  *AmountData             `json:"totalAuthorizedAmount,omitempty"`
 }
 
 // RefundResource is ApiRefundResource (GET refund).
@@ -264,6 +295,7 @@ type RefundResource struct {
 	ReferencedPaymentID   string             `json:"referencedPaymentId,omitempty"`
 	References            *PaymentReferences `json:"references,omitempty"`
 	RefundID              string             `json:"refundId,omitempty"`
+	RetryAfter            string             `json:"retryAfter,omitempty"`
 	Status                string             `json:"status,omitempty"`
 	StatusTimestamp       string             `json:"statusTimestamp,omitempty"`
 	TotalAuthorizedAmount *AmountData        `json:"totalAuthorizedAmount,omitempty"`

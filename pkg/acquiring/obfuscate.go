@@ -30,8 +30,15 @@ var bodyRules = map[string]maskRule{
 	"name":                    {},
 	"postalCode":              {},
 	"stateCode":               {},
-	"access_token":            {},
-	"client_secret":           {},
+	// The newer SDKs' PointOfSaleData carries the magnetic stripe's
+	// track 2 (the card number and expiry), the chip's EMV data and the
+	// encrypted PIN block: bokuctl masks them whole (emvData, a list, is
+	// replaced by "****"). The SDKs' rules predate these fields.
+	"track2Data":        {},
+	"emvData":           {},
+	"encryptedPinBlock": {},
+	"access_token":      {},
+	"client_secret":     {},
 }
 
 // mask replaces characters with '*' keeping the rule's ends; values

@@ -158,9 +158,12 @@ func (p *PaymentService) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// PaymentMethod is one gateway/MID (PGPaymentMethods).
+// PaymentMethod is one gateway/MID (PGPaymentMethods). Type is not in
+// that schema: the docs say a method with type "wallet" appears when the
+// customer has a positive wallet balance, without saying its shape.
 type PaymentMethod struct {
 	Code               string           `json:"code"`
+	Type               string           `json:"type,omitempty"`
 	Name               string           `json:"name"`
 	PG                 string           `json:"pg,omitempty"`
 	IsSandbox          bool             `json:"is_sandbox"`
@@ -181,13 +184,19 @@ type Response struct {
 	// CustomerPaymentMethods are untyped in the API (strings in practice).
 	CustomerPaymentMethods []json.RawMessage `json:"customer_payment_methods"`
 	PaymentMethods         []PaymentMethod   `json:"payment_methods"`
+	// WithoutCode are the payment_methods entries that have no code, set
+	// aside by Parse: the customer's wallet entry (type "wallet") is one.
+	// They have no pg_code to pass to checkout.
+	WithoutCode []PaymentMethod `json:"-"`
 }
 
 // Parse decodes a 200 body leniently: unknown fields are ignored and
 // optional ones may be missing, but the body must be an object with a
 // payment_methods list (an empty list is "no methods"; an empty body,
-// {}, null or a missing list is no answer at all), and each method needs
-// a code.
+// {}, null or a missing list is no answer at all). An entry without a
+// code does not fail the list: PGPaymentMethods requires code, but the
+// docs also show a customer's wallet as a method of type "wallet" whose
+// shape they do not give, so such entries are set aside in WithoutCode.
 func Parse(body []byte) (*Response, error) {
 	var doc map[string]json.RawMessage
 	trimmed := bytes.TrimSpace(body)
@@ -205,11 +214,15 @@ func Parse(body []byte) (*Response, error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("not a payment-methods response: %v", err)
 	}
-	for i, m := range r.PaymentMethods {
+	coded := r.PaymentMethods[:0:0]
+	for _, m := range r.PaymentMethods {
 		if m.Code == "" {
-			return nil, fmt.Errorf("payment_methods[%d] has no code", i)
+			r.WithoutCode = append(r.WithoutCode, m)
+			continue
 		}
+		coded = append(coded, m)
 	}
+	r.PaymentMethods = coded
 	return &r, nil
 }
 

@@ -46,8 +46,11 @@ func TestParseLenient(t *testing.T) {
 	if r.PaymentMethods[0].PaymentServices[0].Code != "wallet" || r.PaymentMethods[1].PaymentServices[0].Name != "Apple Pay" || r.PaymentMethods[1].PG != "Mastercard" {
 		t.Fatalf("%+v", r)
 	}
-	if _, err := Parse([]byte(`{"payment_methods":[{"name":"no code"}]}`)); err == nil {
-		t.Fatal("a method without code accepted")
+	// An entry without a code (a customer's wallet) is set aside, not an
+	// error: the rest of the list stands.
+	r, err = Parse([]byte(`{"payment_methods":[{"code":"a","name":"kpay"},{"type":"wallet"}]}`))
+	if err != nil || len(r.PaymentMethods) != 1 || r.PaymentMethods[0].Code != "a" || len(r.WithoutCode) != 1 || r.WithoutCode[0].Type != "wallet" {
+		t.Fatalf("an entry without code: %v %+v", err, r)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
@@ -93,6 +94,38 @@ func maskHeader(name, value string) string {
 		return scheme + " ********"
 	}
 	return value
+}
+
+// Cached reports whether a methods list answer for filters is read from
+// and kept in the cache. Not for a customer (--customer-id) by default:
+// customer_payment_methods and the customer's wallet entry follow the
+// customer's payments and balance, and Ottu's wallet guide asks for them
+// per session; an explicit --max-age still caches them.
+func Cached(filters ottu.Filters, maxAgeGiven bool) bool {
+	return filters.CustomerID == "" || maxAgeGiven
+}
+
+// WithoutCodeNotice says what was set aside from an answer: its entries
+// without a code (a customer's wallet is one), or "" when there were none.
+func WithoutCodeNotice(resp *ottu.Response) string {
+	n := len(resp.WithoutCode)
+	if n == 0 {
+		return ""
+	}
+	var types []string
+	for _, m := range resp.WithoutCode {
+		if m.Type != "" && !slices.Contains(types, m.Type) {
+			types = append(types, m.Type)
+		}
+	}
+	what := fmt.Sprintf("%d entries", n)
+	if n == 1 {
+		what = "1 entry"
+	}
+	if len(types) > 0 {
+		what += " of type " + strings.Join(types, ", ")
+	}
+	return fmt.Sprintf("Not listed: %s without a code (a customer's wallet appears so): it has no pg_code to pass to checkout (-o json shows it under entries_without_code).", what)
 }
 
 // Failure adds hints to an Ottu error and settles its exit code.

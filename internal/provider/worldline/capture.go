@@ -35,6 +35,22 @@ type actionCall struct {
 	now       string
 	statusCmd string
 	result    result
+	// dcc is the payment's DCC when it was charged with DCC from here:
+	// its follow-ups must carry it.
+	dcc *dccPayment
+}
+
+// withDCC is the dynamicCurrencyConversion for an operation of amount on
+// a DCC payment (nil for another payment), shown in the result too.
+func (c *actionCall) withDCC(amount acquiring.AmountData) (*acquiring.DccData, error) {
+	if c.dcc == nil {
+		return nil, nil
+	}
+	d, err := c.dcc.follow(amount)
+	if err == nil {
+		c.result.setCardholder(d)
+	}
+	return d, err
 }
 
 // begin checks the inputs, builds the session and announces the operation
@@ -54,15 +70,31 @@ func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []str
 	if needAmount && amount == nil {
 		return nil, exitcode.New(exitcode.Usage, "%s needs --amount and --currency", what)
 	}
+	dcc, isDCC, err := findDCCPayment(f, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	if isDCC && amount == nil {
+		return nil, dcc.needAmount(what)
+	}
+	if isDCC {
+		if _, err := dcc.follow(*amount); err != nil {
+			return nil, err
+		}
+	}
 	session, operationID, err := BeginOperation(cmd.Context(), f, a.operationID)
 	if err != nil {
 		return nil, err
 	}
-	return &actionCall{
+	call := &actionCall{
 		ctx: cmd.Context(), session: session, paymentID: paymentID, amount: amount, now: acquiring.Timestamp(time.Now()),
 		statusCmd: fmt.Sprintf("bokuctl charge status %s --operations%s", paymentID, session.ProfileArg),
 		result:    result{PaymentID: paymentID, OperationID: operationID},
-	}, nil
+	}
+	if isDCC {
+		call.dcc = &dcc
+	}
+	return call, nil
 }
 
 // Capture is `charge capture`: capture all or part of an authorization.
@@ -84,6 +116,11 @@ func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 		return err
 	}
 	req := acquiring.CaptureRequest{Amount: call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now}
+	if call.amount != nil {
+		if req.DynamicCurrencyConversion, err = call.withDCC(*call.amount); err != nil {
+			return err
+		}
+	}
 	if c.final {
 		req.IsFinal = &c.final
 	}
@@ -93,9 +130,8 @@ func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 	}
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setAdvice(resp.AdditionalResponseData)
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(call.amount)
 	return finish(f, r)
 }
@@ -115,16 +151,19 @@ func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 	if err != nil {
 		return err
 	}
-	resp, err := call.session.Client.ReverseAuthorization(call.ctx, call.paymentID,
-		acquiring.PaymentReversalRequest{ReversalAmount: call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now})
+	req := acquiring.PaymentReversalRequest{ReversalAmount: call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now}
+	if call.amount != nil {
+		if req.DynamicCurrencyConversion, err = call.withDCC(*call.amount); err != nil {
+			return err
+		}
+	}
+	resp, err := call.session.Client.ReverseAuthorization(call.ctx, call.paymentID, req)
 	if err != nil {
 		return Explain(err, call.statusCmd)
 	}
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(resp.TotalAuthorizedAmount)
 	return finish(f, r)
 }
@@ -141,17 +180,18 @@ func (i *Increment) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) e
 	if err != nil {
 		return err
 	}
-	resp, err := call.session.Client.IncrementPayment(call.ctx, call.paymentID,
-		acquiring.IncrementRequest{IncrementAmount: *call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now})
+	req := acquiring.IncrementRequest{IncrementAmount: *call.amount, OperationID: call.result.OperationID, TransactionTimestamp: call.now}
+	if req.DynamicCurrencyConversion, err = call.withDCC(*call.amount); err != nil {
+		return err
+	}
+	resp, err := call.session.Client.IncrementPayment(call.ctx, call.paymentID, req)
 	if err != nil {
 		return Explain(err, call.statusCmd)
 	}
 	r := call.result
 	r.setCodes(resp.ResponseCodes)
 	r.AuthorizationCode = resp.AuthorizationCode
-	if resp.Payment != nil {
-		r.Status = resp.Payment.Status
-	}
+	r.setPaymentSummary(resp.Payment)
 	r.setAmount(resp.TotalAuthorizedAmount)
 	return finish(f, r)
 }

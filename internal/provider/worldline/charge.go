@@ -54,7 +54,7 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.cardOnFile, "card-on-file", "", "Worldline: initial (store the card with the scheme) or subsequent (a payment on a stored card)")
 	fs.StringVar(&c.schemeTransactionID, "scheme-transaction-id", "", "Worldline: with --card-on-file subsequent, the initial payment's scheme_transaction_id")
 	fs.StringVar(&c.initiator, "initiator", "", "Worldline: with --card-on-file subsequent, merchant (default) or cardholder")
-	fs.StringVar(&c.dccRateRef, "dcc-rate-ref", "", "Worldline: pay in the cardholder's currency at a rate from bokuctl forex (its rate_reference_id); --amount and --currency must be the quote's")
+	fs.StringVar(&c.dccRateRef, "dcc-rate-ref", "", "Worldline: pay in the cardholder's currency at a rate from bokuctl forex (its rate_reference_id); --amount and --currency must be the quote's; the payment's capture, increment, reverse and refund then carry its DCC and need --amount (a refund asks a REFUND rate: inferred)")
 	fs.StringVar(&c.threeDSFile, "three-ds-file", "", "Worldline: 3-D Secure results as JSON (authenticationValue, directoryServerTransactionId, eci, threeDSecureType, version)")
 }
 
@@ -119,12 +119,16 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	var dcc *acquiring.DccData
+	var (
+		dcc   *acquiring.DccData
+		quote quote
+	)
 	if c.dccRateRef != "" {
 		q, err := findQuote(f, c.dccRateRef)
 		if err != nil {
 			return err
 		}
+		quote = q
 		if q.FromCurrency != amount.Currency.Code || q.AmountMinor != amount.MinorUnits {
 			quoted, _ := money.FromMinor(q.AmountMinor, q.FromCurrency)
 			return exitcode.New(exitcode.Usage, "--dcc-rate-ref %s quotes %s, not %s: nothing was sent", c.dccRateRef, quoted, amount).
@@ -185,6 +189,16 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		return err
 	}
 	r := paymentResult(created, req, card.Last4())
+	r.setCardholder(dcc)
+	if dcc != nil && created.Response.PaymentID != "" {
+		// Kept for the payment's capture, increment, reversal and refund,
+		// which must carry its DCC.
+		profile, _, _ := f.ProfileName()
+		if err := saveDCCPayment(f, dccPayment{PaymentID: created.Response.PaymentID, Currency: req.Amount.CurrencyCode, Digits: req.Amount.NumberOfDecimals,
+			CardholderCurrency: dcc.CurrencyCode, CardholderDigits: dcc.NumberOfDecimals, Rate: dcc.ConversionRate.String(), RateReferenceID: quote.RateReferenceID, Profile: profile}); err != nil {
+			f.Printer.Notice("Warning: the payment's DCC could not be kept for its capture, increment, reversal and refund: %v", err)
+		}
+	}
 	if err := finish(f, r); err != nil {
 		return err
 	}
@@ -239,8 +253,9 @@ func (s *Session) CreatePayment(ctx context.Context, req acquiring.PaymentReques
 func paymentResult(created PaymentOutcome, req acquiring.PaymentRequest, last4 string) result {
 	resp := created.Response
 	r := result{PaymentID: resp.PaymentID, OperationID: resp.OperationID, Status: resp.Status,
-		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: last4}
+		AuthorizationCode: resp.InitialAuthorizationCode, CardLast4: last4, StatusTimestamp: provider.ParseTimestamp(resp.StatusTimestamp), RetryAfter: resp.RetryAfter}
 	r.setCodes(resp.ResponseCodes)
+	r.setAdvice(resp.AdditionalResponseData)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)
 	if resp.TotalAuthorizedAmount != nil {
@@ -252,7 +267,7 @@ func paymentResult(created PaymentOutcome, req acquiring.PaymentRequest, last4 s
 		if now.Status != resp.Status {
 			r.Message = fmt.Sprintf("operation id %s was sent before: the answer was %s, and payment %s is %s now", req.OperationID, resp.Status, resp.PaymentID, now.Status)
 		}
-		r.Status = now.Status
+		r.Status, r.StatusTimestamp, r.RetryAfter = now.Status, provider.ParseTimestamp(now.StatusTimestamp), now.RetryAfter
 		if now.TotalAuthorizedAmount != nil {
 			r.setAmount(now.TotalAuthorizedAmount)
 		}
@@ -312,7 +327,8 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 	if err != nil {
 		return Explain(err, "")
 	}
-	r := result{PaymentID: resp.PaymentID, Status: resp.Status, AuthorizationCode: resp.InitialAuthorizationCode, Operations: operationLines(resp.Operations)}
+	r := result{PaymentID: resp.PaymentID, Status: resp.Status, AuthorizationCode: resp.InitialAuthorizationCode, Operations: operationLines(resp.Operations),
+		StatusTimestamp: provider.ParseTimestamp(resp.StatusTimestamp), RetryAfter: resp.RetryAfter}
 	r.setAmount(resp.TotalAuthorizedAmount)
 	r.setReferences(resp.References)
 	r.setCard(resp.CardPaymentData)

@@ -162,3 +162,29 @@ func TestOperationIDReusedForAnotherRequest(t *testing.T) {
 		t.Errorf("hint %q", hint)
 	}
 }
+
+// A 409 for a request whose operationId is still being processed is not a
+// refusal: the first request may yet complete (exit 5, retry with the same
+// id); a 409 for the payment's state is (exit 3).
+func TestConflictInProgressIsUnknownStateIsDeclined(t *testing.T) {
+	s := sandboxSession(t)
+	_, err := s.CreatePayment(context.Background(), paymentRequest("op-busy", worldline.AmountInProgress), false)
+	if exitcode.Of(err) != exitcode.UnknownOutcome || !strings.Contains(err.Error(), "operation id op-busy is still being processed") {
+		t.Fatalf("in progress: exit %d %v", exitcode.Of(err), err)
+	}
+	if hint := exitcode.HintOf(err); !strings.Contains(hint, "same --operation-id op-busy") || !strings.Contains(hint, "bokuctl operation reverse op-busy") {
+		t.Errorf("hint %q", hint)
+	}
+	made, err := s.CreatePayment(context.Background(), paymentRequest("op-rev", 1000), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := made.Response.PaymentID
+	if _, err := s.Client.ReverseAuthorization(context.Background(), id, acquiring.PaymentReversalRequest{OperationID: "rev-1", TransactionTimestamp: acquiring.Timestamp(time.Now())}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Client.CapturePayment(context.Background(), id, acquiring.CaptureRequest{OperationID: "cap-1", TransactionTimestamp: acquiring.Timestamp(time.Now())})
+	if err = Explain(err, "status"); exitcode.Of(err) != exitcode.Declined {
+		t.Fatalf("capture of a reversed authorization: exit %d %v", exitcode.Of(err), err)
+	}
+}

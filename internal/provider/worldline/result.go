@@ -40,12 +40,26 @@ type result struct {
 	ResponseCodeCategory    string `json:"response_code_category,omitempty"`
 	ResponseCodeDescription string `json:"response_code_description,omitempty"`
 	Responder               string `json:"responder,omitempty"`
-	AuthorizationCode       string `json:"authorization_code,omitempty"`
-	Amount                  string `json:"amount,omitempty"`
-	AmountMinorUnits        *int64 `json:"amount_minor_units,omitempty"`
-	Currency                string `json:"currency,omitempty"`
-	CardLast4               string `json:"card_last4,omitempty"`
-	CardBrand               string `json:"card_brand,omitempty"`
+	// StatusTimestamp is when the status was set (Worldline's
+	// statusTimestamp); RetryAfter is SDK 0.1.0's retryAfter, an ISO 8601
+	// duration after which to retry (PT0: now); MerchantAdviceCode and its
+	// description are the newer SDKs' additionalResponseData.
+	StatusTimestamp               string `json:"status_timestamp,omitempty"`
+	RetryAfter                    string `json:"retry_after,omitempty"`
+	MerchantAdviceCode            string `json:"merchant_advice_code,omitempty"`
+	MerchantAdviceCodeDescription string `json:"merchant_advice_code_description,omitempty"`
+	AuthorizationCode             string `json:"authorization_code,omitempty"`
+	Amount                        string `json:"amount,omitempty"`
+	AmountMinorUnits              *int64 `json:"amount_minor_units,omitempty"`
+	Currency                      string `json:"currency,omitempty"`
+	// The cardholder's side of a DCC payment or follow-up: the amount in
+	// the cardholder's currency and the rate it was converted at.
+	CardholderAmount           string `json:"cardholder_amount,omitempty"`
+	CardholderAmountMinorUnits *int64 `json:"cardholder_amount_minor_units,omitempty"`
+	CardholderCurrency         string `json:"cardholder_currency,omitempty"`
+	DCCRate                    string `json:"dcc_rate,omitempty"`
+	CardLast4                  string `json:"card_last4,omitempty"`
+	CardBrand                  string `json:"card_brand,omitempty"`
 	// The scheme's references: schemeTransactionId is what a later
 	// card-on-file payment quotes (--scheme-transaction-id).
 	SchemeTransactionID      string `json:"scheme_transaction_id,omitempty"`
@@ -72,6 +86,9 @@ func (r result) Table() output.Table {
 	if r.Amount != "" {
 		add("Amount", r.Amount+" "+r.Currency, output.Text)
 	}
+	if r.CardholderAmount != "" {
+		add("Cardholder pays", r.CardholderAmount+" "+r.CardholderCurrency+" (DCC rate "+r.DCCRate+")", output.Text)
+	}
 	if r.ResponseCode != "" {
 		response := r.ResponseCode + " " + r.ResponseCodeCategory
 		if r.ResponseCodeDescription != "" {
@@ -85,6 +102,11 @@ func (r result) Table() output.Table {
 			reversed = output.Cell{Text: "yes", Tone: output.Good}
 		}
 		fields = append(fields, output.Field{Label: "Reversed", Value: reversed})
+	}
+	add("Status time", r.StatusTimestamp, output.Text)
+	add("Retry after", r.RetryAfter, output.Text)
+	if r.MerchantAdviceCode != "" {
+		add("Merchant advice", strings.TrimSpace(r.MerchantAdviceCode+" "+r.MerchantAdviceCodeDescription), output.Text)
 	}
 	add("Note", r.Message, output.Text)
 	add("Reversed operation", r.ReversedOperationID, output.Text)
@@ -149,6 +171,28 @@ func (r *result) setCard(c *acquiring.CardResponseData) {
 	r.CardBrand = c.Brand
 	if c.EcommerceData != nil {
 		r.AddressVerificationResult, r.CardSecurityCodeResult = c.EcommerceData.AddressVerificationResult, c.EcommerceData.CardSecurityCodeResult
+	}
+}
+
+// setAdvice takes the merchant advice code from a response.
+func (r *result) setAdvice(a *acquiring.AdditionalResponseData) {
+	if a != nil {
+		r.MerchantAdviceCode, r.MerchantAdviceCodeDescription = a.MerchantAdviceCode, a.MerchantAdviceCodeDescription
+	}
+}
+
+// setPaymentSummary takes the status, its time and retryAfter from a
+// payment summary.
+func (r *result) setPaymentSummary(p *acquiring.PaymentSummary) {
+	if p != nil {
+		r.Status, r.StatusTimestamp, r.RetryAfter = p.Status, provider.ParseTimestamp(p.StatusTimestamp), p.RetryAfter
+	}
+}
+
+// setRefundSummary is setPaymentSummary for a refund summary.
+func (r *result) setRefundSummary(s *acquiring.RefundSummary) {
+	if s != nil {
+		r.RefundID, r.Status, r.StatusTimestamp, r.RetryAfter = s.RefundID, s.Status, provider.ParseTimestamp(s.StatusTimestamp), s.RetryAfter
 	}
 }
 

@@ -174,6 +174,11 @@ func Explain(err error, statusCmd string) error {
 		return &exitcode.Error{Code: exitcode.Usage, Err: err,
 			Message: fmt.Sprintf("operation id %s was already used for a different request: Worldline refused this one, nothing was processed", cmdutil.OrNone(api.OperationID)),
 			Hint:    "this answer says nothing about the request first sent under that id; to send this one, give a new --operation-id"}
+	case api != nil && api.OperationInProgress():
+		id := cmdutil.OrNone(api.OperationID)
+		return &exitcode.Error{Code: exitcode.UnknownOutcome, Err: err,
+			Message: fmt.Sprintf("a request with operation id %s is still being processed by Worldline: its outcome is not known yet", id),
+			Hint:    fmt.Sprintf("retry later (Worldline advises about 30 seconds) with the same --operation-id %s, never a new one; or find out first: %s", id, cmdutil.OrNone(statusCmd))}
 	case errors.As(err, &token):
 		hint := "check worldline.client-id and the worldline-client-secret secret (`bokuctl secret status`)"
 		if token.Status >= 300 && token.Status <= 399 {

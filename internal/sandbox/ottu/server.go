@@ -26,6 +26,9 @@ const (
 	CustomerRateLimited = "rate-limited"   // 429 with Retry-After: 30
 	CustomerServerError = "server-error"   // 500
 	CustomerBadJSON     = "malformed-json" // 200 with a broken body
+	// CustomerWithWallet has a positive wallet balance: the answer adds a
+	// payment method of type "wallet" without a code.
+	CustomerWithWallet = "cust-wallet"
 )
 
 type service struct {
@@ -177,7 +180,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			customer = append(customer, code)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"customer_payment_methods": customer, "payment_methods": result})
+	var methods []any
+	for _, m := range result {
+		methods = append(methods, m)
+	}
+	if f.customerID == CustomerWithWallet {
+		// "When a customer has positive wallet balance … a method with
+		// type: "wallet" appears"; its other fields are not documented,
+		// so the fake sends the type alone.
+		methods = append(methods, map[string]string{"type": "wallet"})
+	}
+	if methods == nil {
+		methods = []any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customer_payment_methods": customer, "payment_methods": methods})
 }
 
 // authenticate checks the Authorization header and returns the

@@ -21,10 +21,13 @@ type amountData struct {
 	NumberOfDecimals int32  `json:"numberOfDecimals"`
 }
 
+// cardData is PlainCardData; cardSequenceNumber is the newer SDKs'
+// (go@2.0.0 PlainCardData.go).
 type cardData struct {
-	CardNumber       string `json:"cardNumber"`
-	CardSecurityCode string `json:"cardSecurityCode"`
-	ExpiryDate       string `json:"expiryDate"`
+	CardNumber         string `json:"cardNumber"`
+	CardSecurityCode   string `json:"cardSecurityCode"`
+	CardSequenceNumber *int32 `json:"cardSequenceNumber"`
+	ExpiryDate         string `json:"expiryDate"`
 }
 
 type common struct {
@@ -256,6 +259,9 @@ func (x *exchange) processPayment() {
 	case AmountServerError:
 		x.fail(http.StatusInternalServerError, "platform", "internal error")
 		return
+	case AmountInProgress:
+		x.failInProgress(req.OperationID)
+		return
 	case AmountSlow:
 		time.Sleep(SlowDelay)
 	}
@@ -266,7 +272,7 @@ func (x *exchange) processPayment() {
 	}
 	var quote *dccQuote
 	if d := req.DynamicCurrencyConversion; d != nil {
-		if quote = x.s.matchQuote(*req.Amount, d); quote == nil {
+		if quote = x.s.matchQuote(*req.Amount, d, "PAYMENT"); quote == nil {
 			x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
 			return
 		}
@@ -352,14 +358,16 @@ func (x *exchange) writeOrFault(amount int64, status int, data []byte) {
 	x.write(status, data)
 }
 
-// matchQuote finds a quoted DCC rate for converting amount as d says
-// [inferred: 0.1.0's DccData has no rateReferenceId, so the quote is
-// matched by original amount, target currency, converted amount and
-// rate]. Callers hold s.mu.
-func (s *Server) matchQuote(amount amountData, d *dccData) *dccQuote {
+// matchQuote finds a DCC rate quoted for transactionType kind (PAYMENT
+// for a payment, REFUND for a refund [inferred: the model names the
+// field; PAYMENT is the only value Worldline's examples show]) for
+// converting amount as d says [inferred: 0.1.0's DccData has no
+// rateReferenceId, so the quote is matched by original amount, target
+// currency, converted amount and rate]. Callers hold s.mu.
+func (s *Server) matchQuote(amount amountData, d *dccData, kind string) *dccQuote {
 	for i := len(s.quotes) - 1; i >= 0; i-- {
 		q := &s.quotes[i]
-		if q.From == amount && q.To.CurrencyCode == d.CurrencyCode && q.To.Amount == *d.Amount &&
+		if q.Kind == kind && q.From == amount && q.To.CurrencyCode == d.CurrencyCode && q.To.Amount == *d.Amount &&
 			q.To.NumberOfDecimals == *d.NumberOfDecimals && sameRate(*d.ConversionRate, q.Rate) {
 			return q
 		}
@@ -367,11 +375,18 @@ func (s *Server) matchQuote(amount amountData, d *dccData) *dccQuote {
 	return nil
 }
 
-// checkFollowDCC checks a follow-up operation's dynamicCurrencyConversion
-// against the payment's: same currency and rate, and amount the
-// operation's amount converted at that rate [inferred]. Callers hold s.mu.
+// checkFollowDCC checks a capture's, increment's or authorization
+// reversal's dynamicCurrencyConversion against the payment's. The SDKs'
+// docstring says it is "Mandatory for DCC transactions": a follow-up of a
+// DCC payment without it is refused. With it: same currency and rate, and
+// amount the operation's amount converted at that rate [inferred].
+// Callers hold s.mu.
 func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
 	if d == nil {
+		if p.dccCurrency != "" {
+			x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion is mandatory: payment %s was made with dynamic currency conversion (%s at %s)", p.id, p.dccCurrency, p.dccRate))
+			return false
+		}
 		return true
 	}
 	if !x.check(checkDCC("dynamicCurrencyConversion", d)) {
@@ -384,6 +399,38 @@ func (x *exchange) checkFollowDCC(p *payment, d *dccData, minor int64) bool {
 		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion must use the payment's %s at %s", p.dccCurrency, p.dccRate))
 	case *d.Amount != convert(minor, int(p.decimals), int(p.dccDecimals), p.dccRate):
 		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion.amount must be %d (%d converted at %s)", convert(minor, int(p.decimals), int(p.dccDecimals), p.dccRate), minor, p.dccRate))
+	default:
+		return true
+	}
+	return false
+}
+
+// failInProgress is Worldline's 409 for a concurrent request (its
+// error-handling page: "submitted the same request while the previous one
+// is still being processed"); the problem type is the sandbox's
+// [inferred: none is published].
+func (x *exchange) failInProgress(operationID string) {
+	x.fail(http.StatusConflict, "concurrent-request", "a request with operationId "+operationID+" is still being processed")
+}
+
+// checkRefundDCC checks a refund's dynamicCurrencyConversion: mandatory
+// for a DCC payment, as on every follow-up, and a refund's rate is a
+// REFUND quote from dcc-rates (its rateReferenceId "can be used in case
+// of refund if you want to use the same rate as the original
+// transaction"), in the payment's DCC currency. Callers hold s.mu.
+func (x *exchange) checkRefundDCC(p *payment, d *dccData, minor int64) bool {
+	switch {
+	case d == nil && p.dccCurrency != "":
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion is mandatory: payment %s was made with dynamic currency conversion (%s); quote the refund with dcc-rates, transactionType REFUND", p.id, p.dccCurrency))
+	case d == nil:
+		return true
+	case !x.check(checkDCC("dynamicCurrencyConversion", d)):
+	case p.dccCurrency == "":
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion: payment "+p.id+" was not made with dynamic currency conversion")
+	case d.CurrencyCode != p.dccCurrency:
+		x.fail(http.StatusBadRequest, "validation", fmt.Sprintf("dynamicCurrencyConversion.currencyCode must be the payment's %s", p.dccCurrency))
+	case x.s.matchQuote(p.amount(minor), d, "REFUND") == nil:
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no REFUND rate quoted by dcc-rates for this amount (a refund needs a quote with transaction.transactionType REFUND; currencyCode, amount and conversionRate must be the proposal's)")
 	default:
 		return true
 	}
@@ -498,6 +545,10 @@ func (x *exchange) capture() {
 		}
 		amount = req.Amount.Amount
 	}
+	if amount == AmountInProgress {
+		x.failInProgress(req.OperationID)
+		return
+	}
 	if b := req.CaptureAmountBreakdownData; b != nil && !x.checkBreakdown("captureAmountBreakdownData", p.amount(amount), map[string]*amountData{"tipAmount": b.TipAmount}) {
 		return
 	}
@@ -520,16 +571,20 @@ func (x *exchange) capture() {
 }
 
 func (x *exchange) reverseAuthorization() {
-	var req struct { // ApiPaymentReversalRequest
+	var req struct { // ApiPaymentReversalRequest (terminalData: newer SDKs)
 		common
-		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-		ReversalAmount            *amountData `json:"reversalAmount"`
+		DynamicCurrencyConversion *dccData      `json:"dynamicCurrencyConversion"`
+		ReversalAmount            *amountData   `json:"reversalAmount"`
+		TerminalData              *terminalData `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkTerminal(req.TerminalData)) {
+		return
+	}
 	if p.status != "AUTHORIZED" {
 		x.fail(http.StatusConflict, "state", fmt.Sprintf("only an authorization can be reversed; payment %s is %s", p.id, p.status))
 		return
@@ -561,16 +616,20 @@ func (x *exchange) reverseAuthorization() {
 }
 
 func (x *exchange) increment() {
-	var req struct { // ApiIncrementRequest
+	var req struct { // ApiIncrementRequest (terminalData: newer SDKs)
 		common
-		DynamicCurrencyConversion *dccData    `json:"dynamicCurrencyConversion"`
-		IncrementAmount           *amountData `json:"incrementAmount"`
+		DynamicCurrencyConversion *dccData      `json:"dynamicCurrencyConversion"`
+		IncrementAmount           *amountData   `json:"incrementAmount"`
+		TerminalData              *terminalData `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
+	if !x.check(checkTerminal(req.TerminalData)) {
+		return
+	}
 	if !x.checkAmount("incrementAmount", req.IncrementAmount, p.currency) {
 		return
 	}
@@ -601,19 +660,20 @@ func (r *refund) summary() map[string]any {
 }
 
 func (x *exchange) refundPayment() {
-	var req struct { // ApiPaymentRefundRequest
+	var req struct { // ApiPaymentRefundRequest (terminalData: newer SDKs)
 		common
 		Amount                    *amountData        `json:"amount"`
 		CaptureImmediately        *bool              `json:"captureImmediately"`
 		DynamicCurrencyConversion *dccData           `json:"dynamicCurrencyConversion"`
 		References                *paymentReferences `json:"references"`
+		TerminalData              *terminalData      `json:"terminalData"`
 	}
 	p, ok := x.withPayment(&req, func() common { return req.common })
 	if !ok {
 		return
 	}
 	defer x.s.mu.Unlock()
-	if !x.check(checkReferences(req.References)) {
+	if !x.check(checkReferences(req.References), checkTerminal(req.TerminalData)) {
 		return
 	}
 	available := p.captured - p.refunded
@@ -632,7 +692,7 @@ func (x *exchange) refundPayment() {
 		}
 		amount = req.Amount.Amount
 	}
-	if !x.checkFollowDCC(p, req.DynamicCurrencyConversion, amount) {
+	if !x.checkRefundDCC(p, req.DynamicCurrencyConversion, amount) {
 		return
 	}
 	p.refunded += amount
@@ -659,13 +719,14 @@ func (x *exchange) newRefund(operationID, paymentID, currency string, decimals i
 }
 
 func (x *exchange) standaloneRefund() {
-	var req struct { // ApiRefundRequest
+	var req struct { // ApiRefundRequest (terminalData: newer SDKs)
 		common
 		Amount                    *amountData               `json:"amount"`
 		CardPaymentData           *cardPaymentDataForRefund `json:"cardPaymentData"`
 		DynamicCurrencyConversion *dccData                  `json:"dynamicCurrencyConversion"`
 		Merchant                  *merchantData             `json:"merchant"`
 		References                *paymentReferences        `json:"references"`
+		TerminalData              *terminalData             `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) || !x.checkAmount("amount", req.Amount, "") {
 		return
@@ -676,7 +737,7 @@ func (x *exchange) standaloneRefund() {
 		return
 	}
 	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
-		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion)) {
+		checkMerchant(req.Merchant), checkReferences(req.References), checkDCC("dynamicCurrencyConversion", req.DynamicCurrencyConversion), checkTerminal(req.TerminalData)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -684,8 +745,8 @@ func (x *exchange) standaloneRefund() {
 	if x.replay(req.OperationID) {
 		return
 	}
-	if d := req.DynamicCurrencyConversion; d != nil && x.s.matchQuote(*req.Amount, d) == nil {
-		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no rate quoted by dcc-rates for this amount (currencyCode, amount and conversionRate must be the proposal's)")
+	if d := req.DynamicCurrencyConversion; d != nil && x.s.matchQuote(*req.Amount, d, "REFUND") == nil {
+		x.fail(http.StatusBadRequest, "validation", "dynamicCurrencyConversion matches no REFUND rate quoted by dcc-rates for this amount (a refund needs a quote with transaction.transactionType REFUND; currencyCode, amount and conversionRate must be the proposal's)")
 		return
 	}
 	capture := cpd.CaptureImmediately != nil && *cpd.CaptureImmediately
@@ -832,11 +893,12 @@ func (x *exchange) reverseRefund() {
 }
 
 func (x *exchange) verifyAccount() {
-	var req struct { // ApiAccountVerificationRequest
+	var req struct { // ApiAccountVerificationRequest (terminalData: newer SDKs)
 		common
 		CardPaymentData *cardPaymentDataForVerification `json:"cardPaymentData"`
 		Merchant        *merchantData                   `json:"merchant"`
 		References      *paymentReferences              `json:"references"`
+		TerminalData    *terminalData                   `json:"terminalData"`
 	}
 	if !x.decode(&req) || !x.checkCommon(req.common) {
 		return
@@ -847,7 +909,7 @@ func (x *exchange) verifyAccount() {
 		return
 	}
 	if !x.checkCard(cpd.CardData, false) || !x.check(checkCardExtras(cpd.CardholderVerificationMethod, cpd.WalletID, cpd.NetworkTokenData, cpd.PointOfSaleData),
-		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References)) {
+		checkEcommerce(cpd.EcommerceData.full()), checkCardOnFile(cpd.CardOnFileData), checkMerchant(req.Merchant), checkReferences(req.References), checkTerminal(req.TerminalData)) {
 		return
 	}
 	x.s.mu.Lock()
@@ -891,11 +953,12 @@ func (x *exchange) verifyAccount() {
 }
 
 func (x *exchange) technicalReversal() {
-	var req struct { // ApiTechnicalReversalRequest
+	var req struct { // ApiTechnicalReversalRequest (terminalData: newer SDKs)
 		common
-		Reason string `json:"reason"`
+		Reason       string        `json:"reason"`
+		TerminalData *terminalData `json:"terminalData"`
 	}
-	if !x.decode(&req) || !x.checkCommon(req.common) {
+	if !x.decode(&req) || !x.checkCommon(req.common) || !x.check(checkTerminal(req.TerminalData)) {
 		return
 	}
 	switch req.Reason {
@@ -1013,13 +1076,14 @@ var dccRates = map[string]string{
 
 func (x *exchange) dccRate() {
 	var req struct { // GetDCCRateRequest
-		OperationID     string `json:"operationId"`
-		TargetCurrency  string `json:"targetCurrency"`
-		RateReferenceID string `json:"rateReferenceId"`
-		CardPaymentData *struct {
+		OperationID     string    `json:"operationId"`
+		TargetCurrency  string    `json:"targetCurrency"`
+		RateReferenceID string    `json:"rateReferenceId"`
+		CardPaymentData *struct { // CardDataForDcc (cardEntryMode: newer SDKs)
 			Bin             string `json:"bin"`
 			Brand           string `json:"brand"`
 			CardCountryCode string `json:"cardCountryCode"`
+			CardEntryMode   string `json:"cardEntryMode"`
 		} `json:"cardPaymentData"`
 		PointOfSaleData *struct {
 			TerminalCountryCode string `json:"terminalCountryCode"`
@@ -1064,7 +1128,7 @@ func (x *exchange) dccRate() {
 	}
 	resulting := convert(from.Amount, int(from.NumberOfDecimals), target.Exponent, rate)
 	x.s.mu.Lock()
-	x.s.quotes = append(x.s.quotes, dccQuote{From: *from, To: amountData{resulting, target.Code, int32(target.Exponent)}, Rate: rate})
+	x.s.quotes = append(x.s.quotes, dccQuote{Kind: req.Transaction.TransactionType, From: *from, To: amountData{resulting, target.Code, int32(target.Exponent)}, Rate: rate})
 	if len(x.s.quotes) > maxQuotes {
 		x.s.quotes = x.s.quotes[len(x.s.quotes)-maxQuotes:]
 	}

@@ -160,10 +160,13 @@ type initialCardOnFileData struct {
 	TransactionType string `json:"transactionType"`
 }
 
+// subsequentCardOnFileData is SubsequentCardOnFileData;
+// initialSchemeTransactionLinkId is the newer SDKs' (go@2.0.0).
 type subsequentCardOnFileData struct {
-	CardOnFileInitiator        string `json:"cardOnFileInitiator"`
-	InitialSchemeTransactionID string `json:"initialSchemeTransactionId"`
-	TransactionType            string `json:"transactionType"`
+	CardOnFileInitiator            string `json:"cardOnFileInitiator"`
+	InitialSchemeTransactionID     string `json:"initialSchemeTransactionId"`
+	InitialSchemeTransactionLinkID string `json:"initialSchemeTransactionLinkId"`
+	TransactionType                string `json:"transactionType"`
 }
 
 type cardOnFileData struct {
@@ -179,12 +182,16 @@ type networkTokenData struct {
 
 // pointOfSaleData is PointOfSaleData: 0.1.0's terminalId (which the
 // newer SDKs moved to terminalData) and the newer SDKs' emvData,
-// isResponseToPinRequest, isRetryWithTheSameOperationId and track2Data.
-// Their onlinePinData is not modelled (refused as unknown).
+// encryptedPinBlock, isResponseToPinRequest,
+// isRetryWithTheSameOperationId, pinMasterKeyReference and track2Data
+// (go@2.0.0 PointOfSaleData.go). The Python SDK's later onlinePinData is
+// not modelled (refused as unknown).
 type pointOfSaleData struct {
 	EmvData                       []emvDataItem `json:"emvData"`
+	EncryptedPinBlock             string        `json:"encryptedPinBlock"`
 	IsResponseToPinRequest        *bool         `json:"isResponseToPinRequest"`
 	IsRetryWithTheSameOperationID *bool         `json:"isRetryWithTheSameOperationId"`
+	PinMasterKeyReference         string        `json:"pinMasterKeyReference"`
 	TerminalID                    string        `json:"terminalId"`
 	Track2Data                    string        `json:"track2Data"`
 }
@@ -517,8 +524,10 @@ func positiveRate(n rateNumber) bool {
 	return ok && rate.Sign() > 0
 }
 
-// dccQuote is a rate the fake quoted at /dcc-rates.
+// dccQuote is a rate the fake quoted at /dcc-rates, for Kind, the
+// request's transaction.transactionType.
 type dccQuote struct {
+	Kind     string
 	From, To amountData
 	Rate     string
 }

@@ -306,6 +306,17 @@ func TestDynamicCurrencyConversionMatchesAQuote(t *testing.T) {
 		t.Fatalf("DCC payment: %d %v", status, resp)
 	}
 	id := resp["paymentId"].(string)
+	// "Mandatory for DCC transactions": an increment or reversal of the
+	// authorization without it is refused.
+	for _, c := range []struct{ name, url, body string }{
+		{"increment", "/increments", `"incrementAmount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+		{"authorization reversal", "/authorization-reversals", `"reversalAmount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+	} {
+		status, body := post(t, base+"processing/v1/1/2/payments/"+id+c.url, token, `{"operationId":"NO-DCC-`+c.name+`","transactionTimestamp":"2026-11-22T10:05:00Z",`+c.body+`}`, nil)
+		if status != 400 || !strings.Contains(body, "dynamicCurrencyConversion is mandatory") {
+			t.Errorf("%s of a DCC payment without its DCC: %d %s", c.name, status, body)
+		}
+	}
 	capture := func(op, dcc string) (int, string) {
 		return post(t, base+"processing/v1/1/2/payments/"+id+"/captures", token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:05:00Z",
  "amount":{"amount":4000,"currencyCode":"EUR","numberOfDecimals":2},"captureSequenceNumber":1,"isFinal":false,"dynamicCurrencyConversion":`+dcc+`}`, nil)
@@ -315,6 +326,36 @@ func TestDynamicCurrencyConversionMatchesAQuote(t *testing.T) {
 	}
 	if status, body := capture("C1", `{"amount":4364,"conversionRate":1.091,"currencyCode":"USD","numberOfDecimals":2}`); status != 201 {
 		t.Errorf("capture converted at the payment's rate: %d %s", status, body)
+	}
+	// The same for a capture and a refund.
+	for _, c := range []struct{ name, url, body string }{
+		{"capture", "/captures", `"amount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+		{"refund", "/refunds", `"amount":{"amount":1000,"currencyCode":"EUR","numberOfDecimals":2}`},
+	} {
+		status, body := post(t, base+"processing/v1/1/2/payments/"+id+c.url, token, `{"operationId":"NO-DCC-`+c.name+`","transactionTimestamp":"2026-11-22T10:05:00Z",`+c.body+`}`, nil)
+		if status != 400 || !strings.Contains(body, "dynamicCurrencyConversion is mandatory") {
+			t.Errorf("%s of a DCC payment without its DCC: %d %s", c.name, status, body)
+		}
+	}
+	// A refund needs a REFUND quote: the payment's rate alone, or a
+	// PAYMENT quote, is refused.
+	refund := func(op, dcc string) (int, string) {
+		return post(t, base+"processing/v1/1/2/payments/"+id+"/refunds", token, `{"operationId":"`+op+`","transactionTimestamp":"2026-11-22T10:06:00Z",
+ "amount":{"amount":2000,"currencyCode":"EUR","numberOfDecimals":2},"captureImmediately":true,"dynamicCurrencyConversion":`+dcc+`}`, nil)
+	}
+	quote := func(op, kind string) {
+		if status, body := post(t, base+"services/v1/1/2/dcc-rates", token, `{"operationId":"`+op+`","targetCurrency":"USD","transaction":{"amount":{"amount":2000,"currencyCode":"EUR","numberOfDecimals":2},"transactionTimestamp":"2026-11-22T10:06:00Z","transactionType":"`+kind+`"}}`, nil); status != 200 {
+			t.Fatalf("quote: %d %s", status, body)
+		}
+	}
+	const converted = `{"amount":2182,"conversionRate":1.091,"currencyCode":"USD","numberOfDecimals":2}`
+	quote("Q-PAY", "PAYMENT")
+	if status, body := refund("F-PAYQ", converted); status != 400 || !strings.Contains(body, "no REFUND rate") {
+		t.Errorf("refund with a PAYMENT quote: %d %s", status, body)
+	}
+	quote("Q-REF", "REFUND")
+	if status, body := refund("F-REFQ", converted); status != 201 {
+		t.Errorf("refund with a REFUND quote: %d %s", status, body)
 	}
 }
 
@@ -530,5 +571,46 @@ func TestConversionRateIsANumber(t *testing.T) {
 	}
 	if !sameRate(*d.ConversionRate, "1.091") || sameRate(*d.ConversionRate, "1.0910000001") {
 		t.Error("rates are not compared exactly")
+	}
+}
+
+// TestNewerSDKFieldsAccepted: what go@2.0.0's models define is accepted
+// on each endpoint (terminalData on the follow-ups, standalone refund,
+// account verification and technical reversal; cardSequenceNumber,
+// encryptedPinBlock/pinMasterKeyReference, initialSchemeTransactionLinkId;
+// cardEntryMode on a DCC rate), and a field no model defines still is not.
+func TestNewerSDKFieldsAccepted(t *testing.T) {
+	base, token := setupAll(t)
+	const ts = `"transactionTimestamp":"2026-11-22T10:00:00Z"`
+	const terminal = `"terminalData":{"terminalId":"T1","pinEntryCapability":"PRESENT","isAttendedTerminal":true}`
+	card := `"cardData":{"cardNumber":"4176669999000104","expiryDate":"122031","cardSecurityCode":"012","cardSequenceNumber":1}`
+	pay := func(op string) string {
+		status, body := post(t, base+"processing/v1/1/2/payments", token, `{"operationId":"`+op+`",`+ts+`,
+ "amount":{"amount":10000,"currencyCode":"EUR","numberOfDecimals":2},"authorizationType":"PRE_AUTHORIZATION",
+ "cardPaymentData":{`+card+`,"pointOfSaleData":{"encryptedPinBlock":"0123456789ABCDEF","pinMasterKeyReference":"K1"}}}`, nil)
+		if status != 201 {
+			t.Fatalf("payment with cardSequenceNumber and encrypted PIN: %d %s", status, body)
+		}
+		return decode(t, body)["paymentId"].(string)
+	}
+	id := pay("P1")
+	for _, c := range []struct{ name, url, body string }{
+		{"increment", "processing/v1/1/2/payments/" + id + "/increments", `{"operationId":"I1",` + ts + `,"incrementAmount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},` + terminal + `}`},
+		{"authorization reversal", "processing/v1/1/2/payments/" + id + "/authorization-reversals", `{"operationId":"R1",` + ts + `,"reversalAmount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},` + terminal + `}`},
+		{"capture", "processing/v1/1/2/payments/" + id + "/captures", `{"operationId":"C1",` + ts + `,` + terminal + `}`},
+		{"refund of a payment", "processing/v1/1/2/payments/" + id + "/refunds", `{"operationId":"F1",` + ts + `,"amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},"captureImmediately":true,` + terminal + `}`},
+		{"standalone refund", "processing/v1/1/2/refunds", `{"operationId":"S1",` + ts + `,"amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},"cardPaymentData":{` + card + `,"captureImmediately":true},` + terminal + `}`},
+		{"account verification", "processing/v1/1/2/account-verifications", `{"operationId":"V1",` + ts + `,"cardPaymentData":{` + card + `,"cardOnFileData":{"isInitialTransaction":false,"subsequentCardOnFileData":{"initialSchemeTransactionId":"123456789012345","initialSchemeTransactionLinkId":"L1","cardOnFileInitiator":"MERCHANT"}}},` + terminal + `}`},
+		{"technical reversal", "processing/v1/1/2/operations/nobody/reverse", `{"operationId":"T1",` + ts + `,"reason":"TIMEOUT_WAITING_RESPONSE",` + terminal + `}`},
+		{"DCC rate", "services/v1/1/2/dcc-rates", `{"operationId":"Q1","targetCurrency":"USD","cardPaymentData":{"bin":"41766699","cardEntryMode":"ECOMMERCE"},"transaction":{"amount":{"amount":100,"currencyCode":"EUR","numberOfDecimals":2},` + ts + `,"transactionType":"PAYMENT"}}`},
+	} {
+		status, body := post(t, base+c.url, token, c.body, nil)
+		if status != 200 && status != 201 {
+			t.Errorf("%s: %d %s", c.name, status, body)
+		}
+		unknown := strings.Replace(c.body, `"operationId"`, `"notAField":1,"operationId"`, 1)
+		if status, body := post(t, base+c.url, token, unknown, nil); status != 400 || !strings.Contains(body, `unknown field \"notAField\"`) {
+			t.Errorf("%s with an unknown field: %d %s", c.name, status, body)
+		}
 	}
 }

@@ -43,6 +43,10 @@ const (
 	AmountRecordedServerError = 501
 	AmountDropConnection      = 1313 // 13.13: recorded, then the connection drops
 	AmountSlow                = 999  // 9.99: answered after SlowDelay (recorded)
+	// AmountInProgress (4.09) makes a payment or capture answer 409 with
+	// problem type …/concurrent-request, as if an earlier request with its
+	// operationId were still being processed; nothing is recorded.
+	AmountInProgress = 409
 )
 
 // SlowDelay is how long AmountSlow waits before answering.
