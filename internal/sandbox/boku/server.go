@@ -57,6 +57,7 @@ const (
 	ReasonOptinNotFound     = 125 // opt-in not found
 	ReasonOptinNotActive    = 126 // opt-in not active
 	ReasonAlreadyReversed   = 130 // already reversed
+	ReasonAlreadyRefunded   = 131 // a reversal of a refunded charge
 	ReasonOptinNotVerified  = 136 // opt-in not yet verified
 	ReasonOptinConflict     = 137 // conflicting update to the opt-in
 	ReasonReversalExpired   = 132 // reversal window expired
