@@ -1,4 +1,4 @@
-package boku3
+package bokuspec
 
 import (
 	"encoding/xml"
@@ -67,7 +67,7 @@ func encode(v any) []byte {
 	}
 	out, err := xml.MarshalIndent(v, "", "    ")
 	if err != nil {
-		panic(fmt.Sprintf("boku3: encode %T: %v", v, err))
+		panic(fmt.Sprintf("bokuspec: encode %T: %v", v, err))
 	}
 	return append([]byte(xmlHeader), out...)
 }

@@ -1,4 +1,4 @@
-// Package boku3 is a fake of Boku Direct Payments API 3.0 as Boku published
+// Package bokuspec is a fake of Boku Direct Payments API 3.0 as Boku published
 // it: the OpenAPI spec "Boku Direct – Local Payment Methods" (MIT, 2021–22),
 // its test-environment (MTE) simulator guide and its Postman collection,
 // summarised in the project's reference note (shared/reference/boku.md,
@@ -120,7 +120,7 @@
 // Outside this fake: notifications (the sandbox fake internal/sandbox/boku sends refund-notification and
 // charge-notification), forex and fund-check (not in the spec), and the
 // simulator's latency on hosted opt-in redirects.
-package boku3
+package bokuspec
 
 import (
 	"fmt"
