@@ -320,10 +320,15 @@ func (s *Server) charge(x *exchange) {
 			return
 		}
 		resp := s.chargeResponse(prior)
-		if prior.reversalID != "" {
+		switch {
+		case prior.reversalID != "":
 			// Spec, charge 130: "a charge request is received with a
 			// merchant-request-id that has already been reversed".
 			resp.Result = failResult(ReasonAlreadyReversed, "merchant-request-id "+req.MerchantRequestID+" has already been reversed", false)
+		case prior.status == "failed":
+			// Spec, charge: "If the transaction has completed with a
+			// billing error, a response code of 107 will be returned".
+			resp.Result = failResult(ReasonBillingErrorReplay, "Transaction has completed with a billing error", false)
 		}
 		x.ok(resp)
 		return

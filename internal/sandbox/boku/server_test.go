@@ -161,7 +161,8 @@ func TestNotificationsAreRedeliveredUntilAcknowledged(t *testing.T) {
 
 // The money outcomes Boku's spec fixes: a charge re-sent after its
 // reversal, or sent after its merchant-request-id was reversed, is 130
-// and charges nothing; a refunded charge cannot be reversed (131).
+// and charges nothing; a failed charge re-sent is 107; a refunded charge
+// cannot be reversed (131).
 func TestReversalOutcomesAsTheSpecHasThem(t *testing.T) {
 	fake := New(merchant)
 	now := time.Now()
@@ -204,6 +205,17 @@ func TestReversalOutcomesAsTheSpecHasThem(t *testing.T) {
 	}
 	if n := fake.ChargeCount(); n != 1 {
 		t.Errorf("%d charges recorded, want 1", n)
+	}
+
+	failed := func(mrid string) string {
+		return call("charge", `<charge-request><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><merchant-transaction-id>t-`+mrid+
+			`</merchant-transaction-id><merchant-item-description>item</merchant-item-description><optin-id>oi-1</optin-id><currency>GBP</currency><total-amount>6.66</total-amount></charge-request>`)
+	}
+	if text := failed("order-4"); !strings.Contains(text, "<reason-code>3</reason-code>") {
+		t.Fatalf("6.66: %s", text)
+	}
+	if text := failed("order-4"); !strings.Contains(text, "<reason-code>107</reason-code>") || !strings.Contains(text, "<charge-status>failed</charge-status>") {
+		t.Errorf("a failed charge re-sent (the spec's 107): %s", text)
 	}
 
 	text := charge("order-3")
