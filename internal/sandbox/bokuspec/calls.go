@@ -27,6 +27,8 @@ var calls = map[string]map[string]handler{
 		"begin-single-charge": (*exchange).beginSingleCharge,
 		"refund-charge":       (*exchange).refundCharge,
 		"query-refund":        (*exchange).queryRefund,
+		"forex":               (*exchange).forex,
+		"fund-check":          (*exchange).fundCheck,
 	},
 }
 
