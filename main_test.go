@@ -20,8 +20,8 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd"
 	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku3"
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 	"github.com/bokuctl/bokuctl/pkg/sign"
@@ -92,7 +92,7 @@ func TestScripts(t *testing.T) {
 
 			// The fake written from Boku's spec alone, with Boku's MTE
 			// simulator: the simulate scripts run against it.
-			spec := boku3.New(boku3.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+			spec := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 			specServer := httptest.NewServer(spec)
 			env.Defer(specServer.Close)
 			env.Setenv("BOKU3_URL", specServer.URL)

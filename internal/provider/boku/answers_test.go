@@ -16,7 +16,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
 	"github.com/bokuctl/bokuctl/internal/provider"
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku3"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/sign"
@@ -214,8 +214,8 @@ func TestHostedChargeInProgressIsTheNormalAnswer(t *testing.T) {
 // Item 2, against the spec-only fake: a charge sent again after its
 // reversal is answered 130, and bokuctl does not call it succeeded.
 func TestResendAfterReversalAgainstTheSpecFake(t *testing.T) {
-	m := boku3.Merchant{ID: answerMerchant, KeyID: answerKeyID, Key: []byte(testKey)}
-	fake := boku3.New(m)
+	m := bokuspec.Merchant{ID: answerMerchant, KeyID: answerKeyID, Key: []byte(testKey)}
+	fake := bokuspec.New(m)
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
 	env := profileEnv(server.URL)

@@ -319,7 +319,26 @@ func (s *Server) charge(x *exchange) {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
 			return
 		}
-		x.ok(s.chargeResponse(prior))
+		resp := s.chargeResponse(prior)
+		switch {
+		case prior.reversalID != "":
+			// Spec, charge 130: "a charge request is received with a
+			// merchant-request-id that has already been reversed".
+			resp.Result = failResult(ReasonAlreadyReversed, "merchant-request-id "+req.MerchantRequestID+" has already been reversed", false)
+		case prior.status == "failed":
+			// Spec, charge: "If the transaction has completed with a
+			// billing error, a response code of 107 will be returned".
+			resp.Result = failResult(ReasonBillingErrorReplay, "Transaction has completed with a billing error", false)
+		}
+		x.ok(resp)
+		return
+	}
+	if _, reversed := s.reversals[key]; reversed {
+		// Reversed before it arrived: the spec's 130, and nothing is
+		// charged.
+		x.ok(chargeResponse{Result: failResult(ReasonAlreadyReversed, "merchant-request-id "+req.MerchantRequestID+" has already been reversed", false),
+			Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID,
+			MerchantTransactionID: req.MerchantTransactionID, MerchantData: req.MerchantData, OptinID: req.OptinID})
 		return
 	}
 	if amount == AmountUnavailableOnce && !s.failedOnce[key] {
@@ -347,10 +366,6 @@ func (s *Server) charge(x *exchange) {
 		id: s.nextID("ch"), merchantID: x.merchant.ID, merchantRequestID: req.MerchantRequestID,
 		merchantTransactionID: req.MerchantTransactionID, merchantData: req.MerchantData, description: req.MerchantItemDescription,
 		optinID: req.OptinID, country: o.country, currency: req.Currency, amount: amount, status: "success", created: s.Now(),
-	}
-	if id, reversed := s.reversals[key]; reversed {
-		// Reversed before it arrived [inferred]: it is recorded reversed.
-		c.reversalID, c.reversedAt = id, s.Now()
 	}
 	switch {
 	case o.chargeCode != nil && *o.chargeCode == 0:
@@ -570,6 +585,14 @@ func (s *Server) reverseCharge(x *exchange) {
 	if c := s.chargeByMRID[key]; c != nil {
 		if c.reversalID == "" && s.Now().Sub(c.created) > time.Hour {
 			resp.Result = failResult(ReasonReversalExpired, "charge "+c.id+" is more than an hour old: the reversal window has expired", false)
+			resp.ChargeID = c.id
+			x.ok(resp)
+			return
+		}
+		if c.reversalID == "" && c.refunded > 0 {
+			// Spec 131: a reversal of a charge already refunded, fully
+			// or partially, is refused.
+			resp.Result = failResult(ReasonAlreadyRefunded, "charge "+c.id+" has already been refunded", false)
 			resp.ChargeID = c.id
 			x.ok(resp)
 			return

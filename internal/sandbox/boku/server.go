@@ -47,24 +47,26 @@ const (
 
 // Reason codes, from Boku's published table (docs/boku.md).
 const (
-	ReasonInsufficientFunds = 3   // insufficient credit
-	ReasonConsumerBlocked   = 4   // user barred
-	ReasonInProgress        = 23  // submitted and in progress (retriable)
-	ReasonAmountOverLimit   = 29  // amount not supported
-	ReasonInvalidRequest    = 43  // invalid request
-	ReasonConflictingID     = 124 // merchant-request-id reused for another request
-	ReasonNotSupported      = 86  // feature not supported (here: a forex pair)
-	ReasonOptinNotFound     = 125 // opt-in not found
-	ReasonOptinNotActive    = 126 // opt-in not active
-	ReasonAlreadyReversed   = 130 // already reversed
-	ReasonOptinNotVerified  = 136 // opt-in not yet verified
-	ReasonOptinConflict     = 137 // conflicting update to the opt-in
-	ReasonReversalExpired   = 132 // reversal window expired
-	ReasonChargeNotFound    = 133 // charge not found
-	ReasonChargeNotBilled   = 135 // charge not billed
-	ReasonFullyRefunded     = 145 // fully refunded
-	ReasonRefundExceeds     = 146 // refund exceeds what remains
-	ReasonRefundNotFound    = 153 // refund not found
+	ReasonInsufficientFunds  = 3   // insufficient credit
+	ReasonConsumerBlocked    = 4   // user barred
+	ReasonInProgress         = 23  // submitted and in progress (retriable)
+	ReasonAmountOverLimit    = 29  // amount not supported
+	ReasonInvalidRequest     = 43  // invalid request
+	ReasonConflictingID      = 124 // merchant-request-id reused for another request
+	ReasonNotSupported       = 86  // feature not supported (here: a forex pair)
+	ReasonBillingErrorReplay = 107 // a failed charge re-sent
+	ReasonOptinNotFound      = 125 // opt-in not found
+	ReasonOptinNotActive     = 126 // opt-in not active
+	ReasonAlreadyReversed    = 130 // already reversed
+	ReasonAlreadyRefunded    = 131 // a reversal of a refunded charge
+	ReasonOptinNotVerified   = 136 // opt-in not yet verified
+	ReasonOptinConflict      = 137 // conflicting update to the opt-in
+	ReasonReversalExpired    = 132 // reversal window expired
+	ReasonChargeNotFound     = 133 // charge not found
+	ReasonChargeNotBilled    = 135 // charge not billed
+	ReasonFullyRefunded      = 145 // fully refunded
+	ReasonRefundExceeds      = 146 // refund exceeds what remains
+	ReasonRefundNotFound     = 153 // refund not found
 )
 
 // countryCurrencies lists the currencies each supported country accepts.

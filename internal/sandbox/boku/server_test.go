@@ -158,3 +158,74 @@ func TestNotificationsAreRedeliveredUntilAcknowledged(t *testing.T) {
 		t.Fatal("delivered again after the acknowledgement")
 	}
 }
+
+// The money outcomes Boku's spec fixes: a charge re-sent after its
+// reversal, or sent after its merchant-request-id was reversed, is 130
+// and charges nothing; a failed charge re-sent is 107; a refunded charge
+// cannot be reversed (131).
+func TestReversalOutcomesAsTheSpecHasThem(t *testing.T) {
+	fake := New(merchant)
+	now := time.Now()
+	fake.Now = func() time.Time { return now }
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	call := func(c, body string) string {
+		t.Helper()
+		status, text := send(t, server.URL+"/gb/billing/3.0/"+c, merchant, body, now, []string{"Content-Type"})
+		if status != 200 {
+			t.Fatalf("%s: HTTP %d %s", c, status, text)
+		}
+		return text
+	}
+	reverse := func(mrid string) string {
+		return call("reverse-charge", `<reverse-charge-request><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><country>GB</country></reverse-charge-request>`)
+	}
+	charge := func(mrid string) string {
+		return call("charge", `<charge-request><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><merchant-transaction-id>t-`+mrid+
+			`</merchant-transaction-id><merchant-item-description>item</merchant-item-description><optin-id>oi-1</optin-id><currency>GBP</currency><total-amount>4.99</total-amount></charge-request>`)
+	}
+	o := &optin{id: "oi-1", merchantID: "m1", country: "gb", state: "active", method: "superwallet"}
+	fake.optins["oi-1"], fake.optinsByID["oi-1"] = o, o
+
+	if text := charge("order-1"); !strings.Contains(text, "<charge-status>success</charge-status>") {
+		t.Fatalf("charge: %s", text)
+	}
+	if text := reverse("order-1"); !strings.Contains(text, `<result status="OK">`) {
+		t.Fatalf("reverse: %s", text)
+	}
+	if text := charge("order-1"); !strings.Contains(text, "<reason-code>130</reason-code>") || !strings.Contains(text, `status="ERROR"`) {
+		t.Errorf("charge re-sent after its reversal: %s", text)
+	}
+
+	if text := reverse("order-2"); !strings.Contains(text, `<result status="OK">`) {
+		t.Fatalf("reverse before charge: %s", text)
+	}
+	if text := charge("order-2"); !strings.Contains(text, "<reason-code>130</reason-code>") || strings.Contains(text, "<charge-id>") {
+		t.Errorf("charge after its reversal arrived first: %s", text)
+	}
+	if n := fake.ChargeCount(); n != 1 {
+		t.Errorf("%d charges recorded, want 1", n)
+	}
+
+	failed := func(mrid string) string {
+		return call("charge", `<charge-request><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><merchant-transaction-id>t-`+mrid+
+			`</merchant-transaction-id><merchant-item-description>item</merchant-item-description><optin-id>oi-1</optin-id><currency>GBP</currency><total-amount>6.66</total-amount></charge-request>`)
+	}
+	if text := failed("order-4"); !strings.Contains(text, "<reason-code>3</reason-code>") {
+		t.Fatalf("6.66: %s", text)
+	}
+	if text := failed("order-4"); !strings.Contains(text, "<reason-code>107</reason-code>") || !strings.Contains(text, "<charge-status>failed</charge-status>") {
+		t.Errorf("a failed charge re-sent (the spec's 107): %s", text)
+	}
+
+	text := charge("order-3")
+	id := text[strings.Index(text, "<charge-id>")+len("<charge-id>") : strings.Index(text, "</charge-id>")]
+	refund := call("refund-charge", `<refund-charge-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>rf-order-3</merchant-request-id>`+
+		`<merchant-refund-id>r3</merchant-refund-id><charge-id>`+id+`</charge-id><reason-code>33</reason-code><currency>GBP</currency><refund-amount>1.00</refund-amount></refund-charge-request>`)
+	if !strings.Contains(refund, `<result status="OK">`) {
+		t.Fatalf("refund: %s", refund)
+	}
+	if text := reverse("order-3"); !strings.Contains(text, "<reason-code>131</reason-code>") || strings.Contains(text, "<reversal-id>") {
+		t.Errorf("reversal of a refunded charge: %s", text)
+	}
+}

@@ -1,4 +1,4 @@
-package boku3
+package bokuspec
 
 import (
 	"net/http"
@@ -428,8 +428,8 @@ func TestCountryOfHost(t *testing.T) {
 	r = h.sendAs(testMerchant, http.MethodPost, "/gb/billing/3.0/charge", chargeDoc(t, id, "gb-1", "100"), true)
 	r.expect(t, "ERROR", "125")
 	// Unknown call, wrong method.
-	if r := h.sendAs(testMerchant, http.MethodPost, "/jp/billing/3.0/forex", "<x/>", true); r.status != http.StatusNotFound {
-		t.Errorf("forex: %d", r.status)
+	if r := h.sendAs(testMerchant, http.MethodPost, "/jp/billing/3.0/nope", "<x/>", true); r.status != http.StatusNotFound {
+		t.Errorf("unknown call: %d", r.status)
 	}
 	if r := h.sendAs(testMerchant, http.MethodGet, "/jp/billing/3.0/charge", "", true); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d", r.status)

@@ -1,4 +1,4 @@
-// Package boku3 is a fake of Boku Direct Payments API 3.0 as Boku published
+// Package bokuspec is a fake of Boku Direct Payments API 3.0 as Boku published
 // it: the OpenAPI spec "Boku Direct – Local Payment Methods" (MIT, 2021–22),
 // its test-environment (MTE) simulator guide and its Postman collection,
 // summarised in the project's reference note (shared/reference/boku.md,
@@ -25,7 +25,7 @@
 //	billing/3.0/charge, query-charge, reverse-charge,
 //	  begin-single-charge, refund-charge, query-refund              from the spec
 //
-// forex and fund-check are not in the spec and are not served (404).
+//	billing/3.0/forex, fund-check                                  not in the spec: the sandbox's documented shapes (extras.go)
 //
 // # Authentication and signing
 //
@@ -118,9 +118,9 @@
 //     unknown opt-in, 400 for a bad body, 401 for another merchant's URL.
 //
 // Outside this fake: notifications (the sandbox fake internal/sandbox/boku sends refund-notification and
-// charge-notification), forex and fund-check (not in the spec), and the
+// charge-notification), and the
 // simulator's latency on hosted opt-in redirects.
-package boku3
+package bokuspec
 
 import (
 	"fmt"

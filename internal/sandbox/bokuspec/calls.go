@@ -1,4 +1,4 @@
-package boku3
+package bokuspec
 
 import (
 	"encoding/xml"
@@ -27,6 +27,8 @@ var calls = map[string]map[string]handler{
 		"begin-single-charge": (*exchange).beginSingleCharge,
 		"refund-charge":       (*exchange).refundCharge,
 		"query-refund":        (*exchange).queryRefund,
+		"forex":               (*exchange).forex,
+		"fund-check":          (*exchange).fundCheck,
 	},
 }
 
@@ -67,7 +69,7 @@ func encode(v any) []byte {
 	}
 	out, err := xml.MarshalIndent(v, "", "    ")
 	if err != nil {
-		panic(fmt.Sprintf("boku3: encode %T: %v", v, err))
+		panic(fmt.Sprintf("bokuspec: encode %T: %v", v, err))
 	}
 	return append([]byte(xmlHeader), out...)
 }

@@ -1,4 +1,4 @@
-package boku3_test
+package bokuspec_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku3"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -16,10 +16,10 @@ import (
 // by different authors. Driving one with the other checks both readings:
 // a disagreement here is a question for the spec, not for either side.
 
-func crossClient(t *testing.T) (*bokudirect.Client, *boku3.Server) {
+func crossClient(t *testing.T) (*bokudirect.Client, *bokuspec.Server) {
 	t.Helper()
-	m := boku3.Merchant{ID: "gatewaymerchant", KeyID: "k1", Key: []byte("cross-check-key")}
-	fake := boku3.New(m)
+	m := bokuspec.Merchant{ID: "gatewaymerchant", KeyID: "k1", Key: []byte("cross-check-key")}
+	fake := bokuspec.New(m)
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
 	c, err := bokudirect.New(bokudirect.Config{MerchantID: m.ID, KeyID: m.KeyID, Key: m.Key, Country: "jp", BaseURL: server.URL + "/boku/{country}"})

@@ -1,4 +1,4 @@
-package boku3
+package bokuspec
 
 import (
 	"errors"
@@ -143,7 +143,7 @@ func (o *optin) complete(code int, account, userID string) {
 }
 
 // ErrNotFound is returned by the harness methods for an unknown id.
-var ErrNotFound = errors.New("boku3: not found")
+var ErrNotFound = errors.New("bokuspec: not found")
 
 func (s *Server) findOptin(id string) *optin {
 	for _, a := range s.accounts {
@@ -193,7 +193,7 @@ func (s *Server) CompleteSingleCharge(chargeID string, reasonCode int) error {
 		return ErrNotFound
 	}
 	if c.status != statusInProgress {
-		return fmt.Errorf("boku3: charge %s is already %s", chargeID, c.status)
+		return fmt.Errorf("bokuspec: charge %s is already %s", chargeID, c.status)
 	}
 	c.doneAt, c.final = s.Now(), reasonCode
 	c.settle(c.doneAt)
@@ -212,18 +212,18 @@ func (s *Server) Chargeback(chargeID, amount string, reasonCode int) (string, er
 		return "", ErrNotFound
 	}
 	if !refundReasons[reasonCode] {
-		return "", fmt.Errorf("boku3: %d is not a refund reason code", reasonCode)
+		return "", fmt.Errorf("bokuspec: %d is not a refund reason code", reasonCode)
 	}
 	remaining := c.amount - c.refunded - c.reserved
 	minor := remaining
 	if amount != "" {
 		var ok bool
 		if minor, ok = parseAmount(amount, c.currency); !ok {
-			return "", fmt.Errorf("boku3: bad amount %q", amount)
+			return "", fmt.Errorf("bokuspec: bad amount %q", amount)
 		}
 	}
 	if c.status != statusSuccess || minor <= 0 || minor > remaining {
-		return "", fmt.Errorf("boku3: charge %s cannot be charged back by %s", chargeID, amount)
+		return "", fmt.Errorf("bokuspec: charge %s cannot be charged back by %s", chargeID, amount)
 	}
 	now := s.Now()
 	rf := &refund{id: s.newNumericID(), chargeID: c.id, reasonCode: reasonCode, amount: minor, kind: "chargeback",

@@ -1,4 +1,4 @@
-package boku3
+package bokuspec
 
 import (
 	"bytes"
