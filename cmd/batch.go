@@ -142,7 +142,7 @@ sent are run. Off a terminal it needs --yes, as the batch did.`,
 		Example: "  bokuctl batch resume bt-k3j9x2m4qa --yes",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openJournal(cmd, f)
+			store, err := cmdutil.OpenJournal(cmd, f)
 			if err != nil {
 				return err
 			}
@@ -809,7 +809,7 @@ func removeStaleSpools(dir string) {
 	names, _ := filepath.Glob(filepath.Join(dir, ".incoming-*"))
 	for _, name := range names {
 		var pid int
-		if _, err := fmt.Sscanf(filepath.Base(name), ".incoming-%d-", &pid); err != nil || !processAlive(pid) {
+		if _, err := fmt.Sscanf(filepath.Base(name), ".incoming-%d-", &pid); err != nil || !cmdutil.ProcessAlive(pid) {
 			os.Remove(name)
 		}
 	}

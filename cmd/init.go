@@ -129,7 +129,7 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 	for k, v := range file.Profiles[name] {
 		profile[k] = v
 	}
-	if err := flagSettings(values, profile); err != nil {
+	if err := cmdutil.FlagSettings(values, profile); err != nil {
 		return err
 	}
 	get := func(key string) string { return profile[key] }
@@ -201,8 +201,8 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 			}
 		default:
 			if _, isTerminal := f.IO.StdinIsTerminal(); !isTerminal {
-				data, err := io.ReadAll(io.LimitReader(f.IO.In, maxSecretSize+1))
-				if err != nil || len(data) > maxSecretSize {
+				data, err := io.ReadAll(io.LimitReader(f.IO.In, cmdutil.MaxSecretSize+1))
+				if err != nil || len(data) > cmdutil.MaxSecretSize {
 					return exitcode.New(exitcode.Usage, "cannot read the %s from stdin", secretName)
 				}
 				value = string(bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r")))
@@ -229,7 +229,7 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 	f.Printer.Notice("%s profile %q in %s.", map[bool]string{true: "Created", false: "Updated"}[result.Created], name, file.Path)
 	if value != "" {
 		if err := store.Set(ctx, account, value); err != nil {
-			return storeError(err, spec)
+			return cmdutil.StoreError(err, spec)
 		}
 		f.Printer.Notice("Stored %s for profile %q in the %s.", secretName, name, store.Describe())
 	}

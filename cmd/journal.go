@@ -111,18 +111,6 @@ func (e journalEntry) Table() output.Table {
 	return t
 }
 
-// openJournal is the journal for the journal commands: "off" is an error.
-func openJournal(cmd *cobra.Command, f *cmdutil.Factory) (journal.Store, error) {
-	store, err := f.OpenJournal(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	if store == nil {
-		return nil, exitcode.New(exitcode.Usage, "the journal is off").WithHint("unset the journal setting or BOKUCTL_JOURNAL, and drop --no-journal")
-	}
-	return store, nil
-}
-
 // journalFilter is --since and --status; the global --profile and
 // --provider, when given, narrow to that profile or provider.
 type journalFilter struct {
@@ -161,7 +149,7 @@ func (jf *journalFilter) list(cmd *cobra.Command) ([]journal.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openJournal(cmd, jf.f)
+	store, err := cmdutil.OpenJournal(cmd, jf.f)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +186,7 @@ func newJournalShowCmd(f *cmdutil.Factory) *cobra.Command {
   bokuctl journal show order-1234 --jq .settle_command`,
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openJournal(cmd, f)
+			store, err := cmdutil.OpenJournal(cmd, f)
 			if err != nil {
 				return err
 			}
@@ -265,7 +253,7 @@ outcome. Nothing is sent to a provider.`,
 			if strings.TrimSpace(note) == "" {
 				return exitcode.New(exitcode.Usage, "--note is required: say how you know").WithHint(`for example --note "seen in the provider's portal as ch-123"`)
 			}
-			store, err := openJournal(cmd, f)
+			store, err := cmdutil.OpenJournal(cmd, f)
 			if err != nil {
 				return err
 			}

@@ -17,9 +17,9 @@ import (
 )
 
 func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
+	return cmdutil.WithExample(cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
 		newMethodsListCmd(f),
-		withExample(cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",
+		cmdutil.WithExample(cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",
 			newMethodsCacheListCmd(f),
 			newMethodsCacheClearCmd(f),
 		), `  bokuctl methods cache list

@@ -16,7 +16,7 @@ import (
 )
 
 func newNotifyCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f)),
+	return cmdutil.WithExample(cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f)),
 		"  bokuctl notify verify --file notification.http")
 }
 

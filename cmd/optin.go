@@ -19,7 +19,7 @@ import (
 )
 
 func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
+	return cmdutil.WithExample(cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
 		newOptinBeginCmd(f),
 		newOptinValidateCmd(f),
 		newOptinConfirmCmd(f),

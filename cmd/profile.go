@@ -19,7 +19,7 @@ import (
 )
 
 func newProfileCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
+	return cmdutil.WithExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
 		newProfileAddCmd(f),
 		newProfileSetCmd(f),
 		newProfileUnsetCmd(f),
@@ -134,7 +134,7 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 		flags[k] = v
 	}
 	profile := config.Profile{}
-	if err := flagSettings(flags, profile); err != nil {
+	if err := cmdutil.FlagSettings(flags, profile); err != nil {
 		return err
 	}
 	if err := file.Update(func(file *config.File) error {
@@ -152,24 +152,6 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 	}
 	f.Printer.Notice("Added profile %q to %s.", opts.Name, file.Path)
 	return f.Printer.Print(newProfileResult(file, opts.Name))
-}
-
-// flagSettings puts the settings given as flags (setting name → flag)
-// into profile, normalised and checked; the first bad one is an error
-// naming its flag.
-func flagSettings(flags map[string]*pflag.Flag, profile config.Profile) error {
-	for name, flag := range flags {
-		if flag == nil || !flag.Changed {
-			continue
-		}
-		key, _ := config.LookupKey(name)
-		value := key.Normalize(flag.Value.String())
-		if err := key.Validate(value); err != nil {
-			return exitcode.New(exitcode.Usage, "--%s: %s", flag.Name, config.ShortenValue(err.Error(), value))
-		}
-		profile[name] = value
-	}
-	return nil
 }
 
 func newProfileSetCmd(f *cmdutil.Factory) *cobra.Command {

@@ -18,7 +18,7 @@ import (
 )
 
 func newProfileImportCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("import", "Create or update a profile from another tool's configuration",
+	return cmdutil.WithExample(cmdutil.GroupCmd("import", "Create or update a profile from another tool's configuration",
 		newProfileImportWorldlineCmd(f),
 	), `  bokuctl profile import worldline-properties acquiring-sdk.ini --name eu`)
 }
@@ -175,7 +175,7 @@ func writeImport(cmd *cobra.Command, f *cmdutil.Factory, path, name string, impo
 	account := secret.Account(name, spec.Name)
 	if imported.ProxyPassword != "" {
 		if _, err := store.Get(ctx, account); err != nil && !errors.Is(err, secret.ErrNotFound) {
-			return storeError(err, spec)
+			return cmdutil.StoreError(err, spec)
 		}
 	}
 
@@ -200,7 +200,7 @@ func writeImport(cmd *cobra.Command, f *cmdutil.Factory, path, name string, impo
 	f.Printer.Notice("%s profile %q in %s: %d settings from %s.", map[bool]string{true: "Created", false: "Updated"}[result.Created], name, file.Path, len(imported.Settings), path)
 	if imported.ProxyPassword != "" {
 		if err := store.Set(ctx, account, imported.ProxyPassword); err != nil {
-			return storeError(err, spec)
+			return cmdutil.StoreError(err, spec)
 		}
 		result.SecretsStored = append(result.SecretsStored, spec.Name)
 		f.Printer.Notice("Stored %s for profile %q in the %s.", spec.Name, name, store.Describe())

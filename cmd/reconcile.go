@@ -66,7 +66,7 @@ some are still unknown.`,
 		Example: "  bokuctl reconcile --since 24h\n  bokuctl reconcile --reverse-unknown --yes",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openJournal(cmd, f)
+			store, err := cmdutil.OpenJournal(cmd, f)
 			if err != nil {
 				return err
 			}

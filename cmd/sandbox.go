@@ -20,7 +20,7 @@ import (
 )
 
 func newSandboxCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
+	return cmdutil.WithExample(cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
 		newSandboxServeCmd(f),
 		newSandboxDemoCmd(f),
 	), `  bokuctl sandbox demo

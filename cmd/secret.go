@@ -17,11 +17,8 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-// maxSecretSize bounds what `secret set` reads from stdin.
-const maxSecretSize = 64 << 10
-
 func newSecretCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
+	return cmdutil.WithExample(cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
 		newSecretSetCmd(f),
 		newSecretDeleteCmd(f),
 		newSecretStatusCmd(f, providers),
@@ -96,14 +93,14 @@ reachable, set BOKUCTL_KEYRING_FILE to a file path to use a plain-text
 			store := f.SecretStore()
 			account := secret.Account(profile, spec.Name)
 			if _, err := store.Get(cmd.Context(), account); err != nil && !errors.Is(err, secret.ErrNotFound) {
-				return storeError(err, spec)
+				return cmdutil.StoreError(err, spec)
 			}
 			value, err := readSecret(cmd.Context(), f, spec)
 			if err != nil {
 				return err
 			}
 			if err := store.Set(cmd.Context(), account, value); err != nil {
-				return storeError(err, spec)
+				return cmdutil.StoreError(err, spec)
 			}
 			if f.Getenv(spec.EnvVar) != "" {
 				f.Printer.Notice("Note: %s is set in the environment and takes precedence over the stored value.", spec.EnvVar)
@@ -126,12 +123,12 @@ func readSecret(ctx context.Context, f *cmdutil.Factory, spec secret.Spec) (stri
 		}
 		value = []byte(read)
 	} else {
-		read, err := io.ReadAll(io.LimitReader(f.IO.In, maxSecretSize+1))
+		read, err := io.ReadAll(io.LimitReader(f.IO.In, cmdutil.MaxSecretSize+1))
 		if err != nil {
 			return "", fmt.Errorf("read secret from stdin: %w", err)
 		}
-		if len(read) > maxSecretSize {
-			return "", exitcode.New(exitcode.Usage, "the value on stdin is over %d KiB; that is not a %s", maxSecretSize>>10, spec.Name)
+		if len(read) > cmdutil.MaxSecretSize {
+			return "", exitcode.New(exitcode.Usage, "the value on stdin is over %d KiB; that is not a %s", cmdutil.MaxSecretSize>>10, spec.Name)
 		}
 		value = bytes.TrimSuffix(bytes.TrimSuffix(read, []byte("\n")), []byte("\r"))
 	}
@@ -140,21 +137,6 @@ func readSecret(ctx context.Context, f *cmdutil.Factory, spec secret.Spec) (stri
 			WithHint("pipe it in: printf %%s \"$VALUE\" | bokuctl secret set %s", spec.Name)
 	}
 	return string(value), nil
-}
-
-// storeError explains an unreachable store and names the alternatives.
-func storeError(err error, spec secret.Spec) error {
-	var unavailable *secret.UnavailableError
-	if errors.As(err, &unavailable) {
-		return &exitcode.Error{
-			Code:    exitcode.Auth,
-			Message: err.Error(),
-			Hint: fmt.Sprintf("on CI or a headless machine set %s in the environment, or set %s to a file path for a plain-text store",
-				spec.EnvVar, secret.FileStoreEnv),
-			Err: err,
-		}
-	}
-	return err
 }
 
 func newSecretDeleteCmd(f *cmdutil.Factory) *cobra.Command {
@@ -185,7 +167,7 @@ confirmation; elsewhere it refuses unless --yes is given.`,
 				return exitcode.New(exitcode.Usage, "secret %s is not stored for profile %q", spec.Name, profile)
 			}
 			if err != nil {
-				return storeError(err, spec)
+				return cmdutil.StoreError(err, spec)
 			}
 			f.Printer.Notice("Deleted %s of profile %q.", spec.Name, profile)
 			if f.Getenv(spec.EnvVar) != "" {

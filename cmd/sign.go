@@ -15,7 +15,7 @@ import (
 )
 
 func newSignCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
+	return cmdutil.WithExample(cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
 		newSignMessageCmd(f, true),
 		newSignMessageCmd(f, false),
 	), `  bokuctl sign request --path /billing/3.0/charge --header 'Content-Type: text/xml;charset=utf-8' \

@@ -14,7 +14,7 @@ import (
 )
 
 func newSimulateCmd(f *cmdutil.Factory) *cobra.Command {
-	return withExample(cmdutil.GroupCmd("simulate", "Set what Boku's test-environment simulator answers next (MTE only)",
+	return cmdutil.WithExample(cmdutil.GroupCmd("simulate", "Set what Boku's test-environment simulator answers next (MTE only)",
 		newSimulateHostedOptinCmd(f), newSimulateBehaviorCmd(f, "charge-behavior"), newSimulateBehaviorCmd(f, "refund-behavior")),
 		`  bokuctl simulate hosted-optin --merchant-request-id optin-42 --response-code 900 --fail-on-validate
   bokuctl simulate charge-behavior --optin-id D4q4jgAAAABTRwAAAAAAAA --error-code 3`)

@@ -1,14 +1,14 @@
 //go:build unix
 
-package cmd
+package cmdutil
 
 import (
 	"errors"
 	"syscall"
 )
 
-// processAlive reports whether a process with pid exists (signal 0).
-func processAlive(pid int) bool {
+// ProcessAlive reports whether a process with pid exists (signal 0).
+func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
