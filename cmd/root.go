@@ -28,9 +28,15 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/charge"
 	"github.com/bokuctl/bokuctl/cmd/forex"
 	"github.com/bokuctl/bokuctl/cmd/fundcheck"
+	"github.com/bokuctl/bokuctl/cmd/methods"
+	"github.com/bokuctl/bokuctl/cmd/notify"
 	"github.com/bokuctl/bokuctl/cmd/operation"
+	"github.com/bokuctl/bokuctl/cmd/optin"
 	"github.com/bokuctl/bokuctl/cmd/refund"
+	"github.com/bokuctl/bokuctl/cmd/sign"
+	"github.com/bokuctl/bokuctl/cmd/simulate"
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
+	"github.com/bokuctl/bokuctl/cmd/verifyservice"
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
@@ -216,10 +222,10 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f, providers),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
-			newOptinCmd(f), newSimulateCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
+			optin.NewCmd(f), simulate.NewCmd(f), verifyservice.NewCmd(f), notify.NewCmd(f), notify.NewListenCmd(f), sign.NewCmd(f),
 		}},
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
-		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
+		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
 			newInitCmd(f, providers), newJournalCmd(f), newReconcileCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
 		}},

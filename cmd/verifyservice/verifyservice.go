@@ -1,4 +1,4 @@
-package cmd
+package verifyservice
 
 import (
 	"errors"
@@ -49,7 +49,7 @@ func (r verifyServiceResult) Table() output.Table {
 	return t
 }
 
-func newVerifyServiceCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify-service SERVICE_ID",
 		Short: "Check that a Boku service id is valid for the profile's merchant (legacy API)",

@@ -1,4 +1,4 @@
-package cmd
+package notify
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ type listenOptions struct {
 	Addr, ForwardTo, URLFile string
 }
 
-func newListenCmd(f *cmdutil.Factory) *cobra.Command {
+func NewListenCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &listenOptions{}
 	cmd := &cobra.Command{
 		Use:   "listen [--addr 127.0.0.1:PORT] [--forward-to URL]",

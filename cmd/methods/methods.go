@@ -1,4 +1,4 @@
-package cmd
+package methods
 
 import (
 	"encoding/json"
@@ -16,7 +16,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newMethodsCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("methods", "Which payment methods (gateways) an Ottu merchant can offer",
 		newMethodsListCmd(f),
 		cmdutil.WithExample(cmdutil.GroupCmd("cache", "Inspect or clear cached payment-method lists",

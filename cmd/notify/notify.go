@@ -1,4 +1,4 @@
-package cmd
+package notify
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newNotifyCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("notify", "Check Boku's signed notifications", newNotifyVerifyCmd(f)),
 		"  bokuctl notify verify --file notification.http")
 }

@@ -1,4 +1,4 @@
-package cmd
+package sign
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
-func newSignCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("sign", "Compute Boku signature headers, for debugging integrations",
 		newSignMessageCmd(f, true),
 		newSignMessageCmd(f, false),

@@ -1,4 +1,4 @@
-package cmd
+package simulate
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newSimulateCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("simulate", "Set what Boku's test-environment simulator answers next (MTE only)",
 		newSimulateHostedOptinCmd(f), newSimulateBehaviorCmd(f, "charge-behavior"), newSimulateBehaviorCmd(f, "refund-behavior")),
 		`  bokuctl simulate hosted-optin --merchant-request-id optin-42 --response-code 900 --fail-on-validate

@@ -1,4 +1,4 @@
-package cmd
+package optin
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newOptinCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it",
 		newOptinBeginCmd(f),
 		newOptinValidateCmd(f),
