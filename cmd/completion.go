@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	journalcmd "github.com/bokuctl/bokuctl/cmd/journal"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider/worldline"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
@@ -64,7 +65,7 @@ var flagValues = map[string]values{
 	"bokuctl methods list --tag":             fixed(ottu.Tags),
 	"bokuctl journal list --status":          journalStatuses,
 	"bokuctl journal export --status":        journalStatuses,
-	"bokuctl journal settle --as":            fixed(settledAs),
+	"bokuctl journal settle --as":            fixed(journalcmd.SettledAs),
 	"bokuctl optin begin --type":             flagDefault("type"),
 	"bokuctl charge --card-on-file":          fixed(worldline.CardOnFileKinds),
 	"bokuctl charge --initiator":             fixed(worldline.Initiators),

@@ -25,13 +25,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/cmd/batch"
 	"github.com/bokuctl/bokuctl/cmd/charge"
 	"github.com/bokuctl/bokuctl/cmd/forex"
 	"github.com/bokuctl/bokuctl/cmd/fundcheck"
+	"github.com/bokuctl/bokuctl/cmd/journal"
 	"github.com/bokuctl/bokuctl/cmd/methods"
 	"github.com/bokuctl/bokuctl/cmd/notify"
 	"github.com/bokuctl/bokuctl/cmd/operation"
 	"github.com/bokuctl/bokuctl/cmd/optin"
+	"github.com/bokuctl/bokuctl/cmd/reconcile"
 	"github.com/bokuctl/bokuctl/cmd/refund"
 	"github.com/bokuctl/bokuctl/cmd/sign"
 	"github.com/bokuctl/bokuctl/cmd/simulate"
@@ -219,7 +222,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f, providers),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), batch.NewCmd(f, providers),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
 			optin.NewCmd(f), simulate.NewCmd(f), verifyservice.NewCmd(f), notify.NewCmd(f), notify.NewListenCmd(f), sign.NewCmd(f),
@@ -227,7 +230,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newInitCmd(f, providers), newJournalCmd(f), newReconcileCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
+			newInitCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -50,7 +50,7 @@ type batchOptions struct {
 	file                string
 }
 
-func newBatchCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	cmd := cmdutil.GroupCmd("batch", "Run many refunds, charges, captures or reversals from a file: validated first, rate-limited, resumable")
 	cmd.Long = `Run one operation for every row of a file, through the same code as the
 single command: a CSV file with a header line, or JSON lines ("-" reads

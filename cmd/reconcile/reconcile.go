@@ -1,4 +1,4 @@
-package cmd
+package reconcile
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func (r reconcileResult) Table() output.Table {
 	return t
 }
 
-func newReconcileCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	var (
 		since                       = cmdutil.Since(7 * 24 * time.Hour)
 		dryRun, reverseUnknown, yes bool

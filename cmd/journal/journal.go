@@ -1,4 +1,4 @@
-package cmd
+package journal
 
 import (
 	"encoding/json"
@@ -19,7 +19,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newJournalCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCmd("journal", "The local record of every request that moved money or changed state",
 		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f))
 	cmd.Long = `bokuctl writes a journal row before every request that moves money or changes
@@ -229,8 +229,8 @@ func newJournalExportCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// settledAs are the outcomes a person may record.
-var settledAs = []string{journal.StatusOK, journal.StatusDeclined, journal.StatusFailed, journal.StatusReversed}
+// SettledAs are the outcomes a person may record.
+var SettledAs = []string{journal.StatusOK, journal.StatusDeclined, journal.StatusFailed, journal.StatusReversed}
 
 func newJournalSettleCmd(f *cmdutil.Factory) *cobra.Command {
 	var as, note string
@@ -247,7 +247,7 @@ outcome. Nothing is sent to a provider.`,
   bokuctl journal settle pay-op-7 --as failed --note "Worldline support: never received"`,
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(settledAs, as) {
+			if !slices.Contains(SettledAs, as) {
 				return exitcode.New(exitcode.Usage, "--as %s: give ok, declined, failed or reversed", cmdutil.QuoteValue(as))
 			}
 			if strings.TrimSpace(note) == "" {
