@@ -29,13 +29,16 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/charge"
 	"github.com/bokuctl/bokuctl/cmd/forex"
 	"github.com/bokuctl/bokuctl/cmd/fundcheck"
+	"github.com/bokuctl/bokuctl/cmd/initcmd"
 	"github.com/bokuctl/bokuctl/cmd/journal"
 	"github.com/bokuctl/bokuctl/cmd/methods"
 	"github.com/bokuctl/bokuctl/cmd/notify"
 	"github.com/bokuctl/bokuctl/cmd/operation"
 	"github.com/bokuctl/bokuctl/cmd/optin"
+	"github.com/bokuctl/bokuctl/cmd/profile"
 	"github.com/bokuctl/bokuctl/cmd/reconcile"
 	"github.com/bokuctl/bokuctl/cmd/refund"
+	"github.com/bokuctl/bokuctl/cmd/secret"
 	"github.com/bokuctl/bokuctl/cmd/sign"
 	"github.com/bokuctl/bokuctl/cmd/simulate"
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
@@ -230,7 +233,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newInitCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
+			initcmd.NewCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), profile.NewCmd(f, providers), secret.NewCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

@@ -1,4 +1,4 @@
-package cmd
+package profile
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newProfileCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
 		newProfileAddCmd(f),
 		newProfileSetCmd(f),

@@ -1,4 +1,4 @@
-package cmd
+package secret
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
 
-func newSecretCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("secret", "Store, check and delete a profile's secrets",
 		newSecretSetCmd(f),
 		newSecretDeleteCmd(f),

@@ -1,4 +1,4 @@
-package cmd
+package initcmd
 
 import (
 	"bytes"
@@ -42,7 +42,7 @@ func (r initResult) Table() output.Table {
 	}}
 }
 
-func newInitCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	values := map[string]*pflag.Flag{}
 	var noCheck bool
 	cmd := &cobra.Command{
