@@ -27,6 +27,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/cmd/batch"
 	"github.com/bokuctl/bokuctl/cmd/charge"
+	"github.com/bokuctl/bokuctl/cmd/completion"
 	"github.com/bokuctl/bokuctl/cmd/forex"
 	"github.com/bokuctl/bokuctl/cmd/fundcheck"
 	"github.com/bokuctl/bokuctl/cmd/initcmd"
@@ -38,6 +39,7 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/profile"
 	"github.com/bokuctl/bokuctl/cmd/reconcile"
 	"github.com/bokuctl/bokuctl/cmd/refund"
+	sandboxcmd "github.com/bokuctl/bokuctl/cmd/sandbox"
 	"github.com/bokuctl/bokuctl/cmd/secret"
 	"github.com/bokuctl/bokuctl/cmd/sign"
 	"github.com/bokuctl/bokuctl/cmd/simulate"
@@ -233,7 +235,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			initcmd.NewCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), profile.NewCmd(f, providers), secret.NewCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
+			initcmd.NewCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {
@@ -251,7 +253,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
 	}
-	registerCompletions(root, f)
+	completion.Register(root, f)
 	return root
 }
 

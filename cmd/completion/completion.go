@@ -1,4 +1,4 @@
-package cmd
+package completion
 
 import (
 	"strings"
@@ -19,7 +19,7 @@ import (
 )
 
 // Shell completion of values. Cobra completes command and flag names by
-// itself; registerCompletions adds the values: profile names, secret names,
+// itself; Register adds the values: profile names, secret names,
 // setting keys and their values, and the fixed sets of values of enum-like
 // flags. When a completion request runs, attachCompletions walks the
 // finished command tree and attaches the functions by command path and flag
@@ -113,14 +113,14 @@ func allowedValues(key config.Key) []string {
 	return out
 }
 
-// registerCompletions arranges for value completion of every command and
+// Register arranges for value completion of every command and
 // flag of the tree under root. Only a completion request (the hidden
 // __complete command the shell scripts run) needs it, so the functions are
 // attached when one starts, from the root's persistent pre-run hook: every
 // other command starts no slower, and runs the root's own hook as before.
 // A completion request skips that hook: it parses no global options, and a
 // bad one (BOKUCTL_TIMEOUT=x) must not turn completion into an error.
-func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
+func Register(root *cobra.Command, f *cmdutil.Factory) {
 	preE, pre := root.PersistentPreRunE, root.PersistentPreRun
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {

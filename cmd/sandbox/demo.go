@@ -1,4 +1,4 @@
-package cmd
+package sandbox
 
 import (
 	"bytes"
@@ -64,7 +64,13 @@ var demoSteps = []demoStep{
 // ansiPattern compiles on first use: only the demo needs it.
 var ansiPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*m") })
 
-func newSandboxDemoCmd(f *cmdutil.Factory) *cobra.Command {
+// RunFunc runs one command line with the given streams and environment
+// and returns its exit code: the root's Run, passed in by the root, so
+// that the demo runs each step as the shell would without this package
+// importing the root.
+type RunFunc func(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int
+
+func newSandboxDemoCmd(f *cmdutil.Factory, run RunFunc) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
 		Short: "Start the sandbox in-process and walk every provider's main flow",
@@ -78,12 +84,12 @@ untouched. Exits 0 only if every step succeeded.`,
 		Example: "  bokuctl sandbox demo   # exits 0 only if every step succeeded",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd.Context(), f)
+			return runDemo(cmd.Context(), f, run)
 		},
 	}
 }
 
-func runDemo(ctx context.Context, f *cmdutil.Factory) error {
+func runDemo(ctx context.Context, f *cmdutil.Factory, run RunFunc) error {
 	tmp, err := os.MkdirTemp("", "bokuctl-demo-")
 	if err != nil {
 		return err
@@ -157,7 +163,7 @@ func runDemo(ctx context.Context, f *cmdutil.Factory) error {
 			In: strings.NewReader(step.stdin), Out: io.MultiWriter(out, &stdout), ErrOut: io.MultiWriter(f.IO.ErrOut, &stderr),
 			OutTTY: f.IO.OutTTY, Color: f.IO.Color,
 		}
-		if code := Run(ctx, ios, getenv, args); code != 0 {
+		if code := run(ctx, ios, getenv, args); code != 0 {
 			return exitcode.New(exitcode.Code(code), "demo step %d (%s) failed with exit code %d", i+1, step.title, code)
 		}
 		if step.wantStderr != "" && !strings.Contains(stderr.String(), step.wantStderr) {

@@ -1,4 +1,4 @@
-package cmd
+package completion_test
 
 import (
 	"path/filepath"
@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bokuctl/bokuctl/cmd"
+	"github.com/bokuctl/bokuctl/cmd/completion"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/output"
@@ -19,8 +21,8 @@ func completionRoot(t *testing.T) *cobra.Command {
 	t.Helper()
 	f := cmdutil.NewFactory(&output.IOStreams{}, func(string) string { return "" })
 	f.ConfigFlag = filepath.Join(t.TempDir(), "config.yaml")
-	root := NewRootCmd(f)
-	attachCompletions(root, f)
+	root := cmd.NewRootCmd(f)
+	completion.AttachCompletions(root, f)
 	return root
 }
 
@@ -29,7 +31,7 @@ func completionRoot(t *testing.T) *cobra.Command {
 func TestCompletionsAttachedOnRequest(t *testing.T) {
 	var out, errOut strings.Builder
 	f := cmdutil.NewFactory(&output.IOStreams{Out: &out, ErrOut: &errOut}, func(string) string { return "" })
-	root := NewRootCmd(f)
+	root := cmd.NewRootCmd(f)
 	if _, ok := root.GetFlagCompletionFunc("provider"); ok {
 		t.Error("completion functions attached while building the tree")
 	}
@@ -43,7 +45,7 @@ func TestCompletionsAttachedOnRequest(t *testing.T) {
 		t.Errorf("__complete --provider '': %q, want %q", out.String(), want)
 	}
 	// Other commands still run the root's own hook (setUp: the printer).
-	root = NewRootCmd(f)
+	root = cmd.NewRootCmd(f)
 	root.SetArgs([]string{"version"})
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
@@ -112,7 +114,7 @@ func candidates(fn cobra.CompletionFunc, cmd *cobra.Command, args []string, toCo
 }
 
 func visitFlags(root *cobra.Command, visit func(cmd *cobra.Command, fl *pflag.Flag)) {
-	walkCommands(root, func(cmd *cobra.Command) {
+	completion.WalkCommands(root, func(cmd *cobra.Command) {
 		cmd.LocalFlags().VisitAll(func(fl *pflag.Flag) {
 			if !fl.Hidden {
 				visit(cmd, fl)
@@ -135,7 +137,7 @@ func TestEnumFlagsComplete(t *testing.T) {
 		checked = append(checked, name)
 		fn, ok := cmd.GetFlagCompletionFunc(fl.Name)
 		if !ok {
-			t.Errorf("%s lists values %q in its help but completes none: add it to flagValues in cmd/completion.go", name, listed)
+			t.Errorf("%s lists values %q in its help but completes none: add it to flagValues in cmd/completion/completion.go", name, listed)
 			return
 		}
 		got, directive := candidates(fn, cmd, nil, "")
@@ -167,7 +169,7 @@ func TestFlagValuesEntriesExist(t *testing.T) {
 	root := completionRoot(t)
 	seen := map[string]bool{}
 	visitFlags(root, func(cmd *cobra.Command, fl *pflag.Flag) { seen[cmd.CommandPath()+" --"+fl.Name] = true })
-	for name := range flagValues {
+	for name := range completion.FlagValues {
 		if !seen[name] {
 			t.Errorf("flagValues has %q, but there is no such flag", name)
 		}
@@ -180,7 +182,7 @@ func TestValueFlagsCompleteNoFiles(t *testing.T) {
 	root := completionRoot(t)
 	n := 0
 	visitFlags(root, func(cmd *cobra.Command, fl *pflag.Flag) {
-		if fl.Value.Type() == "bool" || takesFile(fl) || fl.Name == "help" {
+		if fl.Value.Type() == "bool" || completion.TakesFile(fl) || fl.Name == "help" {
 			return
 		}
 		n++
@@ -227,13 +229,13 @@ func TestAllowedValues(t *testing.T) {
 		if !ok {
 			t.Fatalf("no setting %s", name)
 		}
-		if got := allowedValues(key); !slices.Equal(got, want) {
+		if got := completion.AllowedValues(key); !slices.Equal(got, want) {
 			t.Errorf("allowedValues(%s) = %q, want %q", name, got, want)
 		}
 	}
 	// Whatever is offered is accepted.
 	for _, key := range config.Keys() {
-		for _, v := range allowedValues(key) {
+		for _, v := range completion.AllowedValues(key) {
 			if err := key.Validate(v); err != nil {
 				t.Errorf("%s: offered %q, refused: %v", key.Name, v, err)
 			}
@@ -245,7 +247,7 @@ func TestAllowedValues(t *testing.T) {
 // nothing.
 func TestArgsCompletion(t *testing.T) {
 	root := completionRoot(t)
-	walkCommands(root, func(cmd *cobra.Command) {
+	completion.WalkCommands(root, func(cmd *cobra.Command) {
 		if cmd.ValidArgsFunction == nil {
 			t.Errorf("%s: no argument completion", cmd.CommandPath())
 			return

@@ -1,4 +1,4 @@
-package cmd
+package sandbox
 
 import (
 	"bufio"
@@ -19,10 +19,10 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-func newSandboxCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory, run RunFunc) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account",
 		newSandboxServeCmd(f),
-		newSandboxDemoCmd(f),
+		newSandboxDemoCmd(f, run),
 	), `  bokuctl sandbox demo
   bokuctl sandbox serve --state sandbox.json &     # writes the profile "sandbox"
   bokuctl -p sandbox optin begin --payment-method superwallet --forward-url https://shop.example/optin/done`)
