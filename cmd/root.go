@@ -227,7 +227,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), batch.NewCmd(f, providers),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), batch.NewCmd(f, providers, nil),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
 			optin.NewCmd(f), simulate.NewCmd(f), verifyservice.NewCmd(f), notify.NewCmd(f), notify.NewListenCmd(f), sign.NewCmd(f),
@@ -235,7 +235,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			initcmd.NewCmd(f, providers), journal.NewCmd(f), reconcile.NewCmd(f, providers), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
+			initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

@@ -41,16 +41,30 @@ type pflagFlag = pflag.Flag
 // overrides it).
 const batchMemoryLimit = 40 << 20
 
-// batchOptions are the flags of every batch command.
-type batchOptions struct {
-	concurrency         int
-	rate                string
-	dryRun, skipInvalid bool
-	resume, fresh, yes  bool
-	file                string
+// Options are what a batch command runs with: its dependencies, the
+// operation, and its flags and argument.
+type Options struct {
+	Command   *cobra.Command
+	Factory   *cmdutil.Factory
+	Providers *provider.Registry
+	// Operation is the single command each row runs ("refund", "charge
+	// capture"); empty for resume until the batch is read.
+	Operation string
+	verb      batchVerb
+	// BatchID is resume's argument.
+	BatchID string
+
+	Concurrency         int
+	Rate                string
+	DryRun, SkipInvalid bool
+	Resume, Fresh, Yes  bool
+	File                string
 }
 
-func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
+// NewCmd builds batch and its commands, one per operation, and resume.
+// runF, when not nil, is called with the options in place of the run
+// (tests).
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry, runF func(*Options) error) *cobra.Command {
 	cmd := cmdutil.GroupCmd("batch", "Run many refunds, charges, captures or reversals from a file: validated first, rate-limited, resumable")
 	cmd.Long = `Run one operation for every row of a file, through the same code as the
 single command: a CSV file with a header line, or JSON lines ("-" reads
@@ -74,22 +88,22 @@ those in flight; a second Ctrl-C exits at once.`
   bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
   bokuctl batch resume bt-k3j9x2m4qa --yes`
 	for _, v := range batchVerbs {
-		cmd.AddCommand(newBatchVerbCmd(f, providers, v))
+		cmd.AddCommand(newBatchVerbCmd(f, providers, v, runF))
 	}
-	cmd.AddCommand(newBatchResumeCmd(f, providers))
+	cmd.AddCommand(newBatchResumeCmd(f, providers, runF))
 	return cmd
 }
 
-func addBatchFlags(cmd *cobra.Command, o *batchOptions) {
-	cmd.Flags().IntVar(&o.concurrency, "concurrency", 4, "rows in flight at once (1 to 64)")
-	cmd.Flags().StringVar(&o.rate, "rate", "", "at most this many requests per second, e.g. 50 or 50/s (default: no limit)")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "check every row and report the bad ones; send nothing")
-	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "send the valid rows even when some are invalid")
-	cmdutil.AddYesFlag(cmd, &o.yes)
+func addBatchFlags(cmd *cobra.Command, o *Options) {
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 4, "rows in flight at once (1 to 64)")
+	cmd.Flags().StringVar(&o.Rate, "rate", "", "at most this many requests per second, e.g. 50 or 50/s (default: no limit)")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check every row and report the bad ones; send nothing")
+	cmd.Flags().BoolVar(&o.SkipInvalid, "skip-invalid", false, "send the valid rows even when some are invalid")
+	cmdutil.AddYesFlag(cmd, &o.Yes)
 }
 
-func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb) *cobra.Command {
-	o := &batchOptions{}
+func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb, runF func(*Options) error) *cobra.Command {
+	o := &Options{Factory: f, Providers: providers, Operation: v.op, verb: v}
 	name := strings.ReplaceAll(v.op, "charge ", "")
 	if v.op == "charge" {
 		name = "charge"
@@ -102,13 +116,16 @@ See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, st
 		Example: batchExample(v),
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.file = args[0]
-			return runBatch(cmd, f, providers, v, o, nil)
+			o.Command, o.File = cmd, args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return Run(o)
 		},
 	}
 	addBatchFlags(cmd, o)
-	cmd.Flags().BoolVar(&o.resume, "resume", false, "this file already ran: resume that batch")
-	cmd.Flags().BoolVar(&o.fresh, "new", false, "this file already ran: run it again as a new batch; rows without a key column get new keys (moves money again)")
+	cmd.Flags().BoolVar(&o.Resume, "resume", false, "this file already ran: resume that batch")
+	cmd.Flags().BoolVar(&o.Fresh, "new", false, "this file already ran: run it again as a new batch; rows without a key column get new keys (moves money again)")
 	cmd.MarkFlagsMutuallyExclusive("resume", "new")
 	return cmd
 }
@@ -128,8 +145,8 @@ func batchExample(v batchVerb) string {
 	return fmt.Sprintf("  bokuctl --provider worldline batch %s ops.csv --yes   # columns: payment_id,amount,currency", strings.TrimPrefix(v.op, "charge "))
 }
 
-func newBatchResumeCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
-	o := &batchOptions{}
+func newBatchResumeCmd(f *cmdutil.Factory, providers *provider.Registry, runF func(*Options) error) *cobra.Command {
+	o := &Options{Factory: f, Providers: providers}
 	cmd := &cobra.Command{
 		Use:   "resume BATCH_ID",
 		Short: "Resume a batch: skip settled rows, reconcile unknown ones, run the rest",
@@ -142,30 +159,46 @@ sent are run. Off a terminal it needs --yes, as the batch did.`,
 		Example: "  bokuctl batch resume bt-k3j9x2m4qa --yes",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := cmdutil.OpenJournal(cmd, f)
-			if err != nil {
-				return err
+			o.Command, o.BatchID = cmd, args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			b, err := store.GetBatch(cmd.Context(), args[0])
-			if errors.Is(err, journal.ErrNoBatch) {
-				return exitcode.New(exitcode.Usage, "no batch %s in the journal", args[0]).WithHint("bokuctl journal list shows batch rows with -o json (field batch)")
-			}
-			if err != nil {
-				return err
-			}
-			v, ok := lookupBatchVerb(b.Operation)
-			if !ok {
-				return exitcode.New(exitcode.Usage, "batch %s ran %q, which this bokuctl cannot run", b.ID, b.Operation)
-			}
-			if err := useBatchProfile(f, b); err != nil {
-				return err
-			}
-			o.file, o.resume = b.Copy, true
-			return runBatch(cmd, f, providers, v, o, b)
+			return Resume(o)
 		},
 	}
 	addBatchFlags(cmd, o)
 	return cmd
+}
+
+// Run runs o.Operation for every row of o.File.
+func Run(o *Options) error {
+	return runBatch(o.Command, o.Factory, o.Providers, o.verb, o, nil)
+}
+
+// Resume resumes the batch o.BatchID from the copy of its file.
+func Resume(o *Options) error {
+	cmd, f := o.Command, o.Factory
+	store, err := cmdutil.OpenJournal(cmd, f)
+	if err != nil {
+		return err
+	}
+	b, err := store.GetBatch(cmd.Context(), o.BatchID)
+	if errors.Is(err, journal.ErrNoBatch) {
+		return exitcode.New(exitcode.Usage, "no batch %s in the journal", o.BatchID).WithHint("bokuctl journal list shows batch rows with -o json (field batch)")
+	}
+	if err != nil {
+		return err
+	}
+	v, ok := lookupBatchVerb(b.Operation)
+	if !ok {
+		return exitcode.New(exitcode.Usage, "batch %s ran %q, which this bokuctl cannot run", b.ID, b.Operation)
+	}
+	if err := useBatchProfile(f, b); err != nil {
+		return err
+	}
+	o.Operation, o.verb = v.op, v
+	o.File, o.Resume = b.Copy, true
+	return runBatch(cmd, f, o.Providers, v, o, b)
 }
 
 // useBatchProfile makes a resumed batch use the profile and provider it
@@ -224,7 +257,7 @@ func parsePositiveInt(s string) (int, error) {
 
 // runBatch validates the file, records the batch, and runs its rows.
 // resumed is the batch being resumed by id (nil for a file).
-func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registry, v batchVerb, o *batchOptions, resumed *journal.Batch) error {
+func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registry, v batchVerb, o *Options, resumed *journal.Batch) error {
 	ctx := cmd.Context()
 	// A batch of a million rows keeps 16 MB of key hashes alive and makes
 	// much short-lived garbage: a soft limit makes the collector work
@@ -237,10 +270,10 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 			debug.SetGCPercent(400)
 		}
 	}
-	if o.concurrency < 1 || o.concurrency > 64 {
-		return exitcode.New(exitcode.Usage, "--concurrency must be from 1 to 64, got %d", o.concurrency)
+	if o.Concurrency < 1 || o.Concurrency > 64 {
+		return exitcode.New(exitcode.Usage, "--concurrency must be from 1 to 64, got %d", o.Concurrency)
 	}
-	limiter, err := parseRate(o.rate)
+	limiter, err := parseRate(o.Rate)
 	if err != nil {
 		return err
 	}
@@ -270,7 +303,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if resumed != nil {
 		b.id, b.resume = resumed.ID, true
 	}
-	what := o.file
+	what := o.File
 	switch {
 	case resumed != nil:
 		what = fmt.Sprintf("%s (resumed from the copy kept in %s)", resumed.File, resumed.Copy)
@@ -280,7 +313,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	f.Printer.Notice("Batch %s: %s of %s", b.id, v.op, what)
 
 	// 1. Validate every row while keeping a copy of the file and its digest.
-	input, closeInput, err := openBatchInput(f, o.file)
+	input, closeInput, err := openBatchInput(f, o.File)
 	if err != nil {
 		return err
 	}
@@ -307,20 +340,20 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	}
 	sum := hex.EncodeToString(digest.Sum(nil))
 	if resumed != nil && sum != resumed.Digest {
-		return exitcode.New(exitcode.Usage, "the kept copy of batch %s (%s) has changed since it ran: nothing was sent", b.id, o.file)
+		return exitcode.New(exitcode.Usage, "the kept copy of batch %s (%s) has changed since it ran: nothing was sent", b.id, o.File)
 	}
 	f.Printer.Notice("Checked %d rows: %d valid, %d invalid.", check.rows, check.rows-check.invalid, check.invalid)
 	if check.rows == 0 {
 		return exitcode.New(exitcode.Usage, "%s has no rows: nothing to send", what)
 	}
-	if o.dryRun {
+	if o.DryRun {
 		f.Printer.Notice("Dry run: nothing was sent.")
 		if check.invalid > 0 {
 			return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above)", check.invalid, check.rows)
 		}
 		return nil
 	}
-	if check.invalid > 0 && !o.skipInvalid {
+	if check.invalid > 0 && !o.SkipInvalid {
 		return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above): nothing was sent", check.invalid, check.rows).
 			WithHint("fix the lines named above, or pass --skip-invalid to send the valid rows")
 	}
@@ -347,23 +380,23 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if resumed == nil {
 		prior, err := store.FindBatch(ctx, sum, v.op, profile)
 		switch {
-		case err == nil && o.resume:
+		case err == nil && o.Resume:
 			b.id, b.resume = prior.ID, true
 			f.Printer.Notice("This file ran as batch %s on %s: resuming it.", prior.ID, prior.Time.Local().Format(time.DateTime))
 			if err := useBatchProfile(f, prior); err != nil {
 				return err
 			}
-		case err == nil && !o.fresh:
+		case err == nil && !o.Fresh:
 			return batchRanBefore(prior)
 		case err != nil && !errors.Is(err, journal.ErrNoBatch):
 			return err
-		case errors.Is(err, journal.ErrNoBatch) && o.resume:
+		case errors.Is(err, journal.ErrNoBatch) && o.Resume:
 			return exitcode.New(exitcode.Usage, "--resume: this file has not run before (profile %s, batch %s)", profile, v.op).WithHint("run it without --resume")
 		}
 	}
 
 	// 3. Ask once for every row.
-	if err := f.Confirm(ctx, o.yes, "a batch run", fmt.Sprintf("Send %d %s requests (batch %s, profile %s)?", check.rows-check.invalid, v.op, b.id, profile), ""); err != nil {
+	if err := f.Confirm(ctx, o.Yes, "a batch run", fmt.Sprintf("Send %d %s requests (batch %s, profile %s)?", check.rows-check.invalid, v.op, b.id, profile), ""); err != nil {
 		return err
 	}
 	source := spoolPath
@@ -380,7 +413,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		// The check above and this claim are one atomic step in the journal
 		// too: of two runs that got here at once, one records the batch.
 		prior, err := store.ClaimBatch(ctx, journal.Batch{ID: b.id, Time: time.Now(), Profile: profile, Provider: string(selected), Operation: v.op,
-			File: o.file, Digest: sum, Copy: source, Rows: check.rows}, o.fresh)
+			File: o.File, Digest: sum, Copy: source, Rows: check.rows}, o.Fresh)
 		if err != nil {
 			return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
 		}
@@ -419,7 +452,7 @@ type checkResult struct {
 // validate checks every row through the single command, stopped at its
 // idempotency key: nothing is sent and no provider is asked. It reports
 // each bad row on stderr by line, and duplicate keys.
-func (b *batchRun) validate(ctx context.Context, in io.Reader, o *batchOptions) (checkResult, error) {
+func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (checkResult, error) {
 	var res checkResult
 	reader, err := batchfile.NewReader(in)
 	if err != nil {
@@ -519,7 +552,7 @@ func lineErr(err error) error {
 }
 
 // send runs the rows of the kept file with the workers.
-func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *batchOptions) error {
+func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options) error {
 	f := b.f
 	file, err := os.Open(source)
 	if err != nil {
@@ -543,8 +576,8 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *batchOp
 	var stopping atomic.Bool
 	stopped := make(chan struct{})
 
-	rows := make(chan batchfile.Row, o.concurrency)
-	results := make(chan rowResult, o.concurrency)
+	rows := make(chan batchfile.Row, o.Concurrency)
+	results := make(chan rowResult, o.Concurrency)
 	var inFlight atomic.Int64
 	go func() {
 		defer close(rows)
@@ -568,7 +601,7 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *batchOp
 		}
 	}()
 	var workers sync.WaitGroup
-	for range o.concurrency {
+	for range o.Concurrency {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()

@@ -2,12 +2,19 @@ package batch
 
 import (
 	"bytes"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
+	"github.com/bokuctl/bokuctl/internal/provider/all"
 	"github.com/bokuctl/bokuctl/pkg/batchfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
+	"github.com/bokuctl/bokuctl/pkg/journal"
 )
 
 func TestBatchKeys(t *testing.T) {
@@ -111,5 +118,57 @@ func TestBatchRowBecomesTheCommand(t *testing.T) {
 	capture, _ := lookupBatchVerb("charge capture")
 	if cmd := capture.build(f); cmd.CommandPath() != "bokuctl charge capture" {
 		t.Errorf("capture path %q", cmd.CommandPath())
+	}
+}
+
+// batchCmd is the batch command over f, its output silenced.
+func batchCmd(f *cmdutil.Factory, runF func(*Options) error, args ...string) *cobra.Command {
+	cmd := NewCmd(f, all.Registry(), runF)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetOut(io.Discard)
+	cmd.SetArgs(args)
+	return cmd
+}
+
+// A verb's flags and argument reach the options, with the operation.
+func TestBatchFlagsBecomeOptions(t *testing.T) {
+	f, _ := cmdutiltest.Factory(t, nil)
+	var got *Options
+	cmd := batchCmd(f, func(o *Options) error { got = o; return nil },
+		"capture", "ops.csv", "--concurrency", "8", "--rate", "50/s", "--skip-invalid", "--new", "--yes")
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Operation != "charge capture" || got.File != "ops.csv" || got.Concurrency != 8 || got.Rate != "50/s" ||
+		!got.SkipInvalid || !got.Fresh || got.Resume || !got.Yes || got.DryRun {
+		t.Fatalf("options %+v", got)
+	}
+	got = nil
+	if err := batchCmd(f, func(o *Options) error { got = o; return nil }, "resume", "bt-1", "--yes").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.BatchID != "bt-1" || got.Concurrency != 4 || !got.Yes {
+		t.Fatalf("resume options %+v", got)
+	}
+}
+
+// --concurrency out of range is refused before the file is read: the
+// file named does not exist, and the error is about the flag.
+func TestBatchConcurrencyZeroRefusedBeforeTheFile(t *testing.T) {
+	f, store := cmdutiltest.Factory(t, nil)
+	missing := filepath.Join(t.TempDir(), "refunds.csv")
+	for _, n := range []string{"0", "65"} {
+		err := batchCmd(f, nil, "refund", missing, "--concurrency", n, "--yes").ExecuteContext(t.Context())
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "--concurrency must be from 1 to 64") {
+			t.Errorf("--concurrency %s: %v, want the usage error about --concurrency", n, err)
+		}
+	}
+	if batches, err := store.List(t.Context(), journal.Filter{}); err != nil || len(batches) != 0 {
+		t.Errorf("journal rows %v, %v: want none", batches, err)
+	}
+	// The same command with a valid concurrency reaches the file.
+	err := batchCmd(f, nil, "refund", missing, "--concurrency", "1", "--yes").ExecuteContext(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "refunds.csv") {
+		t.Errorf("--concurrency 1: %v, want an error naming the missing file", err)
 	}
 }

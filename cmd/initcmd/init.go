@@ -42,9 +42,25 @@ func (r initResult) Table() output.Table {
 	}}
 }
 
-func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
-	values := map[string]*pflag.Flag{}
-	var noCheck bool
+// Options are what init runs with: its dependencies, its arguments
+// (provider and profile, both optional) and flags.
+type Options struct {
+	Command   *cobra.Command
+	Factory   *cmdutil.Factory
+	Providers *provider.Registry
+	Args      []string
+	// Settings are the setting flags by setting name (boku.merchant-id →
+	// --boku-merchant-id); the ones given are Changed.
+	Settings map[string]*pflag.Flag
+	NoCheck  bool
+}
+
+// NewCmd builds init over the providers' descriptions and Checker.
+// runF, when not nil, is called with the options in place of the run
+// (tests).
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f, Providers: providers, Settings: map[string]*pflag.Flag{}}
+	values := opts.Settings
 	cmd := &cobra.Command{
 		Use:   "init [boku|worldline|ottu] [PROFILE]",
 		Short: "Set up a profile for a provider: settings, secret, and a harmless check",
@@ -66,7 +82,11 @@ call.`,
     --worldline-merchant-id 520002526 --worldline-client-id my-client`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInit(cmd, f, providers, args, values, noCheck)
+			opts.Command, opts.Args = cmd, args
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
 		},
 	}
 	for _, key := range config.Keys() {
@@ -76,8 +96,13 @@ call.`,
 		cmd.Flags().String(key.FlagName(), "", key.Help)
 		values[key.Name] = cmd.Flags().Lookup(key.FlagName())
 	}
-	cmd.Flags().BoolVar(&noCheck, "no-check", false, "do not make the check call")
+	cmd.Flags().BoolVar(&opts.NoCheck, "no-check", false, "do not make the check call")
 	return cmd
+}
+
+// Run sets up the profile as opts say.
+func Run(opts *Options) error {
+	return runInit(opts.Command, opts.Factory, opts.Providers, opts.Args, opts.Settings, opts.NoCheck)
 }
 
 func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registry, args []string, values map[string]*pflag.Flag, noCheck bool) error {

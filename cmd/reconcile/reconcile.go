@@ -37,11 +37,21 @@ func (r reconcileResult) Table() output.Table {
 	return t
 }
 
-func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
-	var (
-		since                       = cmdutil.Since(7 * 24 * time.Hour)
-		dryRun, reverseUnknown, yes bool
-	)
+// Options are what reconcile runs with: its dependencies and its flags.
+type Options struct {
+	Command   *cobra.Command
+	Factory   *cmdutil.Factory
+	Providers *provider.Registry
+	// Since is --since: only rows this recent.
+	Since                       cmdutil.Since
+	DryRun, ReverseUnknown, Yes bool
+}
+
+// NewCmd builds reconcile over the providers' Settler and UnknownReverser.
+// runF, when not nil, is called with the options in place of the run
+// (tests).
+func NewCmd(f *cmdutil.Factory, providers *provider.Registry, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f, Providers: providers, Since: cmdutil.Since(7 * 24 * time.Hour)}
 	cmd := &cobra.Command{
 		Use:   "reconcile [--since 7d] [--dry-run] [--reverse-unknown]",
 		Short: "Settle the journal's unknown and pending requests by asking the providers",
@@ -66,19 +76,28 @@ some are still unknown.`,
 		Example: "  bokuctl reconcile --since 24h\n  bokuctl reconcile --reverse-unknown --yes",
 		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := cmdutil.OpenJournal(cmd, f)
-			if err != nil {
-				return err
+			opts.Command = cmd
+			if runF != nil {
+				return runF(opts)
 			}
-			r := &reconciler{f: f, providers: providers, store: store, dryRun: dryRun}
-			return r.run(cmd.Context(), since.From(time.Now()), reverseUnknown, yes)
+			return Run(opts)
 		},
 	}
-	cmd.Flags().Var(&since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "ask the providers, but record nothing")
-	cmd.Flags().BoolVar(&reverseUnknown, "reverse-unknown", false, "undo what is still unknown: Boku charges within the hour, Worldline operations by technical reversal")
-	cmdutil.AddYesFlag(cmd, &yes)
+	cmd.Flags().Var(&opts.Since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "ask the providers, but record nothing")
+	cmd.Flags().BoolVar(&opts.ReverseUnknown, "reverse-unknown", false, "undo what is still unknown: Boku charges within the hour, Worldline operations by technical reversal")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
+}
+
+// Run settles the journal's unknown and pending rows as opts say.
+func Run(opts *Options) error {
+	store, err := cmdutil.OpenJournal(opts.Command, opts.Factory)
+	if err != nil {
+		return err
+	}
+	r := &reconciler{f: opts.Factory, providers: opts.Providers, store: store, dryRun: opts.DryRun}
+	return r.run(opts.Command.Context(), opts.Since.From(time.Now()), opts.ReverseUnknown, opts.Yes)
 }
 
 // reconciler settles journal rows through their providers' Settler and,
