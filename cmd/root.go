@@ -1,14 +1,18 @@
-// Package cmd is bokuctl's command tree: Execute and Run, the root command
-// with the global options, and the commands that are not payment verbs yet
-// (Boku opt-ins, verify-service, notify, listen, sign; Ottu methods; profile,
-// secret, sandbox, docs, version). The payment verbs live one folder per
-// noun beneath it (cmd/charge, cmd/refund, cmd/forex, cmd/fundcheck,
-// cmd/verifycard, cmd/operation) and reach the providers only through
-// internal/provider. Exit codes are decided in one place, Run, from the
-// typed errors the commands return.
+// Package cmd is bokuctl's root: Execute and Run, the root command with
+// the global options, the signal handling of Execute, and the help topics
+// (exit-codes, environment) and version. Every other command lives in its
+// own package beneath it, which the root wires: the payment nouns
+// (cmd/charge, cmd/refund, cmd/forex, cmd/fundcheck, cmd/verifycard,
+// cmd/operation), which reach the providers only through
+// internal/provider, and the rest (cmd/batch, cmd/reconcile, cmd/journal,
+// cmd/initcmd, cmd/profile, cmd/secret, cmd/sandbox, cmd/completion,
+// cmd/optin, cmd/simulate, cmd/verifyservice, cmd/notify, cmd/sign,
+// cmd/methods). Exit codes are decided in one place, Run, from the typed
+// errors the commands return.
 //
-// Imports flow one way: cmd/* → internal/provider/* → internal/cmdutil →
-// pkg/*. Nothing under internal/ or pkg/ imports cmd.
+// Imports flow one way: cmd → cmd/<noun> → internal/provider/* →
+// internal/cmdutil → pkg/*. No command package imports cmd: what one
+// needs from the root (the demo's Run, the provider registry) is passed in.
 package cmd
 
 import (

@@ -1,3 +1,6 @@
+// Package batch is `bokuctl batch`: one operation for every row of a file,
+// each row run as the single command, validated first, journalled and
+// resumable.
 package batch
 
 import (

@@ -1,3 +1,5 @@
+// Package completion gives shell completion its values (Register): cobra
+// makes the completion command itself.
 package completion
 
 import (

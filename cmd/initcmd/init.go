@@ -1,3 +1,5 @@
+// Package initcmd is `bokuctl init`: a profile's settings and secret for one
+// provider, from its description, and its harmless check.
 package initcmd
 
 import (

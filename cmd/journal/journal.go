@@ -1,3 +1,5 @@
+// Package journal is `bokuctl journal`: list, show, export and settle the
+// rows of the journal (pkg/journal).
 package journal
 
 import (

@@ -1,3 +1,5 @@
+// Package methods is `bokuctl methods`: the payment methods an Ottu merchant
+// can offer, and their cache.
 package methods
 
 import (

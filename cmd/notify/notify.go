@@ -1,3 +1,5 @@
+// Package notify is `bokuctl notify` and `bokuctl listen`: check Boku's
+// signed notifications, and receive, verify and forward them.
 package notify
 
 import (

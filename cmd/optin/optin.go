@@ -1,3 +1,5 @@
+// Package optin is `bokuctl optin`: Boku's hosted opt-in (begin, validate,
+// confirm), its status and cancellation.
 package optin
 
 import (

@@ -1,3 +1,5 @@
+// Package profile is `bokuctl profile`: add, change, list, show, choose and
+// remove profiles, and import them from other tools' configuration.
 package profile
 
 import (

@@ -1,3 +1,6 @@
+// Package reconcile is `bokuctl reconcile`: the journal's unsettled rows,
+// settled through each provider's Settler and, when asked, undone through
+// its UnknownReverser.
 package reconcile
 
 import (

@@ -1,3 +1,6 @@
+// Package sandbox is `bokuctl sandbox`: serve the fakes of internal/sandbox
+// on loopback, and the demo that walks every provider's main flow through
+// the root's Run, which the root passes in.
 package sandbox
 
 import (

@@ -1,3 +1,5 @@
+// Package secret is `bokuctl secret`: store, delete and check a profile's
+// secrets.
 package secret
 
 import (

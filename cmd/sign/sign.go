@@ -1,3 +1,5 @@
+// Package sign is `bokuctl sign`: Boku signature headers, for debugging
+// integrations.
 package sign
 
 import (

@@ -1,3 +1,5 @@
+// Package simulate is `bokuctl simulate`: what Boku's test-environment
+// simulator answers next.
 package simulate
 
 import (

@@ -1,3 +1,5 @@
+// Package verifyservice is `bokuctl verify-service`: whether a Boku service
+// id is valid, through Boku's legacy API.
 package verifyservice
 
 import (

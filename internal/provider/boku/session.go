@@ -2,7 +2,7 @@
 // active profile, the handlers of the payment verbs Boku offers (charge,
 // refund, forex, fund-check and their sub-verbs), their results, and the
 // hints and exit codes that follow from Boku's answers. The Boku-only
-// commands in cmd/ (optin, verify-service, notify, listen) build on
+// command packages (cmd/optin, cmd/verifyservice, cmd/notify) build on
 // NewSession, Explain and NotifyKeys.
 //
 // It imports internal/provider, internal/cmdutil and pkg/, never cmd/.
