@@ -11,9 +11,10 @@ import (
 )
 
 // TestImportDirection keeps the layers the package docs promise:
-// cmd/* → internal/provider/* → internal/cmdutil → pkg/*. Nothing under
-// internal/ or pkg/ imports cmd, pkg/ imports nothing from internal/, and
-// cmdutil knows no provider.
+// cmd → cmd/<noun> → internal/provider/* → internal/cmdutil → pkg/*.
+// Nothing under internal/ or pkg/ imports cmd, no command package imports
+// the root (the root passes what they need, such as Run, in), pkg/
+// imports nothing from internal/, and cmdutil knows no provider.
 func TestImportDirection(t *testing.T) {
 	const module = "github.com/bokuctl/bokuctl/"
 	forbidden := []struct{ dir, prefix string }{
@@ -34,6 +35,10 @@ func TestImportDirection(t *testing.T) {
 		}
 		for _, spec := range file.Imports {
 			imported, _ := strconv.Unquote(spec.Path.Value)
+			slash := filepath.ToSlash(path)
+			if strings.HasPrefix(slash, "cmd/") && strings.Contains(strings.TrimPrefix(slash, "cmd/"), "/") && imported == module+"cmd" {
+				t.Errorf("%s imports the root package cmd: a command package gets what it needs from the root as a parameter", path)
+			}
 			for _, rule := range forbidden {
 				if strings.HasPrefix(filepath.ToSlash(path), rule.dir) && strings.HasPrefix(imported, rule.prefix) {
 					t.Errorf("%s imports %s: %s must not import %s…", path, imported, rule.dir, strings.TrimPrefix(rule.prefix, module))

@@ -4,15 +4,8 @@ import "github.com/spf13/cobra"
 
 // Every command shows an example in its help and reference page (issue 15);
 // examples_test.go checks that each one runs. Most commands set their
-// Example where they are built; this file has the helper for groups and the
-// examples of the commands cobra creates.
-
-// withExample sets cmd's Example and returns cmd: for the groups that
-// cmdutil.GroupCmd builds.
-func withExample(cmd *cobra.Command, example string) *cobra.Command {
-	cmd.Example = example
-	return cmd
-}
+// Example where they are built (groups with cmdutil.WithExample); this file
+// has the examples of the commands cobra creates.
 
 // completionExamples are the Examples of the commands cobra's
 // InitDefaultCompletionCmd creates, by path below the root. The ways to

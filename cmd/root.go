@@ -1,14 +1,18 @@
-// Package cmd is bokuctl's command tree: Execute and Run, the root command
-// with the global options, and the commands that are not payment verbs yet
-// (Boku opt-ins, verify-service, notify, listen, sign; Ottu methods; profile,
-// secret, sandbox, docs, version). The payment verbs live one folder per
-// noun beneath it (cmd/charge, cmd/refund, cmd/forex, cmd/fundcheck,
-// cmd/verifycard, cmd/operation) and reach the providers only through
-// internal/provider. Exit codes are decided in one place, Run, from the
-// typed errors the commands return.
+// Package cmd is bokuctl's root: Execute and Run, the root command with
+// the global options, the signal handling of Execute, and the help topics
+// (exit-codes, environment) and version. Every other command lives in its
+// own package beneath it, which the root wires: the payment nouns
+// (cmd/charge, cmd/refund, cmd/forex, cmd/fundcheck, cmd/verifycard,
+// cmd/operation), which reach the providers only through
+// internal/provider, and the rest (cmd/batch, cmd/reconcile, cmd/journal,
+// cmd/initcmd, cmd/profile, cmd/secret, cmd/sandbox, cmd/completion,
+// cmd/optin, cmd/simulate, cmd/verifyservice, cmd/notify, cmd/sign,
+// cmd/methods). Exit codes are decided in one place, Run, from the typed
+// errors the commands return.
 //
-// Imports flow one way: cmd/* → internal/provider/* → internal/cmdutil →
-// pkg/*. Nothing under internal/ or pkg/ imports cmd.
+// Imports flow one way: cmd → cmd/<noun> → internal/provider/* →
+// internal/cmdutil → pkg/*. No command package imports cmd: what one
+// needs from the root (the demo's Run, the provider registry) is passed in.
 package cmd
 
 import (
@@ -25,12 +29,26 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/cmd/batch"
 	"github.com/bokuctl/bokuctl/cmd/charge"
+	"github.com/bokuctl/bokuctl/cmd/completion"
 	"github.com/bokuctl/bokuctl/cmd/forex"
 	"github.com/bokuctl/bokuctl/cmd/fundcheck"
+	"github.com/bokuctl/bokuctl/cmd/initcmd"
+	"github.com/bokuctl/bokuctl/cmd/journal"
+	"github.com/bokuctl/bokuctl/cmd/methods"
+	"github.com/bokuctl/bokuctl/cmd/notify"
 	"github.com/bokuctl/bokuctl/cmd/operation"
+	"github.com/bokuctl/bokuctl/cmd/optin"
+	"github.com/bokuctl/bokuctl/cmd/profile"
+	"github.com/bokuctl/bokuctl/cmd/reconcile"
 	"github.com/bokuctl/bokuctl/cmd/refund"
+	sandboxcmd "github.com/bokuctl/bokuctl/cmd/sandbox"
+	"github.com/bokuctl/bokuctl/cmd/secret"
+	"github.com/bokuctl/bokuctl/cmd/sign"
+	"github.com/bokuctl/bokuctl/cmd/simulate"
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
+	"github.com/bokuctl/bokuctl/cmd/verifyservice"
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/provider"
@@ -213,15 +231,15 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		commands  []*cobra.Command
 	}{
 		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), newBatchCmd(f, providers),
+			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), batch.NewCmd(f, providers, nil),
 		}},
 		{"boku", "Boku:", []*cobra.Command{
-			newOptinCmd(f), newSimulateCmd(f), newVerifyServiceCmd(f), newNotifyCmd(f), newListenCmd(f), newSignCmd(f),
+			optin.NewCmd(f), simulate.NewCmd(f), verifyservice.NewCmd(f), notify.NewCmd(f), notify.NewListenCmd(f), sign.NewCmd(f),
 		}},
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
-		{"ottu", "Ottu:", []*cobra.Command{newMethodsCmd(f)}},
+		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			newInitCmd(f, providers), newJournalCmd(f), newReconcileCmd(f, providers), newProfileCmd(f, providers), newSecretCmd(f, providers), newSandboxCmd(f), newVersionCmd(f),
+			initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {
@@ -239,7 +257,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
 	}
-	registerCompletions(root, f)
+	completion.Register(root, f)
 	return root
 }
 

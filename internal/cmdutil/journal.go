@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -177,4 +178,17 @@ func outcomeOf(err error) journal.Outcome {
 		}
 	}
 	return o
+}
+
+// OpenJournal is the journal for the commands that read or settle it
+// (journal, reconcile, batch): unlike f.OpenJournal, "off" is an error.
+func OpenJournal(cmd *cobra.Command, f *Factory) (journal.Store, error) {
+	store, err := f.OpenJournal(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, exitcode.New(exitcode.Usage, "the journal is off").WithHint("unset the journal setting or BOKUCTL_JOURNAL, and drop --no-journal")
+	}
+	return store, nil
 }

@@ -305,7 +305,7 @@ func (s *Sandbox) closeLog() {
 
 // Save compacts the state file: the whole state as one JSON object (the
 // format older versions read), written atomically. It writes nothing when
-// the file already is exactly that. cmd/sandbox.go calls it at exit.
+// the file already is exactly that. cmd/sandbox/sandbox.go calls it at exit.
 func (s *Sandbox) Save() error {
 	if s.statePath == "" {
 		return nil

@@ -2,7 +2,7 @@
 // active profile, the handlers of the payment verbs Boku offers (charge,
 // refund, forex, fund-check and their sub-verbs), their results, and the
 // hints and exit codes that follow from Boku's answers. The Boku-only
-// commands in cmd/ (optin, verify-service, notify, listen) build on
+// command packages (cmd/optin, cmd/verifyservice, cmd/notify) build on
 // NewSession, Explain and NotifyKeys.
 //
 // It imports internal/provider, internal/cmdutil and pkg/, never cmd/.
@@ -12,11 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 	"github.com/bokuctl/bokuctl/pkg/bokunotify"
@@ -44,43 +43,41 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 }
 
 func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) (*Session, error) {
-	settings, err := f.Settings()
+	country := ""
+	p, err := provider.OpenProfile(ctx, f, []string{"boku.merchant-id", "boku.key-id"}, "boku-key", func(p *provider.Profile) error {
+		// The country is checked before the secret is read, as the
+		// host depends on it.
+		if country = p.Get("boku.country"); country == "" {
+			country = strings.ToLower(requestCountry)
+		}
+		if country == "" {
+			return exitcode.New(exitcode.Usage, "no Boku country: the API host depends on it").
+				WithHint("pass --country, or set it with `bokuctl profile set %s boku.country gb` or BOKUCTL_BOKU_COUNTRY", p.Name)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	profile, explicit, err := f.ProfileName()
+	retries, err := p.Int("boku.max-retries")
 	if err != nil {
 		return nil, err
 	}
-	session := &Session{}
-	if explicit {
-		session.ProfileArg = " -p " + profile
-	}
-	if err := f.RequireSettings("boku.merchant-id", "boku.key-id"); err != nil {
-		return nil, err
-	}
-	country := settings.Get("boku.country")
-	if country == "" {
-		country = strings.ToLower(requestCountry)
-	}
-	if country == "" {
-		return nil, exitcode.New(exitcode.Usage, "no Boku country: the API host depends on it").
-			WithHint("pass --country, or set it with `bokuctl profile set %s boku.country gb` or BOKUCTL_BOKU_COUNTRY", profile)
-	}
-	key, err := f.ResolveSecret(ctx, "boku-key")
+	backoff, err := p.Duration("boku.retry-backoff")
 	if err != nil {
 		return nil, err
 	}
-	retries, _ := strconv.Atoi(settings.Get("boku.max-retries"))
-	backoff, _ := time.ParseDuration(settings.Get("boku.retry-backoff"))
-	skew, _ := time.ParseDuration(settings.Get("boku.clock-skew"))
+	skew, err := p.Duration("boku.clock-skew")
+	if err != nil {
+		return nil, err
+	}
 	direct, err := bokudirect.New(bokudirect.Config{
-		MerchantID:  settings.Get("boku.merchant-id"),
-		KeyID:       settings.Get("boku.key-id"),
-		Key:         []byte(key.Value),
+		MerchantID:  p.Get("boku.merchant-id"),
+		KeyID:       p.Get("boku.key-id"),
+		Key:         []byte(p.Secret),
 		Country:     country,
-		Environment: settings.Get("boku.environment"),
-		BaseURL:     settings.Get("boku.base-url"),
+		Environment: p.Get("boku.environment"),
+		BaseURL:     p.Get("boku.base-url"),
 		HTTPClient:  f.HTTPClient(bokudirect.MaskHeader, nil),
 		Retry:       bokudirect.RetryPolicy{MaxRetries: retries, BackoffFactor: backoff},
 		Skew:        skew,
@@ -88,26 +85,21 @@ func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
-	session.Direct = direct
-	return session, nil
+	return &Session{Direct: direct, ProfileArg: p.ProfileArg}, nil
 }
 
 // NotifyKeys reads the merchant identity and key that Boku signs
 // notifications with.
 func NotifyKeys(ctx context.Context, f *cmdutil.Factory) (bokunotify.Keys, error) {
-	settings, err := f.Settings()
+	p, err := provider.OpenProfile(ctx, f, []string{"boku.merchant-id", "boku.key-id"}, "boku-key")
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	if err := f.RequireSettings("boku.merchant-id", "boku.key-id"); err != nil {
-		return bokunotify.Keys{}, err
-	}
-	key, err := f.ResolveSecret(ctx, "boku-key")
+	skew, err := p.Duration("boku.clock-skew")
 	if err != nil {
 		return bokunotify.Keys{}, err
 	}
-	skew, _ := time.ParseDuration(settings.Get("boku.clock-skew"))
-	return bokunotify.Keys{MerchantID: settings.Get("boku.merchant-id"), KeyID: settings.Get("boku.key-id"), Key: []byte(key.Value), Skew: skew}, nil
+	return bokunotify.Keys{MerchantID: p.Get("boku.merchant-id"), KeyID: p.Get("boku.key-id"), Key: []byte(p.Secret), Skew: skew}, nil
 }
 
 // Explain adds follow-up hints to client errors and settles their exit
@@ -184,21 +176,14 @@ func decide(a answer, err error) error {
 // active profile: the merchant id and boku-key of the 3.0 API [inferred:
 // solitude used one merchant id and one secret], boku.legacy-base-url.
 func NewLegacyClient(ctx context.Context, f *cmdutil.Factory) (*bokulegacy.Client, error) {
-	settings, err := f.Settings()
-	if err != nil {
-		return nil, err
-	}
-	if err := f.RequireSettings("boku.merchant-id"); err != nil {
-		return nil, err
-	}
-	key, err := f.ResolveSecret(ctx, "boku-key")
+	p, err := provider.OpenProfile(ctx, f, []string{"boku.merchant-id"}, "boku-key")
 	if err != nil {
 		return nil, err
 	}
 	client, err := bokulegacy.New(bokulegacy.Config{
-		MerchantID: settings.Get("boku.merchant-id"),
-		Key:        []byte(key.Value),
-		BaseURL:    settings.Get("boku.legacy-base-url"),
+		MerchantID: p.Get("boku.merchant-id"),
+		Key:        []byte(p.Secret),
+		BaseURL:    p.Get("boku.legacy-base-url"),
 		HTTPClient: f.HTTPClient(nil, nil),
 	})
 	if err != nil {

@@ -33,35 +33,33 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*Sess
 		return nil, err
 	}
 	base := settings.Get("ottu.base-url")
+	auth := ottu.Auth{Scheme: settings.Get("ottu.auth")}
+	var required []string
 	if base == "" {
-		if err := f.RequireSettings("ottu.host"); err != nil {
-			return nil, err
+		required = append(required, "ottu.host")
+	}
+	if auth.Scheme == "basic" {
+		required = append(required, "ottu.username")
+	}
+	secret := ""
+	if needSecret {
+		secret = "ottu-api-key"
+		if auth.Scheme == "basic" {
+			secret = "ottu-password"
 		}
-		host := settings.Get("ottu.host")
-		base = "https://" + host
+	}
+	p, err := provider.OpenProfile(ctx, f, required, secret)
+	if err != nil {
+		return nil, err
+	}
+	if base == "" {
+		base = "https://" + p.Get("ottu.host")
 	}
 	base = strings.TrimRight(base, "/")
-	auth := ottu.Auth{Scheme: settings.Get("ottu.auth")}
 	if auth.Scheme == "basic" {
-		auth.Username = settings.Get("ottu.username")
-		if err := f.RequireSettings("ottu.username"); err != nil {
-			return nil, err
-		}
-	}
-	if needSecret {
-		name := "ottu-api-key"
-		if auth.Scheme == "basic" {
-			name = "ottu-password"
-		}
-		value, err := f.ResolveSecret(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if auth.Scheme == "basic" {
-			auth.Password = value.Value
-		} else {
-			auth.APIKey = value.Value
-		}
+		auth.Username, auth.Password = p.Get("ottu.username"), p.Secret
+	} else {
+		auth.APIKey = p.Secret
 	}
 	cache, err := Cache(f)
 	if err != nil {
@@ -70,7 +68,7 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*Sess
 	return &Session{
 		Client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskHeader, nil)},
 		Cache:    cache,
-		Settings: settings,
+		Settings: p.Settings,
 	}, nil
 }
 

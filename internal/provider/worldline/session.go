@@ -14,9 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bokuctl/bokuctl/internal/build"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
@@ -41,67 +39,49 @@ func NewSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 }
 
 func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
-	settings, err := f.Settings()
+	p, err := provider.OpenProfile(ctx, f, []string{"worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"}, "worldline-client-secret")
 	if err != nil {
 		return nil, err
 	}
-	profile, explicit, err := f.ProfileName()
-	if err != nil {
-		return nil, err
-	}
-	if err := f.RequireSettings("worldline.acquirer-id", "worldline.merchant-id", "worldline.client-id"); err != nil {
-		return nil, err
-	}
-	clientSecret, err := f.ResolveSecret(ctx, "worldline-client-secret")
-	if err != nil {
-		return nil, err
-	}
-	transport, err := transportOptions(ctx, f)
+	transport, err := transportOptions(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
 	client, err := acquiring.New(acquiring.Config{
-		APIURL:        settings.Get("worldline.api-url"),
-		AcquirerID:    settings.Get("worldline.acquirer-id"),
-		MerchantID:    settings.Get("worldline.merchant-id"),
-		ClientID:      settings.Get("worldline.client-id"),
-		ClientSecret:  clientSecret.Value,
-		TokenURL:      settings.Get("worldline.token-url"),
-		Scopes:        strings.Fields(settings.Get("worldline.scopes")),
-		Integrator:    settings.Get("worldline.integrator"),
+		APIURL:        p.Get("worldline.api-url"),
+		AcquirerID:    p.Get("worldline.acquirer-id"),
+		MerchantID:    p.Get("worldline.merchant-id"),
+		ClientID:      p.Get("worldline.client-id"),
+		ClientSecret:  p.Secret,
+		TokenURL:      p.Get("worldline.token-url"),
+		Scopes:        strings.Fields(p.Get("worldline.scopes")),
+		Integrator:    p.Get("worldline.integrator"),
 		SDKIdentifier: "bokuctl/" + build.Current().Version,
 		HTTPClient:    f.HTTPClientWith(transport, acquiring.MaskHeader, acquiring.MaskBody),
 	})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
-	session := &Session{Client: client}
-	if explicit {
-		session.ProfileArg = " -p " + profile
-	}
-	return session, nil
+	return &Session{Client: client, ProfileArg: p.ProfileArg}, nil
 }
 
 // transportOptions are the profile's worldline.connect-timeout,
 // socket-timeout, max-connections and proxy settings; the proxy's password
-// is the secret worldline-proxy-password, needed with a proxy user. The
-// settings were validated when the profile was read.
-func transportOptions(ctx context.Context, f *cmdutil.Factory) (cmdutil.TransportOptions, error) {
-	settings, err := f.Settings()
-	if err != nil {
-		return cmdutil.TransportOptions{}, err
-	}
+// is the secret worldline-proxy-password, needed with a proxy user. A
+// value that does not parse is an error, not a default.
+func transportOptions(ctx context.Context, f *cmdutil.Factory, p *provider.Profile) (cmdutil.TransportOptions, error) {
 	var opts cmdutil.TransportOptions
-	if v := settings.Get("worldline.connect-timeout"); v != "" {
-		opts.ConnectTimeout, _ = time.ParseDuration(v)
+	var err error
+	if opts.ConnectTimeout, err = p.Duration("worldline.connect-timeout"); err != nil {
+		return opts, err
 	}
-	if v := settings.Get("worldline.socket-timeout"); v != "" {
-		opts.ResponseHeaderTimeout, _ = time.ParseDuration(v)
+	if opts.ResponseHeaderTimeout, err = p.Duration("worldline.socket-timeout"); err != nil {
+		return opts, err
 	}
-	if v := settings.Get("worldline.max-connections"); v != "" {
-		opts.MaxConnsPerHost, _ = strconv.Atoi(v)
+	if opts.MaxConnsPerHost, err = p.Int("worldline.max-connections"); err != nil {
+		return opts, err
 	}
-	proxy := settings.Get("worldline.proxy-url")
+	proxy := p.Get("worldline.proxy-url")
 	if proxy == "" {
 		return opts, nil
 	}
@@ -109,7 +89,7 @@ func transportOptions(ctx context.Context, f *cmdutil.Factory) (cmdutil.Transpor
 	if err != nil {
 		return opts, exitcode.New(exitcode.Usage, "worldline.proxy-url: %q is not a URL", config.RedactURL(proxy))
 	}
-	if user := settings.Get("worldline.proxy-username"); user != "" {
+	if user := p.Get("worldline.proxy-username"); user != "" {
 		password, err := f.ResolveSecret(ctx, "worldline-proxy-password")
 		if err != nil {
 			return opts, err

@@ -11,15 +11,18 @@
 package bokulegacy
 
 import (
+	"bytes"
+	"crypto/md5"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/bokuctl/bokuctl/pkg/bokulegacy"
 )
 
 // Merchant is an account the fake knows: its key and its services.
@@ -87,7 +90,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "timestamp missing or too far from now", http.StatusUnauthorized)
 		return
 	}
-	if len(params["sig"]) != 1 || subtle.ConstantTimeCompare([]byte(params.Get("sig")), []byte(bokulegacy.Signature(params, merchant.Key))) != 1 {
+	if len(params["sig"]) != 1 || subtle.ConstantTimeCompare([]byte(params.Get("sig")), []byte(expectedSig(params, merchant.Key))) != 1 {
 		http.Error(w, "sig does not match", http.StatusUnauthorized)
 		return
 	}
@@ -97,6 +100,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeXML(w, billingRequest{ResultCode: 3, ResultMsg: fmt.Sprintf("Unsupported action %q", params.Get("action"))})
 	}
+}
+
+// expectedSig is the sig the legacy API expects, written from its
+// description and not from the client's code, so that a signing bug in
+// pkg/bokulegacy fails against the fake instead of being agreed with: the
+// lower-case hex MD5 of every parameter but sig, sorted by name, each name
+// followed by its value (a repeated name once per value, in the order
+// given), then the merchant's key.
+func expectedSig(params url.Values, key []byte) string {
+	var names []string
+	for name := range params {
+		if name != "sig" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var text bytes.Buffer
+	for _, name := range names {
+		for _, value := range params[name] {
+			text.WriteString(name)
+			text.WriteString(value)
+		}
+	}
+	text.Write(key)
+	sum := md5.Sum(text.Bytes())
+	return hex.EncodeToString(sum[:])
 }
 
 type billingRequest struct {
