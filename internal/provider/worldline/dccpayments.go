@@ -2,16 +2,12 @@ package worldline
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math/big"
-	"os"
 	"path/filepath"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
-	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
@@ -43,21 +39,6 @@ func dccPaymentsPath(f *cmdutil.Factory) (string, error) {
 	return filepath.Join(filepath.Dir(quotes), "dcc-payments.json"), nil
 }
 
-func loadDCCPayments(path string) (map[string]dccPayment, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]dccPayment{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	payments := map[string]dccPayment{}
-	if err := json.Unmarshal(data, &payments); err != nil {
-		return nil, err
-	}
-	return payments, nil
-}
-
 // saveDCCPayment keeps p, under the lock so that concurrent runs keep
 // every payment.
 func saveDCCPayment(f *cmdutil.Factory, p dccPayment) error {
@@ -65,24 +46,13 @@ func saveDCCPayment(f *cmdutil.Factory, p dccPayment) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	unlock, err := atomicfile.Lock(path)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	payments, err := loadDCCPayments(path)
-	if err != nil {
-		return fmt.Errorf("cannot read %s: %v", path, err)
-	}
-	payments[p.PaymentID] = p
-	data, err := json.MarshalIndent(payments, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data, 0o600)
+	return updateMap(path, func(payments map[string]dccPayment, readErr error) (map[string]dccPayment, error) {
+		if readErr != nil {
+			return nil, fmt.Errorf("cannot read %s: %v", path, readErr)
+		}
+		payments[p.PaymentID] = p
+		return payments, nil
+	})
 }
 
 // findDCCPayment is the DCC of paymentID if it was charged with DCC from
@@ -92,7 +62,7 @@ func findDCCPayment(f *cmdutil.Factory, paymentID string) (dccPayment, bool, err
 	if err != nil {
 		return dccPayment{}, false, err
 	}
-	payments, err := loadDCCPayments(path)
+	payments, err := loadMap[dccPayment](path)
 	if err != nil {
 		return dccPayment{}, false, exitcode.New(exitcode.Unexpected, "cannot read the DCC payments in %s: %v; nothing was sent", path, err)
 	}

@@ -1,15 +1,10 @@
 package worldline
 
 import (
-	"encoding/json"
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/atomicfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
@@ -48,51 +43,25 @@ func quotesPath(f *cmdutil.Factory) (string, error) {
 	return filepath.Join(filepath.Dir(journal), "dcc-quotes.json"), nil
 }
 
-func loadQuotes(path string) (map[string]quote, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]quote{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	quotes := map[string]quote{}
-	if err := json.Unmarshal(data, &quotes); err != nil {
-		return nil, err
-	}
-	return quotes, nil
-}
-
-// saveQuote keeps q, dropping quotes past their lifetime.
+// saveQuote keeps q, dropping quotes past their lifetime; a broken file
+// is replaced.
 func saveQuote(f *cmdutil.Factory, q quote) error {
 	path, err := quotesPath(f)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	// Under the lock, so that quotes saved by concurrent runs are all kept.
-	unlock, err := atomicfile.Lock(path)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	quotes, err := loadQuotes(path)
-	if err != nil {
-		quotes = map[string]quote{} // a broken file is replaced
-	}
-	for id, old := range quotes {
-		if time.Since(old.QuotedAt) > QuoteLifetime {
-			delete(quotes, id)
+	return updateMap(path, func(quotes map[string]quote, readErr error) (map[string]quote, error) {
+		if readErr != nil {
+			quotes = map[string]quote{}
 		}
-	}
-	quotes[q.RateReferenceID] = q
-	data, err := json.MarshalIndent(quotes, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data, 0o600)
+		for id, old := range quotes {
+			if time.Since(old.QuotedAt) > QuoteLifetime {
+				delete(quotes, id)
+			}
+		}
+		quotes[q.RateReferenceID] = q
+		return quotes, nil
+	})
 }
 
 // findQuote is the live quote id, or a usage error that says how to get
@@ -102,7 +71,7 @@ func findQuote(f *cmdutil.Factory, id string) (quote, error) {
 	if err != nil {
 		return quote{}, err
 	}
-	quotes, err := loadQuotes(path)
+	quotes, err := loadMap[quote](path)
 	if err != nil {
 		return quote{}, exitcode.New(exitcode.Usage, "cannot read the DCC quotes in %s: %v", path, err)
 	}
