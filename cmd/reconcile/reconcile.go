@@ -207,7 +207,7 @@ func (r *reconciler) reverse(ctx context.Context, entries []journal.Entry, resul
 		e journal.Entry
 		u provider.UnknownReverser
 	}
-	var todo []candidate
+	var candidates []candidate
 	for _, i := range unknown {
 		e := byKey[result.Rows[i].Key]
 		p, _ := r.providers.Lookup(provider.Name(e.Provider))
@@ -216,22 +216,22 @@ func (r *reconciler) reverse(ctx context.Context, entries []journal.Entry, resul
 			result.Rows[i].Detail += "; --reverse-unknown: " + e.Provider + " cannot reverse it"
 			continue
 		}
-		todo = append(todo, candidate{i, e, u})
+		candidates = append(candidates, candidate{i, e, u})
 	}
-	if len(todo) == 0 {
+	if len(candidates) == 0 {
 		return nil
 	}
 	if r.dryRun {
-		for _, c := range todo {
+		for _, c := range candidates {
 			result.Rows[c.i].Detail += "; --reverse-unknown would try to reverse it (dry run: nothing sent)"
 		}
 		return nil
 	}
-	question := fmt.Sprintf("Reverse %d request(s) whose outcome is still unknown (whatever happened to them)?", len(todo))
+	question := fmt.Sprintf("Reverse %d request(s) whose outcome is still unknown (whatever happened to them)?", len(candidates))
 	if err := r.f.Confirm(ctx, yes, "reversing unknown requests", question, ""); err != nil {
 		return err
 	}
-	for _, c := range todo {
+	for _, c := range candidates {
 		// Look again: a reversal of an earlier row may have settled it.
 		if cur, err := r.store.Get(ctx, c.e.Key); err == nil && journal.Settled(cur.Status) {
 			result.Rows[c.i].After = cur.Status
