@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,6 +28,11 @@ import (
 
 type listenOptions struct {
 	Addr, ForwardTo, URLFile string
+	// AcceptUnsignedFrom are the networks whose unsigned notifications are
+	// taken; AcceptUnsignedPublic allows ranges that are not loopback or
+	// private.
+	AcceptUnsignedFrom   []string
+	AcceptUnsignedPublic bool
 }
 
 func NewListenCmd(f *cmdutil.Factory) *cobra.Command {
@@ -41,9 +47,25 @@ that URL with its original headers and body; then it is answered 200 with
 the signed <notification-response> acknowledgement Boku expects. If the
 forward fails, the acknowledgement says retriable, so Boku sends it again
 later instead of the event being lost. Boku redelivers until acknowledged:
-a notification seen before is acknowledged again but printed once. An
-invalid one is answered 401 (400 if it is not a notification at all) and
-logged on stderr. Ctrl-C stops it cleanly.
+a notification seen before is acknowledged again but printed once.
+
+A refused notification is also answered 200 with a <notification-response>,
+an ERROR result, reason 43, and logged on stderr. retriable follows the
+cause: true for a missing or failing signature (wrong key, key id or
+clock: fix the profile and Boku's retries, for 24 hours, get through),
+false for a body that is not a valid notification or is for another
+merchant (the same bytes would fail again). Ctrl-C stops it cleanly.
+
+Inferred: that Boku signs notifications like a request (Authorization,
+2/HMAC_SHA256) is not published; Boku's own Postman collection sends them
+unsigned. For a setup that needs it, --accept-unsigned-from CIDR takes
+unsigned Boku 3.0 notifications from those addresses only (the peer
+address of the connection; no proxy header is trusted). Loopback and
+private ranges are allowed; any other range also needs
+--accept-unsigned-public. Either is announced on stderr at start.
+
+The legacy billingresult sig check is inferred too: solitude never checked
+it (docs/boku.md).
 
 The signature covers the request path: give --forward-to the same path
 Boku calls, so the application behind it can verify the signature too.`,
@@ -57,6 +79,8 @@ Boku calls, so the application behind it can verify the signature too.`,
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8089", "address to listen on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&opts.ForwardTo, "forward-to", "", "URL to POST each verified notification to")
 	cmd.Flags().StringVar(&opts.URLFile, "url-file", "", "write the listener's URL to this file once it accepts connections")
+	cmd.Flags().StringSliceVar(&opts.AcceptUnsignedFrom, "accept-unsigned-from", nil, "accept UNSIGNED Boku 3.0 notifications from this CIDR or address (repeatable; loopback or private unless --accept-unsigned-public)")
+	cmd.Flags().BoolVar(&opts.AcceptUnsignedPublic, "accept-unsigned-public", false, "allow --accept-unsigned-from ranges that are not loopback or private")
 	return cmd
 }
 
@@ -68,6 +92,10 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 		if u, err := url.Parse(opts.ForwardTo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return exitcode.New(exitcode.Usage, "--forward-to %q is not an http(s) URL", opts.ForwardTo)
 		}
+	}
+	trusted, err := unsignedNetworks(opts.AcceptUnsignedFrom, opts.AcceptUnsignedPublic)
+	if err != nil {
+		return err
 	}
 	keys, err := boku.NotifyKeys(ctx, f)
 	if err != nil {
@@ -84,11 +112,14 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil)}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted}
 	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
 		f.Printer.Notice("Forwarding verified notifications to %s", opts.ForwardTo)
+	}
+	for _, n := range trusted {
+		f.Printer.Notice("WARNING: accepting UNSIGNED notifications from %s: anyone who can connect from there can forge one", n)
 	}
 	done := make(chan error, 1)
 	go func() { done <- server.Serve(listener) }()
@@ -112,6 +143,8 @@ type receiver struct {
 	keys      bokunotify.Keys
 	forwardTo string
 	client    *http.Client
+	// unsignedFrom are the networks whose unsigned notifications are taken.
+	unsignedFrom []netip.Prefix
 	// mu keeps output lines whole when requests arrive together, and
 	// guards seen.
 	mu sync.Mutex
@@ -134,14 +167,14 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	keys := recv.keys
 	keys.Now = time.Now()
 	event, err := bokunotify.Verify(req, keys)
+	var unsigned *bokunotify.UnsignedError
+	if errors.As(err, &unsigned) && recv.trusted(r.RemoteAddr) {
+		event, err = bokunotify.ParseUnsigned(req, keys)
+	}
 	if err != nil {
-		status := http.StatusBadRequest
-		var invalid *bokunotify.InvalidError
-		if errors.As(err, &invalid) {
-			status = http.StatusUnauthorized
-		}
-		recv.log("Rejected a notification from %s (%d): %v", r.RemoteAddr, status, err)
-		http.Error(w, err.Error(), status)
+		rejection := bokunotify.Reject(err)
+		recv.log("Rejected a notification from %s (reason %d, retriable %t): %v", r.RemoteAddr, rejection.ReasonCode, rejection.Retriable, err)
+		recv.answer(w, rejection.Body())
 		return
 	}
 	if recv.firstTime(event) {
@@ -173,7 +206,12 @@ func (recv *receiver) firstTime(event *bokunotify.Event) bool {
 // acknowledge answers 200 with Boku's <notification-response>, signed as
 // Boku's own responses are (X-SignedResponse).
 func (recv *receiver) acknowledge(w http.ResponseWriter, retriable bool) {
-	body := bokunotify.Ack(retriable)
+	recv.answer(w, bokunotify.Ack(retriable))
+}
+
+// answer sends a <notification-response>, signed, with HTTP 200: Boku
+// reads the result inside, and the spec documents no other status.
+func (recv *receiver) answer(w http.ResponseWriter, body []byte) {
 	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokudirect.ContentType}}, Body: body},
 		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, time.Now())
 	if err == nil {
@@ -229,6 +267,70 @@ func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Ev
 	}
 	recv.log("Forwarded %s to %s: %s", eventName(event), recv.forwardTo, resp.Status)
 	return true
+}
+
+// trusted reports whether remoteAddr is in an --accept-unsigned-from network.
+func (recv *receiver) trusted(remoteAddr string) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, n := range recv.unsignedFrom {
+		if n.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsignedNetworks parses --accept-unsigned-from: CIDRs or single
+// addresses, refusing a range that is not wholly loopback or private
+// unless public is set.
+func unsignedNetworks(values []string, public bool) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		prefix, err := netip.ParsePrefix(v)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, exitcode.New(exitcode.Usage, "--accept-unsigned-from %q is not a CIDR or an IP address", v).WithHint("for example --accept-unsigned-from 10.0.0.0/8")
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		prefix = netip.PrefixFrom(prefix.Addr().Unmap(), prefix.Bits()-unmapBits(prefix)).Masked()
+		if !public && !privateRange(prefix) {
+			return nil, exitcode.New(exitcode.Usage, "--accept-unsigned-from %s is not a loopback or private range: anyone there could forge notifications", prefix).
+				WithHint("give --accept-unsigned-public as well if this network is trusted")
+		}
+		out = append(out, prefix)
+	}
+	return out, nil
+}
+
+// unmapBits is how many bits an IPv4-mapped IPv6 prefix loses when unmapped.
+func unmapBits(p netip.Prefix) int {
+	if p.Addr().Is4In6() {
+		return 96
+	}
+	return 0
+}
+
+// privateRange reports whether every address of p is loopback or private
+// (RFC 1918, RFC 4193).
+func privateRange(p netip.Prefix) bool {
+	first := p.Masked().Addr()
+	if !first.IsLoopback() && !first.IsPrivate() {
+		return false
+	}
+	for _, r := range []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7"} {
+		n := netip.MustParsePrefix(r)
+		if n.Bits() <= p.Bits() && n.Contains(first) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventName is the id a log line names an event by.
