@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,29 @@ type listenOptions struct {
 	// private.
 	AcceptUnsignedFrom   []string
 	AcceptUnsignedPublic bool
+	// SeenFile records the notifications taken, across restarts.
+	SeenFile string
+}
+
+// Server limits: a slow or idle client is dropped, so that many of them
+// cannot exhaust the listener's file descriptors, and a body is bounded.
+// Variables only so that the tests can shorten them.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 60 * time.Second
+)
+
+const (
+	maxHeaderBytes = 64 << 10
+	maxBodyBytes   = 1 << 20
+)
+
+// newServer is the listener's HTTP server with its limits.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 }
 
 func NewListenCmd(f *cmdutil.Factory) *cobra.Command {
@@ -64,6 +88,12 @@ address of the connection; no proxy header is trusted). Loopback and
 private ranges are allowed; any other range also needs
 --accept-unsigned-public. Either is announced on stderr at start.
 
+Slow clients are dropped (10 s for headers, 30 s for the request) and a
+body is at most 1 MiB. The notifications taken are recorded in
+listen-seen.json beside the journal (--seen-file), kept 25 hours (legacy
+billingresult, which has no timestamp: 30 days), so a replay after a
+restart is acknowledged, not forwarded again.
+
 The legacy billingresult sig check is inferred too: solitude never checked
 it (docs/boku.md).
 
@@ -80,6 +110,7 @@ Boku calls, so the application behind it can verify the signature too.`,
 	cmd.Flags().StringVar(&opts.ForwardTo, "forward-to", "", "URL to POST each verified notification to")
 	cmd.Flags().StringVar(&opts.URLFile, "url-file", "", "write the listener's URL to this file once it accepts connections")
 	cmd.Flags().StringSliceVar(&opts.AcceptUnsignedFrom, "accept-unsigned-from", nil, "accept UNSIGNED Boku 3.0 notifications from this CIDR or address (repeatable; loopback or private unless --accept-unsigned-public)")
+	cmd.Flags().StringVar(&opts.SeenFile, "seen-file", "", "file recording the notifications taken, so a replay after a restart is not forwarded again (default: listen-seen.json beside the journal; off: memory only)")
 	cmd.Flags().BoolVar(&opts.AcceptUnsignedPublic, "accept-unsigned-public", false, "allow --accept-unsigned-from ranges that are not loopback or private")
 	return cmd
 }
@@ -101,6 +132,23 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 	if err != nil {
 		return err
 	}
+	seenPath := opts.SeenFile
+	if seenPath == "" {
+		journalPath, err := f.JournalPath()
+		if err != nil {
+			return err
+		}
+		if journalPath != "off" {
+			seenPath = filepath.Join(filepath.Dir(journalPath), "listen-seen.json")
+		}
+	}
+	if seenPath == "off" {
+		seenPath = ""
+	}
+	seen, err := openSeen(seenPath, time.Now())
+	if err != nil {
+		return exitcode.New(exitcode.Usage, "listen record: %v", err)
+	}
 	listener, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "cannot listen on %s: %v", opts.Addr, err)
@@ -112,8 +160,8 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted}
-	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted, seen: seen}
+	server := newServer(r)
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
 		f.Printer.Notice("Forwarding verified notifications to %s", opts.ForwardTo)
@@ -145,12 +193,13 @@ type receiver struct {
 	client    *http.Client
 	// unsignedFrom are the networks whose unsigned notifications are taken.
 	unsignedFrom []netip.Prefix
-	// mu keeps output lines whole when requests arrive together, and
-	// guards seen.
+	// mu keeps output lines whole when requests arrive together.
 	mu sync.Mutex
-	// seen holds the notifications already printed, so a redelivery is
-	// acknowledged without printing it twice.
-	seen map[string]bool
+	// seenMu guards seen, the notifications already taken (persisted), so
+	// a redelivery or a replay, even after a restart, is acknowledged
+	// without printing it twice or forwarding it again once delivered.
+	seenMu sync.Mutex
+	seen   *seenStore
 }
 
 func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -158,9 +207,15 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		http.Error(w, "cannot read body", http.StatusBadRequest)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			recv.log("Rejected a notification from %s (reason 43, retriable false): body larger than %d bytes", r.RemoteAddr, maxBodyBytes)
+			recv.answer(w, bokunotify.Rejection{ReasonCode: bokunotify.ReasonInvalid, Message: "Invalid request: body too large", Retriable: false}.Body())
+			return
+		}
+		recv.log("Dropped a request from %s: cannot read its body: %v", r.RemoteAddr, err)
 		return
 	}
 	req := bokunotify.FromHTTP(r, body)
@@ -177,30 +232,42 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		recv.answer(w, rejection.Body())
 		return
 	}
-	if recv.firstTime(event) {
+	key := strings.Join([]string{event.EventType, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
+	recv.seenMu.Lock()
+	entry, known := recv.seen.get(key)
+	if !known {
+		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig"}
+		recv.record(key, entry)
+	}
+	recv.seenMu.Unlock()
+	if !known {
 		recv.print(event)
+	}
+	if entry.Delivered {
+		recv.log("Acknowledged %s again: already delivered", eventName(event))
+		recv.acknowledge(w, false)
+		return
 	}
 	delivered := true
 	if recv.forwardTo != "" {
 		delivered = recv.forward(r, body, event)
 	}
+	if delivered {
+		recv.seenMu.Lock()
+		entry.Delivered = true
+		recv.record(key, entry)
+		recv.seenMu.Unlock()
+	}
 	recv.acknowledge(w, !delivered)
 }
 
-// firstTime reports whether event has not been seen before (Boku
-// redelivers a notification until it is acknowledged).
-func (recv *receiver) firstTime(event *bokunotify.Event) bool {
-	key := strings.Join([]string{event.EventType, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
-	recv.mu.Lock()
-	defer recv.mu.Unlock()
-	if recv.seen[key] {
-		return false
+// record saves an entry of the seen store; a failure to save is logged,
+// the notification is still handled (the record is a guard, not the
+// event's only copy).
+func (recv *receiver) record(key string, entry seenEntry) {
+	if err := recv.seen.put(key, entry, time.Now()); err != nil {
+		recv.log("Could not save the listen record: %v", err)
 	}
-	if recv.seen == nil {
-		recv.seen = map[string]bool{}
-	}
-	recv.seen[key] = true
-	return true
 }
 
 // acknowledge answers 200 with Boku's <notification-response>, signed as
