@@ -9,7 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,34 @@ import (
 
 type listenOptions struct {
 	Addr, ForwardTo, URLFile string
+	// AcceptUnsignedFrom are the networks whose unsigned notifications are
+	// taken; AcceptUnsignedPublic allows ranges that are not loopback or
+	// private.
+	AcceptUnsignedFrom   []string
+	AcceptUnsignedPublic bool
+	// SeenFile records the notifications taken, across restarts.
+	SeenFile string
+}
+
+// Server limits: a slow or idle client is dropped, so that many of them
+// cannot exhaust the listener's file descriptors, and a body is bounded.
+// Variables only so that the tests can shorten them.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 60 * time.Second
+)
+
+const (
+	maxHeaderBytes = 64 << 10
+	maxBodyBytes   = 1 << 20
+)
+
+// newServer is the listener's HTTP server with its limits.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 }
 
 func NewListenCmd(f *cmdutil.Factory) *cobra.Command {
@@ -41,9 +71,31 @@ that URL with its original headers and body; then it is answered 200 with
 the signed <notification-response> acknowledgement Boku expects. If the
 forward fails, the acknowledgement says retriable, so Boku sends it again
 later instead of the event being lost. Boku redelivers until acknowledged:
-a notification seen before is acknowledged again but printed once. An
-invalid one is answered 401 (400 if it is not a notification at all) and
-logged on stderr. Ctrl-C stops it cleanly.
+a notification seen before is acknowledged again but printed once.
+
+A refused notification is also answered 200 with a <notification-response>,
+an ERROR result, reason 43, and logged on stderr. retriable follows the
+cause: true for a missing or failing signature (wrong key, key id or
+clock: fix the profile and Boku's retries, for 24 hours, get through),
+false for a body that is not a valid notification or is for another
+merchant (the same bytes would fail again). Ctrl-C stops it cleanly.
+
+Inferred: that Boku signs notifications like a request (Authorization,
+2/HMAC_SHA256) is not published; Boku's own Postman collection sends them
+unsigned. For a setup that needs it, --accept-unsigned-from CIDR takes
+unsigned Boku 3.0 notifications from those addresses only (the peer
+address of the connection; no proxy header is trusted). Loopback and
+private ranges are allowed; any other range also needs
+--accept-unsigned-public. Either is announced on stderr at start.
+
+Slow clients are dropped (10 s for headers, 30 s for the request) and a
+body is at most 1 MiB. The notifications taken are recorded in
+listen-seen.json beside the journal (--seen-file), kept 25 hours (legacy
+billingresult, which has no timestamp: 30 days), so a replay after a
+restart is acknowledged, not forwarded again.
+
+The legacy billingresult sig check is inferred too: solitude never checked
+it (docs/boku.md).
 
 The signature covers the request path: give --forward-to the same path
 Boku calls, so the application behind it can verify the signature too.`,
@@ -57,6 +109,9 @@ Boku calls, so the application behind it can verify the signature too.`,
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8089", "address to listen on (port 0 picks a free one)")
 	cmd.Flags().StringVar(&opts.ForwardTo, "forward-to", "", "URL to POST each verified notification to")
 	cmd.Flags().StringVar(&opts.URLFile, "url-file", "", "write the listener's URL to this file once it accepts connections")
+	cmd.Flags().StringSliceVar(&opts.AcceptUnsignedFrom, "accept-unsigned-from", nil, "accept UNSIGNED Boku 3.0 notifications from this CIDR or address (repeatable; loopback or private unless --accept-unsigned-public)")
+	cmd.Flags().StringVar(&opts.SeenFile, "seen-file", "", "file recording the notifications taken, so a replay after a restart is not forwarded again (default: listen-seen.json beside the journal; off: memory only)")
+	cmd.Flags().BoolVar(&opts.AcceptUnsignedPublic, "accept-unsigned-public", false, "allow --accept-unsigned-from ranges that are not loopback or private")
 	return cmd
 }
 
@@ -69,9 +124,30 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return exitcode.New(exitcode.Usage, "--forward-to %q is not an http(s) URL", opts.ForwardTo)
 		}
 	}
+	trusted, err := unsignedNetworks(opts.AcceptUnsignedFrom, opts.AcceptUnsignedPublic)
+	if err != nil {
+		return err
+	}
 	keys, err := boku.NotifyKeys(ctx, f)
 	if err != nil {
 		return err
+	}
+	seenPath := opts.SeenFile
+	if seenPath == "" {
+		journalPath, err := f.JournalPath()
+		if err != nil {
+			return err
+		}
+		if journalPath != "off" {
+			seenPath = filepath.Join(filepath.Dir(journalPath), "listen-seen.json")
+		}
+	}
+	if seenPath == "off" {
+		seenPath = ""
+	}
+	seen, err := openSeen(seenPath, time.Now())
+	if err != nil {
+		return exitcode.New(exitcode.Usage, "listen record: %v", err)
 	}
 	listener, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -84,11 +160,14 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil)}
-	server := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted, seen: seen}
+	server := newServer(r)
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
 		f.Printer.Notice("Forwarding verified notifications to %s", opts.ForwardTo)
+	}
+	for _, n := range trusted {
+		f.Printer.Notice("WARNING: accepting UNSIGNED notifications from %s: anyone who can connect from there can forge one", n)
 	}
 	done := make(chan error, 1)
 	go func() { done <- server.Serve(listener) }()
@@ -112,12 +191,15 @@ type receiver struct {
 	keys      bokunotify.Keys
 	forwardTo string
 	client    *http.Client
-	// mu keeps output lines whole when requests arrive together, and
-	// guards seen.
+	// unsignedFrom are the networks whose unsigned notifications are taken.
+	unsignedFrom []netip.Prefix
+	// mu keeps output lines whole when requests arrive together.
 	mu sync.Mutex
-	// seen holds the notifications already printed, so a redelivery is
-	// acknowledged without printing it twice.
-	seen map[string]bool
+	// seenMu guards seen, the notifications already taken (persisted), so
+	// a redelivery or a replay, even after a restart, is acknowledged
+	// without printing it twice or forwarding it again once delivered.
+	seenMu sync.Mutex
+	seen   *seenStore
 }
 
 func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -125,55 +207,78 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		http.Error(w, "cannot read body", http.StatusBadRequest)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			recv.log("Rejected a notification from %s (reason 43, retriable false): body larger than %d bytes", r.RemoteAddr, maxBodyBytes)
+			recv.answer(w, bokunotify.Rejection{ReasonCode: bokunotify.ReasonInvalid, Message: "Invalid request: body too large", Retriable: false}.Body())
+			return
+		}
+		recv.log("Dropped a request from %s: cannot read its body: %v", r.RemoteAddr, err)
 		return
 	}
 	req := bokunotify.FromHTTP(r, body)
 	keys := recv.keys
 	keys.Now = time.Now()
 	event, err := bokunotify.Verify(req, keys)
+	var unsigned *bokunotify.UnsignedError
+	if errors.As(err, &unsigned) && recv.trusted(r.RemoteAddr) {
+		event, err = bokunotify.ParseUnsigned(req, keys)
+	}
 	if err != nil {
-		status := http.StatusBadRequest
-		var invalid *bokunotify.InvalidError
-		if errors.As(err, &invalid) {
-			status = http.StatusUnauthorized
-		}
-		recv.log("Rejected a notification from %s (%d): %v", r.RemoteAddr, status, err)
-		http.Error(w, err.Error(), status)
+		rejection := bokunotify.Reject(err)
+		recv.log("Rejected a notification from %s (reason %d, retriable %t): %v", r.RemoteAddr, rejection.ReasonCode, rejection.Retriable, err)
+		recv.answer(w, rejection.Body())
 		return
 	}
-	if recv.firstTime(event) {
+	key := strings.Join([]string{event.EventType, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
+	recv.seenMu.Lock()
+	entry, known := recv.seen.get(key)
+	if !known {
+		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig"}
+		recv.record(key, entry)
+	}
+	recv.seenMu.Unlock()
+	if !known {
 		recv.print(event)
+	}
+	if entry.Delivered {
+		recv.log("Acknowledged %s again: already delivered", eventName(event))
+		recv.acknowledge(w, false)
+		return
 	}
 	delivered := true
 	if recv.forwardTo != "" {
 		delivered = recv.forward(r, body, event)
 	}
+	if delivered {
+		recv.seenMu.Lock()
+		entry.Delivered = true
+		recv.record(key, entry)
+		recv.seenMu.Unlock()
+	}
 	recv.acknowledge(w, !delivered)
 }
 
-// firstTime reports whether event has not been seen before (Boku
-// redelivers a notification until it is acknowledged).
-func (recv *receiver) firstTime(event *bokunotify.Event) bool {
-	key := strings.Join([]string{event.EventType, event.ChargeID, event.RefundID, event.TransactionID, event.Status}, "\x00")
-	recv.mu.Lock()
-	defer recv.mu.Unlock()
-	if recv.seen[key] {
-		return false
+// record saves an entry of the seen store; a failure to save is logged,
+// the notification is still handled (the record is a guard, not the
+// event's only copy).
+func (recv *receiver) record(key string, entry seenEntry) {
+	if err := recv.seen.put(key, entry, time.Now()); err != nil {
+		recv.log("Could not save the listen record: %v", err)
 	}
-	if recv.seen == nil {
-		recv.seen = map[string]bool{}
-	}
-	recv.seen[key] = true
-	return true
 }
 
 // acknowledge answers 200 with Boku's <notification-response>, signed as
 // Boku's own responses are (X-SignedResponse).
 func (recv *receiver) acknowledge(w http.ResponseWriter, retriable bool) {
-	body := bokunotify.Ack(retriable)
+	recv.answer(w, bokunotify.Ack(retriable))
+}
+
+// answer sends a <notification-response>, signed, with HTTP 200: Boku
+// reads the result inside, and the spec documents no other status.
+func (recv *receiver) answer(w http.ResponseWriter, body []byte) {
 	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokudirect.ContentType}}, Body: body},
 		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, time.Now())
 	if err == nil {
@@ -229,6 +334,70 @@ func (recv *receiver) forward(r *http.Request, body []byte, event *bokunotify.Ev
 	}
 	recv.log("Forwarded %s to %s: %s", eventName(event), recv.forwardTo, resp.Status)
 	return true
+}
+
+// trusted reports whether remoteAddr is in an --accept-unsigned-from network.
+func (recv *receiver) trusted(remoteAddr string) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, n := range recv.unsignedFrom {
+		if n.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsignedNetworks parses --accept-unsigned-from: CIDRs or single
+// addresses, refusing a range that is not wholly loopback or private
+// unless public is set.
+func unsignedNetworks(values []string, public bool) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		prefix, err := netip.ParsePrefix(v)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, exitcode.New(exitcode.Usage, "--accept-unsigned-from %q is not a CIDR or an IP address", v).WithHint("for example --accept-unsigned-from 10.0.0.0/8")
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		prefix = netip.PrefixFrom(prefix.Addr().Unmap(), prefix.Bits()-unmapBits(prefix)).Masked()
+		if !public && !privateRange(prefix) {
+			return nil, exitcode.New(exitcode.Usage, "--accept-unsigned-from %s is not a loopback or private range: anyone there could forge notifications", prefix).
+				WithHint("give --accept-unsigned-public as well if this network is trusted")
+		}
+		out = append(out, prefix)
+	}
+	return out, nil
+}
+
+// unmapBits is how many bits an IPv4-mapped IPv6 prefix loses when unmapped.
+func unmapBits(p netip.Prefix) int {
+	if p.Addr().Is4In6() {
+		return 96
+	}
+	return 0
+}
+
+// privateRange reports whether every address of p is loopback or private
+// (RFC 1918, RFC 4193).
+func privateRange(p netip.Prefix) bool {
+	first := p.Masked().Addr()
+	if !first.IsLoopback() && !first.IsPrivate() {
+		return false
+	}
+	for _, r := range []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7"} {
+		n := netip.MustParsePrefix(r)
+		if n.Bits() <= p.Bits() && n.Contains(first) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventName is the id a log line names an event by.

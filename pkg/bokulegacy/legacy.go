@@ -11,6 +11,7 @@
 package bokulegacy
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -109,9 +111,12 @@ type Service struct {
 	Prices            []Price `xml:"key-value>pricing"`
 }
 
-// ServicePrices is the answer to action=service-prices.
+// ServicePrices is the answer to action=service-prices. Its root is
+// <service-prices>; an error answer may instead be rooted <billing-request>
+// (as in solitude's recorded answers), with the same result-code and
+// result-msg: any root is read, as solitude did.
 type ServicePrices struct {
-	XMLName    xml.Name  `xml:"service-prices"`
+	XMLName    xml.Name
 	ResultCode string    `xml:"result-code"`
 	ResultMsg  string    `xml:"result-msg"`
 	Services   []Service `xml:"service"`
@@ -177,10 +182,53 @@ func (c *Client) call(ctx context.Context, params url.Values, answer any) error 
 	case resp.StatusCode != http.StatusOK:
 		return exitcode.New(exitcode.Unavailable, "boku %s: HTTP %d", action, resp.StatusCode).WithHint("try again later")
 	}
-	if err := xml.Unmarshal(body, answer); err != nil {
+	if err := decodeXML(body, answer); err != nil {
 		return exitcode.New(exitcode.Unexpected, "boku %s: malformed answer: %v", action, err)
 	}
 	return nil
+}
+
+// decodeXML reads an answer in UTF-8 or in ISO-8859-1 (latin-1), which
+// the legacy API declares in some answers (solitude's recorded
+// verify-trx-id answer is <?xml version="1.0" encoding="ISO-8859-1" ?>).
+func decodeXML(body []byte, answer any) error {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec.CharsetReader = charsetReader
+	return dec.Decode(answer)
+}
+
+// charsetReader decodes the one non-UTF-8 charset the legacy API is known
+// to declare: ISO-8859-1 maps each byte to the rune of the same number.
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(strings.TrimSpace(charset)) {
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
+		return &latin1Reader{r: input}, nil
+	case "us-ascii", "ascii":
+		return input, nil
+	}
+	return nil, fmt.Errorf("answer declares encoding %q: only UTF-8 and ISO-8859-1 are read", charset)
+}
+
+// latin1Reader turns ISO-8859-1 bytes into UTF-8.
+type latin1Reader struct {
+	r       io.Reader
+	pending []byte
+}
+
+func (l *latin1Reader) Read(p []byte) (int, error) {
+	for len(l.pending) == 0 {
+		buf := make([]byte, max(len(p)/2, 1))
+		n, err := l.r.Read(buf)
+		for _, b := range buf[:n] {
+			l.pending = utf8.AppendRune(l.pending, rune(b))
+		}
+		if n == 0 && err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
 }
 
 // Decimal renders a price's minor-unit amount with its decimal places ("" if

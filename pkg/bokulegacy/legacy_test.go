@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -91,5 +92,59 @@ func TestStatuses(t *testing.T) {
 			t.Errorf("HTTP %d: %v", status, err)
 		}
 		ts.Close()
+	}
+}
+
+// serveAnswer answers every request with body.
+func serveAnswer(t *testing.T, body []byte) *Client {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	t.Cleanup(ts.Close)
+	c, err := New(Config{MerchantID: "m", Key: []byte("k"), BaseURL: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// An answer declaring ISO-8859-1, as solitude's recorded verify-trx-id
+// answer does, is decoded: byte 0xE9 is é.
+func TestServicePricesLatin1(t *testing.T) {
+	body := []byte("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<service-prices><action>service-prices</action>" +
+		"<result-code>0</result-code><result-msg>Operation Successful</result-msg>" +
+		"<service id='svc-1' name='Caf\xe9 M\xfcller' reference-currency='EUR'><key-value row-ref='0'>" +
+		"<pricing country='DE' amount='199' currency='EUR' currency-decimal-places='2' display-price='1,99 \xa4'/></key-value></service></service-prices>")
+	prices, err := serveAnswer(t, body).ServicePrices(context.Background(), "svc-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prices.Services) != 1 || prices.Services[0].Name != "Café Müller" || prices.Services[0].Prices[0].DisplayPrice != "1,99 ¤" {
+		t.Fatalf("answer %+v", prices)
+	}
+	if _, err := serveAnswer(t, []byte(`<?xml version="1.0" encoding="KOI8-R"?><service-prices/>`)).ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unexpected {
+		t.Errorf("unknown charset: %v", err)
+	}
+}
+
+// An error answer rooted <billing-request> (the root of solitude's
+// recorded error answers) is the legacy API's refusal, with its result
+// code, not a malformed answer.
+func TestServicePricesBillingRequestError(t *testing.T) {
+	body := []byte("<?xml version='1.0' encoding='UTF-8' ?>\n    <billing-request>\n      <result-code>14</result-code>\n      <result-msg>Invalid service-id</result-msg>\n    </billing-request>")
+	_, err := serveAnswer(t, body).ServicePrices(context.Background(), "nope")
+	var refused *ResultError
+	if !errors.As(err, &refused) || refused.Code != 14 || exitcode.Of(err) != exitcode.Declined {
+		t.Fatalf("billing-request error: %v", err)
+	}
+	// Latin-1 and a <billing-request> root together.
+	body = []byte("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?><billing-request><result-code>31</result-code><result-msg>Service d\xe9sactiv\xe9</result-msg></billing-request>")
+	_, err = serveAnswer(t, body).ServicePrices(context.Background(), "svc")
+	if !errors.As(err, &refused) || refused.Code != 31 || refused.Msg != "Service désactivé" {
+		t.Fatalf("latin-1 billing-request error: %v", err)
+	}
+	// solitude's empty <billing-request> has no result code: unexpected.
+	_, err = serveAnswer(t, []byte("<?xml version='1.0' encoding='UTF-8' ?>\n<billing-request>\n</billing-request>")).ServicePrices(context.Background(), "x")
+	if exitcode.Of(err) != exitcode.Unexpected {
+		t.Errorf("empty billing-request: %v", err)
 	}
 }

@@ -86,6 +86,9 @@ func (e *MalformedError) ExitCode() exitcode.Code { return exitcode.Usage }
 type InvalidError struct {
 	Scheme string
 	Reason string
+	// Permanent marks a rejection that no redelivery can cure (a validly
+	// signed notification for another merchant).
+	Permanent bool
 }
 
 func (e *InvalidError) Error() string {
@@ -94,6 +97,17 @@ func (e *InvalidError) Error() string {
 
 // ExitCode: the check answered no.
 func (e *InvalidError) ExitCode() exitcode.Code { return exitcode.Declined }
+
+// UnsignedError means the notification carries no signature at all: no
+// Authorization header and no legacy sig parameter.
+type UnsignedError struct{}
+
+func (e *UnsignedError) Error() string {
+	return "unsigned notification: no Authorization header and no sig parameter: nothing to verify"
+}
+
+// ExitCode: bad input, as for a malformed notification.
+func (e *UnsignedError) ExitCode() exitcode.Code { return exitcode.Usage }
 
 func malformed(format string, args ...any) error {
 	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
@@ -281,7 +295,32 @@ func Verify(req *Request, keys Keys) (*Event, error) {
 	if params.Get("sig") != "" {
 		return verifyLegacy(params, keys)
 	}
-	return nil, malformed("no Authorization header and no sig parameter: nothing to verify")
+	return nil, &UnsignedError{}
+}
+
+// ParseUnsigned reads a Boku 3.0 notification without checking any
+// signature, for a receiver that trusts the network it came from (Boku's
+// own Postman collection sends notifications unsigned). The notification
+// must still be for keys.MerchantID. Its Scheme is "unsigned".
+func ParseUnsigned(req *Request, keys Keys) (*Event, error) {
+	var root struct{ XMLName xml.Name }
+	if err := xml.Unmarshal(req.Body, &root); err != nil {
+		return nil, malformed("body is not XML: %v", err)
+	}
+	switch root.XMLName.Local {
+	case "charge-notification", "refund-notification":
+	default:
+		return nil, malformed("body is a <%s>, not a <charge-notification> or <refund-notification>", root.XMLName.Local)
+	}
+	ev, err := parseDirect(root.XMLName.Local, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	ev.Scheme = "unsigned"
+	if ev.MerchantID != keys.MerchantID {
+		return nil, &InvalidError{Scheme: "unsigned", Reason: fmt.Sprintf("notification is for merchant %q", ev.MerchantID), Permanent: true}
+	}
+	return ev, nil
 }
 
 func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
@@ -317,7 +356,7 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 		return nil, err
 	}
 	if ev.MerchantID != keys.MerchantID {
-		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: fmt.Sprintf("notification is for merchant %q", ev.MerchantID)}
+		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: fmt.Sprintf("notification is for merchant %q", ev.MerchantID), Permanent: true}
 	}
 	return ev, nil
 }
@@ -384,9 +423,62 @@ func parseDirect(root string, body []byte) (*Event, error) {
 func Ack(retriable bool) []byte {
 	result := `<result status="OK"><reason-code>0</reason-code><message>Ack</message><retriable>false</retriable></result>`
 	if retriable {
-		result = `<result status="ERROR"><reason-code>35</reason-code><message>Not delivered yet, try again</message><retriable>true</retriable></result>`
+		return Rejection{ReasonCode: ReasonInternal, Message: "Not delivered yet, try again", Retriable: true}.Body()
 	}
 	return []byte(xml.Header + "<notification-response>" + result + "</notification-response>\n")
+}
+
+// Reason codes of a <notification-response>, from Boku's spec: 35 an
+// internal error in the merchant's system, 43 an invalid request.
+const (
+	ReasonInternal = 35
+	ReasonInvalid  = 43
+)
+
+// Rejection is the <notification-response> answering a notification that
+// was not accepted, and whether Boku should send it again.
+type Rejection struct {
+	ReasonCode int
+	Message    string
+	Retriable  bool
+}
+
+// Body is the answer Boku reads: <notification-response> with an ERROR
+// result.
+func (r Rejection) Body() []byte {
+	var msg bytes.Buffer
+	xml.EscapeText(&msg, []byte(r.Message))
+	return []byte(xml.Header + "<notification-response><result status=\"ERROR\"><reason-code>" + strconv.Itoa(r.ReasonCode) +
+		"</reason-code><message>" + msg.String() + "</message><retriable>" + strconv.FormatBool(r.Retriable) + "</retriable></result></notification-response>\n")
+}
+
+// Reject chooses the answer to a notification Verify refused. Boku's
+// spec: retriable=true means the notification can be sent again, and
+// Boku then retries for 24 hours. So:
+//   - a missing or failing signature (unsigned, wrong key, stale
+//     timestamp) is reason 43, retriable: Boku signs every notification
+//     (inferred), so from Boku this means the receiver's key, key id or
+//     clock is wrong, which the operator can fix while Boku retries; a
+//     forger gains nothing from being told to retry;
+//   - a validly signed notification for another merchant, and a body that
+//     is not a notification (malformed XML, missing ids, a bad amount),
+//     are reason 43, not retriable: the same bytes would fail again.
+func Reject(err error) Rejection {
+	var invalid *InvalidError
+	var unsigned *UnsignedError
+	switch {
+	case errors.As(err, &invalid) && invalid.Permanent:
+		return Rejection{ReasonCode: ReasonInvalid, Message: "Invalid request: " + invalid.Reason, Retriable: false}
+	case errors.As(err, &invalid):
+		return Rejection{ReasonCode: ReasonInvalid, Message: "Signature not valid", Retriable: true}
+	case errors.As(err, &unsigned):
+		return Rejection{ReasonCode: ReasonInvalid, Message: "Notification not signed", Retriable: true}
+	}
+	var bad *MalformedError
+	if errors.As(err, &bad) {
+		return Rejection{ReasonCode: ReasonInvalid, Message: "Invalid request: " + bad.Reason, Retriable: false}
+	}
+	return Rejection{ReasonCode: ReasonInternal, Message: "Internal error", Retriable: true}
 }
 
 // formParams collects form parameters from the query and, for a form body,

@@ -211,3 +211,67 @@ func TestAck(t *testing.T) {
 		}
 	}
 }
+
+// Every refusal is answered in Boku's <notification-response> shape, with
+// retriable chosen per cause.
+func TestReject(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	signed, err := Parse([]byte(signedDump(t, "/hook", now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stale := Verify(signed, keys(now.Add(time.Hour)))
+	other := keys(now)
+	other.MerchantID = "m2"
+	_, wrongKey := Verify(signed, Keys{MerchantID: "m1", KeyID: "k1", Key: []byte("other"), Skew: time.Minute, Now: now})
+	_, unsigned := Verify(&Request{Method: "POST", Target: "/", Body: []byte(body)}, keys(now))
+	_, badAmount := Verify(signedXML(t, strings.Replace(chargeNotification, "584.00", "584.50", 1), now), keys(now))
+	_, forOther := Verify(signedXML(t, strings.Replace(chargeNotification, "<merchant-id>m1<", "<merchant-id>m2<", 1), now), keys(now))
+	for name, c := range map[string]struct {
+		err       error
+		code      int
+		retriable bool
+	}{
+		"stale timestamp":   {stale, 43, true},
+		"wrong key":         {wrongKey, 43, true},
+		"unsigned":          {unsigned, 43, true},
+		"bad amount":        {badAmount, 43, false},
+		"for another":       {forOther, 43, false},
+		"not a known error": {errors.New("disk full"), 35, true},
+	} {
+		r := Reject(c.err)
+		if r.ReasonCode != c.code || r.Retriable != c.retriable {
+			t.Errorf("%s (%v): %+v", name, c.err, r)
+		}
+		got := string(r.Body())
+		want := `<notification-response><result status="ERROR"><reason-code>` + strconv.Itoa(c.code) + `</reason-code><message>`
+		if !strings.HasPrefix(got, "<?xml") || !strings.Contains(got, want) || !strings.Contains(got, "<retriable>"+strconv.FormatBool(c.retriable)+"</retriable></result></notification-response>") {
+			t.Errorf("%s: body %s", name, got)
+		}
+	}
+	if got := string(Reject(badAmount).Body()); !strings.Contains(got, "Invalid request: amount") {
+		t.Errorf("message: %s", got)
+	}
+	if got := string((Rejection{ReasonCode: 43, Message: "a<b&c"}).Body()); !strings.Contains(got, "<message>a&lt;b&amp;c</message>") {
+		t.Errorf("escaping: %s", got)
+	}
+}
+
+// ParseUnsigned reads a 3.0 notification without a signature, still for
+// the profile's merchant only.
+func TestParseUnsigned(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	ev, err := ParseUnsigned(&Request{Method: "POST", Target: "/", Body: []byte(body)}, keys(now))
+	if err != nil || ev.Scheme != "unsigned" || ev.ChargeID != "ch-1" || ev.Amount != "1.250" {
+		t.Fatalf("unsigned: %+v %v", ev, err)
+	}
+	other := keys(now)
+	other.MerchantID = "m2"
+	if _, err := ParseUnsigned(&Request{Body: []byte(body)}, other); !isInvalid(err) || Reject(err).Retriable {
+		t.Errorf("another merchant: %v", err)
+	}
+	var m *MalformedError
+	if _, err := ParseUnsigned(&Request{Body: []byte("trx-id=1&sig=x")}, keys(now)); !errors.As(err, &m) {
+		t.Errorf("not XML: %v", err)
+	}
+}
