@@ -91,7 +91,14 @@ func startHold(t *testing.T, mode string, send bool) *stopRun {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
 	ctx = cmdutil.WithSends(ctx, sends)
-	r.stop = &stopper{errOut: r.stderr, sends: sends, cancel: cancel, grace: 200 * time.Millisecond,
+	// A run that ignores the signal is ended after a short grace; one that
+	// returns gets a long one, so that a loaded machine (CI, -race) does
+	// not end it first.
+	grace := 3 * time.Second
+	if mode == "ignore" {
+		grace = 200 * time.Millisecond
+	}
+	r.stop = &stopper{errOut: r.stderr, sends: sends, cancel: cancel, grace: grace,
 		exit: func(code int) {
 			r.exited <- code
 			runtime.Goexit() // as os.Exit, nothing after it runs
@@ -217,8 +224,15 @@ func TestSignalAfterSendTurnsAHidingCodeInto5(t *testing.T) {
 func TestSignalAfterSendKeepsADefiniteOutcome(t *testing.T) {
 	r := startHold(t, "answered", true)
 	r.signal(syscall.SIGTERM)
-	if code := <-r.code; code != 0 {
-		t.Errorf("exit %d, want 0; stderr:\n%s", code, r.stderr)
+	select {
+	case code := <-r.code:
+		if code != 0 {
+			t.Errorf("exit %d, want 0; stderr:\n%s", code, r.stderr)
+		}
+	case code := <-r.exited:
+		t.Fatalf("the stopper ended a run that returned, with %d", code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no return within 10s")
 	}
 	if strings.Contains(r.stderr.String(), "stopped by") {
 		t.Errorf("stderr:\n%s", r.stderr)
@@ -244,8 +258,13 @@ func TestSignalBeforeSend(t *testing.T) {
 
 	r = startHold(t, "canceled", false)
 	r.signal(os.Interrupt)
-	if code := <-r.code; code != 130 {
-		t.Errorf("Ctrl-C before a send: exit %d, want 130; stderr:\n%s", code, r.stderr)
+	select {
+	case code := <-r.code:
+		if code != 130 {
+			t.Errorf("Ctrl-C before a send: exit %d, want 130; stderr:\n%s", code, r.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no return within 10s")
 	}
 	select {
 	case code := <-r.exited:
