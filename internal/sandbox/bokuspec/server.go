@@ -78,6 +78,19 @@
 // (type chargeback). FailNext makes the next API requests answer HTTP 503,
 // as an unavailable host would.
 //
+// # Sandbox extras
+//
+// What `bokuctl sandbox` documents (docs/sandbox.md) and Boku does not:
+// the magic values of magic.go (payment method sandbox-barred; charge
+// amounts 6.66, over 999.99, 7.77, 5.03, 13.13, 14.14, 4.44), forex and
+// fund-check (extras.go), and the issuer page /consent/{id} at the root of
+// the host (optin-url and redirect-url point there; a GET approves an
+// opt-in or authorizes a single charge and redirects 302 to the
+// forward-url). Ids are the sandbox's (oi-000001, ch-000002, rf-…, rv-…,
+// one counter), network-id is "{country}-sandbox" and answers are
+// text/xml;charset=utf-8; a request of another Content-Type is an unsigned
+// 400 with reason 43.
+//
 // # Inferred choices
 //
 // Where the spec is silent the fake chooses, and says so at the code:
@@ -110,7 +123,7 @@
 //     progress hold their amount (so 145/146 count them).
 //   - query-charge / query-refund need at least one criterion (43).
 //   - query-optin: the request and response shapes (public by name only).
-//   - ids, network-id (country + network name), retriable (true only for
+//   - ids, network-id, Content-Type (the sandbox's, above), retriable (true only for
 //     23, 15, 17, 902), messages without a spec example, the default
 //     consumer details (the spec's example values), charges and refunds
 //     succeeding when no simulator behaviour is set.
@@ -123,6 +136,7 @@
 package bokuspec
 
 import (
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -199,6 +213,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveHosted(w, r, segs[n-2], segs[n-1])
 		return
 	}
+	if n := len(segs); n >= 2 && segs[n-2] == "consent" {
+		s.serveConsent(w, r, segs[n-1])
+		return
+	}
 	n := len(segs)
 	if n < 3 || segs[n-2] != "3.0" || calls[segs[n-3]][segs[n-1]] == nil {
 		http.Error(w, "not found", http.StatusNotFound)
@@ -236,16 +254,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+		// The sandbox's documented check (inferred: the spec's requests
+		// are XML and it does not say how another type is answered): an
+		// unsigned 400 with reason 43.
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusBadRequest)
+		r := res(rcInvalidRequest)
+		r.Message = "Content-Type must be text/xml, got " + ct
+		w.Write(encode(&errorResponse{XMLName: xml.Name{Local: call + "-response"}, Result: r}))
+		return
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call,
-		hostCountry: hostCountry, base: externalBase(r, family, call)}
+	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call, hostCountry: hostCountry}
 	resp, status := x.handle(body, calls[family][call])
+	s.mu.Unlock()
 	if status == http.StatusUnauthorized {
 		http.Error(w, "merchant-id does not match the signing partner-id", http.StatusUnauthorized)
 		return
 	}
-	s.writeSigned(w, m, resp)
+	s.deliver(w, r, m, resp, x.delivery)
 }
 
 // authenticate verifies the Authorization header and returns the signing
@@ -282,33 +310,23 @@ func (s *Server) authenticate(r *http.Request, body []byte) (Merchant, error) {
 	return found, nil
 }
 
-// externalBase is the URL prefix under which the fake was reached (scheme,
-// host and mount path up to the country), used to build the hosted pages'
-// URLs.
-func externalBase(r *http.Request, family, call string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	path := r.RequestURI
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	path = strings.TrimSuffix(strings.TrimRight(path, "/"), "/"+family+"/3.0/"+call)
-	return scheme + "://" + r.Host + path
-}
-
-const contentType = "application/xml; charset=utf-8"
+// contentType is the answers' Content-Type, the sandbox's documented one
+// (inferred: the spec's examples are XML and name no charset).
+const contentType = "text/xml;charset=utf-8"
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-// writeSigned writes a 200 with X-SignedResponse.
-func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte) {
+// writeSigned writes a 200 with X-SignedResponse; corrupt spoils the
+// signature (the sandbox's 4.44).
+func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte, corrupt bool) {
 	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: contentType}}, Body: body},
 		m.Key, m.ID, m.KeyID, []string{"Content-Type"}, s.Now())
 	if err != nil {
 		http.Error(w, "cannot sign response", http.StatusInternalServerError)
 		return
+	}
+	if corrupt {
+		params.Signature = strings.Repeat("0", 64)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-SignedResponse", params.String())
@@ -322,13 +340,11 @@ func (s *Server) nextSeq() int64 {
 	return s.seq
 }
 
-// ID formats (inferred; the spec gives only examples and maximum lengths:
-// optin-id, charge-id, refund-id and reversal-id at most 24 characters).
-func (s *Server) newOptinID() string  { return fmt.Sprintf("OPT%019d", s.nextSeq()) }
-func (s *Server) newChargeID() string { return fmt.Sprintf("chg%021d", s.nextSeq()) }
-func (s *Server) newNumericID() string {
-	return strconv.FormatInt(1_100_000_000_000_000_000+s.nextSeq(), 10)
-}
+// ID formats: the sandbox's documented ones (docs/sandbox.md), one counter
+// for all: oi-000001, ch-000002, rf-000003, rv-000004. Inferred: the spec
+// gives only examples and maximum lengths (optin-id, charge-id, refund-id
+// and reversal-id at most 24 characters).
+func (s *Server) newID(prefix string) string { return fmt.Sprintf("%s-%06d", prefix, s.nextSeq()) }
 
 // timestamp renders the spec's Timestamp: "YYYY-MM-DD hh:mm:ss", UTC.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }

@@ -226,7 +226,7 @@ func (s *Server) Chargeback(chargeID, amount string, reasonCode int) (string, er
 		return "", fmt.Errorf("bokuspec: charge %s cannot be charged back by %s", chargeID, amount)
 	}
 	now := s.Now()
-	rf := &refund{id: s.newNumericID(), chargeID: c.id, reasonCode: reasonCode, amount: minor, kind: "chargeback",
+	rf := &refund{id: s.newID("rf"), chargeID: c.id, reasonCode: reasonCode, amount: minor, kind: "chargeback",
 		created: now, outcome: outcome{status: statusSuccess, code: rcOK}}
 	c.refunded += minor
 	a.refunds = append(a.refunds, rf)
@@ -279,4 +279,47 @@ func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, kind, id st
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// serveConsent is the sandbox's issuer page, /consent/{id} (the optin-url
+// and redirect-url the fake answers). GET is the consumer approving at
+// once, as the sandbox documents: a pending-validate opt-in is approved (as
+// ApproveOptin), an in-progress single charge authorized (it succeeds, or
+// fails with 3 for the 6.66 amount), and the consumer is redirected (302)
+// to the forward-url; anything else is 404. POST is the hosted page's form
+// (a response-code, as serveHosted takes).
+func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request, id string) {
+	if r.Method == http.MethodPost {
+		kind := "optin"
+		s.mu.Lock()
+		if _, c := s.findCharge(id); c != nil {
+			kind = "charge"
+		}
+		s.mu.Unlock()
+		s.serveHosted(w, r, kind, id)
+		return
+	}
+	if r.Method != http.MethodGet {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, c := s.findCharge(id); c != nil && c.single && c.status == statusInProgress {
+		code := rcOK
+		if c.amount == amountInsufficientFunds {
+			code = rcInsufficientCredit
+		}
+		c.doneAt, c.final = s.Now(), code
+		c.settle(c.doneAt)
+		http.Redirect(w, r, c.forwardURL, http.StatusFound)
+		return
+	}
+	o := s.findOptin(id)
+	if o == nil || o.status != optinPendingValidate {
+		http.Error(w, "no such opt-in awaiting consent", http.StatusNotFound)
+		return
+	}
+	o.complete(rcOK, "", "")
+	http.Redirect(w, r, o.forwardURL, http.StatusFound)
 }

@@ -55,6 +55,17 @@ type outcome struct {
 	doneAt  time.Time // when an in-progress operation reaches final
 	final   int       // its final code
 	forever bool      // error-code 23: in progress forever
+	onQuery bool      // the sandbox's 7.77: settles to success when queried
+	message string    // a message other than the code's (the sandbox's)
+}
+
+// result is the outcome's result.
+func (o *outcome) result() result {
+	r := res(o.code)
+	if o.message != "" {
+		r.Message = o.message
+	}
+	return r
 }
 
 // settle moves an in-progress outcome to its final state once now has
@@ -140,6 +151,7 @@ type account struct {
 	refundByID     map[string]*refund
 	refundByReq    map[string]*refund
 	reversals      map[string]*reversal // by the charge's merchant-request-id
+	failedOnce     map[string]bool      // the sandbox's 5.03: merchant-request-ids answered 503 once
 	requests       map[string]*record
 	optinPlans     map[string]optinPlan // simulator, by the optin's merchant-request-id
 	chargeBehavior map[string]behavior  // simulator, by optin-id
@@ -160,7 +172,7 @@ func newAccount() *account {
 		optins: map[string]*optin{}, optinByReq: map[string]*optin{},
 		chargeByID: map[string]*charge{}, chargeByReq: map[string]*charge{},
 		refundByID: map[string]*refund{}, refundByReq: map[string]*refund{},
-		reversals: map[string]*reversal{}, requests: map[string]*record{},
+		reversals: map[string]*reversal{}, failedOnce: map[string]bool{}, requests: map[string]*record{},
 		optinPlans: map[string]optinPlan{}, chargeBehavior: map[string]behavior{}, refundBehavior: map[string]behavior{},
 	}
 }
