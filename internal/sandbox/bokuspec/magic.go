@@ -110,3 +110,64 @@ func dropConnection(w http.ResponseWriter) {
 	}
 	conn.Close()
 }
+
+// Fault is an outage a test sets on one call (SetFault). It is a test
+// tool, not Boku behaviour.
+type Fault string
+
+// The faults.
+const (
+	FaultNone Fault = ""
+	// FaultUnavailable answers 503 with no Retry-After, processing nothing.
+	FaultUnavailable Fault = "unavailable"
+	// FaultDrop closes the connection without processing or answering:
+	// a request that never reached Boku, as the client sees it.
+	FaultDrop Fault = "drop"
+	// FaultLoseAnswer processes the request, then closes the connection
+	// without the answer.
+	FaultLoseAnswer Fault = "lose-answer"
+)
+
+// SetFault makes call (charge, query-charge, refund-charge, …) fail with
+// fault until it is set to FaultNone.
+func (s *Server) SetFault(call string, fault Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults == nil {
+		s.faults = map[string]Fault{}
+	}
+	s.faults[call] = fault
+}
+
+// ChargeCount is the number of charges recorded (of every merchant), for
+// tests that prove a retry did not charge twice.
+func (s *Server) ChargeCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, a := range s.accounts {
+		n += len(a.charges)
+	}
+	return n
+}
+
+// RefundCount is the number of refunds recorded (of every merchant,
+// chargebacks included).
+func (s *Server) RefundCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, a := range s.accounts {
+		n += len(a.refunds)
+	}
+	return n
+}
+
+// HasCharge reports whether the merchant has a charge with this
+// merchant-request-id, for tests that act while its answer is held back.
+func (s *Server) HasCharge(merchantID, merchantRequestID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[merchantID]
+	return a != nil && a.chargeByReq[merchantRequestID] != nil
+}

@@ -188,3 +188,43 @@ func TestConsentPages(t *testing.T) {
 		}
 	}
 }
+
+func TestHarnessHooks(t *testing.T) {
+	h := newHarness(t)
+	id := h.activeOptin()
+	if h.srv.HasCharge(testMerchant.ID, "f-1") || h.srv.ChargeCount() != 0 {
+		t.Fatal("a charge before any")
+	}
+	send := func(mrid string) (*http.Response, error) {
+		return http.DefaultClient.Do(h.signed(context.Background(), "/jp/billing/3.0/charge", chargeDoc(t, id, mrid, "100")))
+	}
+	h.srv.SetFault("charge", FaultUnavailable)
+	if resp, err := send("f-1"); err != nil || resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "" {
+		t.Errorf("unavailable: %v %v", resp, err)
+	}
+	h.srv.SetFault("charge", FaultDrop)
+	if _, err := send("f-1"); err == nil {
+		t.Errorf("drop: an answer arrived")
+	}
+	if h.srv.HasCharge(testMerchant.ID, "f-1") {
+		t.Errorf("drop or unavailable processed the charge")
+	}
+	h.srv.SetFault("charge", FaultLoseAnswer)
+	if _, err := send("f-1"); err == nil {
+		t.Errorf("lose-answer: an answer arrived")
+	}
+	if !h.srv.HasCharge(testMerchant.ID, "f-1") || h.srv.ChargeCount() != 1 {
+		t.Errorf("lose-answer did not process the charge")
+	}
+	h.srv.SetFault("charge", FaultNone)
+	c := h.post("billing", "charge", chargeDoc(t, id, "f-1", "100"))
+	c.expect(t, "OK", "0")
+	if h.srv.ChargeCount() != 1 {
+		t.Errorf("the re-send charged again")
+	}
+	doc := strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, c.text("charge-id"))
+	h.post("billing", "refund-charge", replaceElem(doc, "refund-amount", "50")).expect(t, "OK", "0")
+	if h.srv.RefundCount() != 1 {
+		t.Errorf("RefundCount = %d", h.srv.RefundCount())
+	}
+}

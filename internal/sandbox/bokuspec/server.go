@@ -171,6 +171,8 @@ type Server struct {
 	seq       int64
 	requests  int
 	failNext  int
+	// faults are outages set by tests (SetFault), by call.
+	faults map[string]Fault
 }
 
 // New returns a fake that knows the given merchants.
@@ -266,11 +268,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	fault := s.faults[call]
+	switch fault {
+	case FaultUnavailable:
+		// What an outage in front of Boku looks like: nothing processed.
+		s.mu.Unlock()
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	case FaultDrop:
+		// The request is lost on its way: nothing processed, no answer.
+		s.mu.Unlock()
+		dropConnection(w)
+		return
+	}
 	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call, hostCountry: hostCountry}
 	resp, status := x.handle(body, calls[family][call])
 	s.mu.Unlock()
 	if status == http.StatusUnauthorized {
 		http.Error(w, "merchant-id does not match the signing partner-id", http.StatusUnauthorized)
+		return
+	}
+	if fault == FaultLoseAnswer {
+		// Processed, and the answer is lost on its way back.
+		dropConnection(w)
 		return
 	}
 	s.deliver(w, r, m, resp, x.delivery)
