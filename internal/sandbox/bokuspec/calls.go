@@ -51,7 +51,7 @@ type raw []byte
 // handle parses the request and runs the call. It returns the response
 // body, or status 401 when the body's merchant-id is not the signer's.
 func (x *exchange) handle(body []byte, h handler) ([]byte, int) {
-	x.acct.settleAll(x.now)
+	x.s.settleAll(x.acct, x.now)
 	root, err := parseXML(body)
 	if err != nil || root.name != x.call+"-request" {
 		// Inferred: a body that is not the call's request document is
@@ -172,6 +172,9 @@ func (x *exchange) optin(f *form) any {
 		return resp
 	}
 	fp := fingerprint("optin", country, method, optinType, forward, consumer)
+	if o := x.acct.optinByReq[mrid]; o != nil && o.country == country && o.paymentMethod == method && o.optinType == optinType && o.forwardURL == forward {
+		x.adoptLegacy(mrid, "optin", fp)
+	}
 	if rec, conflict := x.seen(mrid, fp); conflict {
 		return x.conflict(f)
 	} else if rec != nil {
@@ -215,6 +218,7 @@ func (x *exchange) optin(f *form) any {
 	}
 	x.acct.optins[o.id] = o
 	x.acct.optinByReq[mrid] = o
+	x.s.markOptin(o.id)
 	resp.Result = res(rcOK)
 	resp.OptinID = o.id
 	resp.OptinState = &optinState{OptinStatus: o.status, Country: o.country, NetworkID: o.networkID}
@@ -226,6 +230,7 @@ func (x *exchange) optin(f *form) any {
 func (x *exchange) remember(mrid, call, fp string, resp any) any {
 	b := encode(resp)
 	x.acct.requests[mrid] = &record{call: call, fingerprint: fp, answer: b}
+	x.s.markRequest(x.acct, mrid)
 	return raw(b)
 }
 
@@ -299,6 +304,7 @@ func (x *exchange) validateOptin(f *form) any {
 			resp.Result = res(o.redirectCode)
 		default:
 			o.status = optinPendingConfirm
+			x.s.markOptin(o.id)
 			resp.Result = res(rcOK)
 		}
 	case optinPendingConfirm:
@@ -336,6 +342,7 @@ func (x *exchange) confirmOptin(f *form) any {
 	switch o.status {
 	case optinPendingConfirm:
 		o.status = optinActive
+		x.s.markOptin(o.id)
 		resp.Result = res(rcOK)
 	case optinActive:
 		resp.Result = res(rcOK) // inferred: already active
@@ -368,6 +375,7 @@ func (x *exchange) cancelOptin(f *form) any {
 		return resp
 	}
 	o.status = optinClosed // inferred: cancelling a closed opt-in is OK, it stays closed
+	x.s.markOptin(o.id)
 	resp.Result = res(rcOK)
 	resp.OptinType, resp.OptinState = o.optinType, o.state()
 	return x.remember(mrid, "cancel-optin", fp, resp)
@@ -501,6 +509,7 @@ func (x *exchange) charge(f *form) any {
 	if amount == amountUnavailableOnce && !x.acct.failedOnce[mrid] {
 		// The sandbox's 5.03: the first attempt meets an outage.
 		x.acct.failedOnce[mrid] = true
+		x.s.markFailedOnce(x.acct, mrid)
 		x.delivery = deliverUnavailable
 		return resp
 	}
@@ -528,6 +537,8 @@ func (x *exchange) charge(f *form) any {
 	x.acct.chargeByID[c.id] = c
 	x.acct.chargeByReq[mrid] = c
 	x.acct.requests[mrid] = &record{call: "charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRequest(x.acct, mrid)
 	return x.chargeAnswer(c, mrid)
 }
 
@@ -575,6 +586,8 @@ func (x *exchange) beginSingleCharge(f *form) any {
 	x.acct.chargeByID[c.id] = c
 	x.acct.chargeByReq[mrid] = c
 	x.acct.requests[mrid] = &record{call: "begin-single-charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRequest(x.acct, mrid)
 	return x.singleAnswer(c, mrid)
 }
 
@@ -616,6 +629,7 @@ func (x *exchange) queryCharge(f *form) any {
 		if c.onQuery && c.status == statusInProgress {
 			// The sandbox's 7.77: settled by the time it is asked about.
 			c.status, c.code = statusSuccess, rcOK
+			x.s.markCharge(c.id)
 		}
 		e := chargeElem{Result: c.result(), ChargeStatus: c.status, ChargeID: c.id, Timestamp: timestamp(c.created),
 			MerchantID: x.m.ID, MerchantTransactionID: c.transactionID, Country: c.country, NetworkID: c.networkID,
@@ -671,8 +685,10 @@ func (x *exchange) reverseCharge(f *form) any {
 	}
 	rev := &reversal{id: x.s.newID("rv"), requestID: mrid, at: x.now}
 	x.acct.reversals[mrid] = rev
+	x.s.markReversal(x.acct, mrid)
 	if c != nil {
 		c.reversal = rev
+		x.s.markCharge(c.id)
 	}
 	resp.Result, resp.ReversalID = res(rcOK), rev.id
 	return resp
@@ -727,6 +743,9 @@ func (x *exchange) refundCharge(f *form) any {
 		}
 	}
 	fp := fingerprint("refund-charge", country, refundID, chargeID, strconv.Itoa(reason), currency, amountText)
+	if rf := x.acct.refundByReq[mrid]; rf != nil && rf.chargeID == chargeID && rf.merchantRefundID == refundID {
+		x.adoptLegacy(mrid, "refund-charge", fp)
+	}
 	if rec, conflict := x.seen(mrid, fp); conflict {
 		return x.conflict(f)
 	} else if rec != nil {
@@ -773,6 +792,9 @@ func (x *exchange) refundCharge(f *form) any {
 	x.acct.refundByID[rf.id] = rf
 	x.acct.refundByReq[mrid] = rf
 	x.acct.requests[mrid] = &record{call: "refund-charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRefund(rf.id)
+	x.s.markRequest(x.acct, mrid)
 	return x.refundAnswer(c, rf, mrid)
 }
 

@@ -173,6 +173,9 @@ type Server struct {
 	failNext  int
 	// faults are outages set by tests (SetFault), by call.
 	faults map[string]Fault
+	// dirty, once TrackChanges is called, notes what requests changed
+	// (for `sandbox serve --state`'s log).
+	dirty *dirty
 }
 
 // New returns a fake that knows the given merchants.
@@ -180,7 +183,9 @@ func New(merchants ...Merchant) *Server {
 	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
 	for _, m := range merchants {
 		s.merchants[m.ID] = m
-		s.accounts[m.ID] = newAccount()
+		a := newAccount()
+		a.merchantID = m.ID
+		s.accounts[m.ID] = a
 	}
 	return s
 }

@@ -92,6 +92,7 @@ func (s *Server) serveSimulator(w http.ResponseWriter, r *http.Request, rest []s
 				return
 			}
 			o.complete(code, root.attrs["account-identifier"], root.attrs["issuer-unique-user-id"])
+			s.markOptin(o.id)
 		}
 		w.WriteHeader(http.StatusOK)
 	default:
@@ -179,6 +180,7 @@ func (s *Server) CompleteOptin(optinID string, responseCode int) error {
 		return ErrNotFound
 	}
 	o.complete(responseCode, "", "")
+	s.markOptin(o.id)
 	return nil
 }
 
@@ -197,6 +199,7 @@ func (s *Server) CompleteSingleCharge(chargeID string, reasonCode int) error {
 	}
 	c.doneAt, c.final = s.Now(), reasonCode
 	c.settle(c.doneAt)
+	s.markCharge(c.id)
 	return nil
 }
 
@@ -231,6 +234,8 @@ func (s *Server) Chargeback(chargeID, amount string, reasonCode int) (string, er
 	c.refunded += minor
 	a.refunds = append(a.refunds, rf)
 	a.refundByID[rf.id] = rf
+	s.markCharge(c.id)
+	s.markRefund(rf.id)
 	return rf.id, nil
 }
 
@@ -270,6 +275,7 @@ func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, kind, id st
 		if kind == "optin" {
 			s.mu.Lock()
 			s.findOptin(id).complete(code, r.FormValue("account-identifier"), r.FormValue("issuer-unique-user-id"))
+			s.markOptin(id)
 			s.mu.Unlock()
 		} else if err := s.CompleteSingleCharge(id, code); err != nil {
 			http.Error(w, err.Error(), http.StatusConflict)
@@ -312,6 +318,7 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request, id string)
 		}
 		c.doneAt, c.final = s.Now(), code
 		c.settle(c.doneAt)
+		s.markCharge(c.id)
 		http.Redirect(w, r, c.forwardURL, http.StatusFound)
 		return
 	}
@@ -321,5 +328,6 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request, id string)
 		return
 	}
 	o.complete(rcOK, "", "")
+	s.markOptin(o.id)
 	http.Redirect(w, r, o.forwardURL, http.StatusFound)
 }

@@ -138,10 +138,15 @@ type record struct {
 	call        string
 	fingerprint string
 	answer      []byte // opt-in calls: the original answer, replayed verbatim
+	// legacy marks a record rebuilt from a state file that did not keep
+	// it: its fingerprint is adopted from the first re-send whose kept
+	// fields match (see adoptLegacy).
+	legacy bool
 }
 
 // account is one merchant's state.
 type account struct {
+	merchantID     string
 	optins         map[string]*optin
 	optinByReq     map[string]*optin
 	charges        []*charge
@@ -177,31 +182,37 @@ func newAccount() *account {
 	}
 }
 
-// settleRefund applies a refund's final state to its charge's balances.
-func settleRefund(c *charge, rf *refund, now time.Time) {
+// settleRefund applies a refund's final state to its charge's balances,
+// and reports whether it changed.
+func settleRefund(c *charge, rf *refund, now time.Time) bool {
 	if rf.settle(now) {
 		c.reserved -= rf.amount
 		if rf.status == statusSuccess {
 			c.refunded += rf.amount
 		}
+		return true
 	}
+	return false
 }
 
-// settleAll brings every in-progress operation of the account up to now.
-func (a *account) settleAll(now time.Time) {
+// settleAll brings every in-progress operation of the account up to now,
+// noting what changed (for TakeChanges).
+func (s *Server) settleAll(a *account, now time.Time) {
 	for _, c := range a.charges {
-		if !c.single {
-			c.settle(now)
+		if !c.single && c.settle(now) {
+			s.markCharge(c.id)
 		}
 	}
 	for _, rf := range a.refunds {
-		if c := a.chargeByID[rf.chargeID]; c != nil {
-			settleRefund(c, rf, now)
+		if c := a.chargeByID[rf.chargeID]; c != nil && settleRefund(c, rf, now) {
+			s.markCharge(c.id)
+			s.markRefund(rf.id)
 		}
 	}
 	for _, o := range a.optins {
 		if o.autoRedirect && !o.redirected && !now.Before(o.created.Add(o.autoRedirectAfter)) {
 			o.redirected = true
+			s.markOptin(o.id)
 		}
 	}
 }
