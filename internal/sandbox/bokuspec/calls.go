@@ -723,7 +723,7 @@ func (x *exchange) refundCharge(f *form) any {
 	}
 	timeout := f.timeoutMS()
 	f.boolean("skip-retry")
-	f.boolAttr("notification", "send")
+	notify := f.boolAttr("notification", "send")
 	if resp := x.invalid(f); resp != nil {
 		return resp
 	}
@@ -795,6 +795,9 @@ func (x *exchange) refundCharge(f *form) any {
 	x.s.markCharge(c.id)
 	x.s.markRefund(rf.id)
 	x.s.markRequest(x.acct, mrid)
+	if notify {
+		x.s.notifyRefund(x.acct, rf, c)
+	}
 	return x.refundAnswer(c, rf, mrid)
 }
 

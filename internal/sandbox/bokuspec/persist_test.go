@@ -20,8 +20,7 @@ func busy(t *testing.T, h *harness) (optinID, chargeID string) {
 	if r, err := http.DefaultClient.Do(h.signed(context.Background(), "/jp/billing/3.0/charge", chargeDoc(t, optinID, "p-503", "503"))); err != nil || r.StatusCode != 503 {
 		t.Fatalf("5.03: %v %v", r, err)
 	}
-	doc := replaceElem(strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, chargeID), "refund-amount", "40")
-	h.post("billing", "refund-charge", replaceElem(doc, "merchant-request-id", "p-rf")).expect(t, "OK", "0")
+	h.post("billing", "refund-charge", refundDoc(t, chargeID, "p-rf", "40")).expect(t, "OK", "0")
 	h.post("billing", "reverse-charge", `<reverse-charge-request><country>JP</country><merchant-id>gatewaymerchant</merchant-id><merchant-request-id>never-sent</merchant-request-id></reverse-charge-request>`).expect(t, "OK", "0")
 	return optinID, chargeID
 }
@@ -117,12 +116,11 @@ func TestRestoreEarlierStateFile(t *testing.T) {
 		t.Errorf("charge re-sent: %s", c.body)
 	}
 	// The refund re-sent: the same refund; 60 are left to refund.
-	doc := replaceElem(strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, "ch-000002"), "refund-amount", "40")
-	doc = replaceElem(replaceElem(doc, "merchant-request-id", "r-1"), "merchant-refund-id", "r-1")
-	if r := h.post("billing", "refund-charge", doc); r.text("refund-id") != "rf-000003" || h.srv.RefundCount() != 1 {
+	if r := h.post("billing", "refund-charge", refundDoc(t, "ch-000002", "r-1", "40")); r.text("refund-id") != "rf-000003" || h.srv.RefundCount() != 1 {
 		t.Errorf("refund re-sent: %s", r.body)
 	}
-	h.post("billing", "refund-charge", replaceElem(replaceElem(replaceElem(doc, "merchant-request-id", "r-2"), "merchant-refund-id", "r-2"), "refund-amount", "61")).expect(t, "ERROR", "146")
+	h.post("billing", "refund-charge", refundDoc(t, "ch-000002", "r-2", "61")).expect(t, "ERROR", "146")
+	h.post("billing", "refund-charge", refundDoc(t, "ch-000002", "r-1", "41")).expect(t, "ERROR", "124")
 	// The reversal and the failed-once marker.
 	h.post("billing", "charge", chargeDoc(t, "oi-000001", "gone", "100")).expect(t, "ERROR", "130")
 	h.post("billing", "charge", chargeDoc(t, "oi-000001", "c-503", "503")).expect(t, "OK", "0")
@@ -158,4 +156,12 @@ func TestStateKeysMatchTheEarlierFake(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refundDoc is the spec's refund example for chargeID, with mrid as both
+// merchant-request-id and merchant-refund-id, and a refund-amount.
+func refundDoc(t *testing.T, chargeID, mrid, amount string) string {
+	doc := strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, chargeID)
+	doc = replaceElem(replaceElem(doc, "merchant-request-id", mrid), "merchant-refund-id", mrid)
+	return strings.Replace(doc, "<timeout", "<refund-amount>"+amount+"</refund-amount><timeout", 1)
 }

@@ -130,9 +130,13 @@
 //   - simulator answers carry no body and no signature; it is 404 for an
 //     unknown opt-in, 400 for a bad body, 401 for another merchant's URL.
 //
-// Outside this fake: notifications (the sandbox fake internal/sandbox/boku sends refund-notification and
-// charge-notification), and the
-// simulator's latency on hosted opt-in redirects.
+// Notifications (refund-notification, for refunds that ask and for every
+// chargeback, and charge-notification) are sent as notify.go describes.
+// The state survives a restart through persist.go (for `sandbox serve
+// --state`); SetFault, ChargeCount, RefundCount and HasCharge are test
+// hooks (magic.go).
+//
+// Outside this fake: the simulator's latency on hosted opt-in redirects.
 package bokuspec
 
 import (
@@ -164,6 +168,9 @@ type Server struct {
 	Now func() time.Time
 	// Skew is the allowed signature timestamp difference.
 	Skew time.Duration
+	// RetryBase scales Boku's notification retry schedule (notify.go);
+	// tests shorten it.
+	RetryBase time.Duration
 
 	mu        sync.Mutex
 	merchants map[string]Merchant
@@ -172,7 +179,9 @@ type Server struct {
 	requests  int
 	failNext  int
 	// faults are outages set by tests (SetFault), by call.
-	faults map[string]Fault
+	faults     map[string]Fault
+	callbacks  map[string]string // merchant id → notification URL
+	deliveries []Delivery
 	// dirty, once TrackChanges is called, notes what requests changed
 	// (for `sandbox serve --state`'s log).
 	dirty *dirty
@@ -180,7 +189,7 @@ type Server struct {
 
 // New returns a fake that knows the given merchants.
 func New(merchants ...Merchant) *Server {
-	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
+	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, RetryBase: DefaultRetryBase, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
 	for _, m := range merchants {
 		s.merchants[m.ID] = m
 		a := newAccount()

@@ -190,17 +190,24 @@ func (s *Server) CompleteOptin(optinID string, responseCode int) error {
 func (s *Server) CompleteSingleCharge(chargeID string, reasonCode int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, c := s.findCharge(chargeID)
+	a, c := s.findCharge(chargeID)
 	if c == nil || !c.single {
 		return ErrNotFound
 	}
 	if c.status != statusInProgress {
 		return fmt.Errorf("bokuspec: charge %s is already %s", chargeID, c.status)
 	}
-	c.doneAt, c.final = s.Now(), reasonCode
+	s.authorize(a, c, reasonCode)
+	return nil
+}
+
+// authorize ends an in-progress single charge with code, and notifies its
+// notification-url. Callers hold s.mu.
+func (s *Server) authorize(a *account, c *charge, code int) {
+	c.doneAt, c.final = s.Now(), code
 	c.settle(c.doneAt)
 	s.markCharge(c.id)
-	return nil
+	s.notifyCharge(a, c)
 }
 
 // Chargeback records an issuer-initiated refund (type chargeback, spec
@@ -236,6 +243,7 @@ func (s *Server) Chargeback(chargeID, amount string, reasonCode int) (string, er
 	a.refundByID[rf.id] = rf
 	s.markCharge(c.id)
 	s.markRefund(rf.id)
+	s.notifyRefund(a, rf, c)
 	return rf.id, nil
 }
 
@@ -311,14 +319,12 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request, id string)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, c := s.findCharge(id); c != nil && c.single && c.status == statusInProgress {
+	if a, c := s.findCharge(id); c != nil && c.single && c.status == statusInProgress {
 		code := rcOK
 		if c.amount == amountInsufficientFunds {
 			code = rcInsufficientCredit
 		}
-		c.doneAt, c.final = s.Now(), code
-		c.settle(c.doneAt)
-		s.markCharge(c.id)
+		s.authorize(a, c, code)
 		http.Redirect(w, r, c.forwardURL, http.StatusFound)
 		return
 	}
