@@ -750,7 +750,13 @@ func (x *exchange) refundCharge(f *form) any {
 		return x.conflict(f)
 	} else if rec != nil {
 		rf := x.acct.refundByReq[mrid]
-		return x.refundAnswer(x.acct.chargeByID[rf.chargeID], rf, mrid)
+		if rc := x.acct.chargeByID[rf.chargeID]; rc != nil {
+			return x.refundAnswer(rc, rf, mrid)
+		}
+		// A restored state may hold a refund without its charge: the
+		// charge is unknown (inferred, as the sandbox's earlier fake).
+		return &refundChargeResponse{Result: res(rcChargeNotFound), Timestamp: timestamp(x.now), MerchantID: x.m.ID,
+			MerchantRequestID: mrid, ChargeID: chargeID}
 	}
 	resp := &refundChargeResponse{Timestamp: timestamp(x.now), MerchantID: x.m.ID, MerchantRequestID: mrid, ChargeID: chargeID}
 	if c == nil || c.country != country {
@@ -820,7 +826,7 @@ func (x *exchange) queryRefund(f *form) any {
 	resp := &queryRefundResponse{Result: res(rcOK)}
 	for _, rf := range x.acct.refunds {
 		c := x.acct.chargeByID[rf.chargeID]
-		if c.country != country || (id != "" && rf.id != id) || (mref != "" && rf.merchantRefundID != mref) {
+		if c == nil || c.country != country || (id != "" && rf.id != id) || (mref != "" && rf.merchantRefundID != mref) {
 			continue
 		}
 		txid := c.transactionID

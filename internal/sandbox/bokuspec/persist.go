@@ -15,7 +15,7 @@ import (
 // answer); fields that fake did not have are added with omitempty. Not
 // kept: simulator behaviours, faults, counters.
 type State struct {
-	Seq     int64         `json:"seq"`
+	Seq     int           `json:"seq"`
 	Optins  []OptinState  `json:"optins"`
 	Charges []ChargeState `json:"charges"`
 	Refunds []RefundState `json:"refunds"`
@@ -86,7 +86,7 @@ type RequestState struct {
 // each whole as it is now: upserts for an append-only log. Seq, when set,
 // is the id counter (it only grows).
 type Changes struct {
-	Seq        int64             `json:"seq,omitempty"`
+	Seq        int               `json:"seq,omitempty"`
 	Optins     []OptinState      `json:"optins,omitempty"`
 	Charges    []ChargeState     `json:"charges,omitempty"`
 	Refunds    []RefundState     `json:"refunds,omitempty"`
@@ -106,10 +106,10 @@ func (c Changes) Empty() bool {
 // reversals, failed-once markers and requests, and the counter as taken.
 type dirty struct {
 	optins, charges, refunds, reversals, failedOnce, requests map[string]struct{}
-	seq                                                       int64
+	seq                                                       int
 }
 
-func newDirty(seq int64) *dirty {
+func newDirty(seq int) *dirty {
 	return &dirty{optins: map[string]struct{}{}, charges: map[string]struct{}{}, refunds: map[string]struct{}{},
 		reversals: map[string]struct{}{}, failedOnce: map[string]struct{}{}, requests: map[string]struct{}{}, seq: seq}
 }

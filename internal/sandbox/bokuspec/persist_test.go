@@ -165,3 +165,17 @@ func refundDoc(t *testing.T, chargeID, mrid, amount string) string {
 	doc = replaceElem(replaceElem(doc, "merchant-request-id", mrid), "merchant-refund-id", mrid)
 	return strings.Replace(doc, "<timeout", "<refund-amount>"+amount+"</refund-amount><timeout", 1)
 }
+
+// A restored refund whose charge is not in the state: re-sent it is 133,
+// queried it is not found, and the fake keeps serving.
+func TestRestoredRefundWithoutItsCharge(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Restore(State{Seq: 5, Refunds: []RefundState{{ID: "rf-000005", MerchantID: testMerchant.ID, MerchantRefundID: "orphan",
+		ChargeID: "ch-000004", Currency: "JPY", Status: "success", MerchantRequestID: "orphan", Amount: 10, ReasonCode: 8}}})
+	h.post("billing", "refund-charge", refundDoc(t, "ch-000004", "orphan", "10")).expect(t, "ERROR", "133")
+	q := h.post("billing", "query-refund", `<query-refund-request><country>JP</country><merchant-id>gatewaymerchant</merchant-id><refund-id>rf-000005</refund-id></query-refund-request>`)
+	if strings.Contains(q.body, "<refund-id>") {
+		t.Errorf("query-refund: %s", q.body)
+	}
+	h.activeOptin()
+}

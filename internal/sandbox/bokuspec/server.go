@@ -175,7 +175,7 @@ type Server struct {
 	mu        sync.Mutex
 	merchants map[string]Merchant
 	accounts  map[string]*account
-	seq       int64
+	seq       int
 	requests  int
 	failNext  int
 	// faults are outages set by tests (SetFault), by call.
@@ -296,8 +296,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call, hostCountry: hostCountry}
-	resp, status := x.handle(body, calls[family][call])
-	s.mu.Unlock()
+	resp, status := func() ([]byte, int) {
+		defer s.mu.Unlock() // also if the call panics
+		return x.handle(body, calls[family][call])
+	}()
 	if status == http.StatusUnauthorized {
 		http.Error(w, "merchant-id does not match the signing partner-id", http.StatusUnauthorized)
 		return
@@ -369,7 +371,7 @@ func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte, cor
 	w.Write(body)
 }
 
-func (s *Server) nextSeq() int64 {
+func (s *Server) nextSeq() int {
 	s.seq++
 	return s.seq
 }
