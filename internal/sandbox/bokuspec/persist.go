@@ -256,17 +256,25 @@ func (s *Server) TakeChanges() Changes {
 	return c
 }
 
-// Records is the number of records kept: opt-ins, charges, refunds,
-// reversals of charges never received, failed-once markers and
-// merchant-request-id records.
+// Records is the number of records kept, as the sandbox counts them for
+// compacting its log: opt-ins, charges, refunds, reversals of charges
+// never received, failed-once markers, and the merchant-request-id records
+// of calls that made none of these (validate-, confirm- and cancel-optin,
+// a barred opt-in); the record of an opt-in, charge or refund counts with
+// it.
 func (s *Server) Records() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for _, a := range s.accounts {
-		n += len(a.optins) + len(a.charges) + len(a.refunds) + len(a.failedOnce) + len(a.requests)
+		n += len(a.optins) + len(a.charges) + len(a.refunds) + len(a.failedOnce)
 		for mrid := range a.reversals {
 			if a.chargeByReq[mrid] == nil {
+				n++
+			}
+		}
+		for mrid := range a.requests {
+			if a.optinByReq[mrid] == nil && a.chargeByReq[mrid] == nil && a.refundByReq[mrid] == nil {
 				n++
 			}
 		}

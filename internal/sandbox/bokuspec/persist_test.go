@@ -71,6 +71,11 @@ func TestSnapshotRestoreAndChanges(t *testing.T) {
 	if got := snapshotJSON(t, h2.srv); got != want {
 		t.Errorf("restored:\n%s\nwant\n%s", got, want)
 	}
+	// 1 opt-in, 2 charges, 1 refund, 1 reversal never charged, 1 5.03
+	// marker, and the validate- and confirm-optin records.
+	if h.srv.Records() != 8 {
+		t.Errorf("Records = %d, want 8", h.srv.Records())
+	}
 	if h2.srv.Records() != h.srv.Records() || h2.srv.ChargeCount() != 2 {
 		t.Errorf("records %d, %d; charges %d", h2.srv.Records(), h.srv.Records(), h2.srv.ChargeCount())
 	}
