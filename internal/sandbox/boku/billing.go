@@ -70,6 +70,9 @@ func (s *Server) refundCharge(x *exchange) {
 	answer := func(r result) refundChargeResponse {
 		return refundChargeResponse{Result: r, Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, ChargeID: req.ChargeID}
 	}
+	if x.reusedForAnother(key, "refund-charge", req.MerchantRequestID) {
+		return
+	}
 	if prior, ok := s.refundByMRID[key]; ok {
 		if prior.chargeID != req.ChargeID || prior.merchantRefundID != req.MerchantRefundID || (amount >= 0 && amount != prior.amount) {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different refund")

@@ -30,6 +30,37 @@ var handlers = map[string]func(*Server, *exchange){
 
 func mrKey(merchant, merchantRequestID string) string { return merchant + "/" + merchantRequestID }
 
+// usedFor is the call a merchant/merchant-request-id key was used for, ""
+// when it is unused. The spec's merchant-request-ids are one namespace per
+// merchant: one reused for another kind of call is 124, as a reuse with
+// other content is. The calls that keep their id are optin, charge,
+// begin-single-charge and refund-charge.
+func (s *Server) usedFor(key string) string {
+	if _, ok := s.optinByMRID[key]; ok {
+		return "optin"
+	}
+	if c, ok := s.chargeByMRID[key]; ok {
+		if c.forwardURL != "" {
+			return "begin-single-charge"
+		}
+		return "charge"
+	}
+	if _, ok := s.refundByMRID[key]; ok {
+		return "refund-charge"
+	}
+	return ""
+}
+
+// reusedForAnother answers 124 when key was used for a call other than
+// call, and reports whether it did.
+func (x *exchange) reusedForAnother(key, call, merchantRequestID string) bool {
+	if used := x.s.usedFor(key); used != "" && used != call {
+		x.conflict("merchant-request-id " + merchantRequestID + " was already used for " + used)
+		return true
+	}
+	return false
+}
+
 // beginOptin is optin/3.0/optin (hosted): the consumer approves at the
 // optin-url the answer carries, and is sent back to the forward-url.
 func (s *Server) beginOptin(x *exchange) {
@@ -42,8 +73,8 @@ func (s *Server) beginOptin(x *exchange) {
 	if req.PaymentMethod == "" {
 		bad.refuse("paymentMethod", "must not be empty")
 	}
-	if req.OptinType != "hosted" {
-		bad.refuse("optinType", "must be hosted")
+	if req.OptinType == "" {
+		bad.refuse("optinType", "must not be empty")
 	}
 	if req.Hosted == nil || req.Hosted.ForwardURL == "" {
 		bad.refuse("hosted.forwardUrl", "must not be empty")
@@ -54,7 +85,17 @@ func (s *Server) beginOptin(x *exchange) {
 	if x.invalidFields(bad) {
 		return
 	}
+	if req.OptinType != "hosted" {
+		// The spec's only optin-type is hosted; reason 86's own example
+		// is "requested opt-in method not supported". Nothing is kept.
+		x.ok(optinResponse{XMLName: xml.Name{Local: "optin-response"}, Result: failResult(ReasonNotSupported, "Requested opt-in method not supported: "+req.OptinType, false),
+			Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID, MerchantRequestID: req.MerchantRequestID, PaymentMethod: req.PaymentMethod, OptinType: req.OptinType})
+		return
+	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if x.reusedForAnother(key, "optin", req.MerchantRequestID) {
+		return
+	}
 	if prior, ok := s.optinByMRID[key]; ok {
 		x.ok(prior.response)
 		return
@@ -314,6 +355,9 @@ func (s *Server) charge(x *exchange) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if x.reusedForAnother(key, "charge", req.MerchantRequestID) {
+		return
+	}
 	if prior, ok := s.chargeByMRID[key]; ok {
 		if prior.amount != amount || prior.currency != req.Currency || prior.optinID != req.OptinID {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
@@ -444,6 +488,9 @@ func (s *Server) beginSingleCharge(x *exchange) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if x.reusedForAnother(key, "begin-single-charge", req.MerchantRequestID) {
+		return
+	}
 	if prior, ok := s.chargeByMRID[key]; ok {
 		if prior.amount != amount || prior.currency != req.Currency || prior.forwardURL == "" {
 			x.conflict("merchant-request-id " + req.MerchantRequestID + " was already used for a different charge")
@@ -533,7 +580,9 @@ func (s *Server) queryCharge(x *exchange) {
 			found = append(found, c)
 		}
 	case req.MerchantRequestID != "":
-		if c := s.chargeByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]; c != nil {
+		// Spec: a query by merchant-request-id finds a charge made in
+		// the last 24 hours only.
+		if c := s.chargeByMRID[mrKey(x.merchant.ID, req.MerchantRequestID)]; c != nil && s.Now().Sub(c.created) <= 24*time.Hour {
 			found = append(found, c)
 		}
 	case req.MerchantTransactionID != "":
@@ -580,6 +629,12 @@ func (s *Server) reverseCharge(x *exchange) {
 		return
 	}
 	key := mrKey(x.merchant.ID, req.MerchantRequestID)
+	if used := s.usedFor(key); used == "optin" || used == "refund-charge" {
+		// The original request was not a charge: the id is another
+		// call's (one namespace), 124.
+		x.conflict("merchant-request-id " + req.MerchantRequestID + " was used for " + used + ", not a charge")
+		return
+	}
 	resp := reverseChargeResponse{Result: okResult(), Timestamp: bokuTime(s.Now()), MerchantID: x.merchant.ID,
 		MerchantRequestID: req.MerchantRequestID, Country: strings.ToUpper(req.Country)}
 	if c := s.chargeByMRID[key]; c != nil {

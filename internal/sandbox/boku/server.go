@@ -53,7 +53,7 @@ const (
 	ReasonAmountOverLimit    = 29  // amount not supported
 	ReasonInvalidRequest     = 43  // invalid request
 	ReasonConflictingID      = 124 // merchant-request-id reused for another request
-	ReasonNotSupported       = 86  // feature not supported (here: a forex pair)
+	ReasonNotSupported       = 86  // feature not supported (a forex pair, an optin-type other than hosted)
 	ReasonBillingErrorReplay = 107 // a failed charge re-sent
 	ReasonOptinNotFound      = 125 // opt-in not found
 	ReasonOptinNotActive     = 126 // opt-in not active

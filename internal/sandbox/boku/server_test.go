@@ -229,3 +229,86 @@ func TestReversalOutcomesAsTheSpecHasThem(t *testing.T) {
 		t.Errorf("reversal of a refunded charge: %s", text)
 	}
 }
+
+// The spec points bokuspec keeps, true here too: an optin-type other than
+// hosted is 86; merchant-request-ids are one namespace, so one reused for
+// another kind of call is 124; a query by merchant-request-id finds only a
+// charge of the last 24 hours.
+func TestSpecPointsSharedWithBokuspec(t *testing.T) {
+	fake := New(merchant)
+	now := time.Now()
+	fake.Now = func() time.Time { return now }
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	post := func(path, body string) string {
+		t.Helper()
+		status, text := send(t, server.URL+path, merchant, body, now, []string{"Content-Type"})
+		if status != 200 {
+			t.Fatalf("%s: HTTP %d %s", path, status, text)
+		}
+		return text
+	}
+	beginOptin := func(mrid, kind string) string {
+		return post("/gb/optin/3.0/optin", `<optin-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><payment-method>superwallet</payment-method><optin-type>`+kind+`</optin-type><hosted><forward-url>https://shop.example/done</forward-url></hosted></optin-request>`)
+	}
+	if text := beginOptin("o-otp", "otp"); !strings.Contains(text, "<reason-code>86</reason-code>") || strings.Contains(text, "<optin-id>") {
+		t.Errorf("optin-type otp: %s", text)
+	}
+	if fake.Records() != 0 {
+		t.Errorf("an 86 kept %d records", fake.Records())
+	}
+	if text := beginOptin("o-empty", ""); !strings.Contains(text, `path="optinType" reason="must not be empty"`) {
+		t.Errorf("optin-type empty: %s", text)
+	}
+	if text := beginOptin("shared", "hosted"); !strings.Contains(text, `<result status="OK">`) {
+		t.Fatalf("optin: %s", text)
+	}
+	fake.optins["oi-9"] = &optin{id: "oi-9", merchantID: "m1", country: "gb", kind: "hosted", method: "superwallet", state: "active"}
+	fake.optinsByID["oi-9"] = fake.optins["oi-9"]
+	charge := func(mrid string) string {
+		return post("/gb/billing/3.0/charge", `<charge-request><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><merchant-transaction-id>t1</merchant-transaction-id><merchant-item-description>x</merchant-item-description><optin-id>oi-9</optin-id><currency>GBP</currency><total-amount>4.99</total-amount></charge-request>`)
+	}
+	refund := func(mrid, chargeID string) string {
+		return post("/gb/billing/3.0/refund-charge", `<refund-charge-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id><merchant-refund-id>`+mrid+`</merchant-refund-id><charge-id>`+chargeID+`</charge-id><reason-code>8</reason-code></refund-charge-request>`)
+	}
+	reverse := func(mrid string) string {
+		return post("/gb/billing/3.0/reverse-charge", `<reverse-charge-request><country>GB</country><merchant-id>m1</merchant-id><merchant-request-id>`+mrid+`</merchant-request-id></reverse-charge-request>`)
+	}
+	is124 := func(what, text string) {
+		t.Helper()
+		if !strings.Contains(text, `<result status="ERROR">`) || !strings.Contains(text, "<reason-code>124</reason-code>") {
+			t.Errorf("%s: want 124, got %s", what, text)
+		}
+	}
+	is124("charge with an optin's id", charge("shared"))
+	is124("reversal with an optin's id", reverse("shared"))
+	first := charge("c1")
+	if !strings.Contains(first, `<charge-status>success</charge-status>`) {
+		t.Fatalf("charge: %s", first)
+	}
+	chargeID := first[strings.Index(first, "<charge-id>")+len("<charge-id>") : strings.Index(first, "</charge-id>")]
+	is124("refund with a charge's id", refund("c1", chargeID))
+	is124("optin with a charge's id", beginOptin("c1", "hosted"))
+	if text := refund("r1", chargeID); !strings.Contains(text, `<refund-status>success</refund-status>`) {
+		t.Fatalf("refund: %s", text)
+	}
+	is124("charge with a refund's id", charge("r1"))
+	is124("reversal with a refund's id", reverse("r1"))
+	if text := charge("c1"); text != first {
+		t.Errorf("the same charge re-sent differs:\n%s\n%s", first, text)
+	}
+
+	query := func(criterion string) string {
+		return post("/gb/billing/3.0/query-charge", `<query-charge-request><country>GB</country><merchant-id>m1</merchant-id>`+criterion+`</query-charge-request>`)
+	}
+	if text := query("<merchant-request-id>c1</merchant-request-id>"); !strings.Contains(text, "Found 1 result(s)") {
+		t.Errorf("query by merchant-request-id at once: %s", text)
+	}
+	now = now.Add(24*time.Hour + time.Second)
+	if text := query("<merchant-request-id>c1</merchant-request-id>"); !strings.Contains(text, "Found 0 result(s)") {
+		t.Errorf("query by merchant-request-id after 24 hours: %s", text)
+	}
+	if text := query("<charge-id>" + chargeID + "</charge-id>"); !strings.Contains(text, "Found 1 result(s)") {
+		t.Errorf("query by charge-id after 24 hours: %s", text)
+	}
+}

@@ -41,7 +41,8 @@ type exchange struct {
 	now         time.Time
 	call        string
 	hostCountry string
-	base        string
+	// delivery is how the answer goes back (the sandbox's magic amounts).
+	delivery delivery
 }
 
 // raw is an answer already encoded (an idempotent replay).
@@ -50,7 +51,7 @@ type raw []byte
 // handle parses the request and runs the call. It returns the response
 // body, or status 401 when the body's merchant-id is not the signer's.
 func (x *exchange) handle(body []byte, h handler) ([]byte, int) {
-	x.acct.settleAll(x.now)
+	x.s.settleAll(x.acct, x.now)
 	root, err := parseXML(body)
 	if err != nil || root.name != x.call+"-request" {
 		// Inferred: a body that is not the call's request document is
@@ -137,24 +138,21 @@ func (x *exchange) seen(mrid, fp string) (rec *record, conflict bool) {
 
 func (x *exchange) conflict(f *form) any { return x.fail(f, res(rcConflict)) }
 
-// networkNames are the network names of the payment methods Boku's
-// examples pair with a network-id: superwallet is "jp-super" in the spec,
-// grabpay "sg-grabpay" in the Postman collection.
-var networkNames = map[string]string{"superwallet": "super", "grabpay": "grabpay"}
+// networkID is the sandbox's one network per country, its documented
+// "gb-sandbox" (inferred: the spec's examples pair a network-id such as
+// "jp-super" with a payment method, and publish no list).
+func networkID(country string) string { return strings.ToLower(country) + "-sandbox" }
 
-// networkID is the Boku network of a payment method in a country.
-// Inferred: the lower-case country, "-" and the network name (the payment
-// method itself when not in networkNames), cut to the spec's 10 characters.
-func networkID(country, method string) string {
-	name := strings.ToLower(method)
-	if n, ok := networkNames[name]; ok {
-		name = n
+// consentURL is the issuer's page of an opt-in or single charge, at the
+// root of the host the request reached: the sandbox's documented
+// /consent/{id} (inferred: the spec's optin-url and redirect-url are the
+// issuer's and have no published form).
+func (x *exchange) consentURL(id string) string {
+	scheme := "http"
+	if x.r.TLS != nil {
+		scheme = "https"
 	}
-	id := strings.ToLower(country) + "-" + name
-	if len(id) > 10 {
-		id = id[:10]
-	}
-	return id
+	return scheme + "://" + x.r.Host + "/consent/" + id
 }
 
 // ---- optin family ----
@@ -174,6 +172,9 @@ func (x *exchange) optin(f *form) any {
 		return resp
 	}
 	fp := fingerprint("optin", country, method, optinType, forward, consumer)
+	if o := x.acct.optinByReq[mrid]; o != nil && o.country == country && o.paymentMethod == method && o.optinType == optinType && o.forwardURL == forward {
+		x.adoptLegacy(mrid, "optin", fp)
+	}
 	if rec, conflict := x.seen(mrid, fp); conflict {
 		return x.conflict(f)
 	} else if rec != nil {
@@ -192,8 +193,14 @@ func (x *exchange) optin(f *form) any {
 		resp.Result = res(plan.code)
 		return x.remember(mrid, "optin", fp, resp)
 	}
-	o := &optin{id: x.s.newOptinID(), requestID: mrid, country: country, paymentMethod: method, optinType: optinType,
-		networkID: networkID(country, method), forwardURL: forward, merchantConsumer: consumer,
+	if method == BarredPaymentMethod {
+		// The sandbox's barred consumer: no opt-in is made.
+		resp.Result = res(rcUserBarred)
+		resp.Result.Message = "User barred"
+		return x.remember(mrid, "optin", fp, resp)
+	}
+	o := &optin{id: x.s.newID("oi"), requestID: mrid, country: country, paymentMethod: method, optinType: optinType,
+		networkID: networkID(country), forwardURL: forward, merchantConsumer: consumer,
 		status: optinPendingValidate, account: defaultAccountIdentifier, userID: defaultIssuerUserID, created: x.now}
 	if planned {
 		if plan.account != "" {
@@ -211,10 +218,11 @@ func (x *exchange) optin(f *form) any {
 	}
 	x.acct.optins[o.id] = o
 	x.acct.optinByReq[mrid] = o
+	x.s.markOptin(o.id)
 	resp.Result = res(rcOK)
 	resp.OptinID = o.id
 	resp.OptinState = &optinState{OptinStatus: o.status, Country: o.country, NetworkID: o.networkID}
-	resp.Hosted = &hostedOptinURL{OptinURL: x.base + "/hosted/optin/" + o.id}
+	resp.Hosted = &hostedOptinURL{OptinURL: x.consentURL(o.id)}
 	return x.remember(mrid, "optin", fp, resp)
 }
 
@@ -222,6 +230,7 @@ func (x *exchange) optin(f *form) any {
 func (x *exchange) remember(mrid, call, fp string, resp any) any {
 	b := encode(resp)
 	x.acct.requests[mrid] = &record{call: call, fingerprint: fp, answer: b}
+	x.s.markRequest(x.acct, mrid)
 	return raw(b)
 }
 
@@ -295,6 +304,7 @@ func (x *exchange) validateOptin(f *form) any {
 			resp.Result = res(o.redirectCode)
 		default:
 			o.status = optinPendingConfirm
+			x.s.markOptin(o.id)
 			resp.Result = res(rcOK)
 		}
 	case optinPendingConfirm:
@@ -332,6 +342,7 @@ func (x *exchange) confirmOptin(f *form) any {
 	switch o.status {
 	case optinPendingConfirm:
 		o.status = optinActive
+		x.s.markOptin(o.id)
 		resp.Result = res(rcOK)
 	case optinActive:
 		resp.Result = res(rcOK) // inferred: already active
@@ -364,6 +375,7 @@ func (x *exchange) cancelOptin(f *form) any {
 		return resp
 	}
 	o.status = optinClosed // inferred: cancelling a closed opt-in is OK, it stays closed
+	x.s.markOptin(o.id)
 	resp.Result = res(rcOK)
 	resp.OptinType, resp.OptinState = o.optinType, o.state()
 	return x.remember(mrid, "cancel-optin", fp, resp)
@@ -452,7 +464,7 @@ func (x *exchange) chargeAnswer(c *charge, mrid string) *chargeResponse {
 	resp := &chargeResponse{Timestamp: timestamp(x.now), MerchantID: x.m.ID, MerchantRequestID: mrid,
 		MerchantTransactionID: c.transactionID, MerchantData: c.merchantData, OptinID: c.optinID,
 		ChargeID: c.id, ChargeStatus: c.status, Country: c.country, NetworkID: c.networkID}
-	resp.Result = res(c.code)
+	resp.Result = c.result()
 	return resp
 }
 
@@ -494,6 +506,13 @@ func (x *exchange) charge(f *form) any {
 		resp.Result = res(rcAlreadyReversed)
 		return resp
 	}
+	if amount == amountUnavailableOnce && !x.acct.failedOnce[mrid] {
+		// The sandbox's 5.03: the first attempt meets an outage.
+		x.acct.failedOnce[mrid] = true
+		x.s.markFailedOnce(x.acct, mrid)
+		x.delivery = deliverUnavailable
+		return resp
+	}
 	o := x.acct.optins[optinID]
 	if o == nil || (x.hostCountry != "" && o.country != x.hostCountry) {
 		// Inferred: an opt-in of another country is unknown to this
@@ -505,14 +524,21 @@ func (x *exchange) charge(f *form) any {
 		resp.Result = res(rcOptinNotActive)
 		return resp
 	}
-	c := &charge{id: x.s.newChargeID(), requestID: mrid, transactionID: txid, optinID: optinID, country: o.country,
+	c := &charge{id: x.s.newID("ch"), requestID: mrid, transactionID: txid, optinID: optinID, country: o.country,
 		networkID: o.networkID, paymentMethod: o.paymentMethod, currency: currency, amount: amount, description: desc,
 		merchantData: data, created: x.now}
-	c.outcome = start(x.acct.chargeBehavior[optinID], x.now, timeout)
+	if b, ok := x.acct.chargeBehavior[optinID]; ok {
+		c.outcome = start(b, x.now, timeout)
+	} else {
+		c.outcome = magicOutcome(amount)
+	}
+	x.delivery = magicDelivery(amount)
 	x.acct.charges = append(x.acct.charges, c)
 	x.acct.chargeByID[c.id] = c
 	x.acct.chargeByReq[mrid] = c
 	x.acct.requests[mrid] = &record{call: "charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRequest(x.acct, mrid)
 	return x.chargeAnswer(c, mrid)
 }
 
@@ -549,8 +575,8 @@ func (x *exchange) beginSingleCharge(f *form) any {
 		return &beginSingleChargeResponse{Result: res(rcAlreadyReversed), Timestamp: timestamp(x.now), MerchantID: x.m.ID,
 			MerchantRequestID: mrid, MerchantTransactionID: txid, MerchantData: data, Country: country, PaymentMethod: method}
 	}
-	c := &charge{id: x.s.newChargeID(), requestID: mrid, transactionID: txid, country: country,
-		networkID: networkID(country, method), paymentMethod: method, currency: currency, amount: amount,
+	c := &charge{id: x.s.newID("ch"), requestID: mrid, transactionID: txid, country: country,
+		networkID: networkID(country), paymentMethod: method, currency: currency, amount: amount,
 		description: desc, merchantData: data, created: x.now, single: true, forwardURL: forward, notificationURL: notify}
 	// Inferred: the charge waits for the consumer at redirect-url, so it
 	// is in progress (23) until then; the spec's example shows "success"
@@ -560,6 +586,8 @@ func (x *exchange) beginSingleCharge(f *form) any {
 	x.acct.chargeByID[c.id] = c
 	x.acct.chargeByReq[mrid] = c
 	x.acct.requests[mrid] = &record{call: "begin-single-charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRequest(x.acct, mrid)
 	return x.singleAnswer(c, mrid)
 }
 
@@ -570,7 +598,7 @@ func (x *exchange) singleAnswer(c *charge, mrid string) any {
 	if c.reversal != nil {
 		resp.Result = res(rcAlreadyReversed)
 	}
-	resp.Hosted = &hostedRedirectURL{RedirectURL: x.base + "/hosted/charge/" + c.id}
+	resp.Hosted = &hostedRedirectURL{RedirectURL: x.consentURL(c.id)}
 	return resp
 }
 
@@ -598,7 +626,12 @@ func (x *exchange) queryCharge(f *form) any {
 		if mrid != "" && (c.requestID != mrid || x.now.Sub(c.created) > 24*time.Hour) {
 			continue
 		}
-		e := chargeElem{Result: res(c.code), ChargeStatus: c.status, ChargeID: c.id, Timestamp: timestamp(c.created),
+		if c.onQuery && c.status == statusInProgress {
+			// The sandbox's 7.77: settled by the time it is asked about.
+			c.status, c.code = statusSuccess, rcOK
+			x.s.markCharge(c.id)
+		}
+		e := chargeElem{Result: c.result(), ChargeStatus: c.status, ChargeID: c.id, Timestamp: timestamp(c.created),
 			MerchantID: x.m.ID, MerchantTransactionID: c.transactionID, Country: c.country, NetworkID: c.networkID,
 			Currency: c.currency, TotalAmount: formatAmount(c.amount, c.currency),
 			MerchantItemDescription: c.description, MerchantData: c.merchantData}
@@ -650,10 +683,12 @@ func (x *exchange) reverseCharge(f *form) any {
 			return resp
 		}
 	}
-	rev := &reversal{id: x.s.newNumericID(), requestID: mrid, at: x.now}
+	rev := &reversal{id: x.s.newID("rv"), requestID: mrid, at: x.now}
 	x.acct.reversals[mrid] = rev
+	x.s.markReversal(x.acct, mrid)
 	if c != nil {
 		c.reversal = rev
+		x.s.markCharge(c.id)
 	}
 	resp.Result, resp.ReversalID = res(rcOK), rev.id
 	return resp
@@ -688,7 +723,7 @@ func (x *exchange) refundCharge(f *form) any {
 	}
 	timeout := f.timeoutMS()
 	f.boolean("skip-retry")
-	f.boolAttr("notification", "send")
+	notify := f.boolAttr("notification", "send")
 	if resp := x.invalid(f); resp != nil {
 		return resp
 	}
@@ -708,11 +743,20 @@ func (x *exchange) refundCharge(f *form) any {
 		}
 	}
 	fp := fingerprint("refund-charge", country, refundID, chargeID, strconv.Itoa(reason), currency, amountText)
+	if rf := x.acct.refundByReq[mrid]; rf != nil && rf.chargeID == chargeID && rf.merchantRefundID == refundID {
+		x.adoptLegacy(mrid, "refund-charge", fp)
+	}
 	if rec, conflict := x.seen(mrid, fp); conflict {
 		return x.conflict(f)
 	} else if rec != nil {
 		rf := x.acct.refundByReq[mrid]
-		return x.refundAnswer(x.acct.chargeByID[rf.chargeID], rf, mrid)
+		if rc := x.acct.chargeByID[rf.chargeID]; rc != nil {
+			return x.refundAnswer(rc, rf, mrid)
+		}
+		// A restored state may hold a refund without its charge: the
+		// charge is unknown (inferred, as the sandbox's earlier fake).
+		return &refundChargeResponse{Result: res(rcChargeNotFound), Timestamp: timestamp(x.now), MerchantID: x.m.ID,
+			MerchantRequestID: mrid, ChargeID: chargeID}
 	}
 	resp := &refundChargeResponse{Timestamp: timestamp(x.now), MerchantID: x.m.ID, MerchantRequestID: mrid, ChargeID: chargeID}
 	if c == nil || c.country != country {
@@ -737,7 +781,7 @@ func (x *exchange) refundCharge(f *form) any {
 	if resp.Result.Status != "" {
 		return resp
 	}
-	rf := &refund{id: x.s.newNumericID(), requestID: mrid, merchantRefundID: refundID, chargeID: c.id, reasonCode: reason,
+	rf := &refund{id: x.s.newID("rf"), requestID: mrid, merchantRefundID: refundID, chargeID: c.id, reasonCode: reason,
 		amount: amount, kind: "refund", created: x.now}
 	var b behavior
 	if c.optinID != "" {
@@ -754,6 +798,12 @@ func (x *exchange) refundCharge(f *form) any {
 	x.acct.refundByID[rf.id] = rf
 	x.acct.refundByReq[mrid] = rf
 	x.acct.requests[mrid] = &record{call: "refund-charge", fingerprint: fp}
+	x.s.markCharge(c.id)
+	x.s.markRefund(rf.id)
+	x.s.markRequest(x.acct, mrid)
+	if notify {
+		x.s.notifyRefund(x.acct, rf, c)
+	}
 	return x.refundAnswer(c, rf, mrid)
 }
 
@@ -776,7 +826,7 @@ func (x *exchange) queryRefund(f *form) any {
 	resp := &queryRefundResponse{Result: res(rcOK)}
 	for _, rf := range x.acct.refunds {
 		c := x.acct.chargeByID[rf.chargeID]
-		if c.country != country || (id != "" && rf.id != id) || (mref != "" && rf.merchantRefundID != mref) {
+		if c == nil || c.country != country || (id != "" && rf.id != id) || (mref != "" && rf.merchantRefundID != mref) {
 			continue
 		}
 		txid := c.transactionID

@@ -67,6 +67,7 @@ func FuzzServe(f *testing.F) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Authorization", params.String())
+			req.Header.Set("Content-Type", "text/xml;charset=utf-8")
 			w := httptest.NewRecorder()
 			srv.ServeHTTP(w, req)
 			switch w.Code {

@@ -68,13 +68,13 @@ func (h *harness) sendAs(m Merchant, method, path, body string, signCT bool) rep
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/xml")
+	req.Header.Set("Content-Type", "text/xml;charset=utf-8")
 	var signed []string
 	if signCT {
 		signed = []string{"Content-Type"}
 	}
 	params, err := sign.Sign(sign.Message{Method: method, Target: req.URL.RequestURI(),
-		Headers: []sign.Header{{Name: "Content-Type", Value: "application/xml"}}, Body: []byte(body)},
+		Headers: []sign.Header{{Name: "Content-Type", Value: "text/xml;charset=utf-8"}}, Body: []byte(body)},
 		m.Key, m.ID, m.KeyID, signed, h.now)
 	if err != nil {
 		h.t.Fatal(err)
@@ -92,7 +92,7 @@ func (h *harness) do(req *http.Request) reply {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	r := reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
-	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/xml") {
+	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
 		h.checkSigned(r)
 		root, err := parseXML(b)
 		if err != nil {

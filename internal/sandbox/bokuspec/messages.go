@@ -245,6 +245,8 @@ type errorResponse struct {
 const (
 	rcOK                   = 0
 	rcInsufficientCredit   = 3
+	rcUserBarred           = 4  // the sandbox's sandbox-barred payment method
+	rcAmountNotSupported   = 29 // the sandbox's amounts over AmountLimit
 	rcInProgress           = 23
 	rcInternal             = 35
 	rcInvalidRequest       = 43

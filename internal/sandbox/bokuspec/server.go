@@ -78,6 +78,19 @@
 // (type chargeback). FailNext makes the next API requests answer HTTP 503,
 // as an unavailable host would.
 //
+// # Sandbox extras
+//
+// What `bokuctl sandbox` documents (docs/sandbox.md) and Boku does not:
+// the magic values of magic.go (payment method sandbox-barred; charge
+// amounts 6.66, over 999.99, 7.77, 5.03, 13.13, 14.14, 4.44), forex and
+// fund-check (extras.go), and the issuer page /consent/{id} at the root of
+// the host (optin-url and redirect-url point there; a GET approves an
+// opt-in or authorizes a single charge and redirects 302 to the
+// forward-url). Ids are the sandbox's (oi-000001, ch-000002, rf-…, rv-…,
+// one counter), network-id is "{country}-sandbox" and answers are
+// text/xml;charset=utf-8; a request of another Content-Type is an unsigned
+// 400 with reason 43.
+//
 // # Inferred choices
 //
 // Where the spec is silent the fake chooses, and says so at the code:
@@ -110,19 +123,24 @@
 //     progress hold their amount (so 145/146 count them).
 //   - query-charge / query-refund need at least one criterion (43).
 //   - query-optin: the request and response shapes (public by name only).
-//   - ids, network-id (country + network name), retriable (true only for
+//   - ids, network-id, Content-Type (the sandbox's, above), retriable (true only for
 //     23, 15, 17, 902), messages without a spec example, the default
 //     consumer details (the spec's example values), charges and refunds
 //     succeeding when no simulator behaviour is set.
 //   - simulator answers carry no body and no signature; it is 404 for an
 //     unknown opt-in, 400 for a bad body, 401 for another merchant's URL.
 //
-// Outside this fake: notifications (the sandbox fake internal/sandbox/boku sends refund-notification and
-// charge-notification), and the
-// simulator's latency on hosted opt-in redirects.
+// Notifications (refund-notification, for refunds that ask and for every
+// chargeback, and charge-notification) are sent as notify.go describes.
+// The state survives a restart through persist.go (for `sandbox serve
+// --state`); SetFault, ChargeCount, RefundCount and HasCharge are test
+// hooks (magic.go).
+//
+// Outside this fake: the simulator's latency on hosted opt-in redirects.
 package bokuspec
 
 import (
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,21 +168,33 @@ type Server struct {
 	Now func() time.Time
 	// Skew is the allowed signature timestamp difference.
 	Skew time.Duration
+	// RetryBase scales Boku's notification retry schedule (notify.go);
+	// tests shorten it.
+	RetryBase time.Duration
 
 	mu        sync.Mutex
 	merchants map[string]Merchant
 	accounts  map[string]*account
-	seq       int64
+	seq       int
 	requests  int
 	failNext  int
+	// faults are outages set by tests (SetFault), by call.
+	faults     map[string]Fault
+	callbacks  map[string]string // merchant id → notification URL
+	deliveries []Delivery
+	// dirty, once TrackChanges is called, notes what requests changed
+	// (for `sandbox serve --state`'s log).
+	dirty *dirty
 }
 
 // New returns a fake that knows the given merchants.
 func New(merchants ...Merchant) *Server {
-	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
+	s := &Server{Now: time.Now, Skew: sign.DefaultSkew, RetryBase: DefaultRetryBase, merchants: map[string]Merchant{}, accounts: map[string]*account{}}
 	for _, m := range merchants {
 		s.merchants[m.ID] = m
-		s.accounts[m.ID] = newAccount()
+		a := newAccount()
+		a.merchantID = m.ID
+		s.accounts[m.ID] = a
 	}
 	return s
 }
@@ -197,6 +227,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := len(segs); n >= 3 && segs[n-3] == "hosted" && (segs[n-2] == "optin" || segs[n-2] == "charge") {
 		s.serveHosted(w, r, segs[n-2], segs[n-1])
+		return
+	}
+	if n := len(segs); n >= 2 && segs[n-2] == "consent" {
+		s.serveConsent(w, r, segs[n-1])
 		return
 	}
 	n := len(segs)
@@ -236,16 +270,46 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+		// The sandbox's documented check (inferred: the spec's requests
+		// are XML and it does not say how another type is answered): an
+		// unsigned 400 with reason 43.
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusBadRequest)
+		r := res(rcInvalidRequest)
+		r.Message = "Content-Type must be text/xml, got " + ct
+		w.Write(encode(&errorResponse{XMLName: xml.Name{Local: call + "-response"}, Result: r}))
+		return
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call,
-		hostCountry: hostCountry, base: externalBase(r, family, call)}
-	resp, status := x.handle(body, calls[family][call])
+	fault := s.faults[call]
+	switch fault {
+	case FaultUnavailable:
+		// What an outage in front of Boku looks like: nothing processed.
+		s.mu.Unlock()
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	case FaultDrop:
+		// The request is lost on its way: nothing processed, no answer.
+		s.mu.Unlock()
+		dropConnection(w)
+		return
+	}
+	x := &exchange{s: s, r: r, m: m, acct: s.accounts[m.ID], now: s.Now().UTC(), call: call, hostCountry: hostCountry}
+	resp, status := func() ([]byte, int) {
+		defer s.mu.Unlock() // also if the call panics
+		return x.handle(body, calls[family][call])
+	}()
 	if status == http.StatusUnauthorized {
 		http.Error(w, "merchant-id does not match the signing partner-id", http.StatusUnauthorized)
 		return
 	}
-	s.writeSigned(w, m, resp)
+	if fault == FaultLoseAnswer {
+		// Processed, and the answer is lost on its way back.
+		dropConnection(w)
+		return
+	}
+	s.deliver(w, r, m, resp, x.delivery)
 }
 
 // authenticate verifies the Authorization header and returns the signing
@@ -282,33 +346,23 @@ func (s *Server) authenticate(r *http.Request, body []byte) (Merchant, error) {
 	return found, nil
 }
 
-// externalBase is the URL prefix under which the fake was reached (scheme,
-// host and mount path up to the country), used to build the hosted pages'
-// URLs.
-func externalBase(r *http.Request, family, call string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	path := r.RequestURI
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	path = strings.TrimSuffix(strings.TrimRight(path, "/"), "/"+family+"/3.0/"+call)
-	return scheme + "://" + r.Host + path
-}
-
-const contentType = "application/xml; charset=utf-8"
+// contentType is the answers' Content-Type, the sandbox's documented one
+// (inferred: the spec's examples are XML and name no charset).
+const contentType = "text/xml;charset=utf-8"
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-// writeSigned writes a 200 with X-SignedResponse.
-func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte) {
+// writeSigned writes a 200 with X-SignedResponse; corrupt spoils the
+// signature (the sandbox's 4.44).
+func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte, corrupt bool) {
 	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: contentType}}, Body: body},
 		m.Key, m.ID, m.KeyID, []string{"Content-Type"}, s.Now())
 	if err != nil {
 		http.Error(w, "cannot sign response", http.StatusInternalServerError)
 		return
+	}
+	if corrupt {
+		params.Signature = strings.Repeat("0", 64)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-SignedResponse", params.String())
@@ -317,18 +371,16 @@ func (s *Server) writeSigned(w http.ResponseWriter, m Merchant, body []byte) {
 	w.Write(body)
 }
 
-func (s *Server) nextSeq() int64 {
+func (s *Server) nextSeq() int {
 	s.seq++
 	return s.seq
 }
 
-// ID formats (inferred; the spec gives only examples and maximum lengths:
-// optin-id, charge-id, refund-id and reversal-id at most 24 characters).
-func (s *Server) newOptinID() string  { return fmt.Sprintf("OPT%019d", s.nextSeq()) }
-func (s *Server) newChargeID() string { return fmt.Sprintf("chg%021d", s.nextSeq()) }
-func (s *Server) newNumericID() string {
-	return strconv.FormatInt(1_100_000_000_000_000_000+s.nextSeq(), 10)
-}
+// ID formats: the sandbox's documented ones (docs/sandbox.md), one counter
+// for all: oi-000001, ch-000002, rf-000003, rv-000004. Inferred: the spec
+// gives only examples and maximum lengths (optin-id, charge-id, refund-id
+// and reversal-id at most 24 characters).
+func (s *Server) newID(prefix string) string { return fmt.Sprintf("%s-%06d", prefix, s.nextSeq()) }
 
 // timestamp renders the spec's Timestamp: "YYYY-MM-DD hh:mm:ss", UTC.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }

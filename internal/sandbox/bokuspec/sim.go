@@ -92,6 +92,7 @@ func (s *Server) serveSimulator(w http.ResponseWriter, r *http.Request, rest []s
 				return
 			}
 			o.complete(code, root.attrs["account-identifier"], root.attrs["issuer-unique-user-id"])
+			s.markOptin(o.id)
 		}
 		w.WriteHeader(http.StatusOK)
 	default:
@@ -179,6 +180,7 @@ func (s *Server) CompleteOptin(optinID string, responseCode int) error {
 		return ErrNotFound
 	}
 	o.complete(responseCode, "", "")
+	s.markOptin(o.id)
 	return nil
 }
 
@@ -188,16 +190,24 @@ func (s *Server) CompleteOptin(optinID string, responseCode int) error {
 func (s *Server) CompleteSingleCharge(chargeID string, reasonCode int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, c := s.findCharge(chargeID)
+	a, c := s.findCharge(chargeID)
 	if c == nil || !c.single {
 		return ErrNotFound
 	}
 	if c.status != statusInProgress {
 		return fmt.Errorf("bokuspec: charge %s is already %s", chargeID, c.status)
 	}
-	c.doneAt, c.final = s.Now(), reasonCode
-	c.settle(c.doneAt)
+	s.authorize(a, c, reasonCode)
 	return nil
+}
+
+// authorize ends an in-progress single charge with code, and notifies its
+// notification-url. Callers hold s.mu.
+func (s *Server) authorize(a *account, c *charge, code int) {
+	c.doneAt, c.final = s.Now(), code
+	c.settle(c.doneAt)
+	s.markCharge(c.id)
+	s.notifyCharge(a, c)
 }
 
 // Chargeback records an issuer-initiated refund (type chargeback, spec
@@ -226,11 +236,14 @@ func (s *Server) Chargeback(chargeID, amount string, reasonCode int) (string, er
 		return "", fmt.Errorf("bokuspec: charge %s cannot be charged back by %s", chargeID, amount)
 	}
 	now := s.Now()
-	rf := &refund{id: s.newNumericID(), chargeID: c.id, reasonCode: reasonCode, amount: minor, kind: "chargeback",
+	rf := &refund{id: s.newID("rf"), chargeID: c.id, reasonCode: reasonCode, amount: minor, kind: "chargeback",
 		created: now, outcome: outcome{status: statusSuccess, code: rcOK}}
 	c.refunded += minor
 	a.refunds = append(a.refunds, rf)
 	a.refundByID[rf.id] = rf
+	s.markCharge(c.id)
+	s.markRefund(rf.id)
+	s.notifyRefund(a, rf, c)
 	return rf.id, nil
 }
 
@@ -270,6 +283,7 @@ func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, kind, id st
 		if kind == "optin" {
 			s.mu.Lock()
 			s.findOptin(id).complete(code, r.FormValue("account-identifier"), r.FormValue("issuer-unique-user-id"))
+			s.markOptin(id)
 			s.mu.Unlock()
 		} else if err := s.CompleteSingleCharge(id, code); err != nil {
 			http.Error(w, err.Error(), http.StatusConflict)
@@ -279,4 +293,47 @@ func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, kind, id st
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// serveConsent is the sandbox's issuer page, /consent/{id} (the optin-url
+// and redirect-url the fake answers). GET is the consumer approving at
+// once, as the sandbox documents: a pending-validate opt-in is approved (as
+// ApproveOptin), an in-progress single charge authorized (it succeeds, or
+// fails with 3 for the 6.66 amount), and the consumer is redirected (302)
+// to the forward-url; anything else is 404. POST is the hosted page's form
+// (a response-code, as serveHosted takes).
+func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request, id string) {
+	if r.Method == http.MethodPost {
+		kind := "optin"
+		s.mu.Lock()
+		if _, c := s.findCharge(id); c != nil {
+			kind = "charge"
+		}
+		s.mu.Unlock()
+		s.serveHosted(w, r, kind, id)
+		return
+	}
+	if r.Method != http.MethodGet {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, c := s.findCharge(id); c != nil && c.single && c.status == statusInProgress {
+		code := rcOK
+		if c.amount == amountInsufficientFunds {
+			code = rcInsufficientCredit
+		}
+		s.authorize(a, c, code)
+		http.Redirect(w, r, c.forwardURL, http.StatusFound)
+		return
+	}
+	o := s.findOptin(id)
+	if o == nil || o.status != optinPendingValidate {
+		http.Error(w, "no such opt-in awaiting consent", http.StatusNotFound)
+		return
+	}
+	o.complete(rcOK, "", "")
+	s.markOptin(o.id)
+	http.Redirect(w, r, o.forwardURL, http.StatusFound)
 }

@@ -55,6 +55,17 @@ type outcome struct {
 	doneAt  time.Time // when an in-progress operation reaches final
 	final   int       // its final code
 	forever bool      // error-code 23: in progress forever
+	onQuery bool      // the sandbox's 7.77: settles to success when queried
+	message string    // a message other than the code's (the sandbox's)
+}
+
+// result is the outcome's result.
+func (o *outcome) result() result {
+	r := res(o.code)
+	if o.message != "" {
+		r.Message = o.message
+	}
+	return r
 }
 
 // settle moves an in-progress outcome to its final state once now has
@@ -127,10 +138,15 @@ type record struct {
 	call        string
 	fingerprint string
 	answer      []byte // opt-in calls: the original answer, replayed verbatim
+	// legacy marks a record rebuilt from a state file that did not keep
+	// it: its fingerprint is adopted from the first re-send whose kept
+	// fields match (see adoptLegacy).
+	legacy bool
 }
 
 // account is one merchant's state.
 type account struct {
+	merchantID     string
 	optins         map[string]*optin
 	optinByReq     map[string]*optin
 	charges        []*charge
@@ -140,6 +156,7 @@ type account struct {
 	refundByID     map[string]*refund
 	refundByReq    map[string]*refund
 	reversals      map[string]*reversal // by the charge's merchant-request-id
+	failedOnce     map[string]bool      // the sandbox's 5.03: merchant-request-ids answered 503 once
 	requests       map[string]*record
 	optinPlans     map[string]optinPlan // simulator, by the optin's merchant-request-id
 	chargeBehavior map[string]behavior  // simulator, by optin-id
@@ -160,36 +177,42 @@ func newAccount() *account {
 		optins: map[string]*optin{}, optinByReq: map[string]*optin{},
 		chargeByID: map[string]*charge{}, chargeByReq: map[string]*charge{},
 		refundByID: map[string]*refund{}, refundByReq: map[string]*refund{},
-		reversals: map[string]*reversal{}, requests: map[string]*record{},
+		reversals: map[string]*reversal{}, failedOnce: map[string]bool{}, requests: map[string]*record{},
 		optinPlans: map[string]optinPlan{}, chargeBehavior: map[string]behavior{}, refundBehavior: map[string]behavior{},
 	}
 }
 
-// settleRefund applies a refund's final state to its charge's balances.
-func settleRefund(c *charge, rf *refund, now time.Time) {
+// settleRefund applies a refund's final state to its charge's balances,
+// and reports whether it changed.
+func settleRefund(c *charge, rf *refund, now time.Time) bool {
 	if rf.settle(now) {
 		c.reserved -= rf.amount
 		if rf.status == statusSuccess {
 			c.refunded += rf.amount
 		}
+		return true
 	}
+	return false
 }
 
-// settleAll brings every in-progress operation of the account up to now.
-func (a *account) settleAll(now time.Time) {
+// settleAll brings every in-progress operation of the account up to now,
+// noting what changed (for TakeChanges).
+func (s *Server) settleAll(a *account, now time.Time) {
 	for _, c := range a.charges {
-		if !c.single {
-			c.settle(now)
+		if !c.single && c.settle(now) {
+			s.markCharge(c.id)
 		}
 	}
 	for _, rf := range a.refunds {
-		if c := a.chargeByID[rf.chargeID]; c != nil {
-			settleRefund(c, rf, now)
+		if c := a.chargeByID[rf.chargeID]; c != nil && settleRefund(c, rf, now) {
+			s.markCharge(c.id)
+			s.markRefund(rf.id)
 		}
 	}
 	for _, o := range a.optins {
 		if o.autoRedirect && !o.redirected && !now.Before(o.created.Add(o.autoRedirectAfter)) {
 			o.redirected = true
+			s.markOptin(o.id)
 		}
 	}
 }
