@@ -19,7 +19,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/bokuctl/bokuctl/cmd"
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
@@ -79,7 +78,9 @@ func TestScripts(t *testing.T) {
 				}
 			})
 
-			fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+			// The one Boku 3.0 fake, written from Boku's spec, with its MTE
+			// simulator ($BOKU_HOST/merchant-api/…) and the sandbox's extras.
+			fake := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 			fake.RetryBase = 10 * time.Millisecond // Boku's schedule, 6000 times faster
 			server := httptest.NewServer(fake)
 			env.Defer(server.Close)
@@ -89,13 +90,6 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BOKU_MERCHANT", "sandbox-merchant")
 			env.Setenv("BOKU_KEY_ID", "sandbox-key-1")
 			env.Setenv("BOKU_TEST_KEY", bokuTestKey)
-
-			// The fake written from Boku's spec alone, with Boku's MTE
-			// simulator: the simulate scripts run against it.
-			spec := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
-			specServer := httptest.NewServer(spec)
-			env.Defer(specServer.Close)
-			env.Setenv("BOKU3_URL", specServer.URL)
 
 			legacy := bokulegacy.New(bokulegacy.Merchant{ID: "sandbox-merchant", Key: []byte(bokuTestKey), Services: []bokulegacy.Service{
 				{ID: "svc-sandbox-1", Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}})
@@ -159,30 +153,30 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"boku-charges":     countCmd(func(f *boku.Server) int { return f.ChargeCount() }),
-			"boku-requests":    countCmd(func(f *boku.Server) int { return f.RequestCount() }),
+			"boku-charges":     countCmd(func(f *bokuspec.Server) int { return f.ChargeCount() }),
+			"boku-requests":    countCmd(func(f *bokuspec.Server) int { return f.RequestCount() }),
 			"httpget":          httpGet,
 			"boku-callback":    bokuCallback,
 			"httppost":         httpPost,
 			"boku-approve":     bokuApprove,
 			"boku-wait-charge": bokuWaitCharge,
-			"boku-refunds":     countCmd(func(f *boku.Server) int { return f.RefundCount() }),
+			"boku-refunds":     countCmd(func(f *bokuspec.Server) int { return f.RefundCount() }),
 			"boku-fault": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 || neg {
 					ts.Fatalf("usage: boku-fault CALL unavailable|drop|off")
 				}
-				fault := boku.Fault(args[1])
+				fault := bokuspec.Fault(args[1])
 				if args[1] == "off" {
-					fault = boku.FaultNone
+					fault = bokuspec.FaultNone
 				}
-				ts.Value("boku").(*boku.Server).SetFault(args[0], fault)
+				ts.Value("boku").(*bokuspec.Server).SetFault(args[0], fault)
 			},
 			"boku-wait-count": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 || neg {
 					ts.Fatalf("usage: boku-wait-count charges|refunds N")
 				}
 				want, _ := strconv.Atoi(args[1])
-				fake := ts.Value("boku").(*boku.Server)
+				fake := ts.Value("boku").(*bokuspec.Server)
 				for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
 					n := fake.ChargeCount()
 					if args[0] == "refunds" {
@@ -226,7 +220,7 @@ func TestScripts(t *testing.T) {
 				ts.Value("worldline").(*worldline.Server).StaleNextTokens(1)
 			},
 			"boku-deliveries": func(ts *testscript.TestScript, neg bool, args []string) {
-				fake := ts.Value("boku").(*boku.Server)
+				fake := ts.Value("boku").(*bokuspec.Server)
 				waitFor(ts, args, "boku-deliveries", func() int { return len(fake.Deliveries()) })
 			},
 			"sink-wait": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -255,7 +249,7 @@ func bokuWaitCharge(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
 		ts.Fatalf("usage: boku-wait-charge MERCHANT_REQUEST_ID")
 	}
-	fake := ts.Value("boku").(*boku.Server)
+	fake := ts.Value("boku").(*bokuspec.Server)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if fake.HasCharge(ts.Getenv("BOKU_MERCHANT"), args[0]) {
 			return
@@ -265,14 +259,14 @@ func bokuWaitCharge(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // countCmd asserts a count kept by the script's fake Boku: `boku-charges 1`.
-func countCmd(count func(*boku.Server) int) func(ts *testscript.TestScript, neg bool, args []string) {
+func countCmd(count func(*bokuspec.Server) int) func(ts *testscript.TestScript, neg bool, args []string) {
 	return func(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) != 1 {
 			ts.Fatalf("usage: boku-charges|boku-requests N")
 		}
 		want, err := strconv.Atoi(args[0])
 		ts.Check(err)
-		got := count(ts.Value("boku").(*boku.Server))
+		got := count(ts.Value("boku").(*bokuspec.Server))
 		if (got == want) == neg {
 			ts.Fatalf("fake Boku count is %d, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
 		}
@@ -301,7 +295,7 @@ func bokuCallback(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: boku-callback URL-FILE")
 	}
 	url := waitForFile(ts, args[0])
-	ts.Value("boku").(*boku.Server).SetCallbackURL("sandbox-merchant", url)
+	ts.Value("boku").(*bokuspec.Server).SetCallbackURL("sandbox-merchant", url)
 }
 
 // waitForFile waits up to 10 s for a non-empty file and returns its

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/bokuctl/bokuctl/cmd"
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
@@ -24,7 +24,7 @@ func (brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
 // exits by its outcome, warns on stderr, and its journal row says ok; a
 // query in the same spot exits 0 quietly, like any Unix tool.
 func TestResultWrittenToAGoneReader(t *testing.T) {
-	fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+	fake := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 	server := httptest.NewServer(fake)
 	defer server.Close()
 	dir := t.TempDir()

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/creack/pty"
-
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 )
 
 // A prompt run on a pseudo-terminal: bokuctl sees a real terminal on
@@ -256,7 +255,7 @@ func TestProfileRemovePrompt(t *testing.T) {
 // A full refund and a reversal ask before anything is sent, after every
 // input was checked; Ctrl-C leaves no request and no journal row.
 func TestMoneyPromptsSendNothingWhenCancelled(t *testing.T) {
-	fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+	fake := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 	server := httptest.NewServer(fake)
 	defer server.Close()
 	env := append(promptEnv(t), "BOKUCTL_BOKU_KEY="+bokuTestKey)
@@ -291,7 +290,7 @@ func TestMoneyPromptsSendNothingWhenCancelled(t *testing.T) {
 // init on a terminal asks for what the flags did not give, re-asks a bad
 // answer, reads the secret without echo, and checks it against Boku.
 func TestInitAsks(t *testing.T) {
-	fake := boku.New(boku.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+	fake := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
 	server := httptest.NewServer(fake)
 	defer server.Close()
 	env := promptEnv(t)

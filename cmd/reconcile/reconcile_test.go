@@ -9,7 +9,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
 	"github.com/bokuctl/bokuctl/internal/provider/all"
-	fake "github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	fake "github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/journal"
 )
 

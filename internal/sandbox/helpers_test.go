@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
@@ -166,13 +166,13 @@ func canonical(t testing.TB, sb *Sandbox) string {
 
 // prepopulated is a Boku state with one active opt-in (oi-000001) and n
 // successful charges on it.
-func prepopulated(n int) boku.State {
+func prepopulated(n int) bokuspec.State {
 	now := time.Now()
-	st := boku.State{Seq: n + 1, Optins: []boku.OptinState{{RequestID: "seed", ID: "oi-000001", MerchantID: BokuMerchantID, Country: "gb",
+	st := bokuspec.State{Seq: n + 1, Optins: []bokuspec.OptinState{{RequestID: "seed", ID: "oi-000001", MerchantID: BokuMerchantID, Country: "gb",
 		Kind: "hosted", ForwardURL: "https://shop.example/done", Method: "superwallet", State: "active", MerchantRequestID: "seed", Approved: true}}}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("seed-%d", i)
-		st.Charges = append(st.Charges, boku.ChargeState{ID: fmt.Sprintf("ch-%06d", i+2), MerchantID: BokuMerchantID, MerchantRequestID: id,
+		st.Charges = append(st.Charges, bokuspec.ChargeState{ID: fmt.Sprintf("ch-%06d", i+2), MerchantID: BokuMerchantID, MerchantRequestID: id,
 			OptinID: "oi-000001", Country: "gb", Currency: "GBP", Amount: 100, Status: "success", Created: now,
 			MerchantTransactionID: "tx-" + id, Description: "thing"})
 	}

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
 	"github.com/bokuctl/bokuctl/internal/sandbox/bokulegacy"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/internal/sandbox/ottu"
 	"github.com/bokuctl/bokuctl/internal/sandbox/worldline"
 	"github.com/bokuctl/bokuctl/pkg/atomicfile"
@@ -41,7 +41,7 @@ const (
 
 // Sandbox is the three fakes behind one handler.
 type Sandbox struct {
-	Boku       *boku.Server
+	Boku       *bokuspec.Server
 	BokuLegacy *bokulegacy.Server
 	Worldline  *worldline.Server
 	Ottu       *ottu.Server
@@ -70,7 +70,7 @@ type Sandbox struct {
 // exists) and every change is saved to it as it happens (see Save).
 func New(statePath string) (*Sandbox, error) {
 	s := &Sandbox{
-		Boku: boku.New(boku.Merchant{ID: BokuMerchantID, KeyID: BokuKeyID, Key: []byte(BokuKey)}),
+		Boku: bokuspec.New(bokuspec.Merchant{ID: BokuMerchantID, KeyID: BokuKeyID, Key: []byte(BokuKey)}),
 		BokuLegacy: bokulegacy.New(bokulegacy.Merchant{ID: BokuMerchantID, Key: []byte(BokuKey), Services: []bokulegacy.Service{
 			{ID: BokuServiceID, Name: "Sandbox service", Country: "GB", Currency: "GBP", AmountMinor: 499, DecimalPlaces: 2}}}),
 		Worldline: worldline.New(WorldlineAcquirer, WorldlineMerchant, worldline.Client{ID: WorldlineClientID, Secret: WorldlineSecret,
@@ -126,13 +126,13 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // compactMinLines), and at Save, the file is compacted: the snapshot is
 // rewritten atomically with no log after it.
 type persisted struct {
-	Boku      boku.State      `json:"boku"`
+	Boku      bokuspec.State  `json:"boku"`
 	Worldline worldline.State `json:"worldline"`
 }
 
 // logEntry is one line of the log.
 type logEntry struct {
-	Boku      *boku.Changes      `json:"boku,omitempty"`
+	Boku      *bokuspec.Changes  `json:"boku,omitempty"`
 	Worldline *worldline.Changes `json:"worldline,omitempty"`
 }
 

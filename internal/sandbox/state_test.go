@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	"github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
+	"github.com/bokuctl/bokuctl/pkg/sign"
 )
 
 func newSandbox(t *testing.T, path string) *Sandbox {
@@ -233,9 +234,9 @@ func writeState(t *testing.T, path string, snapshot any, logLines ...string) {
 	}
 }
 
-func chargeLine(t *testing.T, seq int, c boku.ChargeState) string {
+func chargeLine(t *testing.T, seq int, c bokuspec.ChargeState) string {
 	t.Helper()
-	data, err := json.Marshal(logEntry{Boku: &boku.Changes{Seq: seq, Charges: []boku.ChargeState{c}}})
+	data, err := json.Marshal(logEntry{Boku: &bokuspec.Changes{Seq: seq, Charges: []bokuspec.ChargeState{c}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +285,7 @@ func TestStateTornLastLineIgnored(t *testing.T) {
 	good := st.Charges[0]
 	good.Refunded = 10
 	whole := chargeLine(t, 0, good)
-	torn := chargeLine(t, 99, boku.ChargeState{ID: "ch-000099", MerchantRequestID: "torn"})
+	torn := chargeLine(t, 99, bokuspec.ChargeState{ID: "ch-000099", MerchantRequestID: "torn"})
 	writeState(t, path, persisted{Boku: st}, whole, torn[:len(torn)/2])
 	sb := newSandbox(t, path)
 	snap := sb.Boku.Snapshot()
@@ -352,11 +353,28 @@ func TestStateCompaction(t *testing.T) {
 	c := &client{t: t, sb: sb}
 	oi := c.activeOptin("o1")
 	c.charge(oi, "c1", "50.00")
-	// Each cancel-optin rewrites the opt-in: the log grows, the records
-	// do not.
+	// Each simulator redirect rewrites the opt-in: the log grows, the
+	// records do not. (Not cancel-optin with a new merchant-request-id
+	// each time, as this test did against the earlier fake: bokuspec keeps
+	// each call's merchant-request-id, a record, so that log does not
+	// outgrow its records.)
+	rewrite := func(optinID string, i int) {
+		t.Helper()
+		target := "/merchant-api/" + BokuMerchantID + "-mte/hosted-optin/optin-id/" + optinID + "/redirect"
+		body := fmt.Sprintf(`<hosted-optin-behavior response-code="0" account-identifier="a%d@example.com"/>`, i)
+		const ct = "text/xml;charset=utf-8"
+		params, err := sign.Sign(sign.Message{Method: "PUT", Target: target, Headers: []sign.Header{{Name: "Content-Type", Value: ct}}, Body: []byte(body)},
+			[]byte(BokuKey), BokuMerchantID, BokuKeyID, []string{"Content-Type"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, text := c.do("PUT", target, ct, body, map[string]string{"Authorization": params.String()}); status != 200 {
+			t.Fatalf("redirect: %d %s", status, text)
+		}
+	}
 	counts := []int{}
 	for i := 0; i < 35; i++ {
-		c.boku("optin/cancel-optin", xmlDoc("cancel-optin-request", "merchant-request-id", fmt.Sprint("x", i), "optin-id", oi))
+		rewrite(oi, i)
 		counts = append(counts, lines(t, path))
 	}
 	compactions := 0
@@ -386,16 +404,13 @@ func TestStateCompaction(t *testing.T) {
 	compactMinLines = 1
 	sb.Boku.Restore(prepopulated(20))
 	sb.Save()
-	for i := 0; i < 40; i++ {
-		c.boku("optin/cancel-optin", xmlDoc("cancel-optin-request", "merchant-request-id", fmt.Sprint("y", i), "optin-id", "oi-000001"))
-	}
-	for i := 0; i < 2; i++ {
-		c.boku("optin/cancel-optin", xmlDoc("cancel-optin-request", "merchant-request-id", fmt.Sprint("z", i), "optin-id", "oi-000001"))
+	for i := 0; i < 42; i++ {
+		rewrite("oi-000001", i)
 	}
 	if n := lines(t, path); n != 1+42 {
 		t.Fatalf("%d lines for 21 records after 42 changes: compacted too early", n)
 	}
-	c.boku("optin/cancel-optin", xmlDoc("cancel-optin-request", "merchant-request-id", "z-last", "optin-id", "oi-000001"))
+	rewrite("oi-000001", 42)
 	if n := lines(t, path); n != 1 {
 		t.Fatalf("%d lines after 43 changes to 21 records: not compacted at 2x", n)
 	}

@@ -216,7 +216,9 @@ func TestHostedChargeInProgressIsTheNormalAnswer(t *testing.T) {
 func TestResendAfterReversalAgainstTheSpecFake(t *testing.T) {
 	m := bokuspec.Merchant{ID: answerMerchant, KeyID: answerKeyID, Key: []byte(testKey)}
 	fake := bokuspec.New(m)
-	server := httptest.NewServer(fake)
+	mux := http.NewServeMux() // mounted as the sandbox mounts it
+	mux.Handle("/boku/", http.StripPrefix("/boku", fake))
+	server := httptest.NewServer(mux)
 	t.Cleanup(server.Close)
 	env := profileEnv(server.URL)
 	f, _ := cmdutiltest.Factory(t, env)

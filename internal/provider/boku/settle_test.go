@@ -9,7 +9,7 @@ import (
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
-	sandbox "github.com/bokuctl/bokuctl/internal/sandbox/boku"
+	sandbox "github.com/bokuctl/bokuctl/internal/sandbox/bokuspec"
 	"github.com/bokuctl/bokuctl/pkg/bokudirect"
 	"github.com/bokuctl/bokuctl/pkg/journal"
 )

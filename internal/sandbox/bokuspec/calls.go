@@ -520,6 +520,12 @@ func (x *exchange) charge(f *form) any {
 		resp.Result = res(rcOptinNotFound)
 		return resp
 	}
+	if reason := currencyForCountry(o.country, currency); reason != "" {
+		// A charge has no <country>: its currency must be one of its
+		// opt-in's country (43 with the field named).
+		f.fail("currency", reason)
+		return x.invalid(f)
+	}
 	if o.status != optinActive {
 		resp.Result = res(rcOptinNotActive)
 		return resp
@@ -565,7 +571,19 @@ func (x *exchange) beginSingleCharge(f *form) any {
 	if resp := x.invalid(f); resp != nil {
 		return resp
 	}
-	fp := fingerprint("begin-single-charge", country, txid, data, desc, consumer, currency, strconv.FormatInt(amount, 10), method, notify, forward)
+	if currency != "" && country != "" {
+		if reason := currencyForCountry(country, currency); reason != "" {
+			f.fail("currency", reason)
+		}
+		if resp := x.invalid(f); resp != nil {
+			return resp
+		}
+	}
+	// The notification-url is not part of the request's content: a resend
+	// without it (or with another) is the same request, answered as the
+	// first (inferred: the spec's 124 is for "differing charge
+	// parameters", and where to be notified is not one of them).
+	fp := fingerprint("begin-single-charge", country, txid, data, desc, consumer, currency, strconv.FormatInt(amount, 10), method, forward)
 	if rec, conflict := x.seen(mrid, fp); conflict {
 		return x.conflict(f)
 	} else if rec != nil {
@@ -729,11 +747,12 @@ func (x *exchange) refundCharge(f *form) any {
 	}
 	c := x.acct.chargeByID[chargeID]
 	// The amount is read in the charge's currency; a currency that is
-	// not the charge's is invalid (inferred).
+	// not the charge's is invalid (inferred; the reason's words are the
+	// sandbox's, the spec gives none).
 	amount := int64(0)
 	if c != nil {
 		if currency != "" && currency != c.currency {
-			f.fail("currency", "must be the currency of the charge ("+c.currency+")")
+			f.fail("currency", currency+" does not match the charge's "+c.currency)
 		}
 		if f.root.child("refund-amount") != nil {
 			amount = amountField(f, "refund-amount", false, c.currency)

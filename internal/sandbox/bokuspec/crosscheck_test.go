@@ -3,6 +3,7 @@ package bokuspec_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -20,7 +21,11 @@ func crossClient(t *testing.T) (*bokudirect.Client, *bokuspec.Server) {
 	t.Helper()
 	m := bokuspec.Merchant{ID: "gatewaymerchant", KeyID: "k1", Key: []byte("cross-check-key")}
 	fake := bokuspec.New(m)
-	server := httptest.NewServer(fake)
+	mux := http.NewServeMux() // mounted as the sandbox mounts it
+	mux.Handle("/boku/", http.StripPrefix("/boku", fake))
+	mux.Handle("/consent/", fake)
+	mux.Handle("/merchant-api/", fake)
+	server := httptest.NewServer(mux)
 	t.Cleanup(server.Close)
 	c, err := bokudirect.New(bokudirect.Config{MerchantID: m.ID, KeyID: m.KeyID, Key: m.Key, Country: "jp", BaseURL: server.URL + "/boku/{country}"})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/bokuctl/bokuctl/pkg/money"
@@ -115,6 +116,11 @@ func (x *exchange) fundCheck(f *form) any {
 	optinID := f.str("optin-id", true, 1, lenOptinID)
 	currency := currencyField(f, true)
 	amount := amountField(f, "total-amount", true, currency)
+	if currency != "" && country != "" {
+		if reason := currencyForCountry(country, currency); reason != "" {
+			f.fail("currency", reason)
+		}
+	}
 	if resp := x.invalid(f); resp != nil {
 		return resp
 	}
@@ -140,4 +146,30 @@ func (x *exchange) fundCheck(f *form) any {
 		resp.Reason = fmt.Sprintf("over the spend limit: %s %s left", formatAmount(max(available, 0), currency), currency)
 	}
 	return resp
+}
+
+// countryCurrencies lists the currencies each country of the sandbox
+// accepts. The spec names no reason code of its own for a currency the
+// country does not take: it is refused as an invalid request (43), the
+// currency field named, as the sandbox always has.
+var countryCurrencies = map[string][]string{
+	"GB": {"GBP"}, "US": {"USD"}, "DE": {"EUR"}, "FR": {"EUR"}, "ES": {"EUR"},
+	"IT": {"EUR"}, "NL": {"EUR"}, "JP": {"JPY"}, "KW": {"KWD"}, "BH": {"BHD"},
+	"AE": {"AED"}, "SA": {"SAR"}, "IN": {"INR"}, "ID": {"IDR"}, "PH": {"PHP"},
+}
+
+// currencyForCountry returns why currency is not valid for country, or ""
+// when it is (or the country is not one the sandbox lists).
+func currencyForCountry(country, currency string) string {
+	country = strings.ToUpper(country)
+	want, ok := countryCurrencies[country]
+	if !ok {
+		return ""
+	}
+	for _, c := range want {
+		if c == currency {
+			return ""
+		}
+	}
+	return fmt.Sprintf("currency %s is not valid for country %s (expected %s)", currency, country, strings.Join(want, ", "))
 }

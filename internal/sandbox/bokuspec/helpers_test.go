@@ -247,3 +247,36 @@ func chargeDoc(t *testing.T, optinID, mrid, amount string) string {
 	doc = replaceElem(doc, "merchant-request-id", mrid)
 	return replaceElem(doc, "total-amount", amount)
 }
+
+// postIn is post to the host of another country (lower case).
+func (h *harness) postIn(country, family, call, body string) reply {
+	h.t.Helper()
+	r := h.sendAs(testMerchant, http.MethodPost, "/"+country+"/"+family+"/3.0/"+call, body, true)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("%s: HTTP %d: %s", call, r.status, r.body)
+	}
+	return r
+}
+
+// inCountry rewrites a spec example's <country> (JP) to country.
+func inCountry(doc, country string) string {
+	return strings.ReplaceAll(doc, "<country>JP</country>", "<country>"+strings.ToUpper(country)+"</country>")
+}
+
+// activeOptinIn is activeOptin in another country: a charge's currency
+// must be one of its opt-in's country.
+func (h *harness) activeOptinIn(country string) string {
+	h.t.Helper()
+	if country == "jp" {
+		return h.activeOptin()
+	}
+	r := h.postIn(country, "optin", "optin", replaceElem(inCountry(fixture(h.t, "optin_request.xml"), country), "merchant-request-id", "optin-"+country))
+	r.expect(h.t, "OK", "0")
+	id := r.text("optin-id")
+	if err := h.srv.ApproveOptin(id); err != nil {
+		h.t.Fatal(err)
+	}
+	h.postIn(country, "optin", "validate-optin", replaceElem(inCountry(strings.ReplaceAll(fixture(h.t, "validate_optin_request.xml"), exampleOptinID, id), country), "merchant-request-id", "validate-"+country)).expect(h.t, "OK", "0")
+	h.postIn(country, "optin", "confirm-optin", replaceElem(inCountry(strings.ReplaceAll(fixture(h.t, "confirm_optin_request.xml"), exampleOptinID, id), country), "merchant-request-id", "confirm-"+country)).expect(h.t, "OK", "0")
+	return id
+}

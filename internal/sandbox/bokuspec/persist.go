@@ -345,9 +345,18 @@ func (s *Server) Snapshot() State {
 			}
 		}
 	}
-	sort.Slice(st.Optins, func(i, j int) bool { return st.Optins[i].ID < st.Optins[j].ID })
-	sort.Slice(st.Charges, func(i, j int) bool { return st.Charges[i].ID < st.Charges[j].ID })
-	sort.Slice(st.Refunds, func(i, j int) bool { return st.Refunds[i].ID < st.Refunds[j].ID })
+	// Ordered by id, then merchant: a hand-edited or foreign state may
+	// give two merchants a record of the same id, and the export must not
+	// depend on the order the accounts are walked in.
+	sort.Slice(st.Optins, func(i, j int) bool {
+		return key(st.Optins[i].ID, st.Optins[i].MerchantID) < key(st.Optins[j].ID, st.Optins[j].MerchantID)
+	})
+	sort.Slice(st.Charges, func(i, j int) bool {
+		return key(st.Charges[i].ID, st.Charges[i].MerchantID) < key(st.Charges[j].ID, st.Charges[j].MerchantID)
+	})
+	sort.Slice(st.Refunds, func(i, j int) bool {
+		return key(st.Refunds[i].ID, st.Refunds[i].MerchantID) < key(st.Refunds[j].ID, st.Refunds[j].MerchantID)
+	})
 	sort.Slice(st.Requests, func(i, j int) bool {
 		return key(st.Requests[i].MerchantID, st.Requests[i].MerchantRequestID) < key(st.Requests[j].MerchantID, st.Requests[j].MerchantRequestID)
 	})

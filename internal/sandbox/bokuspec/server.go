@@ -8,13 +8,14 @@
 //
 // # Routing
 //
-// The Server is mount-agnostic: it serves any path that ends in
-// /{family}/3.0/{call} ("optin" or "billing" family, reference §1). The
-// country of the API host (Boku's hosts are {cc}-api4.boku.com) is taken
-// from the path segment just before the family when it is two letters
-// (so the sandbox can mount the fake under /boku/{country}), otherwise from
-// a Host of the form {cc}-api4…; when neither names a country the check
-// below is skipped. A <country> element that differs from that country is
+// The Server serves /{family}/3.0/{call} ("optin" or "billing" family,
+// reference §1) and /{country}/{family}/3.0/{call} (the sandbox mounts it
+// under /boku with StripPrefix, so base URLs end in /boku/{country}); any
+// other path is 404, as the real API answers a path it does not serve.
+// The country of the API host (Boku's hosts are {cc}-api4.boku.com) is
+// the two-letter first segment when there is one, otherwise from a Host
+// of the form {cc}-api4…; when neither names a country the check below is
+// skipped. A <country> element that differs from that country is
 // an invalid request (43, field "country"; inferred, the spec routes by
 // host but does not say how a mismatch is answered).
 //
@@ -225,23 +226,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if n := len(segs); n >= 3 && segs[n-3] == "hosted" && (segs[n-2] == "optin" || segs[n-2] == "charge") {
+	// Only the paths Boku serves are answered; anything else is 404, as
+	// the real API answers a path it does not serve. The API is
+	// /{family}/3.0/{call} at the root of a {cc}-api4 host, or
+	// /{country}/{family}/3.0/{call} (the sandbox's country prefix); the
+	// issuer pages are /consent/{id} and …/hosted/{optin|charge}/{id}
+	// under at most a country prefix.
+	n := len(segs)
+	prefixed := n >= 1 && len(segs[0]) == 2
+	if (n == 3 || n == 4 && prefixed) && segs[n-3] == "hosted" && (segs[n-2] == "optin" || segs[n-2] == "charge") {
 		s.serveHosted(w, r, segs[n-2], segs[n-1])
 		return
 	}
-	if n := len(segs); n >= 2 && segs[n-2] == "consent" {
-		s.serveConsent(w, r, segs[n-1])
+	if n == 2 && segs[0] == "consent" {
+		s.serveConsent(w, r, segs[1])
 		return
 	}
-	n := len(segs)
-	if n < 3 || segs[n-2] != "3.0" || calls[segs[n-3]][segs[n-1]] == nil {
+	if !(n == 3 || n == 4 && prefixed) || segs[n-2] != "3.0" || calls[segs[n-3]][segs[n-1]] == nil {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
 	family, call := segs[n-3], segs[n-1]
 	hostCountry := ""
-	if n >= 4 && len(segs[n-4]) == 2 {
-		hostCountry = strings.ToUpper(segs[n-4])
+	if n == 4 {
+		hostCountry = strings.ToUpper(segs[0])
 	} else if cc, _, ok := strings.Cut(r.Host, "-api4"); ok && len(cc) == 2 {
 		hostCountry = strings.ToUpper(cc)
 	}

@@ -248,18 +248,22 @@ func TestMalformedFields(t *testing.T) {
 
 func TestAmountsInCurrencyExponent(t *testing.T) {
 	h := newHarness(t)
-	id := h.activeOptin()
-	for _, tc := range []struct{ currency, in, out string }{
-		{"JPY", "548", "548.00"},
-		{"JPY", "548.00", "548.00"},
-		{"GBP", "4.99", "4.99"},
-		{"KWD", "1.250", "1.250"},
-		{"KWD", "1.25", "1.250"},
+	// Each currency is charged on an opt-in of a country that takes it.
+	optins := map[string]string{}
+	for _, cc := range []string{"jp", "gb", "kw"} {
+		optins[cc] = h.activeOptinIn(cc)
+	}
+	for _, tc := range []struct{ country, currency, in, out string }{
+		{"jp", "JPY", "548", "548.00"},
+		{"jp", "JPY", "548.00", "548.00"},
+		{"gb", "GBP", "4.99", "4.99"},
+		{"kw", "KWD", "1.250", "1.250"},
+		{"kw", "KWD", "1.25", "1.250"},
 	} {
-		doc := replaceElem(chargeDoc(t, id, "a-"+tc.currency+tc.in, tc.in), "currency", tc.currency)
+		doc := replaceElem(chargeDoc(t, optins[tc.country], "a-"+tc.currency+tc.in, tc.in), "currency", tc.currency)
 		doc = replaceElem(doc, "merchant-transaction-id", "tx-"+tc.currency+tc.in)
-		h.post("billing", "charge", doc).expect(t, "OK", "0")
-		q := h.post("billing", "query-charge", replaceElem(fixture(t, "query_charge_request.xml"), "merchant-transaction-id", "tx-"+tc.currency+tc.in))
+		h.postIn(tc.country, "billing", "charge", doc).expect(t, "OK", "0")
+		q := h.postIn(tc.country, "billing", "query-charge", inCountry(replaceElem(fixture(t, "query_charge_request.xml"), "merchant-transaction-id", "tx-"+tc.currency+tc.in), tc.country))
 		if got := q.text("charges/charge/total-amount"); got != tc.out {
 			t.Errorf("%s %s: total-amount %s, want %s", tc.in, tc.currency, got, tc.out)
 		}
@@ -310,16 +314,16 @@ func TestConflict124(t *testing.T) {
 
 func TestRefunds146And145(t *testing.T) {
 	h := newHarness(t)
-	id := h.activeOptin()
-	ch := h.post("billing", "charge", replaceElem(replaceElem(chargeDoc(t, id, "r-1", "10.00"), "currency", "GBP"), "total-amount", "10.00"))
+	id := h.activeOptinIn("gb") // GBP is charged on an opt-in of GB
+	ch := h.postIn("gb", "billing", "charge", replaceElem(replaceElem(chargeDoc(t, id, "r-1", "10.00"), "currency", "GBP"), "total-amount", "10.00"))
 	ch.expect(t, "OK", "0")
-	base := strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, ch.text("charge-id"))
+	base := inCountry(strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, ch.text("charge-id")), "gb")
 	refund := func(mrid, amount string) reply {
 		d := replaceElem(base, "merchant-request-id", mrid)
 		if amount != "" {
 			d = strings.Replace(d, "<timeout", "<currency>GBP</currency><refund-amount>"+amount+"</refund-amount><timeout", 1)
 		}
-		return h.post("billing", "refund-charge", d)
+		return h.postIn("gb", "billing", "refund-charge", d)
 	}
 	refund("rf-1", "4.00").expect(t, "OK", "0")
 	refund("rf-2", "6.01").expect(t, "ERROR", "146")
@@ -328,9 +332,9 @@ func TestRefunds146And145(t *testing.T) {
 	refund("rf-4", "0.01").expect(t, "ERROR", "145")
 	refund("rf-5", "").expect(t, "ERROR", "145")
 	// Unknown charge.
-	h.post("billing", "refund-charge", strings.ReplaceAll(replaceElem(base, "merchant-request-id", "rf-6"), ch.text("charge-id"), "nosuchcharge")).expect(t, "ERROR", "133")
+	h.postIn("gb", "billing", "refund-charge", strings.ReplaceAll(replaceElem(base, "merchant-request-id", "rf-6"), ch.text("charge-id"), "nosuchcharge")).expect(t, "ERROR", "133")
 	// Another currency than the charge's.
-	r := h.post("billing", "refund-charge", strings.Replace(replaceElem(base, "merchant-request-id", "rf-7"), "<timeout", "<currency>JPY</currency><timeout", 1))
+	r := h.postIn("gb", "billing", "refund-charge", strings.Replace(replaceElem(base, "merchant-request-id", "rf-7"), "<timeout", "<currency>JPY</currency><timeout", 1))
 	r.expect(t, "ERROR", "43")
 }
 
