@@ -2,7 +2,6 @@ package batch
 
 import (
 	"bytes"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,11 +122,7 @@ func TestBatchRowBecomesTheCommand(t *testing.T) {
 
 // batchCmd is the batch command over f, its output silenced.
 func batchCmd(f *cmdutil.Factory, runF func(*Options) error, args ...string) *cobra.Command {
-	cmd := NewCmd(f, all.Registry(), runF)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetOut(io.Discard)
-	cmd.SetArgs(args)
-	return cmd
+	return cmdutiltest.Command(NewCmd(f, all.Registry(), runF), args...)
 }
 
 // A verb's flags and argument reach the options, with the operation.

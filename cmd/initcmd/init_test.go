@@ -2,7 +2,6 @@ package initcmd
 
 import (
 	"errors"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -16,11 +15,7 @@ import (
 )
 
 func initCmd(f *cmdutil.Factory, runF func(*Options) error, args ...string) *cobra.Command {
-	cmd := NewCmd(f, all.Registry(), runF)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetOut(io.Discard)
-	cmd.SetArgs(args)
-	return cmd
+	return cmdutiltest.Command(NewCmd(f, all.Registry(), runF), args...)
 }
 
 // The arguments and the setting flags given reach the options.

@@ -6,9 +6,12 @@ package cmdutiltest
 
 import (
 	"bytes"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/journal"
@@ -34,4 +37,13 @@ func Factory(t testing.TB, env map[string]string) (*cmdutil.Factory, journal.Sto
 	}
 	t.Cleanup(func() { store.Close() })
 	return f, store
+}
+
+// Command readies a command built for a unit test: errors and usage are
+// not printed, stdout is discarded, and args are its command line.
+func Command(cmd *cobra.Command, args ...string) *cobra.Command {
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetOut(io.Discard)
+	cmd.SetArgs(args)
+	return cmd
 }

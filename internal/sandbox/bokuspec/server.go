@@ -268,14 +268,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
-		return
-	}
-	m, err := s.authenticate(r, body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusUnauthorized)
+	m, body, ok := s.readSigned(w, r, 1<<20)
+	if !ok {
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
@@ -322,6 +316,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authenticate verifies the Authorization header and returns the signing
 // merchant.
+// readSigned reads a request body of at most limit bytes and checks its
+// signature; on failure it has answered (400 for an unreadable body, an
+// unsigned 401 for a bad signature) and ok is false.
+func (s *Server) readSigned(w http.ResponseWriter, r *http.Request, limit int64) (m Merchant, body []byte, ok bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	if err != nil {
+		http.Error(w, "cannot read request body", http.StatusBadRequest)
+		return Merchant{}, nil, false
+	}
+	m, err = s.authenticate(r, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return Merchant{}, nil, false
+	}
+	return m, body, true
+}
+
 func (s *Server) authenticate(r *http.Request, body []byte) (Merchant, error) {
 	var headers []sign.Header
 	for name, values := range r.Header {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,14 +43,8 @@ func (s *Server) serveSimulator(w http.ResponseWriter, r *http.Request, rest []s
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	if err != nil {
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
-		return
-	}
-	m, err := s.authenticate(r, body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusUnauthorized)
+	m, body, ok := s.readSigned(w, r, 1<<16)
+	if !ok {
 		return
 	}
 	if m.ID != merchantID {
