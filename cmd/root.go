@@ -97,6 +97,7 @@ func ExecuteWith(exit func(code int)) int {
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
 	f := cmdutil.NewFactory(ios, getenv)
 	f.Sends = cmdutil.SendsFrom(ctx)
+	f.AllowProductionOverride = productionOverride && getenv("BOKUCTL_TEST_PRODUCTION_OVERRIDE") == "1"
 	f.SandboxSecret = func(name string) (string, bool) {
 		value, ok := sandbox.Secrets()[name]
 		return value, ok
@@ -124,6 +125,7 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		err = f.Printer.FilterErr
 	}
 	err = stoppedOutcome(f, err)
+	err = f.EndDryRun(err)
 	f.Finish(err)
 	f.CloseJournal()
 	if errors.Is(err, syscall.EPIPE) {
@@ -147,6 +149,16 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 
 // testCommand, set only by tests, adds a command to the tree Run builds.
 var testCommand func(f *cmdutil.Factory) *cobra.Command
+
+// productionOverride, set only by the test suite (AllowProductionOverrideInTests),
+// lets BOKUCTL_TEST_PRODUCTION_OVERRIDE=1 point a production profile at a
+// loopback fake. A release binary never sets it: main.go does not call it.
+var productionOverride bool
+
+// AllowProductionOverrideInTests makes Run honour
+// BOKUCTL_TEST_PRODUCTION_OVERRIDE=1, for the test suite's production
+// guard scripts. Only a test binary calls it.
+func AllowProductionOverrideInTests() { productionOverride = true }
 
 // executeRecovering runs root and turns a panic into an error: exit 1
 // ("internal error"), or exit 5 when a request that changes state was
@@ -225,6 +237,9 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
 	flags.BoolVar(&f.NoJournal, "no-journal", false, "send without writing the journal (see bokuctl journal --help)")
+	flags.BoolVar(&f.DryRun, "dry-run", false, "build and sign the request, print it with secrets masked, send nothing (batch: check every row)")
+	flags.BoolVar(&f.Curl, "curl", false, "with --dry-run: print the request as a curl command, secrets as environment variables")
+	flags.BoolP("yes", "y", false, "answer every confirmation, sending to production included (needed off a terminal)")
 
 	groups := []struct {
 		id, title string
@@ -246,6 +261,10 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
 		for _, c := range g.commands {
 			c.GroupID = g.id
+			if g.id != "setup" && !slices.Contains([]string{"notify", "listen", "sign"}, c.Name()) {
+				// Its requests go to a provider: --dry-run applies.
+				cmdutil.MarkSends(c)
+			}
 			root.AddCommand(c)
 		}
 	}
@@ -302,6 +321,9 @@ func setUp(f *cmdutil.Factory, providers *provider.Registry, cmd *cobra.Command)
 	}
 	if name := f.ProviderFlag.Value.String(); f.ProviderFlag.Changed && !slices.Contains(providers.PaymentNames(), name) {
 		return exitcode.New(exitcode.Usage, "invalid value %q for --provider", name).WithHint("use --provider %s", strings.Join(providers.PaymentNames(), " or --provider "))
+	}
+	if err := cmdutil.CheckDryRun(f, cmd); err != nil {
+		return err
 	}
 	if !cmd.Flags().Changed("timeout") {
 		if env := f.Getenv("BOKUCTL_TIMEOUT"); env != "" {

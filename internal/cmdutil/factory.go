@@ -46,6 +46,13 @@ type Factory struct {
 	ProviderFlag *pflag.Flag
 	// NoJournal is --no-journal: send without recording in the journal.
 	NoJournal bool
+	// DryRun is --dry-run: build and sign each request, print it and send
+	// nothing (dryrun.go); Curl is --curl, which prints it as curl.
+	DryRun bool
+	Curl   bool
+	// AllowProductionOverride lets a production profile send elsewhere
+	// than the provider's production host: set only by the test suite.
+	AllowProductionOverride bool
 	// Command is the command being run, set once flags are parsed.
 	Command *cobra.Command
 
@@ -67,12 +74,16 @@ type Factory struct {
 	store    secret.Store
 	// shared is what the rows of a batch share: sessions, connections.
 	shared *Shared
+	// dryRun is what a dry run captured; production is what the process
+	// knows of production. Both are shared by every run of the process.
+	dryRun     *dryRunLog
+	production *productionGuard
 }
 
 // NewFactory returns a Factory with streams ios, environment getenv and
 // an empty run.
 func NewFactory(ios *output.IOStreams, getenv func(string) string) *Factory {
-	return &Factory{IO: ios, Getenv: getenv, Run: NewRun()}
+	return &Factory{IO: ios, Getenv: getenv, Run: NewRun(), dryRun: &dryRunLog{}, production: &productionGuard{}}
 }
 
 // ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.

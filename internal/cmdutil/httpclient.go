@@ -113,10 +113,13 @@ func MatchNoProxy(noProxy string, u *url.URL) bool {
 
 // HTTPClient is the client every provider uses: proxy from the
 // environment, a connect timeout, --timeout for the whole exchange, and the
-// masked debug log with --debug.
-func (f *Factory) HTTPClient(maskHeader func(name, value string) string, maskBody func([]byte) []byte) *http.Client {
+// masked debug log with --debug. In a dry run its last transport captures
+// the request instead of sending it (dryrun.go); opts say how it is shown.
+func (f *Factory) HTTPClient(maskHeader func(name, value string) string, maskBody func([]byte) []byte, opts ...ClientOption) *http.Client {
 	var transport http.RoundTripper
-	if f.shared != nil && f.shared.transport != nil {
+	if dry, ok := f.dryRunClient(maskHeader, maskBody, opts); ok {
+		transport = dry
+	} else if f.shared != nil && f.shared.transport != nil {
 		transport = f.shared.transport
 	} else {
 		transport = NewTransport()
@@ -131,9 +134,11 @@ func (f *Factory) HTTPClient(maskHeader func(name, value string) string, maskBod
 // HTTPClientWith is HTTPClient over a transport of its own, built with
 // opts. A caller in a batch builds it once per batch (see Memo); a
 // validation pass keeps its refusing transport.
-func (f *Factory) HTTPClientWith(opts TransportOptions, maskHeader func(name, value string) string, maskBody func([]byte) []byte) *http.Client {
+func (f *Factory) HTTPClientWith(opts TransportOptions, maskHeader func(name, value string) string, maskBody func([]byte) []byte, clientOpts ...ClientOption) *http.Client {
 	var transport http.RoundTripper = NewTransportWith(opts)
-	if f.shared != nil {
+	if dry, ok := f.dryRunClient(maskHeader, maskBody, clientOpts); ok {
+		transport = dry
+	} else if f.shared != nil {
 		if refusing, ok := f.shared.transport.(RefusingTransport); ok {
 			transport = refusing
 		}

@@ -161,6 +161,24 @@ func (f *Factory) Announce(ctx context.Context, in Intent) (string, error) {
 		r.validatedKey, r.validated = rowKey, in
 		return "", ErrValidated
 	}
+	if f.DryRun {
+		// Nothing will be sent: no question, no journal row, not sent.
+		log := f.dryRunLog()
+		log.mu.Lock()
+		log.key = key
+		if log.provider == "" {
+			log.provider = in.Provider
+		}
+		log.mu.Unlock()
+		if !in.Reuses {
+			f.Printer.Notice("Dry run: %s %s (give it with --%s to send this request)", in.Label, key, in.Flag)
+		}
+		return key, nil
+	}
+	ctx = contextOr(ctx, f)
+	if err := f.confirmProduction(ctx); err != nil {
+		return "", err
+	}
 	if err := f.confirmSend(); err != nil {
 		return "", err
 	}
@@ -173,6 +191,17 @@ func (f *Factory) Announce(ctx context.Context, in Intent) (string, error) {
 	}
 	f.markSent(rowKey)
 	return key, nil
+}
+
+// contextOr is ctx, or the command's context when ctx is nil.
+func contextOr(ctx context.Context, f *Factory) context.Context {
+	if ctx != nil {
+		return ctx
+	}
+	if f.Command != nil && f.Command.Context() != nil {
+		return f.Command.Context()
+	}
+	return context.Background()
 }
 
 // ValidatedKey is the journal key a validation run stopped at.

@@ -35,6 +35,21 @@ type Description struct {
 	// Statuses maps the provider's status words to the common ones
 	// (docs/json.md).
 	Statuses map[string]string
+	// Production says whether a profile with these settings sends to the
+	// provider's production environment (nil: never).
+	Production func(get func(key string) string) ProductionTarget
+}
+
+// ProductionTarget is what a provider says of a profile's environment.
+type ProductionTarget struct {
+	// Production says the profile sends to production.
+	Production bool
+	// Target names where, for the banner: "boku gb".
+	Target string
+	// Override is the setting that sends a production profile elsewhere
+	// than the provider's production host ("boku.base-url"), "" for none.
+	// It is refused outside the test suite.
+	Override string
 }
 
 // Provider is one payment provider's CLI side as the rest of bokuctl sees

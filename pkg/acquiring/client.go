@@ -61,6 +61,10 @@ type Config struct {
 	// HTTPClient is used for the API and the token endpoint.
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// PlaceholderToken, when set, is the access token of every request,
+	// and no token is fetched: a dry run shows the request it would send
+	// without asking the token endpoint for anything.
+	PlaceholderToken string
 }
 
 // Client calls the Acquiring API.
@@ -119,6 +123,9 @@ func (c *Client) TokensFetched() int {
 // accessToken returns the cached token, fetching one when there is none,
 // it has expired, or refresh is set.
 func (c *Client) accessToken(ctx context.Context, refresh bool) (string, error) {
+	if c.cfg.PlaceholderToken != "" {
+		return c.cfg.PlaceholderToken, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !refresh && c.token != nil && c.token.Valid() {

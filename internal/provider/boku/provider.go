@@ -38,7 +38,19 @@ func (Provider) Describe() provider.Description {
 		Setup:      func(func(string) string) []string { return []string{"boku.merchant-id", "boku.key-id", "boku.country"} },
 		Secrets:    func(func(string) string) []string { return []string{"boku-key"} },
 		Statuses:   provider.BokuStatuses,
+		Production: production,
 	}
+}
+
+// production: a profile is production when boku.environment says so; its
+// target is Boku's production host for the country, which boku.base-url
+// would override.
+func production(get func(string) string) provider.ProductionTarget {
+	t := provider.ProductionTarget{Production: get("boku.environment") == bokudirect.Production, Target: "boku " + get("boku.country")}
+	if get("boku.base-url") != "" {
+		t.Override = "boku.base-url"
+	}
+	return t
 }
 
 // Check makes a signed query-charge for a merchant request id nobody

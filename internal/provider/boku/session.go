@@ -71,6 +71,15 @@ func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 	if err != nil {
 		return nil, err
 	}
+	resolved := func(key string) string {
+		if key == "boku.country" {
+			return strings.ToLower(country)
+		}
+		return p.Get(key)
+	}
+	if err := provider.GuardProduction(f, Provider{}.Describe(), p, resolved); err != nil {
+		return nil, err
+	}
 	direct, err := bokudirect.New(bokudirect.Config{
 		MerchantID:  p.Get("boku.merchant-id"),
 		KeyID:       p.Get("boku.key-id"),
@@ -78,7 +87,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory, requestCountry string) 
 		Country:     country,
 		Environment: p.Get("boku.environment"),
 		BaseURL:     p.Get("boku.base-url"),
-		HTTPClient:  f.HTTPClient(bokudirect.MaskHeader, nil),
+		HTTPClient:  f.HTTPClient(bokudirect.MaskHeader, nil, cmdutil.WithDryRunView(dryRunView(p.Get("boku.merchant-id"), p.Get("boku.key-id")))),
 		Retry:       bokudirect.RetryPolicy{MaxRetries: retries, BackoffFactor: backoff},
 		Skew:        skew,
 	})

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,6 +53,9 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*Sess
 	if err != nil {
 		return nil, err
 	}
+	if err := provider.GuardProduction(f, Provider{}.Describe(), p, nil); err != nil {
+		return nil, err
+	}
 	if base == "" {
 		base = "https://" + p.Get("ottu.host")
 	}
@@ -66,7 +70,7 @@ func NewSession(ctx context.Context, f *cmdutil.Factory, needSecret bool) (*Sess
 		return nil, err
 	}
 	return &Session{
-		Client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskHeader, nil)},
+		Client:   &ottu.Client{BaseURL: base, Auth: auth, HTTPClient: f.HTTPClient(maskHeader, nil, cmdutil.WithDryRunView(cmdutil.DryRunView{Provider: "ottu", Curl: curlAuth(auth.Username)}))},
 		Cache:    cache,
 		Settings: p.Settings,
 	}, nil
@@ -84,6 +88,37 @@ func Cache(f *cmdutil.Factory) (ottu.Cache, error) {
 		dir = filepath.Join(userDir, "bokuctl")
 	}
 	return ottu.Cache{Dir: filepath.Join(dir, "methods")}, nil
+}
+
+// curlAuth is the Authorization header of --curl output for user: the
+// secret as the environment variable bokuctl itself reads it from.
+func curlAuth(user string) func(*http.Request, []byte, string, string) (string, bool) {
+	return func(_ *http.Request, _ []byte, name, value string) (string, bool) {
+		if !strings.EqualFold(name, "Authorization") {
+			return "", false
+		}
+		scheme, _, _ := strings.Cut(value, " ")
+		if strings.EqualFold(scheme, "Basic") {
+			return `"Authorization: Basic $(printf '%s:%s' ` + cmdutil.ShellQuote(user) + ` "$BOKUCTL_OTTU_PASSWORD" | base64 | tr -d '\n')"`, true
+		}
+		return `"Authorization: ` + scheme + ` $BOKUCTL_OTTU_API_KEY"`, true
+	}
+}
+
+// sandboxHost is Ottu's shared sandbox. Ottu's sandbox and production
+// share hosts: a merchant's own host serves its production MIDs
+// (docs/configuration.md, "Production") [inferred].
+const sandboxHost = "sandbox.ottu.net"
+
+// production: a profile is production when it names a merchant's own Ottu
+// host (ottu.host other than the shared sandbox) and no ottu.base-url.
+// Ottu's calls in bokuctl only read, so this prints the banner only.
+func production(get func(string) string) provider.ProductionTarget {
+	host := strings.ToLower(get("ottu.host"))
+	return provider.ProductionTarget{
+		Production: host != "" && host != sandboxHost && get("ottu.base-url") == "",
+		Target:     "ottu " + host,
+	}
 }
 
 func maskHeader(name, value string) string {
@@ -166,6 +201,7 @@ func (Provider) Describe() provider.Description {
 			}
 			return []string{"ottu-api-key"}
 		},
+		Production: production,
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,8 +36,47 @@ func (Provider) Describe() provider.Description {
 			}
 			return []string{"worldline-client-secret"}
 		},
-		Statuses: provider.WorldlineStatuses,
+		Statuses:   provider.WorldlineStatuses,
+		Production: production,
 	}
+}
+
+// Worldline's production hosts (docs/worldline.md; the token host is
+// [inferred] from third-party configuration, see the reference).
+const (
+	productionAPIHost   = "api.acquiring.worldline-solutions.com"
+	productionTokenHost = "auth-eu-west-1.aws.bambora.com"
+)
+
+// production: a profile is production when its API URL, or its token
+// URL, is on Worldline's production host. Detection is by host, so no
+// setting can send a production profile elsewhere.
+func production(get func(string) string) provider.ProductionTarget {
+	host := func(key string) string {
+		u, err := url.Parse(get(key))
+		if err != nil {
+			return ""
+		}
+		return strings.ToLower(u.Hostname())
+	}
+	return provider.ProductionTarget{
+		Production: host("worldline.api-url") == productionAPIHost || host("worldline.token-url") == productionTokenHost,
+		Target:     "worldline merchant " + get("worldline.merchant-id"),
+	}
+}
+
+// dryRunView is how a dry run shows Worldline's requests: the bearer
+// token (a placeholder: none is fetched) masked, and in --curl output the
+// environment variable WORLDLINE_TOKEN, an access token the user gets
+// from worldline.token-url.
+var dryRunView = cmdutil.DryRunView{
+	Provider: string(provider.Worldline),
+	Curl: func(_ *http.Request, _ []byte, name, _ string) (string, bool) {
+		if !strings.EqualFold(name, "Authorization") {
+			return "", false
+		}
+		return `"Authorization: Bearer $WORLDLINE_TOKEN"`, true
+	},
 }
 
 // Check gets an access token and pings: nothing is charged.

@@ -47,6 +47,13 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := provider.GuardProduction(f, Provider{}.Describe(), p, nil); err != nil {
+		return nil, err
+	}
+	placeholder := ""
+	if f.DryRun {
+		placeholder = cmdutil.DryRunPlaceholderToken
+	}
 	client, err := acquiring.New(acquiring.Config{
 		APIURL:        p.Get("worldline.api-url"),
 		AcquirerID:    p.Get("worldline.acquirer-id"),
@@ -57,7 +64,9 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 		Scopes:        strings.Fields(p.Get("worldline.scopes")),
 		Integrator:    p.Get("worldline.integrator"),
 		SDKIdentifier: "bokuctl/" + build.Current().Version,
-		HTTPClient:    f.HTTPClientWith(transport, acquiring.MaskHeader, acquiring.MaskBody),
+		HTTPClient:    f.HTTPClientWith(transport, acquiring.MaskHeader, acquiring.MaskBody, cmdutil.WithDryRunView(dryRunView)),
+		// A dry run fetches no token: its request shows Bearer, masked.
+		PlaceholderToken: placeholder,
 	})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
