@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -175,14 +176,36 @@ func (t *dryRunTransport) capture(req *http.Request, body []byte) DryRunRequest 
 	}
 	shownBody := body
 	if t.maskBody != nil && len(body) > 0 {
-		shownBody = t.maskBody(body)
-		r.BodyMasked = !bytes.Equal(shownBody, body)
+		if masked := t.maskBody(body); !sameJSON(masked, body) {
+			shownBody, r.BodyMasked = masked, true
+		}
 	}
 	r.Body = string(shownBody)
 	if t.curl {
 		r.Curl = curlCommand(req.Method, r.URL, curlHeaders, shownBody)
 	}
 	return r
+}
+
+// sameJSON reports whether masked is body itself, or body's JSON
+// re-indented with sorted keys as a mask writes it: nothing was hidden, so
+// the exact bytes can be shown.
+func sameJSON(masked, body []byte) bool {
+	if bytes.Equal(masked, body) {
+		return true
+	}
+	decoder := json.NewDecoder(bytes.NewReader(body))
+	decoder.UseNumber()
+	var doc any
+	if decoder.Decode(&doc) != nil {
+		return false
+	}
+	for _, indent := range []string{"    ", "  "} {
+		if again, err := json.MarshalIndent(doc, "", indent); err == nil && bytes.Equal(bytes.TrimSpace(again), bytes.TrimSpace(masked)) {
+			return true
+		}
+	}
+	return false
 }
 
 // curlSecret is the shell word of a masked header in --curl output: the
