@@ -1,12 +1,16 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -188,7 +192,8 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Fatalf("fake Boku never reached %s %s", args[1], args[0])
 			},
-			"stdout2env": stdoutToEnv,
+			"stdout2env":         stdoutToEnv,
+			"boku-verify-dryrun": bokuVerifyDryRun,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: waitfile FILE")
@@ -241,6 +246,70 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// bokuVerifyDryRun checks a Boku dry run's JSON output (a file): each
+// request's printed signature_sha256 is the SHA-256 of the signature
+// recomputed here from the printed method, URL, signed headers, timestamp
+// and body with the profile's key (BOKU_TEST_KEY). With !, some request
+// must fail to verify (a tampered file). `boku-verify-dryrun out.json`
+func bokuVerifyDryRun(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: boku-verify-dryrun FILE")
+	}
+	var out struct {
+		DryRun   bool `json:"dry_run"`
+		Requests []struct {
+			Method  string            `json:"method"`
+			URL     string            `json:"url"`
+			Headers map[string]string `json:"headers"`
+			Checks  map[string]string `json:"checks"`
+			Body    string            `json:"body"`
+		} `json:"requests"`
+	}
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &out))
+	if !out.DryRun || len(out.Requests) == 0 {
+		ts.Fatalf("%s is not a dry run's output with a request", args[0])
+	}
+	for i, req := range out.Requests {
+		// The masked header does not parse as a signature (that is the
+		// point): read its parameters by hand.
+		rest, found := strings.CutPrefix(req.Headers["Authorization"], sign.Scheme+" ")
+		if !found {
+			ts.Fatalf("request %d: Authorization %q is not a Boku signature", i, req.Headers["Authorization"])
+		}
+		params := map[string]string{}
+		for _, part := range strings.Split(rest, ", ") {
+			k, v, _ := strings.Cut(part, "=")
+			params[k] = v
+		}
+		if params["signature"] != "****" {
+			ts.Fatalf("request %d: the signature is printed in full: %q", i, params["signature"])
+		}
+		var signed []string
+		if params["signed-headers"] != "" {
+			signed = strings.Split(params["signed-headers"], ";")
+		}
+		u, err := url.Parse(req.URL)
+		ts.Check(err)
+		var headers []sign.Header
+		for name, value := range req.Headers {
+			headers = append(headers, sign.Header{Name: name, Value: value})
+		}
+		message, err := sign.MessageToSign(sign.Message{Method: req.Method, Target: u.RequestURI(), Headers: headers, Body: []byte(req.Body)}, signed, params["timestamp"])
+		ts.Check(err)
+		sum := sha256.Sum256([]byte(sign.Compute([]byte(ts.Getenv("BOKU_TEST_KEY")), message)))
+		ok := hex.EncodeToString(sum[:]) == req.Checks["signature_sha256"]
+		if !ok && !neg {
+			ts.Fatalf("request %d: signature_sha256 %q does not match the signature recomputed with the profile key", i, req.Checks["signature_sha256"])
+		}
+		if !ok {
+			return
+		}
+	}
+	if neg {
+		ts.Fatalf("every request of %s verifies", args[0])
+	}
 }
 
 // bokuWaitCharge waits until the script's fake Boku has recorded the

@@ -4,7 +4,7 @@ import "strings"
 
 // ShellQuote returns s as one word for a POSIX shell (sh, bash, zsh): as
 // it is when it holds only characters no shell treats specially, else in
-// single quotes, each ' written as '\''. Nothing inside single quotes is
+// single quotes, each ' written as '\”. Nothing inside single quotes is
 // expanded: no $, no backquote, no backslash escape, no history (!).
 func ShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !shellSafe(r) }) < 0 {
