@@ -52,6 +52,9 @@ var allWorldlineScopes = []string{"processing_payment", "processing_refund", "pr
 	"processing_operation_reverse", "processing_dcc_rate", "processing_balanceinquiry", "services_ping"}
 
 func TestMain(m *testing.M) {
+	// BOKUCTL_TEST_PRODUCTION_OVERRIDE=1 may point a production profile at
+	// a fake, in this test binary only (production_guard.txtar).
+	cmd.AllowProductionOverrideInTests()
 	testscript.Main(m, map[string]func(){
 		"bokuctl": func() { os.Exit(leakGuardedExecute()) },
 	})
