@@ -335,3 +335,46 @@ func TestInitAsks(t *testing.T) {
 		t.Fatalf("Ctrl-C wrote a profile: %s", out)
 	}
 }
+
+// A request that changes state in production asks on a terminal, once per
+// run, after every input was checked; "n" sends nothing, "y" sends it.
+func TestProductionPromptAsksOnce(t *testing.T) {
+	fake := bokuspec.New(bokuspec.Merchant{ID: "sandbox-merchant", KeyID: "sandbox-key-1", Key: []byte(bokuTestKey)})
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	env := append(promptEnv(t), "BOKUCTL_BOKU_KEY="+bokuTestKey, "BOKUCTL_TEST_PRODUCTION_OVERRIDE=1")
+	run(t, env, "", "profile", "add", "live", "--boku-merchant-id", "sandbox-merchant", "--boku-key-id", "sandbox-key-1",
+		"--boku-country", "gb", "--boku-base-url", server.URL+"/{country}", "--boku-environment", "production")
+
+	question := "Send this request to production (profile live · boku gb)? [y/N] "
+	r := startPty(t, env, "optin", "begin", "--payment-method", "superwallet", "--forward-url", "https://shop.example/done")
+	r.expect("▸ production · profile live · boku gb")
+	r.expect(question)
+	r.keys("n\r")
+	if code := r.exit(); code != 130 {
+		t.Fatalf("exit %d after n, want 130; terminal:\n%s", code, r.output())
+	}
+	if n := fake.RequestCount(); n != 0 {
+		t.Fatalf("the fake Boku got %d requests after a refused production question", n)
+	}
+	r = startPty(t, env, "optin", "begin", "--payment-method", "superwallet", "--forward-url", "https://shop.example/done")
+	r.expect(question)
+	r.keys("y\r")
+	if code := r.exit(); code != 0 {
+		t.Fatalf("exit %d after y, want 0; terminal:\n%s", code, r.output())
+	}
+	if n := fake.RequestCount(); n != 1 {
+		t.Fatalf("the fake Boku got %d requests after y, want 1", n)
+	}
+	if strings.Count(r.output(), "[y/N]") != 1 {
+		t.Errorf("asked more than once; terminal:\n%s", r.output())
+	}
+	// A dry run on a terminal shows the banner and never asks.
+	r = startPty(t, env, "optin", "begin", "--payment-method", "superwallet", "--forward-url", "https://shop.example/done", "--dry-run")
+	if code := r.exit(); code != 0 || strings.Contains(r.output(), "[y/N]") || !strings.Contains(r.output(), "▸ production") {
+		t.Fatalf("exit %d, want 0 with the banner and no question; terminal:\n%s", code, r.output())
+	}
+	if n := fake.RequestCount(); n != 1 {
+		t.Fatalf("a dry run reached the fake Boku (%d requests)", n)
+	}
+}
