@@ -54,7 +54,7 @@ var allWorldlineScopes = []string{"processing_payment", "processing_refund", "pr
 func TestMain(m *testing.M) {
 	// BOKUCTL_TEST_PRODUCTION_OVERRIDE=1 may point a production profile at
 	// a fake, in this test binary only (production_guard.txtar).
-	cmd.AllowProductionOverrideInTests()
+	cmd.AllowProductionOverrideInTests("BOKUCTL_TEST_PRODUCTION_OVERRIDE")
 	testscript.Main(m, map[string]func(){
 		"bokuctl": func() { os.Exit(leakGuardedExecute()) },
 	})

@@ -18,6 +18,7 @@ var environmentVars = []struct{ name, help string }{
 	{"BOKUCTL_TIMEOUT", "time limit for each request to a provider (like --timeout), e.g. 30s"},
 	{"BOKUCTL_KEYRING_FILE", "keep secrets in this plain-text 0600 file instead of the OS keyring (headless machines, tests)"},
 	{"BOKUCTL_CACHE_DIR", "the cache folder (default $XDG_CACHE_HOME/bokuctl): Ottu methods answers"},
+	{"BOKUCTL_PRODUCTION", "1: send to a production profile without asking (like --yes for production; for CI)"},
 	{"BOKUCTL_FORCE_TTY", "any value: treat stdin and stdout as terminals for output (tables, colour); prompts still need a real terminal"},
 	{"NO_COLOR", "any value: no colour (https://no-color.org)"},
 	{"CLICOLOR", "0: no colour"},

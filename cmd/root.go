@@ -97,7 +97,7 @@ func ExecuteWith(exit func(code int)) int {
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
 	f := cmdutil.NewFactory(ios, getenv)
 	f.Sends = cmdutil.SendsFrom(ctx)
-	f.AllowProductionOverride = productionOverride && getenv("BOKUCTL_TEST_PRODUCTION_OVERRIDE") == "1"
+	f.AllowProductionOverride = productionOverrideEnv != "" && getenv(productionOverrideEnv) == "1"
 	f.SandboxSecret = func(name string) (string, bool) {
 		value, ok := sandbox.Secrets()[name]
 		return value, ok
@@ -150,15 +150,16 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 // testCommand, set only by tests, adds a command to the tree Run builds.
 var testCommand func(f *cmdutil.Factory) *cobra.Command
 
-// productionOverride, set only by the test suite (AllowProductionOverrideInTests),
-// lets BOKUCTL_TEST_PRODUCTION_OVERRIDE=1 point a production profile at a
-// loopback fake. A release binary never sets it: main.go does not call it.
-var productionOverride bool
+// productionOverrideEnv, set only by the test suite
+// (AllowProductionOverrideInTests), names the variable that, set to 1,
+// lets a production profile be pointed at a loopback fake. A release
+// binary never sets it: main.go does not call it, so no variable does.
+var productionOverrideEnv string
 
-// AllowProductionOverrideInTests makes Run honour
-// BOKUCTL_TEST_PRODUCTION_OVERRIDE=1, for the test suite's production
-// guard scripts. Only a test binary calls it.
-func AllowProductionOverrideInTests() { productionOverride = true }
+// AllowProductionOverrideInTests makes Run honour the variable env set to
+// 1: a production profile may then send elsewhere than the provider's
+// production host (the test suite's fakes). Only a test binary calls it.
+func AllowProductionOverrideInTests(env string) { productionOverrideEnv = env }
 
 // executeRecovering runs root and turns a panic into an error: exit 1
 // ("internal error"), or exit 5 when a request that changes state was

@@ -86,7 +86,11 @@ rows, reconcile unknown ones, continue) or --new.
 One result per row on stdout (text, -o json for JSON lines, -o csv), a
 summary on stderr, a progress bar on a terminal. Exit code: the worst row
 (5 > 1 > 4 > 6 > 3 > 2 > 8 > 0). Ctrl-C stops starting rows and finishes
-those in flight; a second Ctrl-C exits at once.`
+those in flight; a second Ctrl-C exits at once.
+
+--dry-run here validates the file: every row is checked and nothing is
+built, signed or sent. A single command's --dry-run (bokuctl charge …
+--dry-run) instead builds and signs its request and prints it.`
 	cmd.Example = `  bokuctl batch refund refunds.csv --dry-run      # check every row, send nothing
   bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
   bokuctl batch resume bt-k3j9x2m4qa --yes`
@@ -100,7 +104,7 @@ those in flight; a second Ctrl-C exits at once.`
 func addBatchFlags(cmd *cobra.Command, o *Options) {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 4, "rows in flight at once (1 to 64)")
 	cmd.Flags().StringVar(&o.Rate, "rate", "", "at most this many requests per second, e.g. 50 or 50/s (default: no limit)")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check every row and report the bad ones; send nothing")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check every row and report the bad ones; send nothing (builds no request: unlike a single command's --dry-run, see docs/dry-run.md)")
 	cmd.Flags().BoolVar(&o.SkipInvalid, "skip-invalid", false, "send the valid rows even when some are invalid")
 	cmdutil.AddYesFlag(cmd, &o.Yes)
 }
@@ -398,9 +402,19 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		}
 	}
 
-	// 3. Ask once for every row.
-	if err := f.Confirm(ctx, o.Yes, "a batch run", fmt.Sprintf("Send %d %s requests (batch %s, profile %s)?", check.rows-check.invalid, v.op, b.id, profile), ""); err != nil {
+	// 3. Ask once for every row (and for production, when the rows'
+	// sessions said it is: the answer covers every row).
+	question := fmt.Sprintf("Send %d %s requests (batch %s, profile %s)?", check.rows-check.invalid, v.op, b.id, profile)
+	target, production := f.ProductionTarget()
+	if production {
+		f.Printer.Notice("▸ production · %s", target)
+		question = fmt.Sprintf("Send %d %s requests (batch %s) to production (%s)?", check.rows-check.invalid, v.op, b.id, target)
+	}
+	if err := f.Confirm(ctx, o.Yes, "a batch run", question, ""); err != nil {
 		return err
+	}
+	if production {
+		f.ConfirmProduction()
 	}
 	source := spoolPath
 	if !b.resume {

@@ -50,6 +50,24 @@ func (f *Factory) Production() bool {
 	return f.production != nil && f.production.marked
 }
 
+// ProductionTarget is where this process's sessions send, when that is
+// production ("profile shop · boku gb").
+func (f *Factory) ProductionTarget() (string, bool) {
+	g := f.productionState()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.target, g.marked
+}
+
+// ConfirmProduction records that sending to production was confirmed for
+// this process (a batch's question, answered for all its rows).
+func (f *Factory) ConfirmProduction() {
+	g := f.productionState()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.confirmed = true
+}
+
 // confirmProduction asks, once per process, before the first request that
 // changes state is sent to production: --yes or BOKUCTL_PRODUCTION=1
 // answer it; on a terminal the user is asked; off one, it is refused with
