@@ -407,7 +407,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	question := fmt.Sprintf("Send %d %s requests (batch %s, profile %s)?", check.rows-check.invalid, v.op, b.id, profile)
 	target, production := f.ProductionTarget()
 	if production {
-		f.Printer.Notice("▸ production · %s", target)
+		// The banner was printed when the rows were checked.
 		question = fmt.Sprintf("Send %d %s requests (batch %s) to production (%s)?", check.rows-check.invalid, v.op, b.id, target)
 	}
 	if err := f.Confirm(ctx, o.Yes, "a batch run", question, ""); err != nil {

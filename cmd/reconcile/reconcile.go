@@ -228,9 +228,16 @@ func (r *reconciler) reverse(ctx context.Context, entries []journal.Entry, resul
 		return nil
 	}
 	question := fmt.Sprintf("Reverse %d request(s) whose outcome is still unknown (whatever happened to them)?", len(candidates))
+	target, production := r.f.ProductionTarget()
+	if production {
+		question = fmt.Sprintf("Reverse %d request(s) whose outcome is still unknown (whatever happened to them), in production (%s)?", len(candidates), target)
+	}
 	if err := r.f.Confirm(ctx, yes, "reversing unknown requests", question, ""); err != nil {
 		return err
 	}
+	// The answer covers production too: the reversals run with quiet
+	// streams of their own, where nobody could be asked.
+	r.f.ConfirmProduction()
 	for _, c := range candidates {
 		// Look again: a reversal of an earlier row may have settled it.
 		if cur, err := r.store.Get(ctx, c.e.Key); err == nil && journal.Settled(cur.Status) {

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
-	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
 // A dry run (--dry-run) builds and signs a command's request exactly as it
@@ -350,15 +349,6 @@ func (r DryRunRequest) headerNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// Table makes a dry run printable by any printer; the run prints Text.
-func (r DryRunResult) Table() output.Table {
-	t := output.Table{}
-	for _, req := range r.Requests {
-		t.Add("Request", req.Method+" "+req.URL)
-	}
-	return t
 }
 
 // sendsAnnotation marks a command whose requests go to a provider.

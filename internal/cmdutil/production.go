@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"sync"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -20,6 +22,10 @@ type productionGuard struct {
 	marked    bool
 	target    string
 	confirmed bool
+	// out is the process's stderr, where the banner goes even when the
+	// run that marks production is a batch row or a follow-up with quiet
+	// streams of its own.
+	out io.Writer
 }
 
 func (f *Factory) productionState() *productionGuard {
@@ -40,7 +46,10 @@ func (f *Factory) MarkProduction(target string) {
 		return
 	}
 	g.marked, g.target = true, target
-	if f.Printer != nil {
+	switch {
+	case g.out != nil:
+		fmt.Fprintf(g.out, "▸ production · %s\n", target)
+	case f.Printer != nil:
 		f.Printer.Notice("▸ production · %s", target)
 	}
 }
