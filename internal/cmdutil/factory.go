@@ -83,7 +83,11 @@ type Factory struct {
 // NewFactory returns a Factory with streams ios, environment getenv and
 // an empty run.
 func NewFactory(ios *output.IOStreams, getenv func(string) string) *Factory {
-	return &Factory{IO: ios, Getenv: getenv, Run: NewRun(), dryRun: &dryRunLog{}, production: &productionGuard{out: ios.ErrOut}}
+	f := &Factory{IO: ios, Getenv: getenv, Run: NewRun(), dryRun: &dryRunLog{}, production: &productionGuard{}}
+	if ios != nil {
+		f.production.out = ios.ErrOut
+	}
+	return f
 }
 
 // ConfigPath is --config, else BOKUCTL_CONFIG, else the default location.
