@@ -177,7 +177,8 @@ func runMethodsList(cmd *cobra.Command, f *cmdutil.Factory, o *methodsListOption
 	result := methodsResult{Host: base, Filters: filters}
 	var resp *ottu.Response
 	cached := ottuprov.Cached(filters, cmd.Flags().Changed("max-age"))
-	if entry, ok := session.Cache.Get(key, o.MaxAge); ok && !o.Refresh && cached {
+	// A dry run shows the request, so it never answers from the cache.
+	if entry, ok := session.Cache.Get(key, o.MaxAge); ok && !o.Refresh && cached && !f.DryRun {
 		if resp, err = ottu.Parse(entry.Response); err == nil {
 			result.Cached, result.FetchedAt = true, output.Time(entry.FetchedAt)
 			f.Printer.Notice("From the cache, fetched %s ago (--refresh to fetch again).", time.Since(entry.FetchedAt).Round(time.Second))
