@@ -142,7 +142,7 @@ func TestInsertXMLElementsKeepsTheBody(t *testing.T) {
 func TestInsertJSONMember(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"a": 1}`: `{"operationId":"k","a": 1}`,
-		` { } `:    ` {"operationId":"k"} `,
+		` { } `:    ` {"operationId":"k" } `,
 		"{\n}":     "{\"operationId\":\"k\"\n}",
 	} {
 		got := InsertJSONMember([]byte(body), "operationId", "k")
