@@ -100,6 +100,13 @@ Transfer-Encoding (and Boku's signed Content-Type and X-SignedResponse) are refu
 	// A flag of its own: the global --provider names the payment
 	// providers only, and api also speaks to Ottu.
 	fl.StringVar(&opts.provider, "provider", "", "boku, worldline or ottu (default: the profile's)")
+	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, p := range providers.All() {
+			names = append(names, string(p.Describe().Name))
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
 	return cmd
 }
 
