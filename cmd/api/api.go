@@ -243,4 +243,3 @@ func readInput(f *cmdutil.Factory, name, what string) ([]byte, error) {
 	}
 	return data, nil
 }
-
