@@ -119,10 +119,19 @@ func (Provider) API(ctx context.Context, f *cmdutil.Factory, req *provider.APIRe
 		if id := top["optin-id"]; id != "" {
 			in.Targets["optin-id"] = id
 		}
+		// What the call moves, for the journal's amount column, read
+		// with the same exact parser as Boku's answers.
+		if value := firstOf(top, "total-amount", "refund-amount"); value != "" && top["currency"] != "" {
+			if amount, err := bokudirect.ParseWireAmount(value, top["currency"]); err == nil {
+				in.Amount = &amount
+			}
+		}
 		if call == "reverse-charge" {
 			in.Prefix, in.Follows, in.Settles = "reverse:", key, journal.StatusReversed
 		}
 		f.Run.Operation = "api " + path
+		// Reuses: the key notice is this command's own (below), which
+		// says how to send the key again with -f or in the body.
 		given := key
 		if key, err = f.Announce(ctx, in); err != nil {
 			return err

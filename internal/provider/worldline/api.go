@@ -12,6 +12,7 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/journal"
+	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
 // ExpandPath is the path (with its query) a `bokuctl api` PATH names:
@@ -136,8 +137,12 @@ func (Provider) API(ctx context.Context, f *cmdutil.Factory, req *provider.APIRe
 		}
 		f.Run.Operation = "api " + method + " " + strings.TrimPrefix(path, session.Client.MerchantPrefix()+"/")
 		given := key
-		if key, err = f.Announce(ctx, cmdutil.Intent{Provider: string(provider.Worldline), Key: key, Flag: "field operationId",
-			Label: "Operation ID", Reuses: true, Targets: map[string]string{"method": method, "path": path}}); err != nil {
+		// Reuses: the key notice is this command's own (below), which
+		// says how to send the key again with -f or in the body.
+		in := cmdutil.Intent{Provider: string(provider.Worldline), Key: key, Flag: "field operationId",
+			Label: "Operation ID", Reuses: true, Targets: map[string]string{"method": method, "path": path}}
+		in.Amount = bodyAmount(top)
+		if key, err = f.Announce(ctx, in); err != nil {
 			return err
 		}
 		how := "send the same body again"
@@ -174,6 +179,25 @@ func (Provider) API(ctx context.Context, f *cmdutil.Factory, req *provider.APIRe
 		return exitcode.New(exitcode.Declined, "worldline: declined (responseCodeCategory DECLINED)")
 	}
 	return nil
+}
+
+// bodyAmount is the body's amount {amount, currencyCode,
+// numberOfDecimals} when it is whole minor units in the currency's own
+// exponent, for the journal's amount column (nil otherwise).
+func bodyAmount(top map[string]json.RawMessage) *money.Amount {
+	var a struct {
+		Amount           *int64 `json:"amount"`
+		CurrencyCode     string `json:"currencyCode"`
+		NumberOfDecimals *int   `json:"numberOfDecimals"`
+	}
+	if raw, ok := top["amount"]; !ok || json.Unmarshal(raw, &a) != nil || a.Amount == nil || a.NumberOfDecimals == nil {
+		return nil
+	}
+	amount, err := money.FromMinor(*a.Amount, a.CurrencyCode)
+	if err != nil || amount.Currency.Exponent != *a.NumberOfDecimals {
+		return nil
+	}
+	return &amount
 }
 
 // apiEntry is the entry an `api` row of Worldline settles as: a payment
