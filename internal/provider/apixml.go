@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -52,6 +53,9 @@ func BuildXML(root string, fields []Field) ([]byte, error) {
 		segs, err := segments(f)
 		if err != nil {
 			return nil, err
+		}
+		if !xmlText(f.Value) {
+			return nil, exitcode.New(exitcode.Usage, "%s: the value has a character XML cannot carry (a control character or invalid UTF-8)", f.Flag())
 		}
 		cur := top
 		for i, s := range segs {
@@ -100,6 +104,21 @@ func BuildXML(root string, fields []Field) ([]byte, error) {
 	buf.WriteString(xml.Header)
 	top.write(&buf, "")
 	return buf.Bytes(), nil
+}
+
+// xmlText reports whether s is UTF-8 of characters XML 1.0 can carry.
+func xmlText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+			return false
+		}
+	}
+	return true
 }
 
 func (n *xmlNode) write(buf *bytes.Buffer, indent string) {
