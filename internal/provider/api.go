@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -181,6 +182,9 @@ func BuildJSON(fields []Field) ([]byte, error) {
 		segs, err := segments(f)
 		if err != nil {
 			return nil, err
+		}
+		if !utf8.ValidString(f.Value) {
+			return nil, exitcode.New(exitcode.Usage, "%s: the value is not UTF-8", f.Flag())
 		}
 		var v any = f.Value
 		if f.Typed {

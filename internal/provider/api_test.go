@@ -84,7 +84,7 @@ func TestBuildJSONTypesNestsAndKeepsOrder(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	for _, args := range [][]string{{"a=1", "a=2"}, {"a=1", "a.b=2"}, {"a=1", "a[]=2"}, {"a[].b=1"}, {"[]=1"}, {".a=1"}} {
+	for _, args := range [][]string{{"a=\xff"}, {"a=1", "a=2"}, {"a=1", "a.b=2"}, {"a=1", "a[]=2"}, {"a[].b=1"}, {"[]=1"}, {".a=1"}} {
 		if _, err := BuildJSON(fields(t, args...)); exitcode.Of(err) != exitcode.Usage {
 			t.Errorf("BuildJSON(%v) = %v, want a usage error", args, err)
 		}
