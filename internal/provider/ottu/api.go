@@ -56,6 +56,9 @@ func (Provider) API(ctx context.Context, f *cmdutil.Factory, req *provider.APIRe
 	if err := provider.RefuseHeaders(req.Header); err != nil {
 		return err
 	}
+	if req.Country != "" {
+		return exitcode.New(exitcode.Usage, "--country does not apply to the ottu provider: it picks Boku's host").WithHint("drop --country")
+	}
 	path, err := CheckPath(req.Path)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "PATH %s: %v", cmdutil.QuoteValue(req.Path), err).WithHint("for example %s", ottu.Path)

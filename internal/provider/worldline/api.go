@@ -78,6 +78,9 @@ func (Provider) API(ctx context.Context, f *cmdutil.Factory, req *provider.APIRe
 	if err := provider.RefuseHeaders(req.Header); err != nil {
 		return err
 	}
+	if req.Country != "" {
+		return exitcode.New(exitcode.Usage, "--country does not apply to the worldline provider: it picks Boku's host").WithHint("drop --country")
+	}
 	method := strings.ToUpper(req.Method)
 	hasBody := req.HasInput || len(req.Fields) > 0
 	if method == "" {
