@@ -175,6 +175,8 @@ type request struct {
 	mutation bool
 	// operationID is the body's operationId, for errors to name.
 	operationID string
+	// header holds extra headers (a Raw call's).
+	header http.Header
 }
 
 // do sends req and decodes a 2xx body into out. A 401 refreshes the token
@@ -232,7 +234,10 @@ func (c *Client) send(ctx context.Context, req request, body []byte, token strin
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("build request: %w", err)
 	}
-	if body != nil {
+	for name, values := range req.header {
+		httpReq.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), values...)
+	}
+	if body != nil && httpReq.Header.Get("Content-Type") == "" {
 		httpReq.Header["Content-Type"] = []string{"application/json"}
 	}
 	httpReq.Header["X-WL-ServerMetaInfo"] = []string{c.serverMetaInfo()}

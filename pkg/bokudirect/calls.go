@@ -20,7 +20,7 @@ func (c *Client) Optin(ctx context.Context, req OptinRequest) (*OptinResponse, e
 		req.OptinType = "hosted"
 	}
 	resp := &OptinResponse{}
-	return resp, c.do(ctx, call{"optin", "optin", true}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "optin", name: "optin", mutation: true}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // ValidateOptin validates an opt-in after the consumer returned to the
@@ -31,21 +31,21 @@ func (c *Client) ValidateOptin(ctx context.Context, req ValidateOptinRequest) (*
 		req.OptinType = "hosted"
 	}
 	resp := &OptinResponse{}
-	return resp, c.do(ctx, call{"optin", "validate-optin", true}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "optin", name: "validate-optin", mutation: true}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // ConfirmOptin makes a validated opt-in active.
 func (c *Client) ConfirmOptin(ctx context.Context, req ConfirmOptinRequest) (*OptinResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &OptinResponse{}
-	return resp, c.do(ctx, call{"optin", "confirm-optin", true}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "optin", name: "confirm-optin", mutation: true}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // CancelOptin closes an opt-in (it stays refundable).
 func (c *Client) CancelOptin(ctx context.Context, req CancelOptinRequest) (*OptinResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &OptinResponse{}
-	return resp, c.do(ctx, call{"optin", "cancel-optin", true}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "optin", name: "cancel-optin", mutation: true}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // Charge charges an active opt-in. An in-progress answer (23) comes back
@@ -53,7 +53,7 @@ func (c *Client) CancelOptin(ctx context.Context, req CancelOptinRequest) (*Opti
 func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResponse, error) {
 	req.MerchantID = c.cfg.MerchantID
 	resp := &ChargeResponse{}
-	cl := call{"billing", "charge", true}
+	cl := call{family: "billing", name: "charge", mutation: true}
 	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
 	return resp, names(cl, err, resp.Result, "charge", resp.ChargeID, resp.ChargeStatus)
 }
@@ -63,7 +63,7 @@ func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*ChargeResponse
 func (c *Client) BeginSingleCharge(ctx context.Context, req BeginSingleChargeRequest) (*BeginSingleChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &BeginSingleChargeResponse{}
-	cl := call{"billing", "begin-single-charge", true}
+	cl := call{family: "billing", name: "begin-single-charge", mutation: true}
 	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
 	return resp, names(cl, err, resp.Result, "charge", resp.ChargeID, resp.ChargeStatus)
 }
@@ -73,7 +73,7 @@ func (c *Client) BeginSingleCharge(ctx context.Context, req BeginSingleChargeReq
 func (c *Client) QueryCharge(ctx context.Context, req QueryChargeRequest) (*QueryChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &QueryChargeResponse{}
-	cl := call{"billing", "query-charge", false}
+	cl := call{family: "billing", name: "query-charge", mutation: false}
 	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
 	if err == nil {
 		for _, ch := range resp.Charges {
@@ -90,14 +90,14 @@ func (c *Client) QueryCharge(ctx context.Context, req QueryChargeRequest) (*Quer
 func (c *Client) ReverseCharge(ctx context.Context, req ReverseChargeRequest) (*ReverseChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &ReverseChargeResponse{}
-	return resp, c.do(ctx, call{"billing", "reverse-charge", true}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "billing", name: "reverse-charge", mutation: true}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // RefundCharge refunds all (no RefundAmount) or part of a charge.
 func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*RefundChargeResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &RefundChargeResponse{}
-	cl := call{"billing", "refund-charge", true}
+	cl := call{family: "billing", name: "refund-charge", mutation: true}
 	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
 	return resp, names(cl, err, resp.Result, "refund", resp.RefundID, resp.RefundStatus)
 }
@@ -106,7 +106,7 @@ func (c *Client) RefundCharge(ctx context.Context, req RefundChargeRequest) (*Re
 func (c *Client) QueryRefund(ctx context.Context, req QueryRefundRequest) (*QueryRefundResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &QueryRefundResponse{}
-	cl := call{"billing", "query-refund", false}
+	cl := call{family: "billing", name: "query-refund", mutation: false}
 	err := c.do(ctx, cl, &req, resp, func() *Result { return &resp.Result })
 	if err == nil {
 		for _, rf := range resp.Refunds {
@@ -163,7 +163,7 @@ type QueryOptinRequest struct {
 func (c *Client) QueryOptin(ctx context.Context, req QueryOptinRequest) (*OptinResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &OptinResponse{}
-	return resp, c.do(ctx, call{"optin", "query-optin", false}, &req, resp, func() *Result { return &resp.Result })
+	return resp, c.do(ctx, call{family: "optin", name: "query-optin", mutation: false}, &req, resp, func() *Result { return &resp.Result })
 }
 
 // names checks the answer to a call that creates a charge or a refund

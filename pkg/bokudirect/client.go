@@ -155,6 +155,18 @@ type call struct {
 	family, name string
 	// mutation marks calls whose outcome matters if the answer is lost.
 	mutation bool
+	// path, when set, is the call's path under the base URL (a Raw
+	// call); header holds the extra headers it sends, unsigned.
+	path   string
+	header http.Header
+}
+
+// url is where cl is sent.
+func (c *Client) url(cl call) string {
+	if cl.path != "" {
+		return c.BaseURL() + cl.path
+	}
+	return c.URL(cl.family, cl.name)
 }
 
 // do signs and sends request and decodes a verified 200 into response.
@@ -165,6 +177,21 @@ func (c *Client) do(ctx context.Context, cl call, request, response any, result 
 		return fmt.Errorf("encode %s request: %w", cl.name, err)
 	}
 	body = append([]byte(xml.Header), body...)
+	status, header, respBody, after, err := c.exchange(ctx, cl, body)
+	if err != nil {
+		return err
+	}
+	err = c.decode(cl, status, header, respBody, response, result)
+	var down *UnavailableError
+	if after >= 0 && errors.As(err, &down) {
+		down.RetryAfter = after
+	}
+	return err
+}
+
+// exchange sends body, retrying as the retry policy says, and returns the
+// last answer with its Retry-After (-1 when it had none).
+func (c *Client) exchange(ctx context.Context, cl call, body []byte) (int, http.Header, []byte, time.Duration, error) {
 	// The HTTP client's timeout (--timeout) is the budget of the whole
 	// call: every attempt and every wait between them.
 	if budget := c.cfg.HTTPClient.Timeout; budget > 0 {
@@ -175,7 +202,7 @@ func (c *Client) do(ctx context.Context, cl call, request, response any, result 
 	for attempt := 0; ; attempt++ {
 		status, header, respBody, err := c.send(ctx, cl, body)
 		if err != nil {
-			return err
+			return 0, nil, nil, -1, err
 		}
 		after, asked := retryAfter(header.Get("Retry-After"), c.cfg.Now())
 		if attempt < c.cfg.Retry.MaxRetries && slices.Contains(c.cfg.Retry.Statuses, status) {
@@ -195,12 +222,10 @@ func (c *Client) do(ctx context.Context, cl call, request, response any, result 
 			// The wait does not fit in what is left of the budget (or
 			// the run was cancelled): stop now with this answer.
 		}
-		err = c.decode(cl, status, header, respBody, response, result)
-		var down *UnavailableError
-		if asked && errors.As(err, &down) {
-			down.RetryAfter = after
+		if !asked {
+			after = -1
 		}
-		return err
+		return status, header, respBody, after, nil
 	}
 }
 
@@ -241,7 +266,7 @@ func (c *Client) decode(cl call, status int, header http.Header, respBody []byte
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		// Boku documents no 404: the URL is not Boku's API. Nothing was
 		// processed.
-		return &NotFoundError{Call: cl.name, Status: status, URL: c.URL(cl.family, cl.name)}
+		return &NotFoundError{Call: cl.name, Status: status, URL: c.url(cl)}
 	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests || !cl.mutation || status < 500:
 		// 503 and 429 say "not processed"; a read-only call is safe to
 		// retry whatever happened; Boku documents no 4xx besides 401, so
@@ -288,9 +313,12 @@ func checkXML(header http.Header, body []byte) error {
 
 // send signs body and posts it once.
 func (c *Client) send(ctx context.Context, cl call, body []byte) (int, http.Header, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL(cl.family, cl.name), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(cl), bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("boku %s: %w", cl.name, err)
+	}
+	for name, values := range cl.header {
+		req.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), values...)
 	}
 	req.Header.Set("Content-Type", ContentType)
 	params, err := sign.Sign(sign.Message{

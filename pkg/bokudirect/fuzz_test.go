@@ -42,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 			{refunds, func() *Result { return &refunds.Result }},
 			{optin, func() *Result { return &optin.Result }},
 		} {
-			err := c.decode(call{"billing", "charge", true}, 200, header, body, target.response, target.result)
+			err := c.decode(call{family: "billing", name: "charge", mutation: true}, 200, header, body, target.response, target.result)
 			if err != nil && exitcode.Of(err) == exitcode.OK {
 				t.Fatalf("error %v has exit code 0", err)
 			}

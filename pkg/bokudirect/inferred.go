@@ -64,7 +64,7 @@ var decimalRate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 func (c *Client) Forex(ctx context.Context, req ForexRequest) (*ForexResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &ForexResponse{}
-	if err := c.do(ctx, call{"billing", "forex", false}, &req, resp, func() *Result { return &resp.Result }); err != nil {
+	if err := c.do(ctx, call{family: "billing", name: "forex", mutation: false}, &req, resp, func() *Result { return &resp.Result }); err != nil {
 		return resp, err
 	}
 	if !decimalRate().MatchString(resp.Rate) {
@@ -82,7 +82,7 @@ func (c *Client) Forex(ctx context.Context, req ForexRequest) (*ForexResponse, e
 func (c *Client) FundCheck(ctx context.Context, req FundCheckRequest) (*FundCheckResponse, error) {
 	req.Country, req.MerchantID = c.Country(), c.cfg.MerchantID
 	resp := &FundCheckResponse{}
-	if err := c.do(ctx, call{"billing", "fund-check", false}, &req, resp, func() *Result { return &resp.Result }); err != nil {
+	if err := c.do(ctx, call{family: "billing", name: "fund-check", mutation: false}, &req, resp, func() *Result { return &resp.Result }); err != nil {
 		return resp, err
 	}
 	if resp.Sufficient == nil {

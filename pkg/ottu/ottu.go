@@ -308,6 +308,8 @@ func (c *Client) List(ctx context.Context, filters Filters) (*Response, []byte, 
 // APIError is a non-200 answer, with the messages from whichever error
 // shape Ottu used.
 type APIError struct {
+	// Path is the path of a Raw call ("" for payment-methods).
+	Path       string
 	Status     int
 	RetryAfter string
 	Messages   []string
@@ -318,7 +320,11 @@ func (e *APIError) Error() string {
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}
-	s := fmt.Sprintf("ottu payment-methods (HTTP %d): %s", e.Status, msg)
+	what := "payment-methods"
+	if e.Path != "" {
+		what = e.Path
+	}
+	s := fmt.Sprintf("ottu %s (HTTP %d): %s", what, e.Status, msg)
 	if e.RetryAfter != "" {
 		s += " (Retry-After: " + e.RetryAfter + ")"
 	}

@@ -128,8 +128,13 @@ func judge(e journal.Entry, a asked) provider.Settlement {
 // Settle asks Boku what became of a journalled request: charges by their
 // merchant request id (query-charge), reversals by the charge's query,
 // refunds by their merchant refund id (query-refund), opt-ins by their
-// merchant request id (query-optin).
+// merchant request id (query-optin). A `bokuctl api` row of one of
+// these calls is settled the same way (apiOperation).
 func (p Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provider.Settlement {
+	e, known := apiOperation(e)
+	if !known {
+		return provider.Settlement{Keep: true, Detail: "no query answers this operation: settle it with `bokuctl journal settle`"}
+	}
 	switch e.Operation {
 	case "charge", "charge hosted":
 		a, err := ask(ctx, f, e, &ChargeStatus{merchantRequestID: e.Key}, "bokuctl charge status --merchant-request-id "+e.Key)
@@ -180,6 +185,8 @@ func settleOptin(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provi
 		req.OptinRequestID, command = e.Key, command+"--optin-request-id "+e.Key
 	case e.Targets["args"] != "":
 		req.OptinID, command = e.Targets["args"], command+e.Targets["args"]
+	case e.Targets["optin-id"] != "":
+		req.OptinID, command = e.Targets["optin-id"], command+e.Targets["optin-id"]
 	case e.Targets["optin-request-id"] != "":
 		req.OptinRequestID, command = e.Targets["optin-request-id"], command+"--optin-request-id "+e.Targets["optin-request-id"]
 	default:

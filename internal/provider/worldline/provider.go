@@ -113,6 +113,10 @@ func quiet(f *cmdutil.Factory, e journal.Entry, operation string, out io.Writer)
 // operation id, so a payment whose answer was lost cannot be asked about:
 // the row names the technical reversal that settles it.
 func (Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entry) provider.Settlement {
+	e, known := apiEntry(e)
+	if !known {
+		return provider.Settlement{Keep: true, Detail: "no query answers this operation: settle it with `bokuctl journal settle`, or undo it with `bokuctl operation reverse " + e.Key + "`"}
+	}
 	paymentID := e.Targets["args"]
 	if e.Operation == "charge" {
 		paymentID = e.MadeID
