@@ -263,7 +263,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
 		for _, c := range g.commands {
 			c.GroupID = g.id
-			if g.id != "setup" && !slices.Contains([]string{"notify", "listen", "sign"}, c.Name()) {
+			if (g.id != "setup" || c.Name() == "api") && !slices.Contains([]string{"notify", "listen", "sign"}, c.Name()) {
 				// Its requests go to a provider: --dry-run applies.
 				cmdutil.MarkSends(c)
 			}

@@ -104,7 +104,7 @@ built, signed or sent. A single command's --dry-run (bokuctl charge …
 func addBatchFlags(cmd *cobra.Command, o *Options) {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 4, "rows in flight at once (1 to 64)")
 	cmd.Flags().StringVar(&o.Rate, "rate", "", "at most this many requests per second, e.g. 50 or 50/s (default: no limit)")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check every row and report the bad ones; send nothing (builds no request: unlike a single command's --dry-run, see docs/dry-run.md)")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check every row and report the bad ones; send nothing (builds no request: unlike a single command's --dry-run, see docs/api.md)")
 	cmd.Flags().BoolVar(&o.SkipInvalid, "skip-invalid", false, "send the valid rows even when some are invalid")
 	cmdutil.AddYesFlag(cmd, &o.Yes)
 }
