@@ -189,6 +189,7 @@ func TestScripts(t *testing.T) {
 				ts.Fatalf("fake Boku never reached %s %s", args[1], args[0])
 			},
 			"stdout2env": stdoutToEnv,
+			"run-hint":   runHint,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: waitfile FILE")

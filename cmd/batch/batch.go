@@ -634,6 +634,10 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 	start := time.Now()
 	var writeErr error
 	resumeCmd := "bokuctl batch resume " + b.id
+	if !f.CanPrompt() {
+		// Off a terminal the resume cannot ask: the hint must work as printed.
+		resumeCmd += " --yes"
+	}
 	for {
 		select {
 		case sig := <-signals:
