@@ -107,7 +107,7 @@ func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) (chargeR
 
 // unusableAmount is a queried amount bokuctl cannot represent exactly.
 func unusableAmount(what, id, amount, currency string, err error) error {
-	return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
+	return exitcode.New(exitcode.Unavailable, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
 		WithHint("nothing was changed; the amount is not shown rounded or dropped: ask Boku about it")
 }
 
@@ -259,7 +259,7 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 			list.Charges = append(list.Charges, r)
 			v := decide(answer{what: "charge", id: c.ChargeID, status: c.ChargeStatus, query: true,
 				statusCmd: "bokuctl charge status --merchant-transaction-id " + s.merchantTransactionID + session.ProfileArg}, chargeError(c.Result))
-			if exitcode.Of(v) == exitcode.Unexpected && unusable == nil {
+			if exitcode.Of(v) == exitcode.Unavailable && unusable == nil {
 				unusable = v
 			}
 		}

@@ -272,12 +272,12 @@ func queriedRefundResult(rf bokudirect.Refund) (refundResult, error) {
 }
 
 // listVerdict is the exit code of several refunds under one merchant
-// refund id, from each one's own: 1 when any is unusable (its status is
+// refund id, from each one's own: 6 when any is unusable (its status is
 // not the spec's); else 0 when any succeeded (a later failure does not
 // hide an earlier success); else 8 when any is in progress; else the
 // first failure's (3).
 func listVerdict(verdicts []error) error {
-	for _, want := range []exitcode.Code{exitcode.Unexpected, exitcode.OK, exitcode.Pending} {
+	for _, want := range []exitcode.Code{exitcode.Unavailable, exitcode.OK, exitcode.Pending} {
 		for _, v := range verdicts {
 			if exitcode.Of(v) == want {
 				return v
