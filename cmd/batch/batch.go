@@ -280,8 +280,8 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if err != nil {
 		return err
 	}
-	if f.JQ != "" || f.JSONFields != "" {
-		return exitcode.New(exitcode.Usage, "--jq and --json do not apply to batch output").WithHint("use -o json for JSON lines, and filter them with jq")
+	if f.JQ != "" || f.JSONFields != "" || f.Template != "" {
+		return exitcode.New(exitcode.Usage, "--jq, --json and --template do not apply to batch output").WithHint("use -o json for JSON lines, and filter them with jq")
 	}
 	if _, err := f.Settings(); err != nil {
 		return err

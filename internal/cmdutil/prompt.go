@@ -224,6 +224,15 @@ func (f *Factory) SetConfirmAmount(amount string) {
 	}
 }
 
+// YesArg is " --yes" off a terminal, where a confirming command named in
+// a hint cannot ask and needs it to run as printed; "" on a terminal.
+func (f *Factory) YesArg() string {
+	if f.CanPrompt() {
+		return ""
+	}
+	return " --yes"
+}
+
 // ConfirmPending reports whether the run has a confirmation to ask (or
 // answered by --yes) before sending: a command run on its own, not a
 // batch's row.

@@ -179,7 +179,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s", key, session.ProfileArg)
+	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s%[3]s", key, session.ProfileArg, f.YesArg())
 	resp, err := session.Direct.Charge(cmd.Context(), bokudirect.ChargeRequest{
 		MerchantRequestID:       key,
 		MerchantTransactionID:   transactionID,
@@ -341,7 +341,7 @@ func (r reversalResult) Table() output.Table {
 func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
 	if len(args) > 0 {
 		return exitcode.New(exitcode.Usage, "Boku reverses a charge by the merchant request id it was sent with, not by %s", args[0]).
-			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID (the id printed when the charge was sent)")
+			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID%s (the id printed when the charge was sent)", f.YesArg())
 	}
 	if r.merchantRequestID == "" {
 		return exitcode.New(exitcode.Usage, "which charge? give --merchant-request-id, the id the charge was sent with").

@@ -94,7 +94,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			OperationID:     operationID, TransactionTimestamp: now,
 		})
 		if err != nil {
-			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg))
+			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg+f.YesArg()))
 		}
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
 		out.StatusTimestamp, out.RetryAfter = provider.ParseTimestamp(resp.StatusTimestamp), resp.RetryAfter
