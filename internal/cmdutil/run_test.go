@@ -24,7 +24,7 @@ func TestWithRunClassifiesEveryField(t *testing.T) {
 		"ProviderFlag": true, "NoJournal": true, "Command": true, "SandboxSecret": true, "Sends": true,
 		"config": true, "settings": true, "journal": true, "store": true, "shared": true,
 	}
-	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "NoColor": true, "Printer": true, "Run": true}
+	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "Template": true, "NoColor": true, "Printer": true, "Run": true}
 	typ := reflect.TypeOf(Factory{})
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
