@@ -260,13 +260,9 @@ func TestDocs(t *testing.T) {
 				t.Fatal(err)
 			}
 			ran, reasons := runDocFile(t, bash, file, blocks)
-			var why []string
-			for _, r := range reasons {
-				why = append(why, r)
-			}
 			s := fmt.Sprintf("%d run, %d not run", ran, len(reasons))
-			if len(why) > 0 {
-				s += " (" + strings.Join(why, "; ") + ")"
+			if len(reasons) > 0 {
+				s += " (" + strings.Join(reasons, "; ") + ")"
 			}
 			t.Log(s)
 			run.mu.Lock()
