@@ -30,8 +30,9 @@ package main
 //     succeed (exit 0). The comment goes on the last line of a command
 //     continued with `\`.
 //   - A ```text block right after a ```sh block (blank lines between are
-//     allowed) is the block's expected output: stdout and stderr together,
-//     as a terminal shows them. It must match the whole output, line by
+//     allowed) is the block's expected output: its stdout (the results;
+//     notices on stderr are not compared: two streams have no reliable
+//     order between them). It must match the whole of stdout, line by
 //     line, trailing spaces and trailing blank lines ignored, where a line
 //     that is only `...` stands for any number of lines (none included) and
 //     `...` inside a line stands for any text on that line.
@@ -357,19 +358,25 @@ func runDocFile(t *testing.T, bash, file string, blocks []docBlock) (ran int, no
 			t.Fatal(err)
 		}
 		outPath := filepath.Join(dir, fmt.Sprintf("block-%d.out", b.line))
+		errPath := filepath.Join(dir, fmt.Sprintf("block-%d.err", b.line))
 		out, err := os.Create(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errOut, err := os.Create(errPath)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bash, "--noprofile", "--norc", "-e", "-o", "pipefail", path)
 		cmd.Env = append(env, "DOCS_STATE="+state, "DOCS_FILE="+file, fmt.Sprintf("DOCS_LINE=%d", b.line))
 		cmd.Dir = work
-		// A file, not a pipe: a background job keeping it open does not
+		// Files, not pipes: a background job keeping them open does not
 		// keep the block from ending.
-		cmd.Stdout, cmd.Stderr = out, out
+		cmd.Stdout, cmd.Stderr = out, errOut
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if err := cmd.Start(); err != nil {
 			out.Close()
+			errOut.Close()
 			t.Fatal(err)
 		}
 		groups = append(groups, cmd.Process.Pid)
@@ -383,18 +390,20 @@ func runDocFile(t *testing.T, bash, file string, blocks []docBlock) (ran int, no
 			runErr = fmt.Errorf("still running after 3 minutes: %v", <-done)
 		}
 		out.Close()
+		errOut.Close()
 		ran++
 		output, _ := os.ReadFile(outPath)
+		stderr, _ := os.ReadFile(errPath)
 		if runErr != nil {
-			t.Errorf("%s:%d: the block failed (%v); its output:\n%s", file, b.line, runErr, output)
+			t.Errorf("%s:%d: the block failed (%v); its stdout:\n%s\nits stderr:\n%s", file, b.line, runErr, output, stderr)
 			continue
 		}
 		if b.hasExpect {
 			got := normalizeLines(strings.Split(string(output), "\n"))
 			want := normalizeLines(b.expect)
 			if !matchOutput(want, got) {
-				t.Errorf("%s:%d: the output does not match the ```text block after it.\nwant:\n%s\ngot:\n%s",
-					file, b.line, strings.Join(want, "\n"), strings.Join(got, "\n"))
+				t.Errorf("%s:%d: stdout does not match the ```text block after it.\nwant:\n%s\ngot:\n%s\n(stderr:\n%s)",
+					file, b.line, strings.Join(want, "\n"), strings.Join(got, "\n"), stderr)
 			}
 		}
 	}
