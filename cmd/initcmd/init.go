@@ -78,7 +78,11 @@ On a terminal it asks for whatever is missing (the secret without echo;
 Ctrl-C cancels). In a script, give the settings as flags, as for
 profile add, and the secret in its environment variable or on stdin; every
 missing setting is named at once. The secret goes to the secret store; if
-it came from the environment it is used, not stored. --no-check skips the
+it came from the environment it is used, not stored. On a machine with no
+secret store (no keyring, no BOKUCTL_KEYRING_FILE) a piped secret is used
+for the check but cannot be kept: init exits 4 and names the two ways to
+keep it (its environment variable, or the file store then secret set). What
+to run next is printed only when the profile works. --no-check skips the
 call.`,
 		Example: `  bokuctl init                                        # asks for everything
   printf %s "$BOKU_KEY" | bokuctl init boku shop --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
