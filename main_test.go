@@ -197,6 +197,7 @@ func TestScripts(t *testing.T) {
 			},
 			"stdout2env":         stdoutToEnv,
 			"boku-verify-dryrun": bokuVerifyDryRun,
+			"run-hint":           runHint,
 			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: waitfile FILE")

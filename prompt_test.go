@@ -263,22 +263,35 @@ func TestMoneyPromptsSendNothingWhenCancelled(t *testing.T) {
 		"--boku-country", "gb", "--boku-base-url", server.URL+"/{country}")
 
 	r := startPty(t, env, "charge", "reverse", "--merchant-request-id", "order-1")
-	r.expect("Reverse the charge sent as order-1? [y/N] ")
+	r.expect("Reverse the charge sent as order-1, profile shop? [y/N] ")
 	r.keys("\x03")
 	if code := r.exit(); code != 130 {
 		t.Fatalf("exit %d, want 130; terminal:\n%s", code, r.output())
 	}
-	r = startPty(t, env, "refund", "ch-000001", "--reason", "goodwill")
-	r.expect("Refund everything still refundable on ch-000001? [y/N] ")
+	if n := fake.RequestCount(); n != 0 {
+		t.Fatalf("the fake Boku got %d requests after a cancelled reversal", n)
+	}
+	// A full refund asks Boku for the charge (read-only) and names its
+	// amount in the question.
+	optin := strings.TrimSpace(run(t, env, "", "optin", "begin", "--payment-method", "superwallet", "--forward-url", "https://shop.example/done", "--jq", ".optin_id"))
+	if err := fake.ApproveOptin(optin); err != nil {
+		t.Fatal(err)
+	}
+	run(t, env, "", "optin", "validate", optin)
+	run(t, env, "", "optin", "confirm", optin)
+	charge := strings.TrimSpace(run(t, env, "", "charge", "--optin-id", optin, "--amount", "4.99", "--currency", "GBP", "--jq", ".charge_id"))
+	journalRows := strings.TrimSpace(run(t, env, "", "journal", "list", "--since", "0", "--jq", ".entries | length"))
+	r = startPty(t, env, "refund", charge, "--reason", "goodwill")
+	r.expect("Refund " + charge + " in full (4.99 GBP), profile shop? [y/N] ")
 	r.keys("\x04")
 	if code := r.exit(); code != 130 {
 		t.Fatalf("exit %d, want 130; terminal:\n%s", code, r.output())
 	}
-	if n := fake.RequestCount(); n != 0 {
-		t.Fatalf("the fake Boku got %d requests after cancelled prompts", n)
+	if n := fake.RefundCount(); n != 0 {
+		t.Fatalf("the fake Boku made %d refunds after a cancelled prompt", n)
 	}
-	if out := run(t, env, "", "journal", "list", "--since", "0", "--jq", ".entries | length"); strings.TrimSpace(out) != "0" {
-		t.Fatalf("cancelled prompts left journal rows: %s", out)
+	if out := run(t, env, "", "journal", "list", "--since", "0", "--jq", ".entries | length"); strings.TrimSpace(out) != journalRows {
+		t.Fatalf("cancelled prompts left journal rows: %s, was %s", out, journalRows)
 	}
 	// A bad input is refused before the question.
 	r = startPty(t, env, "refund", "ch-000001", "--reason", "whim")

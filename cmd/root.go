@@ -235,6 +235,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.StringVarP(&f.Output, "output", "o", "table", "output format: table or json (batch: also csv)")
 	flags.StringVar(&f.JQ, "jq", "", "filter JSON output with a jq expression (implies -o json)")
 	flags.StringVar(&f.JSONFields, "json", "", "print only these top-level JSON fields, comma-separated (implies -o json; an unknown name lists them)")
+	flags.StringVar(&f.Template, "template", "", "format the JSON result with a Go template, as gh does: tablerow, timefmt, join, truncate, color… (see docs/json.md)")
 	flags.BoolVar(&f.NoColor, "no-color", false, "disable colour (also NO_COLOR, CLICOLOR=0)")
 	flags.BoolVar(&f.Debug, "debug", false, "log each request and response to stderr, secrets masked")
 	flags.DurationVar(&f.Timeout, "timeout", 30*time.Second, "time limit for each request to a provider (env BOKUCTL_TIMEOUT)")
@@ -306,6 +307,18 @@ func setUp(f *cmdutil.Factory, providers *provider.Registry, cmd *cobra.Command)
 	printer, err := output.NewPrinter(f.IO, format, f.JQ)
 	if err != nil {
 		return err
+	}
+	if cmd.Flags().Changed("template") {
+		if f.JQ != "" {
+			return exitcode.New(exitcode.Usage, "--jq and --template cannot be used together").WithHint("use one: --jq filters the JSON, --template formats it")
+		}
+		if format == output.FormatCSV {
+			return exitcode.New(exitcode.Usage, "--template and -o csv cannot be used together")
+		}
+		if printer.Template, err = output.ParseTemplate(f.Template, f.IO.Color); err != nil {
+			return err
+		}
+		printer.Format = output.FormatJSON
 	}
 	if cmd.Flags().Changed("json") {
 		for _, field := range strings.Split(f.JSONFields, ",") {

@@ -284,8 +284,8 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if err != nil {
 		return err
 	}
-	if f.JQ != "" || f.JSONFields != "" {
-		return exitcode.New(exitcode.Usage, "--jq and --json do not apply to batch output").WithHint("use -o json for JSON lines, and filter them with jq")
+	if f.JQ != "" || f.JSONFields != "" || f.Template != "" {
+		return exitcode.New(exitcode.Usage, "--jq, --json and --template do not apply to batch output").WithHint("use -o json for JSON lines, and filter them with jq")
 	}
 	if _, err := f.Settings(); err != nil {
 		return err
@@ -648,6 +648,10 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 	start := time.Now()
 	var writeErr error
 	resumeCmd := "bokuctl batch resume " + b.id
+	if !f.CanPrompt() {
+		// Off a terminal the resume cannot ask: the hint must work as printed.
+		resumeCmd += " --yes"
+	}
 	for {
 		select {
 		case sig := <-signals:

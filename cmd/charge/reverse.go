@@ -40,7 +40,12 @@ is given.`,
 		} else if key, _ := cmd.Flags().GetString("merchant-request-id"); key != "" {
 			what = "the charge sent as " + key
 		}
-		f.ConfirmBeforeSending(yes, "reversing a charge", fmt.Sprintf("Reverse %s?", what))
+		question := "Reverse " + what
+		if amount, _ := cmd.Flags().GetString("amount"); amount != "" {
+			currency, _ := cmd.Flags().GetString("currency")
+			question = fmt.Sprintf("Release %s %s of %s", amount, currency, what)
+		}
+		f.ConfirmBeforeSending(yes, "reversing a charge", question)
 		return run(cmd, args)
 	}
 	cmdutil.AddYesFlag(cmd, &yes)

@@ -28,7 +28,9 @@ type initResult struct {
 	Provider string `json:"provider"`
 	Created  bool   `json:"created"`
 	Secret   string `json:"secret"`
-	// SecretSource is where the secret is: store, env, or missing.
+	// SecretSource is where the secret is: store, env, missing, or
+	// not-stored (read from stdin and used for the check, but there is no
+	// secret store on this machine to keep it in).
 	SecretSource string `json:"secret_source"`
 	Check        string `json:"check"`
 	ConfigFile   string `json:"config_file"`
@@ -76,7 +78,11 @@ On a terminal it asks for whatever is missing (the secret without echo;
 Ctrl-C cancels). In a script, give the settings as flags, as for
 profile add, and the secret in its environment variable or on stdin; every
 missing setting is named at once. The secret goes to the secret store; if
-it came from the environment it is used, not stored. --no-check skips the
+it came from the environment it is used, not stored. On a machine with no
+secret store (no keyring, no BOKUCTL_KEYRING_FILE) a piped secret is used
+for the check but cannot be kept: init exits 4 and names the two ways to
+keep it (its environment variable, or the file store then secret set). What
+to run next is printed only when the profile works. --no-check skips the
 call.`,
 		Example: `  bokuctl init                                        # asks for everything
   printf %s "$BOKU_KEY" | bokuctl init boku shop --boku-merchant-id m-123 --boku-key-id k1 --boku-country gb
@@ -214,8 +220,31 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 		reachable := getErr == nil || errors.Is(getErr, secret.ErrNotFound)
 		switch {
 		case !reachable:
+			// Nowhere to keep it. A piped secret is still read, so that the
+			// check below can vouch for it; the exit-4 hint says how to
+			// keep it. It is never echoed.
 			source = "missing"
-			f.Printer.Notice("Warning: %v. Set %s in the environment, or %s to a file path for a 0600 file store, then run bokuctl init again.", getErr, spec.EnvVar, secret.FileStoreEnv)
+			if _, isTerminal := f.IO.StdinIsTerminal(); !interactive && !isTerminal {
+				data, err := io.ReadAll(io.LimitReader(f.IO.In, cmdutil.MaxSecretSize+1))
+				if err != nil || len(data) > cmdutil.MaxSecretSize {
+					return exitcode.New(exitcode.Usage, "cannot read the %s from stdin", secretName)
+				}
+				if piped := string(bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))); piped != "" {
+					source = "not-stored"
+					getenv := f.Getenv
+					f.Getenv = func(key string) string {
+						if key == spec.EnvVar {
+							return piped
+						}
+						return getenv(key)
+					}
+				}
+			}
+			if source == "not-stored" {
+				f.Printer.Notice("Warning: %v: there is no secret store on this machine, so the %s from stdin is used for the check below but not stored.", getErr, secretName)
+			} else {
+				f.Printer.Notice("Warning: %v: there is no secret store on this machine to keep the %s in.", getErr, secretName)
+			}
 		case interactive:
 			if getErr == nil {
 				f.Printer.Notice("%s is already stored for profile %q; press Enter to keep it.", secretName, name)
@@ -279,12 +308,28 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 	if err := f.Printer.Print(result); err != nil {
 		return err
 	}
-	f.Printer.Notice("Next: %s", initNext(chosen, name))
-	if source == "missing" {
+	switch {
+	case source == "not-stored":
+		return exitcode.New(exitcode.Auth, "profile %q is written, but its %s is not stored anywhere: the next command will not find it", name, secretName).
+			WithHint("keep it in the environment wherever the profile is used (export %s=…), or in a 0600 file store: export %s=$HOME/.config/bokuctl/secrets.json, then printf %%s \"$VALUE\" | bokuctl secret set %s -p %s",
+				spec.EnvVar, secret.FileStoreEnv, secretName, name)
+	case source == "missing" && result.SecretSource == "missing" && !storeReachable(ctx, store, account):
+		return exitcode.New(exitcode.Auth, "profile %q has no %s yet, and this machine has no secret store", name, secretName).
+			WithHint("set %s in the environment wherever the profile is used, or use a 0600 file store: export %s=$HOME/.config/bokuctl/secrets.json, then printf %%s \"$VALUE\" | bokuctl secret set %s -p %s",
+				spec.EnvVar, secret.FileStoreEnv, secretName, name)
+	case source == "missing":
 		return exitcode.New(exitcode.Auth, "profile %q has no %s yet", name, secretName).
 			WithHint("printf %%s \"$VALUE\" | bokuctl secret set %s -p %s, or set %s", secretName, name, spec.EnvVar)
 	}
+	// Only a profile that works is told what to run next.
+	f.Printer.Notice("Next: %s", initNext(chosen, name))
 	return nil
+}
+
+// storeReachable reports whether the secret store answers.
+func storeReachable(ctx context.Context, store secret.Store, account string) bool {
+	_, err := store.Get(ctx, account)
+	return err == nil || errors.Is(err, secret.ErrNotFound)
 }
 
 // initCheck makes the provider's harmless call with the new profile.

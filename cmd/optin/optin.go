@@ -349,7 +349,7 @@ fails, nothing is cancelled.`,
 				ref = args[0]
 			}
 			f.ConfirmBeforeSending(yes, "cancelling an opt-in",
-				fmt.Sprintf("Cancel opt-in %s? It can no longer be charged.", ref))
+				fmt.Sprintf("Cancel opt-in %s, so that it can no longer be charged", ref))
 			if _, err := cmdutil.IDOrKey(args, step.requestID, "OPTIN_ID", "optin-request-id", "opt-in"); err != nil {
 				return err
 			}

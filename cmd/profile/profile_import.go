@@ -170,12 +170,21 @@ func writeImport(cmd *cobra.Command, f *cmdutil.Factory, path, name string, impo
 
 	// The secret store is asked first: a password it cannot keep would
 	// otherwise leave a profile with a proxy user and no password.
+	// The password set in its environment variable needs no store: that
+	// is what the hint for a machine without a keyring says to do.
 	store := f.SecretStore()
 	spec, _ := secret.Lookup("worldline-proxy-password")
 	account := secret.Account(name, spec.Name)
-	if imported.ProxyPassword != "" {
+	fromEnv := imported.ProxyPassword != "" && f.Getenv(spec.EnvVar) != ""
+	if imported.ProxyPassword != "" && !fromEnv {
 		if _, err := store.Get(ctx, account); err != nil && !errors.Is(err, secret.ErrNotFound) {
-			return cmdutil.StoreError(err, spec)
+			err := cmdutil.StoreError(err, spec)
+			var coded *exitcode.Error
+			if errors.As(err, &coded) && coded.Hint != "" {
+				coded.Hint = fmt.Sprintf("the file holds a proxy password and there is nowhere to keep it: export %s with that password (it is then read from the environment, nothing is stored), or set %s to a file path for a plain-text store, and run the import again",
+					spec.EnvVar, secret.FileStoreEnv)
+			}
+			return err
 		}
 	}
 
@@ -198,15 +207,17 @@ func writeImport(cmd *cobra.Command, f *cmdutil.Factory, path, name string, impo
 	}
 	result.ConfigFile, result.Current = file.Path, file.CurrentProfile == name
 	f.Printer.Notice("%s profile %q in %s: %d settings from %s.", map[bool]string{true: "Created", false: "Updated"}[result.Created], name, file.Path, len(imported.Settings), path)
-	if imported.ProxyPassword != "" {
+	switch {
+	case fromEnv && f.Getenv(spec.EnvVar) == imported.ProxyPassword:
+		f.Printer.Notice("Not storing %s: %s in the environment gives it; keep it set wherever profile %q is used.", spec.Name, spec.EnvVar, name)
+	case fromEnv:
+		f.Printer.Notice("Warning: not storing %s: %s is set in the environment, to another value than the file's proxy password, and bokuctl will use it.", spec.Name, spec.EnvVar)
+	case imported.ProxyPassword != "":
 		if err := store.Set(ctx, account, imported.ProxyPassword); err != nil {
 			return cmdutil.StoreError(err, spec)
 		}
 		result.SecretsStored = append(result.SecretsStored, spec.Name)
 		f.Printer.Notice("Stored %s for profile %q in the %s.", spec.Name, name, store.Describe())
-		if f.Getenv(spec.EnvVar) != "" {
-			f.Printer.Notice("Note: %s is set in the environment and takes precedence over the stored value.", spec.EnvVar)
-		}
 	}
 	if imported.Settings["worldline.proxy-username"] != "" && imported.ProxyPassword == "" {
 		f.Printer.Notice("Note: the file names a proxy user but no password: store it with `bokuctl secret set %s -p %s`.", spec.Name, name)

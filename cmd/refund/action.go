@@ -26,6 +26,22 @@ func newActionCmd(f *cmdutil.Factory, verb, short string, handler provider.Handl
   bokuctl refund ` + verb + ` "$REFUND_ID"`,
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
-	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: handler}).RunE(f)
+	run := provider.New(cmd, provider.Handlers{provider.Worldline: handler}).RunE(f)
+	if verb != "reverse" {
+		cmd.RunE = run
+		return cmd
+	}
+	// Reversing a refund undoes money: the one confirmation rule.
+	var yes bool
+	cmd.Long = `Reverse a refund authorization that has not been captured: the refund
+is cancelled whole. On a terminal it asks for confirmation; elsewhere it
+refuses unless --yes is given.`
+	cmd.Example = `  bokuctl refund reverse "$REFUND_ID"            # asks on a terminal
+  bokuctl refund reverse "$REFUND_ID" --yes      # in a script`
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		f.ConfirmBeforeSending(yes, "reversing a refund", "Reverse refund "+args[0])
+		return run(cmd, args)
+	}
+	cmdutil.AddYesFlag(cmd, &yes)
 	return cmd
 }

@@ -45,8 +45,7 @@ before sending; resending one never refunds twice.`,
 	}).RunE(f)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if in.Amount == "" && len(args) == 1 {
-			f.ConfirmBeforeSending(yes, "a full refund (no --amount)",
-				fmt.Sprintf("Refund everything still refundable on %s?", args[0]))
+			f.ConfirmBeforeSending(yes, "a full refund (no --amount)", fmt.Sprintf("Refund %s in full", args[0]))
 		}
 		return run(cmd, args)
 	}

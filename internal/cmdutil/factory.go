@@ -36,6 +36,7 @@ type Factory struct {
 	Output      string
 	JQ          string
 	JSONFields  string
+	Template    string
 	NoColor     bool
 	Debug       bool
 	// DebugOut, when set, receives --debug's log instead of IO.ErrOut:

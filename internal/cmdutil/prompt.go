@@ -187,19 +187,68 @@ func editLine(r io.Reader, echo io.Writer, hidden bool) (string, error) {
 	}
 }
 
+// The one confirmation rule. Every command that undoes or moves money
+// without the amount being given on its command line (a full refund, a
+// reversal of a charge, a refund or an operation, an opt-in's
+// cancellation, a batch, reconcile --reverse-unknown) asks right before
+// sending, after every input was checked, one question of one shape:
+//
+//	<Verb> <what> (<amount>), profile <name>? [y/N]
+//
+// (the amount when it is known), answered by --yes (-y, AddYesFlag); off
+// a terminal, without --yes, it refuses with exit 2 and nothing is sent.
+// README.md's "Confirmation" table lists the commands.
+
 // confirmation is a question that must be answered before the run's
 // request is sent.
 type confirmation struct {
-	yes              bool
-	action, question string
+	yes                      bool
+	action, question, amount string
 }
 
-// ConfirmBeforeSending makes the run ask question (see Confirm) right before
-// its request is sent: after every input has been checked, before the
-// journal's intent row. action names the step for the refusal off a
+// ConfirmBeforeSending makes the run ask, right before its request is
+// sent (after every input has been checked, before the journal's intent
+// row), the question "<question> (<amount>), profile <name>? [y/N]".
+// question is a verb and its object without a question mark ("Refund
+// ch-000003 in full"); action names the step for the refusal off a
 // terminal ("a full refund").
 func (f *Factory) ConfirmBeforeSending(yes bool, action, question string) {
 	f.confirm = &confirmation{yes: yes, action: action, question: question}
+}
+
+// SetConfirmAmount gives the pending question its amount ("4.99 GBP"),
+// once a handler knows it: a full refund learns it from the provider.
+func (f *Factory) SetConfirmAmount(amount string) {
+	if f.confirm != nil {
+		f.confirm.amount = amount
+	}
+}
+
+// YesArg is " --yes" off a terminal, where a confirming command named in
+// a hint cannot ask and needs it to run as printed; "" on a terminal.
+func (f *Factory) YesArg() string {
+	if f.CanPrompt() {
+		return ""
+	}
+	return " --yes"
+}
+
+// ConfirmPending reports whether the run has a confirmation to ask (or
+// answered by --yes) before sending: a command run on its own, not a
+// batch's row.
+func (f *Factory) ConfirmPending() bool { return f.confirm != nil && f.Batch == "" }
+
+// ConfirmQuestion is the question of the rule above, for commands that
+// ask with Confirm themselves: "<question> (<amount>), profile <name>?".
+func (f *Factory) ConfirmQuestion(question, amount string) string {
+	q := strings.TrimSuffix(strings.TrimSpace(question), "?")
+	if amount != "" {
+		q += " (" + amount + ")"
+	}
+	if name, _, err := f.ProfileName(); err == nil && name != "" {
+		q += ", profile " + name
+	}
+	return q + "?"
 }
 
 // confirmSend asks the pending question, once.
@@ -213,7 +262,7 @@ func (f *Factory) confirmSend() error {
 	if f.Command != nil && f.Command.Context() != nil {
 		ctx = f.Command.Context()
 	}
-	return f.Confirm(ctx, c.yes, c.action, c.question, "")
+	return f.Confirm(ctx, c.yes, c.action, f.ConfirmQuestion(c.question, c.amount), "")
 }
 
 // AddYesFlag registers --yes (-y), which answers a command's confirmation.

@@ -84,3 +84,37 @@ func TestConfirmOffATerminal(t *testing.T) {
 		t.Fatalf("Confirm without a terminal = %v (exit %d), want a usage error naming --yes", err, exitcode.Of(err))
 	}
 }
+
+// The one confirmation question: "<question> (<amount>), profile <name>?",
+// and the --yes a hint needs off a terminal.
+func TestConfirmQuestionShape(t *testing.T) {
+	f := NewFactory(&output.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}},
+		func(k string) string { return map[string]string{"BOKUCTL_PROFILE": "shop"}[k] })
+	for _, c := range []struct{ question, amount, want string }{
+		{"Refund ch-1 in full", "4.99 GBP", "Refund ch-1 in full (4.99 GBP), profile shop?"},
+		{"Reverse refund r-1?", "", "Reverse refund r-1, profile shop?"},
+	} {
+		if got := f.ConfirmQuestion(c.question, c.amount); got != c.want {
+			t.Errorf("ConfirmQuestion(%q, %q) = %q, want %q", c.question, c.amount, got, c.want)
+		}
+	}
+	if got := f.YesArg(); got != " --yes" {
+		t.Errorf("YesArg off a terminal = %q", got)
+	}
+	// The pending question takes its amount later; off a terminal, without
+	// --yes, it refuses naming --yes.
+	f.ConfirmBeforeSending(false, "a full refund", "Refund ch-1 in full")
+	f.SetConfirmAmount("4.99 GBP")
+	if !f.ConfirmPending() || f.confirm.amount != "4.99 GBP" {
+		t.Fatalf("pending confirmation: %+v", f.confirm)
+	}
+	err := f.confirmSend()
+	var coded *exitcode.Error
+	if exitcode.Of(err) != exitcode.Usage || !errors.As(err, &coded) || coded.Hint != "pass --yes to confirm" {
+		t.Fatalf("confirmSend off a terminal: %v", err)
+	}
+	f.ConfirmBeforeSending(true, "a full refund", "Refund ch-1 in full")
+	if err := f.confirmSend(); err != nil {
+		t.Fatalf("--yes: %v", err)
+	}
+}

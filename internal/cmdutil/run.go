@@ -89,7 +89,7 @@ func (f *Factory) WithRun(r *Run, ios *output.IOStreams) (*Factory, error) {
 	c := *f
 	c.Run = r
 	c.IO = ios
-	c.Output, c.NoColor, c.JQ, c.JSONFields = "json", true, "", ""
+	c.Output, c.NoColor, c.JQ, c.JSONFields, c.Template = "json", true, "", "", ""
 	printer, err := output.NewPrinter(ios, output.FormatJSON, "")
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func TestWithRunClassifiesEveryField(t *testing.T) {
 		"DryRun": true, "Curl": true, "AllowProductionOverride": true, "dryRun": true, "production": true,
 		"config": true, "settings": true, "journal": true, "store": true, "shared": true,
 	}
-	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "NoColor": true, "Printer": true, "Run": true}
+	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "Template": true, "NoColor": true, "Printer": true, "Run": true}
 	typ := reflect.TypeOf(Factory{})
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name

@@ -246,8 +246,8 @@ func TestMalformedSuccess(t *testing.T) {
 		t.Fatalf("malformed answer to a payment: %v", err)
 	}
 	_, err = c.GetPayment(context.Background(), "x", false)
-	if exitcode.Of(err) != exitcode.Unexpected {
-		t.Fatalf("malformed answer to a read: %v", err)
+	if exitcode.Of(err) != exitcode.Unavailable {
+		t.Fatalf("malformed answer to a read: %v (exit %d), want 6", err, exitcode.Of(err))
 	}
 }
 
@@ -375,11 +375,12 @@ func TestEmptySuccessIsNotTrusted(t *testing.T) {
 			if _, err := c.RefundPayment(context.Background(), "p-1", PaymentRefundRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.UnknownOutcome {
 				t.Errorf("refund: %v (exit %d), want exit 5", err, exitcode.Of(err))
 			}
-			if _, err := c.GetRefund(context.Background(), "r-1", false); exitcode.Of(err) != exitcode.Unexpected {
-				t.Errorf("refund read: %v (exit %d), want exit 1", err, exitcode.Of(err))
+			// A query's unusable answer: nothing changed, retry later.
+			if _, err := c.GetRefund(context.Background(), "r-1", false); exitcode.Of(err) != exitcode.Unavailable {
+				t.Errorf("refund read: %v (exit %d), want exit 6", err, exitcode.Of(err))
 			}
-			if _, err := c.BalanceInquiry(context.Background(), BalanceInquiryRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.Unexpected {
-				t.Errorf("balance inquiry: %v (exit %d), want exit 1", err, exitcode.Of(err))
+			if _, err := c.BalanceInquiry(context.Background(), BalanceInquiryRequest{OperationID: "op"}); exitcode.Of(err) != exitcode.Unavailable {
+				t.Errorf("balance inquiry: %v (exit %d), want exit 6", err, exitcode.Of(err))
 			}
 		})
 	}

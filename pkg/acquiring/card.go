@@ -37,9 +37,22 @@ var (
 )
 
 // CardError is invalid card input. Its text never contains the card data.
-type CardError struct{ Reason string }
+type CardError struct {
+	// Field is the card JSON's field at fault ("number", "expiry", "cvc",
+	// or an unknown one's name), "" when the JSON as a whole is.
+	Field  string
+	Reason string
+}
 
-func (e *CardError) Error() string { return "card: " + e.Reason }
+func (e *CardError) Error() string {
+	if e.Field == "" {
+		return "card: " + e.Reason
+	}
+	return fmt.Sprintf("card field %q: %s", e.Field, e.Reason)
+}
+
+// unknownField is the name in encoding/json's "unknown field" error.
+var unknownField = regexp.MustCompile(`^json: unknown field "([A-Za-z_][A-Za-z0-9_]{0,31})"$`)
 
 // ParseCard reads and checks card JSON {"number","expiry","cvc"}: the
 // number 12–19 digits passing the Luhn check (spaces allowed), expiry
@@ -54,30 +67,35 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
 			// Not Go's "cannot unmarshal number into Go struct field
 			// CardInput.number": say which field and what it should be.
-			return PlainCardData{}, &CardError{Reason: fmt.Sprintf("%q must be a string in quotes, e.g. {\"number\":\"…\",\"expiry\":\"MMYYYY\",\"cvc\":\"…\"}", typeErr.Field)}
+			return PlainCardData{}, &CardError{Field: typeErr.Field, Reason: `must be a string in quotes, e.g. {"number":"…","expiry":"MMYYYY","cvc":"…"}`}
+		}
+		// A field name is not card data; a name made of anything but
+		// letters, digits and _ (a number pasted as a key) is not quoted.
+		if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
+			return PlainCardData{}, &CardError{Field: m[1], Reason: `is not a card field: use only "number", "expiry" and "cvc"`}
 		}
 		return PlainCardData{}, &CardError{Reason: `expected JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}: ` + scrub(err.Error())}
 	}
 	number := strings.ReplaceAll(in.Number, " ", "")
 	switch {
 	case number == "":
-		return PlainCardData{}, &CardError{Reason: "number is missing"}
+		return PlainCardData{}, &CardError{Field: "number", Reason: "is missing"}
 	case len(number) < 12 || len(number) > 19 || strings.Trim(number, "0123456789") != "":
-		return PlainCardData{}, &CardError{Reason: "number must be 12 to 19 digits"}
+		return PlainCardData{}, &CardError{Field: "number", Reason: "must be 12 to 19 digits"}
 	case !luhn(number):
-		return PlainCardData{}, &CardError{Reason: "number fails the Luhn check (a typo?)"}
+		return PlainCardData{}, &CardError{Field: "number", Reason: "fails the Luhn check (a typo?)"}
 	}
 	m := expiryPattern().FindStringSubmatch(in.Expiry)
 	if m == nil {
-		return PlainCardData{}, &CardError{Reason: "expiry must be MMYYYY, e.g. 122031"}
+		return PlainCardData{}, &CardError{Field: "expiry", Reason: "must be MMYYYY, e.g. 122031"}
 	}
 	var month, year int
 	fmt.Sscanf(m[1]+" "+m[2], "%d %d", &month, &year)
 	if year < now.Year() || (year == now.Year() && month < int(now.Month())) {
-		return PlainCardData{}, &CardError{Reason: "the card has expired"}
+		return PlainCardData{}, &CardError{Field: "expiry", Reason: "the card has expired"}
 	}
 	if in.CVC != "" && !cvcPattern().MatchString(in.CVC) {
-		return PlainCardData{}, &CardError{Reason: "cvc must be 3 or 4 digits"}
+		return PlainCardData{}, &CardError{Field: "cvc", Reason: "must be 3 or 4 digits"}
 	}
 	return PlainCardData{CardNumber: number, ExpiryDate: in.Expiry, CardSecurityCode: in.CVC}, nil
 }

@@ -252,12 +252,14 @@ func (e *MalformedResponseError) Error() string {
 
 func (e *MalformedResponseError) Unwrap() error { return e.Err }
 
-// ExitCode: for a mutation the outcome is unknown.
+// ExitCode is the one rule for an answer that cannot be used
+// (docs/exit-codes.md): 5 for a mutation (the outcome is unknown), 6 for
+// a query (nothing changed: retry later).
 func (e *MalformedResponseError) ExitCode() exitcode.Code {
 	if e.Mutation {
 		return exitcode.UnknownOutcome
 	}
-	return exitcode.Unexpected
+	return exitcode.Unavailable
 }
 
 // RedirectError is a 3xx from the API. It is never followed: nothing is

@@ -156,12 +156,14 @@ func (e *MalformedResponseError) Error() string {
 
 func (e *MalformedResponseError) Unwrap() error { return e.Err }
 
-// ExitCode is 5 for a call that changes state, else 1.
+// ExitCode is the one rule for an answer that cannot be used
+// (docs/exit-codes.md): 5 for a call that changes state, 6 for a query
+// (nothing changed: retry later).
 func (e *MalformedResponseError) ExitCode() exitcode.Code {
 	if e.Mutation {
 		return exitcode.UnknownOutcome
 	}
-	return exitcode.Unexpected
+	return exitcode.Unavailable
 }
 
 // RedirectError is a 3xx: Boku documents none, so the URL is not Boku's

@@ -146,7 +146,7 @@ func (c *Client) ServicePrices(ctx context.Context, serviceID string) (*ServiceP
 	}
 	code, err := strconv.Atoi(strings.TrimSpace(answer.ResultCode))
 	if err != nil {
-		return nil, exitcode.New(exitcode.Unexpected, "boku service-prices: no result code in the answer")
+		return nil, exitcode.New(exitcode.Unavailable, "boku service-prices: no result code in the answer")
 	}
 	if code != 0 {
 		return &answer, &ResultError{Action: "service-prices", Code: code, Msg: answer.ResultMsg}
@@ -183,7 +183,7 @@ func (c *Client) call(ctx context.Context, params url.Values, answer any) error 
 		return exitcode.New(exitcode.Unavailable, "boku %s: HTTP %d", action, resp.StatusCode).WithHint("try again later")
 	}
 	if err := decodeXML(body, answer); err != nil {
-		return exitcode.New(exitcode.Unexpected, "boku %s: malformed answer: %v", action, err)
+		return exitcode.New(exitcode.Unavailable, "boku %s: malformed answer: %v", action, err)
 	}
 	return nil
 }

@@ -75,11 +75,11 @@ func TestServicePrices(t *testing.T) {
 		t.Errorf("unknown service: %v", err)
 	}
 	answer = `<service-prices><result-msg>no code</result-msg></service-prices>`
-	if _, err = c.ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unexpected {
+	if _, err = c.ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unavailable {
 		t.Errorf("no result code: %v", err)
 	}
 	answer = `not xml`
-	if _, err = c.ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unexpected {
+	if _, err = c.ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unavailable {
 		t.Errorf("not XML: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestServicePricesLatin1(t *testing.T) {
 	if len(prices.Services) != 1 || prices.Services[0].Name != "Café Müller" || prices.Services[0].Prices[0].DisplayPrice != "1,99 ¤" {
 		t.Fatalf("answer %+v", prices)
 	}
-	if _, err := serveAnswer(t, []byte(`<?xml version="1.0" encoding="KOI8-R"?><service-prices/>`)).ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unexpected {
+	if _, err := serveAnswer(t, []byte(`<?xml version="1.0" encoding="KOI8-R"?><service-prices/>`)).ServicePrices(context.Background(), "x"); exitcode.Of(err) != exitcode.Unavailable {
 		t.Errorf("unknown charset: %v", err)
 	}
 }
@@ -144,7 +144,7 @@ func TestServicePricesBillingRequestError(t *testing.T) {
 	}
 	// solitude's empty <billing-request> has no result code: unexpected.
 	_, err = serveAnswer(t, []byte("<?xml version='1.0' encoding='UTF-8' ?>\n<billing-request>\n</billing-request>")).ServicePrices(context.Background(), "x")
-	if exitcode.Of(err) != exitcode.Unexpected {
+	if exitcode.Of(err) != exitcode.Unavailable {
 		t.Errorf("empty billing-request: %v", err)
 	}
 }

@@ -417,8 +417,10 @@ type MalformedError struct{ Err error }
 func (e *MalformedError) Error() string { return "ottu: malformed response: " + e.Err.Error() }
 func (e *MalformedError) Unwrap() error { return e.Err }
 
-// ExitCode: a broken answer is unexpected; it is never cached.
-func (e *MalformedError) ExitCode() exitcode.Code { return exitcode.Unexpected }
+// ExitCode: a payment-methods query changes nothing, so an answer that
+// cannot be used is 6 (retry later), as for every provider's query
+// (docs/exit-codes.md); it is never cached.
+func (e *MalformedError) ExitCode() exitcode.Code { return exitcode.Unavailable }
 
 // HintText says what the broken answer means.
 func (e *MalformedError) HintText() string {

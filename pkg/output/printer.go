@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 	"strings"
+	"text/template"
 
 	"github.com/itchyny/gojq"
 
@@ -39,6 +40,9 @@ type Printer struct {
 	IO     *IOStreams
 	Format Format
 	jq     *gojq.Code
+	// Template is --template: the JSON result formatted by it (see
+	// template.go); set with ParseTemplate.
+	Template *template.Template
 	// Recorder, when set, gets every printed result as JSON (the journal
 	// keeps it).
 	Recorder func(value any, result []byte)
@@ -137,6 +141,19 @@ func (p *Printer) print(out io.Writer, result any) error {
 			}
 			if p.jq != nil {
 				return p.filter(out, doc)
+			}
+			if p.Template != nil {
+				var formatted bytes.Buffer
+				if err := executeTemplate(&formatted, p.Template, doc); err != nil {
+					// As with --jq: the result must not be lost, as a
+					// request may have been sent.
+					p.FilterErr = exitcode.New(exitcode.Usage, "%v", strings.TrimPrefix(err.Error(), "template: ")).WithHint("the result above is unformatted")
+					p.Notice("Error: %v; printing the result unformatted", strings.TrimPrefix(err.Error(), "template: "))
+					_, werr := out.Write(doc)
+					return werr
+				}
+				_, err := out.Write(formatted.Bytes())
+				return err
 			}
 			_, err := out.Write(doc)
 			return err

@@ -150,14 +150,14 @@ func TestChargeAnswers(t *testing.T) {
 			true, exitcode.Declined, provider.StatusReversed, "was reversed: nothing is collected"},
 		// Item 7: the spec's example query answer, typo and all.
 		{"query answered successs", queryCharge(okResult + `<charge-status>successs</charge-status>` + chargeTail + `<total-amount>548.00</total-amount>`),
-			true, exitcode.Unexpected, provider.StatusUnknown, "successs"},
+			true, exitcode.Unavailable, provider.StatusUnknown, "successs"},
 		{"query naming no status", queryCharge(okResult + chargeTail + `<total-amount>548.00</total-amount>`),
-			true, exitcode.Unexpected, provider.StatusUnknown, "unusable"},
+			true, exitcode.Unavailable, provider.StatusUnknown, "unusable"},
 		{"query of a charge failed with 35", queryCharge(errorResult(35, "Internal Boku error") + `<charge-status>failed</charge-status>` + chargeTail + `<total-amount>548.00</total-amount>`),
 			true, exitcode.Declined, provider.StatusDeclined, "35"},
 		// Item 7: an amount JPY cannot carry is refused, not dropped.
 		{"query with an amount JPY cannot carry", queryCharge(okResult + `<charge-status>success</charge-status>` + chargeTail + `<total-amount>548.50</total-amount>`),
-			true, exitcode.Unexpected, "", "548.50"},
+			true, exitcode.Unavailable, "", "548.50"},
 		{"the spec's single successful charge, spelled right", queryCharge(okResult + `<charge-status>success</charge-status>` + chargeTail + `<total-amount>548.00</total-amount>`),
 			true, exitcode.OK, provider.StatusSucceeded, ""},
 	} {
@@ -283,7 +283,7 @@ func TestRefundStatusListsEveryMatch(t *testing.T) {
 		{"an earlier success, a later failure", []string{success, failed}, exitcode.OK},
 		{"a failure, then in progress", []string{failed, pending}, exitcode.Pending},
 		{"failures only", []string{failed, failed}, exitcode.Declined},
-		{"one the spec does not define", []string{success, odd}, exitcode.Unexpected},
+		{"one the spec does not define", []string{success, odd}, exitcode.Unavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := canned(t, map[string]string{"query-refund": `<query-refund-response>` + okResult + `<refunds>` + strings.Join(tc.refunds, "") + `</refunds></query-refund-response>`})
@@ -300,7 +300,7 @@ func TestRefundStatusListsEveryMatch(t *testing.T) {
 	// An amount the currency cannot carry is refused, not dropped.
 	bad := strings.Replace(success, "548.00", "548.5", 1)
 	env := canned(t, map[string]string{"query-refund": `<query-refund-response>` + okResult + `<refunds>` + bad + `</refunds></query-refund-response>`})
-	if code, _, err := run(t, env, &RefundStatus{}, "1119926629536104448"); code != exitcode.Unexpected || !strings.Contains(err.Error(), "548.5") {
+	if code, _, err := run(t, env, &RefundStatus{}, "1119926629536104448"); code != exitcode.Unavailable || !strings.Contains(err.Error(), "548.5") {
 		t.Errorf("an amount JPY cannot carry: exit %d (%v); want 1 naming it", code, err)
 	}
 }
@@ -321,7 +321,7 @@ func TestRefundOKNamingNoRefund(t *testing.T) {
 func TestChargeListWithAnUnknownStatus(t *testing.T) {
 	env := canned(t, queryCharge(okResult+`<charge-status>successs</charge-status>`+chargeTail+`<total-amount>548.00</total-amount>`))
 	code, printed, err := run(t, env, &ChargeStatus{}, "--merchant-transaction-id", "7dbe2a1f-b197-4390-8c8a-14d73f64a52d")
-	if code != exitcode.Unexpected {
+	if code != exitcode.Unavailable {
 		t.Fatalf("exit %d (%v); want 1", code, err)
 	}
 	list, _ := printed["charges"].([]any)

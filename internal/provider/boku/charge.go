@@ -107,7 +107,7 @@ func queriedChargeResult(c bokudirect.Charge, merchantRequestID string) (chargeR
 
 // unusableAmount is a queried amount bokuctl cannot represent exactly.
 func unusableAmount(what, id, amount, currency string, err error) error {
-	return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
+	return exitcode.New(exitcode.Unavailable, "Boku's answer about %s %s is unusable: its amount %q %s cannot be represented exactly: %v", what, id, amount, currency, err).
 		WithHint("nothing was changed; the amount is not shown rounded or dropped: ask Boku about it")
 }
 
@@ -179,7 +179,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s", key, session.ProfileArg)
+	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s%[3]s", key, session.ProfileArg, f.YesArg())
 	resp, err := session.Direct.Charge(cmd.Context(), bokudirect.ChargeRequest{
 		MerchantRequestID:       key,
 		MerchantTransactionID:   transactionID,
@@ -259,7 +259,7 @@ func (s *ChargeStatus) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string
 			list.Charges = append(list.Charges, r)
 			v := decide(answer{what: "charge", id: c.ChargeID, status: c.ChargeStatus, query: true,
 				statusCmd: "bokuctl charge status --merchant-transaction-id " + s.merchantTransactionID + session.ProfileArg}, chargeError(c.Result))
-			if exitcode.Of(v) == exitcode.Unexpected && unusable == nil {
+			if exitcode.Of(v) == exitcode.Unavailable && unusable == nil {
 				unusable = v
 			}
 		}
@@ -341,7 +341,7 @@ func (r reversalResult) Table() output.Table {
 func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
 	if len(args) > 0 {
 		return exitcode.New(exitcode.Usage, "Boku reverses a charge by the merchant request id it was sent with, not by %s", args[0]).
-			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID (the id printed when the charge was sent)")
+			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID%s (the id printed when the charge was sent)", f.YesArg())
 	}
 	if r.merchantRequestID == "" {
 		return exitcode.New(exitcode.Usage, "which charge? give --merchant-request-id, the id the charge was sent with").

@@ -82,7 +82,7 @@ func (x *Forex) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	result := forexResult{
 		Country: strings.ToLower(session.Direct.Country()), FromCurrency: in.From.Code, ToCurrency: in.To.Code, Rate: resp.Rate,
-		Amount: decimalOf(amountMinor, in.From.Code), AmountMinorUnits: amountMinor, ValidUntil: resp.ValidUntil,
+		Amount: decimalOf(amountMinor, in.From.Code), AmountMinorUnits: amountMinor, ValidUntil: provider.ParseTimestamp(resp.ValidUntil),
 	}
 	if converted, err := bokudirect.ParseWireAmount(resp.ConvertedAmount, in.To.Code); resp.ConvertedAmount != "" && err == nil {
 		minor := converted.MinorUnits

@@ -146,6 +146,29 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		asked = &amount
 		req.Currency, req.RefundAmount = amount.Currency.Code, bokudirect.WireAmount(amount)
 	}
+	if r.in.Amount == "" && f.ConfirmPending() {
+		// A refund without refund-amount is for the charge's whole
+		// total-amount (the spec's default). Boku's answer has no amount,
+		// so it is asked first (query-charge, read-only): the question,
+		// the journal and the result then show what is refunded. The
+		// request itself still leaves refund-amount out. (A batch's rows
+		// give their amounts in the file, and are checked offline.)
+		found, err := session.Direct.QueryCharge(cmd.Context(), bokudirect.QueryChargeRequest{ChargeID: chargeID})
+		if err != nil {
+			return Explain(err, "")
+		}
+		if len(found.Charges) == 0 {
+			return exitcode.New(exitcode.Usage, "Boku found no charge %s to refund: nothing was sent", chargeID).
+				WithHint("check the charge id with bokuctl charge status %s%s", chargeID, session.ProfileArg)
+		}
+		c := found.Charges[0]
+		total, err := bokudirect.ParseWireAmount(c.TotalAmount, c.Currency)
+		if err != nil {
+			return exitcode.New(exitcode.Unavailable, "Boku's query-charge gave charge %s an unreadable amount %q %q: nothing was refunded", chargeID, c.TotalAmount, c.Currency)
+		}
+		asked = &total
+		f.SetConfirmAmount(total.Decimal() + " " + total.Currency.Code)
+	}
 	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRefundID, Flag: "merchant-refund-id",
 		Label: "Merchant refund ID", Amount: asked})
 	if err != nil {
@@ -249,12 +272,12 @@ func queriedRefundResult(rf bokudirect.Refund) (refundResult, error) {
 }
 
 // listVerdict is the exit code of several refunds under one merchant
-// refund id, from each one's own: 1 when any is unusable (its status is
+// refund id, from each one's own: 6 when any is unusable (its status is
 // not the spec's); else 0 when any succeeded (a later failure does not
 // hide an earlier success); else 8 when any is in progress; else the
 // first failure's (3).
 func listVerdict(verdicts []error) error {
-	for _, want := range []exitcode.Code{exitcode.Unexpected, exitcode.OK, exitcode.Pending} {
+	for _, want := range []exitcode.Code{exitcode.Unavailable, exitcode.OK, exitcode.Pending} {
 		for _, v := range verdicts {
 			if exitcode.Of(v) == want {
 				return v

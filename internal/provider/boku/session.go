@@ -161,7 +161,8 @@ func decide(a answer, err error) error {
 	unusable := a.query && (a.status != "" && !bokudirect.KnownStatus(a.status) || a.status == "" && resultOK)
 	switch {
 	case unusable:
-		return exitcode.New(exitcode.Unexpected, "Boku's answer about %s %s is unusable: status %q is not one of the statuses its spec defines (%s)",
+		// A query's unusable answer: exit 6, nothing changed (docs/exit-codes.md).
+		return exitcode.New(exitcode.Unavailable, "Boku's answer about %s %s is unusable: status %q is not one of the statuses its spec defines (%s)",
 			a.what, a.id, a.status, strings.Join(bokudirect.Statuses, ", ")).
 			WithHint("nothing was changed; ask again later with: %s", a.statusCmd)
 	case a.reversed && definite:

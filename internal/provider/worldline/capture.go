@@ -165,6 +165,14 @@ func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 	r.setCodes(resp.ResponseCodes)
 	r.setPaymentSummary(resp.Payment)
 	r.setAmount(resp.TotalAuthorizedAmount)
+	r.reversal = true
+	if call.amount != nil {
+		minor := call.amount.Amount
+		r.ReleasedAmount, r.ReleasedAmountMinorUnits = call.amount.Decimal(), &minor
+		if r.Currency == "" {
+			r.Currency = call.amount.CurrencyCode
+		}
+	}
 	return finish(f, r)
 }
 

@@ -1,6 +1,8 @@
 package worldline
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -54,13 +56,24 @@ func ReadCard(f *cmdutil.Factory, file string, needCVC bool) (acquiring.PlainCar
 	if err != nil {
 		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "read card data: %v", err)
 	}
+	// Errors name where the card came from (the flag and its file, or
+	// stdin) and the field at fault, never the card's values.
+	source, where := "card on stdin", "the JSON on stdin"
+	if file != "" && file != "-" {
+		source, where = "--card-file "+file, file
+	}
 	card, err := acquiring.ParseCard(data, time.Now())
 	if err != nil {
-		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "%v", err).
-			WithHint(`give the card as JSON {"number":"…","expiry":"MMYYYY","cvc":"…"} on stdin or in --card-file`)
+		hint := `give the card as JSON {"number":"…","expiry":"MMYYYY","cvc":"…"} on stdin or in --card-file`
+		var ce *acquiring.CardError
+		if errors.As(err, &ce) && ce.Field != "" {
+			hint = fmt.Sprintf(`fix %q in %s; the card is JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}`, ce.Field, where)
+		}
+		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "%s: %v", source, err).WithHint("%s", hint)
 	}
 	if needCVC && card.CardSecurityCode == "" {
-		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "card: cvc is required here")
+		return acquiring.PlainCardData{}, exitcode.New(exitcode.Usage, "%s: card field \"cvc\" is required here", source).
+			WithHint(`add "cvc" to %s (only a subsequent card-on-file payment goes without one)`, where)
 	}
 	return card, nil
 }

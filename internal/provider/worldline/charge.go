@@ -232,7 +232,7 @@ type PaymentOutcome struct {
 func (s *Session) CreatePayment(ctx context.Context, req acquiring.PaymentRequest, sentBefore bool) (PaymentOutcome, error) {
 	resp, err := s.Client.ProcessPayment(ctx, req)
 	if err != nil {
-		return PaymentOutcome{}, Explain(err, lostCreateHint("payment", req.OperationID, s.ProfileArg))
+		return PaymentOutcome{}, Explain(err, lostCreateHint("payment", req.OperationID, s.ProfileArg+s.yesArg))
 	}
 	out := PaymentOutcome{Response: resp}
 	if !sentBefore {

@@ -92,7 +92,7 @@ func (c *FundCheck) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) erro
 		return finish(f, r)
 	}
 	if resp.AvailableAmount == nil {
-		return exitcode.New(exitcode.Unexpected, "worldline balance inquiry was approved but has no availableAmount")
+		return exitcode.New(exitcode.Unavailable, "worldline balance inquiry was approved but has no availableAmount")
 	}
 	r := balanceResult{
 		Available: resp.AvailableAmount.Decimal(), AvailableMinorUnits: resp.AvailableAmount.Amount, Currency: resp.AvailableAmount.CurrencyCode,

@@ -9,7 +9,10 @@ import (
 
 // Made is what a Worldline result names, for batch output and the
 // journal: the refund id of a refund, else the payment id, else the
-// operation id; and the amount and currency the answer shows.
+// operation id; and the amount and currency the answer shows, or for an
+// authorization reversal the amount it released (none when it released
+// the whole authorization, which the answer does not price), not what
+// stays authorized.
 func (r result) Made() (id, amount, currency string) {
 	switch {
 	case r.RefundID != "":
@@ -18,6 +21,12 @@ func (r result) Made() (id, amount, currency string) {
 		id = r.PaymentID
 	default:
 		id = r.OperationID
+	}
+	if r.reversal {
+		if r.ReleasedAmount == "" {
+			return id, "", ""
+		}
+		return id, r.ReleasedAmount, r.Currency
 	}
 	return id, r.Amount, r.Currency
 }

@@ -47,7 +47,7 @@ func (t *TechnicalReversal) Run(cmd *cobra.Command, f *cmdutil.Factory, args []s
 		OperationID: operationID, Reason: t.reason, TransactionTimestamp: acquiring.Timestamp(time.Now()),
 	})
 	if err != nil {
-		return Explain(err, fmt.Sprintf("bokuctl operation reverse %s --reason %s --operation-id %s%s (the same reversal again: the same operationId is not processed twice)", args[0], t.reason, operationID, session.ProfileArg))
+		return Explain(err, fmt.Sprintf("bokuctl operation reverse %s --reason %s --operation-id %s%s%s (the same reversal again: the same operationId is not processed twice)", args[0], t.reason, operationID, session.ProfileArg, f.YesArg()))
 	}
 	return finish(f, technicalReversalResult(args[0], operationID, resp))
 }

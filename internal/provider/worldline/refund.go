@@ -94,7 +94,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			OperationID:     operationID, TransactionTimestamp: now,
 		})
 		if err != nil {
-			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg))
+			return Explain(err, lostCreateHint("refund", operationID, session.ProfileArg+f.YesArg()))
 		}
 		out.RefundID, out.Status, out.AuthorizationCode, out.CardLast4 = resp.RefundID, resp.Status, resp.AuthorizationCode, card.Last4()
 		out.StatusTimestamp, out.RetryAfter = provider.ParseTimestamp(resp.StatusTimestamp), resp.RetryAfter
@@ -120,6 +120,17 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	out.setCodes(resp.ResponseCodes)
 	out.setRefundSummary(resp.Refund)
 	out.setAmount(amount)
+	if amount == nil && out.RefundID != "" && f.Batch == "" {
+		// A full refund (not a batch row, whose rows give amounts): the
+		// answer has no amount, so the refund is read back (GET refund,
+		// read-only) to show what was refunded. If that fails the refund
+		// stands; only its amount is not shown.
+		if rf, err := session.Client.GetRefund(cmd.Context(), out.RefundID, false); err == nil && rf.TotalAuthorizedAmount != nil {
+			out.setAmount(rf.TotalAuthorizedAmount)
+		} else {
+			f.Printer.Notice("Note: refund %s was made; its amount could not be read back: see bokuctl refund status %s%s", out.RefundID, out.RefundID, session.ProfileArg)
+		}
+	}
 	return finish(f, out)
 }
 

@@ -52,6 +52,14 @@ type result struct {
 	Amount                        string `json:"amount,omitempty"`
 	AmountMinorUnits              *int64 `json:"amount_minor_units,omitempty"`
 	Currency                      string `json:"currency,omitempty"`
+	// ReleasedAmount is what an authorization reversal released (its
+	// --amount); amount is then what stays authorized. A reversal of the
+	// whole authorization names no released amount: Worldline's answer
+	// does not say how much that was.
+	ReleasedAmount           string `json:"released_amount,omitempty"`
+	ReleasedAmountMinorUnits *int64 `json:"released_amount_minor_units,omitempty"`
+	// reversal marks an authorization reversal's result (see Made).
+	reversal bool
 	// The cardholder's side of a DCC payment or follow-up: the amount in
 	// the cardholder's currency and the rate it was converted at.
 	CardholderAmount           string `json:"cardholder_amount,omitempty"`
@@ -83,7 +91,12 @@ func (r result) Table() output.Table {
 	if r.Status != "" {
 		fields = append(fields, output.Field{Label: "Status", Value: provider.StatusCell(provider.CommonStatus(provider.WorldlineStatuses, r.Status), r.Status)})
 	}
-	if r.Amount != "" {
+	if r.ReleasedAmount != "" {
+		add("Released", r.ReleasedAmount+" "+r.Currency, output.Text)
+	}
+	if r.Amount != "" && r.reversal {
+		add("Still authorized", r.Amount+" "+r.Currency, output.Text)
+	} else if r.Amount != "" {
 		add("Amount", r.Amount+" "+r.Currency, output.Text)
 	}
 	if r.CardholderAmount != "" {

@@ -30,6 +30,9 @@ type Session struct {
 	// ProfileArg is " -p NAME" when the user chose the profile explicitly,
 	// so printed follow-up commands target the same profile.
 	ProfileArg string
+	// yesArg is " --yes" off a terminal: a confirming command in a hint
+	// needs it there (cmdutil.Factory.YesArg).
+	yesArg string
 }
 
 // NewSession builds the client from the active profile. The rows of a
@@ -71,7 +74,7 @@ func newSession(ctx context.Context, f *cmdutil.Factory) (*Session, error) {
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err)
 	}
-	return &Session{Client: client, ProfileArg: p.ProfileArg}, nil
+	return &Session{Client: client, ProfileArg: p.ProfileArg, yesArg: f.YesArg()}, nil
 }
 
 // transportOptions are the profile's worldline.connect-timeout,
