@@ -485,6 +485,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 	// one big slice.
 	var buckets [256][]keyAt
 	var hasher hash.Hash64 = fnv.New64a()
+	var rc *rowCommand // the single command, built for the first row
 	for {
 		row, err := reader.Next()
 		if errors.Is(err, io.EOF) {
@@ -504,7 +505,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 			return res, exitcode.New(exitcode.Canceled, "cancelled while checking the file (at line %d): nothing was sent", row.Line)
 		}
 		res.rows++
-		r, rf := b.runRow(ctx, row, shared, true)
+		r, rf := b.runRow(ctx, &rc, row, shared, true)
 		if res.provider == "" && rf != nil && rf.Provider != "" {
 			res.provider = rf.Provider
 		}
@@ -608,12 +609,13 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			var rc *rowCommand // this worker's single command
 			for row := range rows {
 				if stopping.Load() {
 					continue
 				}
 				inFlight.Add(1)
-				results <- b.runOne(ctx, row, shared)
+				results <- b.runOne(ctx, &rc, row, shared)
 				inFlight.Add(-1)
 			}
 		}()
@@ -696,7 +698,7 @@ done:
 // already settled is skipped, and an unsettled one is asked about first.
 // A row answered "unavailable" is tried again, with the same key, after a
 // pause.
-func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
+func (b *batchRun) runOne(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
 	// A panic in one row must not take the batch down (the top-level
 	// recover sees only the main goroutine): the row is reported as an
 	// internal error, and as unknown when its intent was recorded, for
@@ -708,7 +710,7 @@ func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmduti
 		}
 	}()
 	if b.resume {
-		probe, _ := b.runRow(ctx, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
+		probe, _ := b.runRow(ctx, rc, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
 		if probe.Status == rowInvalid {
 			return probe
 		}
@@ -725,7 +727,7 @@ func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmduti
 				return b.failed(rowResult{Line: row.Line}, err)
 			}
 		}
-		res, _ = b.runRow(ctx, row, shared, false)
+		res, _ = b.runRow(ctx, rc, row, shared, false)
 		if res.ExitCode != int(exitcode.Unavailable) || attempt == 3 {
 			return res
 		}
