@@ -580,27 +580,48 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 	var stopping atomic.Bool
 	stopped := make(chan struct{})
 
-	rows := make(chan batchfile.Row, o.Concurrency)
+	// A new batch writes its rows' intents ahead, a chunk in one
+	// transaction, while the workers send the chunk before it (resume
+	// asks about each row first, and writes each intent as it sends).
+	chunk := 0
+	if !b.resume {
+		chunk = aheadChunk(o.Concurrency)
+	}
+	rows := make(chan batchfile.Row, o.Concurrency+chunk)
 	results := make(chan rowResult, o.Concurrency)
 	var inFlight atomic.Int64
 	go func() {
 		defer close(rows)
+		ahead := b.aheadWriter(ctx, group)
+		pending := make([]batchfile.Row, 0, max(chunk, 1))
 		for !stopping.Load() {
-			row, err := reader.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				var le *batchfile.LineError
-				if errors.As(err, &le) {
-					results <- rowResult{Line: le.Line, Status: rowInvalid, ExitCode: int(exitcode.Usage), Error: le.Msg}
+			pending = pending[:0]
+			for len(pending) < max(chunk, 1) {
+				row, err := reader.Next()
+				if errors.Is(err, io.EOF) {
+					break
 				}
-				continue
+				if err != nil {
+					var le *batchfile.LineError
+					if errors.As(err, &le) {
+						results <- rowResult{Line: le.Line, Status: rowInvalid, ExitCode: int(exitcode.Usage), Error: le.Msg}
+					}
+					continue
+				}
+				pending = append(pending, row)
 			}
-			select {
-			case rows <- row:
-			case <-stopped:
+			if len(pending) == 0 {
 				return
+			}
+			if chunk > 0 {
+				ahead(pending)
+			}
+			for _, row := range pending {
+				select {
+				case rows <- row:
+				case <-stopped:
+					return
+				}
 			}
 		}
 	}()
@@ -671,6 +692,14 @@ done:
 	if bar != nil {
 		bar.Finish()
 	}
+	// Rows whose intent was written ahead but that were never run (the
+	// batch stopped first) say so in their history; they stay "sent", and
+	// resume asks the provider about them, then sends them with their key.
+	if notSent, err := group.NotSent(ctx); err == nil {
+		for key, attempt := range notSent {
+			group.Finish(ctx, key, attempt, journal.Outcome{Reason: "intent written ahead; not sent: the batch stopped first (" + resumeCmd + " sends it)"})
+		}
+	}
 	if err := group.Close(); err != nil {
 		f.Printer.Notice("Warning: some outcomes could not be written to the journal: %v", err)
 	}
@@ -692,6 +721,48 @@ done:
 		e.WithHint("bokuctl journal list -o json --jq '.entries[] | select(.batch == \"%s\" and .status != \"ok\")' lists them", b.id)
 	}
 	return e
+}
+
+// aheadChunk is how many rows' intents a batch at concurrency c writes
+// ahead in one transaction: enough that one sync serves many rows, few
+// enough that a batch killed leaves few rows "sent" that never left.
+func aheadChunk(c int) int { return min(max(2*c, 8), 32) }
+
+// aheadWriter returns what writes a chunk of rows' intents ahead: each row
+// is checked as validation checks it (stopped at its idempotency key), and
+// the intents of the valid ones are queued in group in one go. A row that
+// is not valid, or whose intent cannot be had, is left to its own run.
+func (b *batchRun) aheadWriter(ctx context.Context, group *journal.Group) func([]batchfile.Row) {
+	var rc *rowCommand
+	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
+	entries := make([]journal.Entry, 0, 32)
+	return func(rows []batchfile.Row) {
+		entries = entries[:0]
+		for _, row := range rows {
+			if e, ok := b.aheadEntry(ctx, &rc, row, shared); ok {
+				entries = append(entries, e)
+			}
+		}
+		if len(entries) > 0 {
+			_ = group.Ahead(entries) // a closed group: each row's Begin says so
+		}
+	}
+}
+
+// aheadEntry is the intent row's run will write, from a validation run of
+// it; ok is false when the row is not valid. A panic is the row's own run's
+// to report.
+func (b *batchRun) aheadEntry(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (e journal.Entry, ok bool) {
+	defer func() {
+		if recover() != nil {
+			*rc, ok = nil, false
+		}
+	}()
+	r, rf := b.runRow(ctx, rc, row, shared, true)
+	if r.Status == rowInvalid || rf == nil {
+		return journal.Entry{}, false
+	}
+	return rf.ValidatedEntry()
 }
 
 // runOne runs one row of the send pass: on resume, a row the journal
