@@ -149,6 +149,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "listen record: %v", err)
 	}
+	defer seen.close()
 	listener, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "cannot listen on %s: %v", opts.Addr, err)
