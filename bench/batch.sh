@@ -9,8 +9,9 @@
 # then the peak RSS of the batch process (/usr/bin/time -v) at ROWS and
 # LIVE rows sent, and at BIG rows with --dry-run (the whole file is read
 # and checked; nothing is sent). A size of 0 skips that RSS figure.
-# BEFORE=path/to/bokuctl also runs that binary's batch at each
-# concurrency in the same run (for before/after figures).
+# COMPARE="label=path/to/bokuctl …" also runs those binaries' batch at
+# each concurrency in the same run (before/after figures); BEFORE=path is
+# COMPARE="before=path".
 # Usage: bash bench/batch.sh [loop_calls] [rows] [big_rows] [live_rows]
 #        (default 500 10000 1000000 100000)
 set -euo pipefail
@@ -75,7 +76,7 @@ for c in 1 4 8 16; do
   limit=$("$tmp/inproc" -url "$base" -charges "$tmp/charge-ids" -rows "$rows" -c "$c" | awk '{ print $2 }')
   echo "in-process limit, $rows refunds, concurrency $c: $limit rows/s"
   batch this "$tmp/bokuctl" "$c" "$limit"
-  if [ -n "${BEFORE:-}" ]; then batch before "$BEFORE" "$c" "$limit"; fi
+  for other in ${COMPARE:-${BEFORE:+before=$BEFORE}}; do batch "${other%%=*}" "${other#*=}" "$c" "$limit"; done
 done
 
 rss() { # label, args…

@@ -237,14 +237,15 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	recv.seenMu.Lock()
 	entry, known := recv.seen.get(key)
 	if !known {
-		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig"}
+		// With nothing to forward, taking it is delivering it: one record.
+		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig", Delivered: recv.forwardTo == ""}
 		recv.record(key, entry)
 	}
 	recv.seenMu.Unlock()
 	if !known {
 		recv.print(event)
 	}
-	if entry.Delivered {
+	if known && entry.Delivered {
 		recv.log("Acknowledged %s again: already delivered", eventName(event))
 		recv.acknowledge(w, false)
 		return
@@ -253,7 +254,7 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if recv.forwardTo != "" {
 		delivered = recv.forward(r, body, event)
 	}
-	if delivered {
+	if delivered && !entry.Delivered {
 		recv.seenMu.Lock()
 		entry.Delivered = true
 		recv.record(key, entry)
