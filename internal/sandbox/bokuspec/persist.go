@@ -525,6 +525,6 @@ func (s *Server) apply(c Changes) {
 		}
 	}
 	for _, r := range c.Requests {
-		s.account(r.MerchantID).requests[r.MerchantRequestID] = &record{call: r.Call, fingerprint: r.Fingerprint, answer: r.Answer}
+		s.account(r.MerchantID).requests[r.MerchantRequestID] = &record{call: r.Call, fingerprint: storedFingerprint(r.Fingerprint), answer: r.Answer}
 	}
 }
