@@ -90,8 +90,9 @@ those in flight; a second Ctrl-C exits at once.`
 	cmd.Example = `  bokuctl batch refund refunds.csv --dry-run      # check every row, send nothing
   bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
   bokuctl batch resume bt-k3j9x2m4qa --yes`
+	columns := verbColumns(f)
 	for _, v := range batchVerbs {
-		cmd.AddCommand(newBatchVerbCmd(f, providers, v, runF))
+		cmd.AddCommand(newBatchVerbCmd(f, providers, v, columns[v.op], runF))
 	}
 	cmd.AddCommand(newBatchResumeCmd(f, providers, runF))
 	return cmd
@@ -105,7 +106,7 @@ func addBatchFlags(cmd *cobra.Command, o *Options) {
 	cmdutil.AddYesFlag(cmd, &o.Yes)
 }
 
-func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb, runF func(*Options) error) *cobra.Command {
+func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb, columns []string, runF func(*Options) error) *cobra.Command {
 	o := &Options{Factory: f, Providers: providers, Operation: v.op, verb: v}
 	name := strings.ReplaceAll(v.op, "charge ", "")
 	if v.op == "charge" {
@@ -115,7 +116,7 @@ func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVe
 		Use:   name + " FILE",
 		Short: fmt.Sprintf("Run bokuctl %s for every row of FILE (CSV or JSON lines; - for stdin)", v.op),
 		Long: fmt.Sprintf(`Run bokuctl %s for every row of FILE. Columns: %s.
-See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, strings.Join(v.columns(f), ", ")),
+See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, strings.Join(columns, ", ")),
 		Example: batchExample(v),
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -239,3 +239,15 @@ func BenchmarkRowCommand(b *testing.B) {
 		})
 	}
 }
+
+// The columns help lists, from one build of each noun, are those of the
+// verb's own command.
+func TestVerbColumnsAreEachVerbs(t *testing.T) {
+	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+	columns := verbColumns(f)
+	for _, v := range batchVerbs {
+		if got, want := strings.Join(columns[v.op], ","), strings.Join(v.columns(f), ","); got != want || got == "" {
+			t.Errorf("%s: columns %s, want %s", v.op, got, want)
+		}
+	}
+}

@@ -71,14 +71,42 @@ func (v batchVerb) build(f *cmdutil.Factory) *cobra.Command {
 
 // columns lists the columns a row may have: the argument columns and the
 // command's flags, spelled with underscores.
-func (v batchVerb) columns(f *cmdutil.Factory) []string {
+func (v batchVerb) columns(f *cmdutil.Factory) []string { return v.columnsOf(v.build(f)) }
+
+// columnsOf lists the columns of cmd, the verb's command.
+func (v batchVerb) columnsOf(cmd *cobra.Command) []string {
 	cols := append([]string(nil), v.argColumns...)
-	v.build(f).Flags().VisitAll(func(fl *pflagFlag) {
+	cmd.Flags().VisitAll(func(fl *pflagFlag) {
 		if usableColumn(fl) {
 			cols = append(cols, strings.ReplaceAll(fl.Name, "-", "_"))
 		}
 	})
 	return cols
+}
+
+// verbColumns is the columns of every verb, by operation, building each
+// noun's command tree once (charge's serves charge, capture and reverse):
+// every bokuctl start builds batch's help.
+func verbColumns(f *cmdutil.Factory) map[string][]string {
+	nouns := map[string]*cobra.Command{} // "charge" → its command tree
+	out := map[string][]string{}
+	for _, v := range batchVerbs {
+		name, _, _ := strings.Cut(v.op, " ")
+		noun, ok := nouns[name]
+		if !ok {
+			noun = v.noun(f)
+			(&cobra.Command{Use: "bokuctl"}).AddCommand(noun)
+			nouns[name] = noun
+		}
+		cmd := noun
+		for _, c := range noun.Commands() {
+			if v.sub != "" && c.Name() == v.sub {
+				cmd = c
+			}
+		}
+		out[v.op] = v.columnsOf(cmd)
+	}
+	return out
 }
 
 // usableColumn: a batch answers --yes itself, and retired flags stay
