@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // Group is a Store for many concurrent writers (the workers of a batch):
@@ -122,26 +123,35 @@ func (g *Group) NotSent(ctx context.Context) (map[string]int, error) {
 	return keys, nil
 }
 
-// finishesAlone is how many outcomes may wait for the next intent, read
-// or Close before they are written on their own.
-const finishesAlone = 256
+// An outcome waits for the next intent, read or Close at most
+// finishWait, and while fewer than finishesAlone changes are queued:
+// then it is written on its own.
+const (
+	finishesAlone = 256
+	finishWait    = 100 * time.Millisecond
+)
 
 // Finish queues the outcome; it is written with the next group: the
-// next intent (or intents written ahead), the next read, Close, or once
-// finishesAlone changes are queued. A process that dies first leaves the
-// row "sent", which reconcile and resume settle by asking the provider.
+// next intent (or intents written ahead), the next read or Close, else
+// after finishWait or once finishesAlone changes are queued. A process
+// that dies first leaves the row "sent", which reconcile and resume
+// settle by asking the provider.
 func (g *Group) Finish(_ context.Context, key string, attempt int, o Outcome) error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
 		return errors.New("journal: the group is closed")
 	}
+	first := len(g.queue) == 0
 	g.queue = append(g.queue, Change{Key: key, Attempt: attempt, Outcome: o})
 	g.waiters = append(g.waiters, nil)
 	full := len(g.queue) >= finishesAlone
 	g.mu.Unlock()
-	if full {
+	switch {
+	case full:
 		g.signal()
+	case first:
+		time.AfterFunc(finishWait, g.signal)
 	}
 	return nil
 }

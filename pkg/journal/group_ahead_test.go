@@ -109,3 +109,31 @@ func TestGroupOutcomesRideWithTheNextIntent(t *testing.T) {
 		t.Fatalf("k-2 after Close: %+v, %v; want ok", got, err)
 	}
 }
+
+// An outcome alone is written within finishWait, with no other write to
+// carry it.
+func TestGroupOutcomeAloneIsWrittenSoon(t *testing.T) {
+	ctx := context.Background()
+	store, err := Open(ctx, filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	g := NewGroup(store)
+	defer g.Close()
+	if _, err := g.Begin(ctx, Entry{Key: "k-1", Time: time.Now(), Operation: "refund"}); err != nil {
+		t.Fatal(err)
+	}
+	g.Finish(ctx, "k-1", 1, Outcome{Status: StatusOK})
+	deadline := time.Now().Add(50 * finishWait)
+	for {
+		got, err := store.Get(ctx, "k-1")
+		if err == nil && got.Status == StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outcome alone was not written: %+v, %v", got, err)
+		}
+		time.Sleep(finishWait / 4)
+	}
+}
