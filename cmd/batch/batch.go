@@ -693,12 +693,13 @@ done:
 	if bar != nil {
 		bar.Finish()
 	}
-	// Rows whose intent was written ahead but that were never run (the
-	// batch stopped first) say so in their history; they stay "sent", and
-	// resume asks the provider about them, then sends them with their key.
+	// Rows whose intent was written ahead but that were never sent (the
+	// batch stopped first, or the row failed before sending) say so in
+	// their history; they stay "sent", and resume asks the provider about
+	// them, then sends them with their key.
 	if notSent, err := group.NotSent(ctx); err == nil {
 		for key, attempt := range notSent {
-			group.Finish(ctx, key, attempt, journal.Outcome{Reason: "intent written ahead; not sent: the batch stopped first (" + resumeCmd + " sends it)"})
+			group.Finish(ctx, key, attempt, journal.Outcome{Reason: "intent written ahead; not sent (the batch stopped, or the row failed before sending): " + resumeCmd + " sends it"})
 		}
 	}
 	if err := group.Close(); err != nil {
