@@ -4,6 +4,8 @@
 # medians and their ratios (the target, issue 15: at most 3x hello-world
 # for both); then the median wall time of `bokuctl sandbox demo` (14 real
 # HTTP flows).
+# COMPARE="label=path/to/bokuctl …" also measures those binaries' version
+# and --help in the same run (before/after figures).
 # Usage: bash bench/startup.sh [runs]   (default 20; the demo runs runs/4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,12 @@ echo "bokuctl version median:  ${version} ms"
 awk -v a="$version" -v b="$hello" 'BEGIN { printf "ratio (version/hello):   %.1fx\n", a / b }'
 echo "bokuctl --help median:   ${help} ms"
 awk -v a="$help" -v b="$hello" 'BEGIN { printf "ratio (--help/hello):    %.1fx\n", a / b }'
+for other in ${COMPARE:-}; do
+  v=$(median_ms "${other#*=}" version)
+  h=$(median_ms "${other#*=}" --help)
+  awk -v l="${other%%=*}" -v v="$v" -v h="$h" -v b="$hello" 'BEGIN { printf "%s: version %.2f ms (%.1fx), --help %.2f ms (%.1fx)\n", l, v, v / b, h, h / b }'
+done
 runs=$(( runs / 4 > 0 ? runs / 4 : 1 ))
+[ -n "${NO_DEMO:-}" ] && exit 0
 demo=$(median_ms "$tmp/bokuctl" sandbox demo)
 echo "sandbox demo median:     ${demo} ms (runs: $runs)"

@@ -103,7 +103,15 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		value, ok := sandbox.Secrets()[name]
 		return value, ok
 	}
-	root := NewRootCmd(f)
+	var root *cobra.Command
+	if onlyVersion(args) && !wholeTree {
+		// The one command that needs nothing of the tree: building the
+		// whole tree is most of what `bokuctl version` costs.
+		root = newRoot(f, all.Registry())
+		root.AddCommand(newVersionCmd(f))
+	} else {
+		root = NewRootCmd(f)
+	}
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -147,6 +155,10 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 	}
 	return int(f.Printer.PrintError(err))
 }
+
+// wholeTree, set only by tests, makes Run build the whole tree for
+// `version` too.
+var wholeTree bool
 
 // testCommand, set only by tests, adds a command to the tree Run builds.
 var testCommand func(f *cmdutil.Factory) *cobra.Command
@@ -194,6 +206,33 @@ func executeRecovering(ctx context.Context, root *cobra.Command, f *cmdutil.Fact
 // NewRootCmd builds the command tree around f.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	providers := all.Registry()
+	root := newRoot(f, providers)
+	addCommands(f, providers, root)
+	return root
+}
+
+// onlyVersion reports whether args run `bokuctl version` (after global
+// options), which needs no other command.
+func onlyVersion(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "version":
+			return true
+		case a == "--":
+			return false
+		case a == "-p" || a == "--profile" || a == "--provider" || a == "--config" || a == "-o" || a == "--output" ||
+			a == "--jq" || a == "--json" || a == "--timeout":
+			i++ // its value
+		case strings.HasPrefix(a, "-"):
+		default:
+			return false // another command
+		}
+	}
+	return false
+}
+
+// newRoot is the root command with the global options, and no commands.
+func newRoot(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "bokuctl",
 		Short: "Drive Boku, Worldline Acquiring and Ottu payments from the terminal",
@@ -243,7 +282,11 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	flags.BoolVar(&f.DryRun, "dry-run", false, "build and sign the request, print it with secrets masked, send nothing (batch: check every row)")
 	flags.BoolVar(&f.Curl, "curl", false, "with --dry-run: print the request as a curl command, secrets as environment variables")
 	flags.BoolP("yes", "y", false, "answer every confirmation, sending to production included (needed off a terminal)")
+	return root
+}
 
+// addCommands adds every command and help topic to root.
+func addCommands(f *cmdutil.Factory, providers *provider.Registry, root *cobra.Command) {
 	groups := []struct {
 		id, title string
 		commands  []*cobra.Command
@@ -280,7 +323,6 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		cmdutil.AsGroup(completion)
 	}
 	completion.Register(root, f)
-	return root
 }
 
 // setUp validates the global options and builds the printer. It runs after

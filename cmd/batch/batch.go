@@ -94,8 +94,9 @@ built, signed or sent. A single command's --dry-run (bokuctl charge …
 	cmd.Example = `  bokuctl batch refund refunds.csv --dry-run      # check every row, send nothing
   bokuctl batch refund refunds.csv --rate 50 --yes -o csv > results.csv
   bokuctl batch resume bt-k3j9x2m4qa --yes`
+	columns := verbColumns(f)
 	for _, v := range batchVerbs {
-		cmd.AddCommand(newBatchVerbCmd(f, providers, v, runF))
+		cmd.AddCommand(newBatchVerbCmd(f, providers, v, columns[v.op], runF))
 	}
 	cmd.AddCommand(newBatchResumeCmd(f, providers, runF))
 	return cmd
@@ -109,7 +110,7 @@ func addBatchFlags(cmd *cobra.Command, o *Options) {
 	cmdutil.AddYesFlag(cmd, &o.Yes)
 }
 
-func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb, runF func(*Options) error) *cobra.Command {
+func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVerb, columns []string, runF func(*Options) error) *cobra.Command {
 	o := &Options{Factory: f, Providers: providers, Operation: v.op, verb: v}
 	name := strings.ReplaceAll(v.op, "charge ", "")
 	if v.op == "charge" {
@@ -119,7 +120,7 @@ func newBatchVerbCmd(f *cmdutil.Factory, providers *provider.Registry, v batchVe
 		Use:   name + " FILE",
 		Short: fmt.Sprintf("Run bokuctl %s for every row of FILE (CSV or JSON lines; - for stdin)", v.op),
 		Long: fmt.Sprintf(`Run bokuctl %s for every row of FILE. Columns: %s.
-See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, strings.Join(v.columns(f), ", ")),
+See bokuctl batch --help for validation, keys, resume and exit codes.`, v.op, strings.Join(columns, ", ")),
 		Example: batchExample(v),
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -499,6 +500,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 	// one big slice.
 	var buckets [256][]keyAt
 	var hasher hash.Hash64 = fnv.New64a()
+	var rc *rowCommand // the single command, built for the first row
 	for {
 		row, err := reader.Next()
 		if errors.Is(err, io.EOF) {
@@ -518,7 +520,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 			return res, exitcode.New(exitcode.Canceled, "cancelled while checking the file (at line %d): nothing was sent", row.Line)
 		}
 		res.rows++
-		r, rf := b.runRow(ctx, row, shared, true)
+		r, rf := b.runRow(ctx, &rc, row, shared, true)
 		if res.provider == "" && rf != nil && rf.Provider != "" {
 			res.provider = rf.Provider
 		}
@@ -593,27 +595,48 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 	var stopping atomic.Bool
 	stopped := make(chan struct{})
 
-	rows := make(chan batchfile.Row, o.Concurrency)
+	// A new batch writes its rows' intents ahead, a chunk in one
+	// transaction, while the workers send the chunk before it (resume
+	// asks about each row first, and writes each intent as it sends).
+	chunk := 0
+	if !b.resume {
+		chunk = aheadChunk(o.Concurrency)
+	}
+	rows := make(chan batchfile.Row, o.Concurrency+chunk)
 	results := make(chan rowResult, o.Concurrency)
 	var inFlight atomic.Int64
 	go func() {
 		defer close(rows)
+		ahead := b.aheadWriter(ctx, group)
+		pending := make([]batchfile.Row, 0, max(chunk, 1))
 		for !stopping.Load() {
-			row, err := reader.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				var le *batchfile.LineError
-				if errors.As(err, &le) {
-					results <- rowResult{Line: le.Line, Status: rowInvalid, ExitCode: int(exitcode.Usage), Error: le.Msg}
+			pending = pending[:0]
+			for len(pending) < max(chunk, 1) {
+				row, err := reader.Next()
+				if errors.Is(err, io.EOF) {
+					break
 				}
-				continue
+				if err != nil {
+					var le *batchfile.LineError
+					if errors.As(err, &le) {
+						results <- rowResult{Line: le.Line, Status: rowInvalid, ExitCode: int(exitcode.Usage), Error: le.Msg}
+					}
+					continue
+				}
+				pending = append(pending, row)
 			}
-			select {
-			case rows <- row:
-			case <-stopped:
+			if len(pending) == 0 {
 				return
+			}
+			if chunk > 0 {
+				ahead(pending)
+			}
+			for _, row := range pending {
+				select {
+				case rows <- row:
+				case <-stopped:
+					return
+				}
 			}
 		}
 	}()
@@ -622,12 +645,13 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			var rc *rowCommand // this worker's single command
 			for row := range rows {
 				if stopping.Load() {
 					continue
 				}
 				inFlight.Add(1)
-				results <- b.runOne(ctx, row, shared)
+				results <- b.runOne(ctx, &rc, row, shared)
 				inFlight.Add(-1)
 			}
 		}()
@@ -687,6 +711,15 @@ done:
 	if bar != nil {
 		bar.Finish()
 	}
+	// Rows whose intent was written ahead but that were never sent (the
+	// batch stopped first, or the row failed before sending) say so in
+	// their history; they stay "sent", and resume asks the provider about
+	// them, then sends them with their key.
+	if notSent, err := group.NotSent(ctx); err == nil {
+		for key, attempt := range notSent {
+			group.Finish(ctx, key, attempt, journal.Outcome{Reason: "intent written ahead; not sent (the batch stopped, or the row failed before sending): " + resumeCmd + " sends it"})
+		}
+	}
 	if err := group.Close(); err != nil {
 		f.Printer.Notice("Warning: some outcomes could not be written to the journal: %v", err)
 	}
@@ -710,11 +743,53 @@ done:
 	return e
 }
 
+// aheadChunk is how many rows' intents a batch at concurrency c writes
+// ahead in one transaction: enough that one sync serves many rows, few
+// enough that a batch killed leaves few rows "sent" that never left.
+func aheadChunk(c int) int { return min(max(2*c, 8), 32) }
+
+// aheadWriter returns what writes a chunk of rows' intents ahead: each row
+// is checked as validation checks it (stopped at its idempotency key), and
+// the intents of the valid ones are queued in group in one go. A row that
+// is not valid, or whose intent cannot be had, is left to its own run.
+func (b *batchRun) aheadWriter(ctx context.Context, group *journal.Group) func([]batchfile.Row) {
+	var rc *rowCommand
+	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
+	entries := make([]journal.Entry, 0, 32)
+	return func(rows []batchfile.Row) {
+		entries = entries[:0]
+		for _, row := range rows {
+			if e, ok := b.aheadEntry(ctx, &rc, row, shared); ok {
+				entries = append(entries, e)
+			}
+		}
+		if len(entries) > 0 {
+			_ = group.Ahead(entries) // a closed group: each row's Begin says so
+		}
+	}
+}
+
+// aheadEntry is the intent row's run will write, from a validation run of
+// it; ok is false when the row is not valid. A panic is the row's own run's
+// to report.
+func (b *batchRun) aheadEntry(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (e journal.Entry, ok bool) {
+	defer func() {
+		if recover() != nil {
+			*rc, ok = nil, false
+		}
+	}()
+	r, rf := b.runRow(ctx, rc, row, shared, true)
+	if r.Status == rowInvalid || rf == nil {
+		return journal.Entry{}, false
+	}
+	return rf.ValidatedEntry()
+}
+
 // runOne runs one row of the send pass: on resume, a row the journal
 // already settled is skipped, and an unsettled one is asked about first.
 // A row answered "unavailable" is tried again, with the same key, after a
 // pause.
-func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
+func (b *batchRun) runOne(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
 	// A panic in one row must not take the batch down (the top-level
 	// recover sees only the main goroutine): the row is reported as an
 	// internal error, and as unknown when its intent was recorded, for
@@ -726,7 +801,7 @@ func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmduti
 		}
 	}()
 	if b.resume {
-		probe, _ := b.runRow(ctx, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
+		probe, _ := b.runRow(ctx, rc, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
 		if probe.Status == rowInvalid {
 			return probe
 		}
@@ -743,7 +818,7 @@ func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmduti
 				return b.failed(rowResult{Line: row.Line}, err)
 			}
 		}
-		res, _ = b.runRow(ctx, row, shared, false)
+		res, _ = b.runRow(ctx, rc, row, shared, false)
 		if res.ExitCode != int(exitcode.Unavailable) || attempt == 3 {
 			return res
 		}

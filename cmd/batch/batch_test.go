@@ -88,7 +88,8 @@ func TestRowWriterCSV(t *testing.T) {
 func TestBatchRowBecomesTheCommand(t *testing.T) {
 	f := cmdutil.NewFactory(nil, func(string) string { return "" })
 	v, _ := lookupBatchVerb("refund")
-	cmd, args, err := v.command(f, batchfile.Row{Line: 2, Fields: map[string]string{
+	rc := v.newRowCommand(f)
+	_, cmd, args, err := v.command(rc, f, batchfile.Row{Line: 2, Fields: map[string]string{
 		"charge_id": "ch-1", "amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant_refund_id": "rf-9"}})
 	if err != nil {
 		t.Fatal(err)
@@ -110,13 +111,63 @@ func TestBatchRowBecomesTheCommand(t *testing.T) {
 		{"charge_id": "ch-1", "msisdn": "4477"}:    `unknown column "msisdn"`,
 		{"charge_id": "ch-1", "notify": "maybe"}:   `column notify: invalid value "maybe"`,
 	} {
-		if _, _, err := v.command(f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) {
+		if _, _, _, err := v.command(rc, f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%v: %v, want %q", *fields, err, want)
 		}
 	}
 	capture, _ := lookupBatchVerb("charge capture")
 	if cmd := capture.build(f); cmd.CommandPath() != "bokuctl charge capture" {
 		t.Errorf("capture path %q", cmd.CommandPath())
+	}
+}
+
+// The command a worker reuses forgets the previous row: a flag the
+// previous row set is back to its default, and the row runs with its own
+// Factory (the command's closures see it).
+func TestRowCommandForgetsThePreviousRow(t *testing.T) {
+	for _, op := range []string{"refund", "charge", "charge capture", "charge reverse"} {
+		v, _ := lookupBatchVerb(op)
+		first := cmdutil.NewFactory(nil, func(string) string { return "" })
+		rc := v.newRowCommand(first)
+		// Every column the verb has, set to a value that differs from its default.
+		fields := map[string]string{}
+		for _, col := range v.columns(first) {
+			if isArgColumn(v, col) {
+				continue
+			}
+			fl := rc.cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-"))
+			value := "x-1"
+			if fl.Value.Type() == "bool" {
+				value = "true"
+				if fl.DefValue == "true" {
+					value = "false"
+				}
+			}
+			fields[col] = value
+		}
+		if _, _, _, err := v.command(rc, first, batchfile.Row{Line: 2, Fields: fields}); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		second := cmdutil.NewFactory(nil, func(string) string { return "" })
+		second.Output = "second"
+		rf, cmd, _, err := v.command(rc, second, batchfile.Row{Line: 3, Fields: map[string]string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rf.Output != "second" || rf.Run != second.Run {
+			t.Errorf("%s: the row runs with the previous row's Factory", op)
+		}
+		cmd.Flags().VisitAll(func(fl *pflagFlag) {
+			if fl.Name == "yes" {
+				return
+			}
+			if fl.Changed || fl.Value.String() != fl.DefValue {
+				t.Errorf("%s: --%s = %q (changed %v) after a row without it, want its default %q", op, fl.Name, fl.Value.String(), fl.Changed, fl.DefValue)
+			}
+		})
+		if fl := cmd.Flags().Lookup("yes"); fl != nil && fl.Value.String() != "true" {
+			t.Errorf("%s: --yes = %s, want true", op, fl.Value.String())
+		}
 	}
 }
 
@@ -165,5 +216,38 @@ func TestBatchConcurrencyZeroRefusedBeforeTheFile(t *testing.T) {
 	err := batchCmd(f, nil, "refund", missing, "--concurrency", "1", "--yes").ExecuteContext(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "refunds.csv") {
 		t.Errorf("--concurrency 1: %v, want an error naming the missing file", err)
+	}
+}
+
+// What readying a row's command costs: building the noun's command tree
+// (as every row did) against reusing the worker's command.
+func BenchmarkRowCommand(b *testing.B) {
+	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+	row := batchfile.Row{Line: 2, Fields: map[string]string{"charge_id": "ch-1", "amount": "0.01", "currency": "GBP", "reason": "goodwill"}}
+	for _, op := range []string{"refund", "charge"} {
+		v, _ := lookupBatchVerb(op)
+		b.Run(op+"/build", func(b *testing.B) {
+			for b.Loop() {
+				v.command(v.newRowCommand(f), f, row)
+			}
+		})
+		b.Run(op+"/reuse", func(b *testing.B) {
+			rc := v.newRowCommand(f)
+			for b.Loop() {
+				v.command(rc, f, row)
+			}
+		})
+	}
+}
+
+// The columns help lists, from one build of each noun, are those of the
+// verb's own command.
+func TestVerbColumnsAreEachVerbs(t *testing.T) {
+	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+	columns := verbColumns(f)
+	for _, v := range batchVerbs {
+		if got, want := strings.Join(columns[v.op], ","), strings.Join(v.columns(f), ","); got != want || got == "" {
+			t.Errorf("%s: columns %s, want %s", v.op, got, want)
+		}
 	}
 }

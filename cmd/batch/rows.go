@@ -71,14 +71,42 @@ func (v batchVerb) build(f *cmdutil.Factory) *cobra.Command {
 
 // columns lists the columns a row may have: the argument columns and the
 // command's flags, spelled with underscores.
-func (v batchVerb) columns(f *cmdutil.Factory) []string {
+func (v batchVerb) columns(f *cmdutil.Factory) []string { return v.columnsOf(v.build(f)) }
+
+// columnsOf lists the columns of cmd, the verb's command.
+func (v batchVerb) columnsOf(cmd *cobra.Command) []string {
 	cols := append([]string(nil), v.argColumns...)
-	v.build(f).Flags().VisitAll(func(fl *pflagFlag) {
+	cmd.Flags().VisitAll(func(fl *pflagFlag) {
 		if usableColumn(fl) {
 			cols = append(cols, strings.ReplaceAll(fl.Name, "-", "_"))
 		}
 	})
 	return cols
+}
+
+// verbColumns is the columns of every verb, by operation, building each
+// noun's command tree once (charge's serves charge, capture and reverse):
+// every bokuctl start builds batch's help.
+func verbColumns(f *cmdutil.Factory) map[string][]string {
+	nouns := map[string]*cobra.Command{} // "charge" → its command tree
+	out := map[string][]string{}
+	for _, v := range batchVerbs {
+		name, _, _ := strings.Cut(v.op, " ")
+		noun, ok := nouns[name]
+		if !ok {
+			noun = v.noun(f)
+			(&cobra.Command{Use: "bokuctl"}).AddCommand(noun)
+			nouns[name] = noun
+		}
+		cmd := noun
+		for _, c := range noun.Commands() {
+			if v.sub != "" && c.Name() == v.sub {
+				cmd = c
+			}
+		}
+		out[v.op] = v.columnsOf(cmd)
+	}
+	return out
 }
 
 // usableColumn: a batch answers --yes itself, and retired flags stay
@@ -100,10 +128,43 @@ func (v batchVerb) checkColumn(cmd *cobra.Command, col string) error {
 	return fmt.Errorf("unknown column %q for batch %s", col, v.op)
 }
 
-// command builds the row's command with its flags set from the row's
-// columns, and returns it with its arguments.
-func (v batchVerb) command(f *cmdutil.Factory, row batchfile.Row) (*cobra.Command, []string, error) {
-	cmd := v.build(f)
+// rowCommand is a verb's single command built once and run for one row
+// after another (by one worker, or the validation pass): building the
+// command tree of the noun for every row cost more than the row's own
+// work. The command was built over f, whose value each row's Factory
+// replaces in turn, so the command's closures see the row's run.
+type rowCommand struct {
+	f   *cmdutil.Factory
+	cmd *cobra.Command
+}
+
+// newRowCommand builds the verb's command over a Factory of its own,
+// first a copy of template (a row's Factory).
+func (v batchVerb) newRowCommand(template *cmdutil.Factory) *rowCommand {
+	f := new(cmdutil.Factory)
+	*f = *template
+	return &rowCommand{f: f, cmd: v.build(f)}
+}
+
+// command readies the reused command for row: rf's value in place of the
+// previous row's, every flag back to its default (only string and bool
+// flags reach a row; TestRowCommandForgetsThePreviousRow), then the row's
+// columns. It returns the Factory to run the row with.
+func (v batchVerb) command(rc *rowCommand, rf *cmdutil.Factory, row batchfile.Row) (*cmdutil.Factory, *cobra.Command, []string, error) {
+	*rc.f = *rf
+	cmd := rc.cmd
+	var reset error
+	cmd.Flags().VisitAll(func(fl *pflagFlag) {
+		if fl.Changed {
+			if err := fl.Value.Set(fl.DefValue); err != nil && reset == nil {
+				reset = fmt.Errorf("batch: cannot reset --%s: %w", fl.Name, err)
+			}
+			fl.Changed = false
+		}
+	})
+	if reset != nil {
+		return rc.f, nil, nil, reset
+	}
 	cols := make([]string, 0, len(row.Fields))
 	for col := range row.Fields {
 		cols = append(cols, col)
@@ -114,23 +175,23 @@ func (v batchVerb) command(f *cmdutil.Factory, row batchfile.Row) (*cobra.Comman
 	for _, col := range cols {
 		value := row.Fields[col]
 		if err := v.checkColumn(cmd, col); err != nil {
-			return nil, nil, exitcode.New(exitcode.Usage, "%v", err).WithHint("columns are named like the flags of bokuctl %s", v.op)
+			return rc.f, nil, nil, exitcode.New(exitcode.Usage, "%v", err).WithHint("columns are named like the flags of bokuctl %s", v.op)
 		}
 		if isArgColumn(v, col) {
 			if argCol != "" {
-				return nil, nil, exitcode.New(exitcode.Usage, "give %s or %s, not both", argCol, col)
+				return rc.f, nil, nil, exitcode.New(exitcode.Usage, "give %s or %s, not both", argCol, col)
 			}
 			argCol, args = col, []string{value}
 			continue
 		}
 		if err := cmd.Flags().Set(strings.ReplaceAll(col, "_", "-"), value); err != nil {
-			return nil, nil, exitcode.New(exitcode.Usage, "column %s: invalid value %q", col, value)
+			return rc.f, nil, nil, exitcode.New(exitcode.Usage, "column %s: invalid value %q", col, value)
 		}
 	}
 	if cmd.Flags().Lookup("yes") != nil {
 		_ = cmd.Flags().Set("yes", "true") // the batch asked once for all rows
 	}
-	return cmd, args, nil
+	return rc.f, cmd, args, nil
 }
 
 func isArgColumn(v batchVerb, col string) bool {
@@ -317,9 +378,10 @@ func (s *batchSummary) String() string {
 	return line
 }
 
-// runRow runs one row through the single command. With validate, it stops
+// runRow runs one row through the single command, rc (built once for the
+// caller, which runs one row at a time with it). With validate, it stops
 // at the idempotency key (nothing is sent) and reports the key.
-func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared, validate bool) (rowResult, *cmdutil.Factory) {
+func (b *batchRun) runRow(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared, validate bool) (rowResult, *cmdutil.Factory) {
 	res := rowResult{Line: row.Line}
 	var stdout, stderr bytes.Buffer
 	ios := &output.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
@@ -327,7 +389,10 @@ func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmduti
 	if err != nil {
 		return b.failed(res, err), nil
 	}
-	cmd, args, err := b.verb.command(rf, row)
+	if *rc == nil {
+		*rc = b.verb.newRowCommand(rf)
+	}
+	rf, cmd, args, err := b.verb.command(*rc, rf, row)
 	if err != nil {
 		return b.failed(res, err), rf
 	}

@@ -149,6 +149,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "listen record: %v", err)
 	}
+	defer seen.close()
 	listener, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, "cannot listen on %s: %v", opts.Addr, err)
@@ -236,14 +237,15 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	recv.seenMu.Lock()
 	entry, known := recv.seen.get(key)
 	if !known {
-		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig"}
+		// With nothing to forward, taking it is delivering it: one record.
+		entry = seenEntry{At: time.Now().Unix(), Legacy: event.Scheme == "legacy-md5-sig", Delivered: recv.forwardTo == ""}
 		recv.record(key, entry)
 	}
 	recv.seenMu.Unlock()
 	if !known {
 		recv.print(event)
 	}
-	if entry.Delivered {
+	if known && entry.Delivered {
 		recv.log("Acknowledged %s again: already delivered", eventName(event))
 		recv.acknowledge(w, false)
 		return
@@ -252,7 +254,7 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if recv.forwardTo != "" {
 		delivered = recv.forward(r, body, event)
 	}
-	if delivered {
+	if delivered && !entry.Delivered {
 		recv.seenMu.Lock()
 		entry.Delivered = true
 		recv.record(key, entry)

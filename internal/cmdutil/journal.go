@@ -79,6 +79,27 @@ func (f *Factory) recordIntent(ctx context.Context, key string, in Intent) error
 	if err != nil || store == nil {
 		return err
 	}
+	attempt, err := store.Begin(ctx, f.intentEntry(key, in))
+	if err != nil {
+		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
+	}
+	r := f.Run
+	r.key, r.attempt, r.follows, r.settles = key, attempt, in.Follows, in.Settles
+	return nil
+}
+
+// ValidatedEntry is the journal row a validation run stopped at would
+// write when sent (what a batch writes ahead, journal.Group.Ahead); ok is
+// false when the run did not reach its key.
+func (f *Factory) ValidatedEntry() (e journal.Entry, ok bool) {
+	if f.Run.validatedKey == "" {
+		return journal.Entry{}, false
+	}
+	return f.intentEntry(f.Run.validatedKey, f.Run.validated), true
+}
+
+// intentEntry is the journal row of the request about to be sent with key.
+func (f *Factory) intentEntry(key string, in Intent) journal.Entry {
 	r := f.Run
 	e := journal.Entry{Key: key, Time: time.Now(), Operation: r.Operation, Targets: map[string]string{}, Provider: in.Provider,
 		Follows: in.Follows, Settles: in.Settles, Batch: r.Batch, Line: r.BatchLine}
@@ -122,12 +143,7 @@ func (f *Factory) recordIntent(ctx context.Context, key string, in Intent) error
 		e.User = u.Username
 	}
 	e.Host, _ = os.Hostname()
-	attempt, err := store.Begin(ctx, e)
-	if err != nil {
-		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
-	}
-	r.key, r.attempt, r.follows, r.settles = key, attempt, in.Follows, in.Settles
-	return nil
+	return e
 }
 
 // RecordResult keeps the last printed result for the journal row: the

@@ -303,16 +303,7 @@ func Verify(req *Request, keys Keys) (*Event, error) {
 // own Postman collection sends notifications unsigned). The notification
 // must still be for keys.MerchantID. Its Scheme is "unsigned".
 func ParseUnsigned(req *Request, keys Keys) (*Event, error) {
-	var root struct{ XMLName xml.Name }
-	if err := xml.Unmarshal(req.Body, &root); err != nil {
-		return nil, malformed("body is not XML: %v", err)
-	}
-	switch root.XMLName.Local {
-	case "charge-notification", "refund-notification":
-	default:
-		return nil, malformed("body is a <%s>, not a <charge-notification> or <refund-notification>", root.XMLName.Local)
-	}
-	ev, err := parseDirect(root.XMLName.Local, req.Body)
+	ev, err := parseDirect(req.Body, "body")
 	if err != nil {
 		return nil, err
 	}
@@ -341,17 +332,7 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 		}
 		return nil, &InvalidError{Scheme: "hmac-sha256", Reason: err.Error()}
 	}
-	var root struct{ XMLName xml.Name }
-	if err := xml.Unmarshal(req.Body, &root); err != nil {
-		return nil, malformed("signed body is not XML: %v", err)
-	}
-	var ev *Event
-	switch root.XMLName.Local {
-	case "charge-notification", "refund-notification":
-		ev, err = parseDirect(root.XMLName.Local, req.Body)
-	default:
-		return nil, malformed("signed body is a <%s>, not a <charge-notification> or <refund-notification>", root.XMLName.Local)
-	}
+	ev, err := parseDirect(req.Body, "signed body")
 	if err != nil {
 		return nil, err
 	}
@@ -364,13 +345,28 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 // directNotification is Boku 3.0's <charge-notification><charge> or
 // <refund-notification><refund>.
 type directNotification struct {
-	Charge *bokudirect.Charge `xml:"charge"`
-	Refund *bokudirect.Refund `xml:"refund"`
+	XMLName xml.Name
+	Charge  *bokudirect.Charge `xml:"charge"`
+	Refund  *bokudirect.Refund `xml:"refund"`
 }
 
-func parseDirect(root string, body []byte) (*Event, error) {
+// parseDirect reads a Boku 3.0 notification body (what names it in
+// errors: "signed body") in one pass: verification used to read it once for
+// its root element, then again for its fields.
+func parseDirect(body []byte, what string) (*Event, error) {
 	var n directNotification
-	if err := xml.Unmarshal(body, &n); err != nil {
+	err := xml.Unmarshal(body, &n)
+	var syntax *xml.SyntaxError
+	if err != nil && (n.XMLName.Local == "" || errors.As(err, &syntax)) {
+		return nil, malformed("%s is not XML: %v", what, err)
+	}
+	root := n.XMLName.Local
+	switch root {
+	case "charge-notification", "refund-notification":
+	default:
+		return nil, malformed("%s is a <%s>, not a <charge-notification> or <refund-notification>", what, root)
+	}
+	if err != nil {
 		return nil, malformed("<%s>: %v", root, err)
 	}
 	ev := &Event{Scheme: "hmac-sha256"}

@@ -1,6 +1,8 @@
 package bokuspec
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -119,8 +121,26 @@ func (x *exchange) ids(f *form) string {
 	return f.str("merchant-request-id", true, 1, lenMerchantReqID)
 }
 
+// fingerprint identifies a request's fields for its merchant-request-id:
+// a resend with the same fingerprint is the same request. It is kept as
+// 32 hex digits of their SHA-256 (a record costs the same whatever the
+// fields' length).
 func fingerprint(call string, parts ...string) string {
-	return call + "\x00" + strings.Join(parts, "\x00")
+	return hashFingerprint(call + "\x00" + strings.Join(parts, "\x00"))
+}
+
+func hashFingerprint(fields string) string {
+	sum := sha256.Sum256([]byte(fields))
+	return hex.EncodeToString(sum[:16])
+}
+
+// storedFingerprint is a fingerprint read from a state file: earlier
+// versions kept the fields themselves.
+func storedFingerprint(fp string) string {
+	if len(fp) == 32 && !strings.ContainsFunc(fp, func(r rune) bool { return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') }) {
+		return fp
+	}
+	return hashFingerprint(fp)
 }
 
 // seen looks a merchant-request-id up: conflict when it was used for a
@@ -725,6 +745,9 @@ func (x *exchange) refundCharge(f *form) any {
 	country := x.country(f, true)
 	mrid := x.ids(f)
 	refundID := f.str("merchant-refund-id", true, 1, lenMerchantReqID)
+	if refundID == mrid {
+		refundID = mrid // one copy of the usual key kept, not two
+	}
 	chargeID := f.str("charge-id", true, 1, lenChargeID)
 	reason := 0
 	if v := f.str("reason-code", true, 1, 16); v != "" {

@@ -63,3 +63,16 @@ func TestFundCheck(t *testing.T) {
 		t.Errorf("repeated: %s", r.body)
 	}
 }
+
+// A fingerprint read from an earlier state file (the fields themselves)
+// matches the same request's fingerprint as kept now (hashed).
+func TestStoredFingerprint(t *testing.T) {
+	raw := "refund-charge\x00GB\x00rf-1\x00ch-1\x0033\x00GBP\x000.01"
+	now := fingerprint("refund-charge", "GB", "rf-1", "ch-1", "33", "GBP", "0.01")
+	if len(now) != 32 || storedFingerprint(raw) != now || storedFingerprint(now) != now {
+		t.Errorf("fingerprint %q, stored %q, stored again %q", now, storedFingerprint(raw), storedFingerprint(now))
+	}
+	if fingerprint("refund-charge", "GB", "rf-1", "ch-1", "33", "GBP", "0.02") == now {
+		t.Error("two requests got one fingerprint")
+	}
+}

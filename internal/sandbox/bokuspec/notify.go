@@ -57,11 +57,15 @@ func (s *Server) SetCallbackURL(merchantID, callbackURL string) {
 	s.callbacks[merchantID] = callbackURL
 }
 
-// Deliveries returns the attempts made so far, finished ones only.
+// maxDeliveries bounds the log of delivery attempts: the oldest go first.
+const maxDeliveries = 1000
+
+// Deliveries returns the attempts made so far, finished ones only: the
+// last maxDeliveries of them.
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.deliveries...)
+	return append([]Delivery(nil), s.deliveries[max(0, len(s.deliveries)-maxDeliveries):]...)
 }
 
 // notifyRefund sends a <refund-notification> for rf (kind refund or
@@ -118,6 +122,9 @@ func (s *Server) send(merchantID, target, eventType string, body []byte) {
 				d.Status = http.StatusOK
 			}
 			s.mu.Lock()
+			if len(s.deliveries) == 2*maxDeliveries {
+				s.deliveries = append(s.deliveries[:0], s.deliveries[maxDeliveries:]...)
+			}
 			s.deliveries = append(s.deliveries, d)
 			s.mu.Unlock()
 			if d.Err == "" || waited+wait > base*1440 {

@@ -471,6 +471,7 @@ func (s *Server) apply(c Changes) {
 					a.charges[i] = ch
 				}
 			}
+			a.rescan()
 		} else {
 			a.charges = append(a.charges, ch)
 		}
@@ -501,6 +502,7 @@ func (s *Server) apply(c Changes) {
 					a.refunds[i] = rf
 				}
 			}
+			a.rescan()
 		} else {
 			a.refunds = append(a.refunds, rf)
 		}
@@ -523,6 +525,6 @@ func (s *Server) apply(c Changes) {
 		}
 	}
 	for _, r := range c.Requests {
-		s.account(r.MerchantID).requests[r.MerchantRequestID] = &record{call: r.Call, fingerprint: r.Fingerprint, answer: r.Answer}
+		s.account(r.MerchantID).requests[r.MerchantRequestID] = &record{call: r.Call, fingerprint: storedFingerprint(r.Fingerprint), answer: r.Answer}
 	}
 }

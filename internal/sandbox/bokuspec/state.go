@@ -161,6 +161,16 @@ type account struct {
 	optinPlans     map[string]optinPlan // simulator, by the optin's merchant-request-id
 	chargeBehavior map[string]behavior  // simulator, by optin-id
 	refundBehavior map[string]behavior
+
+	// The operations settleAll looks at: those of charges[:chargesSeen]
+	// and refunds[:refundsSeen] that were in progress when last looked at.
+	// An outcome is only ever set in progress when its operation is made
+	// (appended), so every other one is final and is not looked at again:
+	// a request costs the same after a million refunds as after one.
+	pendingCharges []*charge
+	pendingRefunds []*refund
+	chargesSeen    int
+	refundsSeen    int
 }
 
 // optinPlan is a hosted-optin-behavior set before the optin call.
@@ -198,21 +208,51 @@ func settleRefund(c *charge, rf *refund, now time.Time) bool {
 // settleAll brings every in-progress operation of the account up to now,
 // noting what changed (for TakeChanges).
 func (s *Server) settleAll(a *account, now time.Time) {
-	for _, c := range a.charges {
+	for _, c := range a.charges[a.chargesSeen:] {
+		if c.status == statusInProgress {
+			a.pendingCharges = append(a.pendingCharges, c)
+		}
+	}
+	a.chargesSeen = len(a.charges)
+	for _, rf := range a.refunds[a.refundsSeen:] {
+		if rf.status == statusInProgress {
+			a.pendingRefunds = append(a.pendingRefunds, rf)
+		}
+	}
+	a.refundsSeen = len(a.refunds)
+	pending := a.pendingCharges[:0]
+	for _, c := range a.pendingCharges {
 		if !c.single && c.settle(now) {
 			s.markCharge(c.id)
 		}
+		if c.status == statusInProgress {
+			pending = append(pending, c)
+		}
 	}
-	for _, rf := range a.refunds {
+	clear(a.pendingCharges[len(pending):])
+	a.pendingCharges = pending
+	still := a.pendingRefunds[:0]
+	for _, rf := range a.pendingRefunds {
 		if c := a.chargeByID[rf.chargeID]; c != nil && settleRefund(c, rf, now) {
 			s.markCharge(c.id)
 			s.markRefund(rf.id)
 		}
+		if rf.status == statusInProgress {
+			still = append(still, rf)
+		}
 	}
+	clear(a.pendingRefunds[len(still):])
+	a.pendingRefunds = still
 	for _, o := range a.optins {
 		if o.autoRedirect && !o.redirected && !now.Before(o.created.Add(o.autoRedirectAfter)) {
 			o.redirected = true
 			s.markOptin(o.id)
 		}
 	}
+}
+
+// rescan makes settleAll look at every operation again (after a state
+// file replaced records in place).
+func (a *account) rescan() {
+	a.pendingCharges, a.pendingRefunds, a.chargesSeen, a.refundsSeen = nil, nil, 0, 0
 }

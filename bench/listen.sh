@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# listen throughput and memory, in one run on this machine:
+#   - notifications/s of `bokuctl listen` (signature checked, printed with
+#     -o json to /dev/null, recorded in its seen file beside the journal)
+#     at concurrency 1, 4 and 16, against a bare Go HTTP server
+#     (bench/bare: reads the body, answers the acknowledgement) measured
+#     just before it at the same concurrency, and the ratio;
+#   - then RSS (VmRSS, and the peak VmHWM) of the listener after every
+#     STEP more notifications, up to MEM in all (flat means bounded).
+# Every notification has its own refund id (bench/notifyload signs them
+# with the sandbox key). COMPARE="label=path/to/bokuctl …" also measures
+# those binaries' listen rates in the same run (not their memory).
+# Usage: bash bench/listen.sh [per_concurrency] [mem_total] [step]
+#        (default 3000 100000 20000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-3000}
+mem=${2:-100000}
+step=${3:-20000}
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+CGO_ENABLED=0 go build -o "$tmp/bokuctl" .
+go build -o "$tmp/notifyload" ./bench/notifyload
+go build -o "$tmp/bare" ./bench/bare
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" BOKUCTL_CONFIG="$tmp/config.yaml" BOKUCTL_KEYRING_FILE="$tmp/secrets.json"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus" NO_COLOR=1
+# The sandbox writes the profile "sandbox" (its key is built in).
+"$tmp/bokuctl" sandbox serve --ready-file "$tmp/ready" >/dev/null 2>&1 &
+pids+=($!)
+while [ ! -s "$tmp/ready" ]; do sleep 0.05; done
+
+wait_file() { while [ ! -s "$1" ]; do sleep 0.05; done; }
+start_listen() { # binary, name → sets lpid, lurl
+  rm -f "$tmp/$2.url"
+  "$1" -p sandbox listen --addr 127.0.0.1:0 --url-file "$tmp/$2.url" --seen-file "$tmp/$2-seen.json" -o json >/dev/null 2>"$tmp/$2.err" &
+  lpid=$!
+  pids+=($lpid)
+  wait_file "$tmp/$2.url"
+  lurl=$(cat "$tmp/$2.url")
+}
+"$tmp/bare" "$tmp/bare.url" &
+pids+=($!)
+wait_file "$tmp/bare.url"
+bare_url=$(cat "$tmp/bare.url")
+
+binaries=("this=$tmp/bokuctl")
+for other in ${COMPARE:-}; do binaries+=("$other"); done
+declare -A urls lpids
+for b in "${binaries[@]}"; do
+  start_listen "${b#*=}" "${b%%=*}"
+  urls[${b%%=*}]=$lurl
+  lpids[${b%%=*}]=$lpid
+done
+next=0
+for c in 1 4 16; do
+  bare=$("$tmp/notifyload" -url "$bare_url" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
+  echo "bare HTTP server, $n notifications, concurrency $c: $bare/s"
+  for b in "${binaries[@]}"; do
+    label=${b%%=*}
+    r=$("$tmp/notifyload" -url "${urls[$label]}" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
+    printf '%-6s listen, %s notifications, concurrency %2s: %6s/s, %.2f of the bare server\n' "$label" "$n" "$c" "$r" "$(awk -v a="$r" -v b="$bare" 'BEGIN { print a / b }')"
+  done
+  next=$((next + n))
+done
+
+rss() { awk '/^VmRSS|^VmHWM/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' "/proc/$1/status"; }
+sent=$((3 * n))
+while [ "$sent" -lt "$mem" ]; do
+  "$tmp/notifyload" -url "${urls[this]}" -n "$step" -c 16 -start "$next" >/dev/null
+  next=$((next + step))
+  sent=$((sent + step))
+  echo "listen after $sent notifications: $(rss "${lpids[this]}") seen file $(du -k "$tmp/this-seen.json" | cut -f1) kB"
+done
