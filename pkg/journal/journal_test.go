@@ -25,7 +25,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	if err != nil || got.Status != StatusSent || got.Targets["optin-id"] != "oi-1" || got.ExitCode != nil {
 		t.Fatalf("intent: %+v %v", got, err)
 	}
-	unknown, _ := store.List(ctx, Filter{Status: StatusUnknown})
+	unknown, _ := List(ctx, store, Filter{Status: StatusUnknown})
 	if len(unknown) != 1 {
 		t.Fatalf("a row still sent counts as unknown: %+v", unknown)
 	}
@@ -46,7 +46,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	if _, err := store.Get(ctx, "nope"); err != ErrNotFound {
 		t.Fatalf("missing key: %v", err)
 	}
-	old, _ := store.List(ctx, Filter{Since: time.Now().Add(time.Hour)})
+	old, _ := List(ctx, store, Filter{Since: time.Now().Add(time.Hour)})
 	if len(old) != 0 {
 		t.Fatal("since filter")
 	}
@@ -85,7 +85,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	}
 	store, _ := Open(ctx, path)
 	defer store.Close()
-	all, err := store.List(ctx, Filter{Status: StatusOK})
+	all, err := List(ctx, store, Filter{Status: StatusOK})
 	if err != nil || len(all) != 20 {
 		t.Fatalf("%d rows, %v", len(all), err)
 	}
