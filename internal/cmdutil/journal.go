@@ -18,6 +18,11 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
+// JournalWindow is how far back journal list, reconcile and status look
+// by default (--since): one window, so that what list shows is what
+// reconcile settles.
+const JournalWindow = 7 * 24 * time.Hour
+
 // JournalPath is where the journal lives: the profile's journal setting
 // or BOKUCTL_JOURNAL, else $XDG_STATE_HOME/bokuctl/journal.db (or
 // ~/.local/state/bokuctl/journal.db); "off" turns it off.
