@@ -1,0 +1,262 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// IsPostgres reports whether a journal location is a PostgreSQL
+// connection string (postgres:// or postgresql://) rather than a file.
+func IsPostgres(location string) bool {
+	l := strings.ToLower(location)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// postgresDialect: $n placeholders, row locks, timestamptz and numeric.
+var postgresDialect = &dialect{name: "postgres", dollar: true, lock: " FOR UPDATE", native: true}
+
+// Redact is a PostgreSQL connection string safe to print: its password,
+// if it has one, replaced by xxxxx.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable address)"
+	}
+	return u.Redacted()
+}
+
+// maskedError hides the password (and the connection string's) in the
+// text of a driver error, whose messages can quote the address.
+type maskedError struct {
+	err     error
+	secrets []string
+}
+
+func (e *maskedError) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		}
+	}
+	return msg
+}
+
+func (e *maskedError) Unwrap() error { return e.err }
+
+// pgStore is the journal on PostgreSQL: the shared sqlStore with errors
+// masked.
+type pgStore struct {
+	*sqlStore
+	secrets []string
+}
+
+// OpenPostgres opens the team journal at dsn (postgres://user@host/db…),
+// with password when it is not empty (from the secret store; else pgx
+// finds it in PGPASSWORD or ~/.pgpass), and brings its schema up to date.
+// A password inside dsn is refused: the address lives in the config file,
+// which holds no secret. No error names the password.
+func OpenPostgres(ctx context.Context, dsn, password string) (Store, error) {
+	where := Redact(dsn)
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return nil, &OpenError{Path: where, Err: errors.New("the address holds a password: keep it in the secret store (bokuctl secret set journal-password) or PGPASSWORD, not in the config")}
+		}
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, &OpenError{Path: where, Err: &maskedError{err: err, secrets: []string{dsn}}}
+	}
+	if password != "" {
+		cfg.Password = password
+	}
+	secrets := []string{dsn, cfg.Password}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(2)
+	s := &pgStore{sqlStore: &sqlStore{db: db, d: postgresDialect, where: where}, secrets: secrets}
+	if err := migratePostgres(ctx, db); err != nil {
+		db.Close()
+		return nil, &OpenError{Path: where, Err: &maskedError{err: err, secrets: secrets}}
+	}
+	return s, nil
+}
+
+// postgresMigrations are the team journal's schema versions, in order;
+// version n is postgresMigrations[n-1]. Never edit one that shipped: add
+// the next.
+var postgresMigrations = []string{
+	// 1: the tables of SQLite's version 3, with timestamptz times,
+	// numeric amounts, byte-order keys, and an append-only history.
+	`
+CREATE TABLE operations (
+	key         text COLLATE "C" PRIMARY KEY,
+	time        timestamptz NOT NULL,
+	profile     text NOT NULL,
+	provider    text NOT NULL,
+	operation   text NOT NULL,
+	targets     text NOT NULL DEFAULT '{}',
+	amount      numeric,
+	amount_minor bigint NOT NULL DEFAULT 0,
+	currency    text NOT NULL DEFAULT '',
+	"user"      text NOT NULL DEFAULT '',
+	host        text NOT NULL DEFAULT '',
+	db_user     text NOT NULL DEFAULT current_user,
+	status      text NOT NULL,
+	exit_code   integer,
+	reason      text NOT NULL DEFAULT '',
+	result      text NOT NULL DEFAULT '',
+	settle_cmd  text NOT NULL DEFAULT '',
+	finished_at timestamptz,
+	batch       text NOT NULL DEFAULT '',
+	line        integer NOT NULL DEFAULT 0,
+	made_id     text NOT NULL DEFAULT '',
+	follows     text COLLATE "C" NOT NULL DEFAULT '',
+	settles     text NOT NULL DEFAULT '',
+	attempts    integer NOT NULL DEFAULT 1
+);
+CREATE INDEX operations_time ON operations(time);
+CREATE INDEX operations_status_time ON operations(status, time);
+CREATE INDEX operations_provider_time ON operations(provider, time);
+CREATE INDEX operations_operation_time ON operations(operation, time);
+CREATE INDEX operations_batch ON operations(batch) WHERE batch <> '';
+CREATE INDEX operations_follows ON operations(follows) WHERE follows <> '';
+CREATE TABLE batches (
+	id        text PRIMARY KEY,
+	time      timestamptz NOT NULL,
+	profile   text NOT NULL,
+	provider  text NOT NULL,
+	operation text NOT NULL,
+	file      text NOT NULL,
+	digest    text NOT NULL,
+	copy      text NOT NULL,
+	rows      integer NOT NULL
+);
+CREATE INDEX batches_digest ON batches(digest);
+CREATE TABLE events (
+	seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	key         text COLLATE "C" NOT NULL,
+	time        timestamptz NOT NULL,
+	kind        text NOT NULL,
+	attempt     integer NOT NULL DEFAULT 0,
+	from_status text NOT NULL DEFAULT '',
+	to_status   text NOT NULL DEFAULT '',
+	status      text NOT NULL DEFAULT '',
+	exit_code   integer,
+	amount      numeric,
+	currency    text NOT NULL DEFAULT '',
+	reason      text NOT NULL DEFAULT '',
+	result      text NOT NULL DEFAULT '',
+	note        text NOT NULL DEFAULT '',
+	"by"        text NOT NULL DEFAULT '',
+	db_user     text NOT NULL DEFAULT current_user
+);
+CREATE INDEX events_key ON events(key, seq);
+CREATE FUNCTION bokuctl_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'journal events are never changed or deleted';
+END $$;
+CREATE TRIGGER events_never_changed BEFORE UPDATE OR DELETE ON events
+	FOR EACH ROW EXECUTE FUNCTION bokuctl_events_append_only();
+CREATE TRIGGER events_never_truncated BEFORE TRUNCATE ON events
+	FOR EACH STATEMENT EXECUTE FUNCTION bokuctl_events_append_only();
+`,
+}
+
+// migrateLock is the advisory lock key under which the schema changes
+// (pg_advisory_xact_lock: held to the end of the transaction, so two
+// processes opening an old journal migrate it once).
+const migrateLock = 0x626f6b75 // "boku"
+
+func migratePostgres(ctx context.Context, db *sql.DB) error {
+	// Fast path: an up-to-date journal needs no lock.
+	var version int
+	err := db.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&version)
+	if err == nil && version >= len(postgresMigrations) {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS bokuctl_schema (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())"); err != nil {
+		return err
+	}
+	var current sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&current); err != nil {
+		return err
+	}
+	for v := int(current.Int64) + 1; v <= len(postgresMigrations); v++ {
+		if _, err := tx.ExecContext(ctx, postgresMigrations[v-1]); err != nil {
+			return fmt.Errorf("schema version %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO bokuctl_schema (version) VALUES ($1)", v); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *pgStore) mask(err error) error {
+	if err == nil {
+		return nil
+	}
+	var open *OpenError
+	if errors.As(err, &open) {
+		return &OpenError{Path: open.Path, Err: &maskedError{err: open.Err, secrets: s.secrets}}
+	}
+	return err
+}
+
+func (s *pgStore) Begin(ctx context.Context, e Entry) (int, error) {
+	n, err := s.sqlStore.Begin(ctx, e)
+	return n, s.mask(err)
+}
+
+func (s *pgStore) Finish(ctx context.Context, key string, attempt int, o Outcome) error {
+	return s.mask(s.sqlStore.Finish(ctx, key, attempt, o))
+}
+
+func (s *pgStore) Apply(ctx context.Context, changes []Change) error {
+	return s.mask(s.sqlStore.Apply(ctx, changes))
+}
+
+func (s *pgStore) Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error) {
+	e, err := s.sqlStore.Record(ctx, key, kind, o, ev)
+	return e, s.mask(err)
+}
+
+func (s *pgStore) Each(ctx context.Context, f Filter, fn func(*Entry) error) error {
+	return s.mask(s.sqlStore.Each(ctx, f, fn))
+}
+
+func (s *pgStore) Get(ctx context.Context, key string) (*Entry, error) {
+	e, err := s.sqlStore.Get(ctx, key)
+	return e, s.mask(err)
+}
+
+func (s *pgStore) ClaimBatch(ctx context.Context, b Batch, fresh bool) (*Batch, error) {
+	p, err := s.sqlStore.ClaimBatch(ctx, b, fresh)
+	return p, s.mask(err)
+}
+
+func (s *pgStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
+	b, err := s.sqlStore.GetBatch(ctx, id)
+	return b, s.mask(err)
+}
+
+func (s *pgStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
+	b, err := s.sqlStore.FindBatch(ctx, digest, operation, profile)
+	return b, s.mask(err)
+}
