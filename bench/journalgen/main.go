@@ -46,7 +46,7 @@ func main() {
 	// The unknown rows: every k-th row of the last week, and of the week
 	// before it.
 	week := int(7 * 24 * time.Hour / step)
-	every := max(1, week / max(1, *unsettled))
+	every := max(1, week/max(1, *unsettled))
 	const batch = 20000
 	for start := 0; start < *rows; start += batch {
 		tx, err := db.BeginTx(ctx, nil)

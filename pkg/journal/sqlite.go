@@ -241,4 +241,3 @@ func Open(ctx context.Context, path string) (Store, error) {
 	}
 	return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
 }
-
