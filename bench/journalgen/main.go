@@ -100,7 +100,7 @@ func main() {
 		}
 	}
 	if *schema == 2 {
-		if _, err := db.ExecContext(ctx, `DROP INDEX operations_status_time; DROP INDEX operations_provider_time; DROP INDEX operations_operation_time;
+		if _, err := db.ExecContext(ctx, `DROP INDEX operations_time_key; CREATE INDEX operations_time ON operations(time); DROP INDEX operations_status_time; DROP INDEX operations_provider_time; DROP INDEX operations_operation_time;
 			CREATE INDEX operations_status ON operations(status); PRAGMA user_version = 2`); err != nil {
 			log.Fatal(err)
 		}

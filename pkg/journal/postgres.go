@@ -122,7 +122,7 @@ CREATE TABLE operations (
 	settles     text NOT NULL DEFAULT '',
 	attempts    integer NOT NULL DEFAULT 1
 );
-CREATE INDEX operations_time ON operations(time);
+CREATE INDEX operations_time_key ON operations(time, key);
 CREATE INDEX operations_status_time ON operations(status, time);
 CREATE INDEX operations_provider_time ON operations(provider, time);
 CREATE INDEX operations_operation_time ON operations(operation, time);

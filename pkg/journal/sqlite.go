@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS operations (
 	settle_cmd  TEXT NOT NULL DEFAULT '',
 	finished_at TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS operations_time ON operations(time);
 CREATE TABLE IF NOT EXISTS batches (
 	id        TEXT PRIMARY KEY,
 	time      TEXT NOT NULL,
@@ -177,6 +176,8 @@ func migrate2(ctx context.Context, tx *sql.Tx) error {
 
 // indexes3 are the indexes of version 3.
 const indexes3 = `
+CREATE INDEX IF NOT EXISTS operations_time_key ON operations(time, key);
+DROP INDEX IF EXISTS operations_time;
 CREATE INDEX IF NOT EXISTS operations_status_time ON operations(status, time);
 DROP INDEX IF EXISTS operations_status;
 CREATE INDEX IF NOT EXISTS operations_provider_time ON operations(provider, time);

@@ -12,9 +12,10 @@ import (
 
 // Streams reports whether a list can be printed as it is read: a table,
 // or JSON with no --jq and no --json fields (which need the whole
-// document) and no recorder.
+// document). A streamed list is never a request's result, so the
+// Recorder (which keeps that for the journal) does not get it.
 func (p *Printer) Streams() bool {
-	return p.jq == nil && len(p.Fields) == 0 && p.Recorder == nil && (p.Format == FormatJSON || p.Format == FormatTable || p.Format == "")
+	return p.jq == nil && len(p.Fields) == 0 && (p.Format == FormatJSON || p.Format == FormatTable || p.Format == "")
 }
 
 // ListStream prints a list result as its items are read, never holding
