@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -24,7 +25,8 @@ import (
 const JournalWindow = 7 * 24 * time.Hour
 
 // JournalPath is where the journal lives: the profile's journal setting
-// or BOKUCTL_JOURNAL, else $XDG_STATE_HOME/bokuctl/journal.db (or
+// or BOKUCTL_JOURNAL (a file, or a postgres:// address for a team
+// journal), else $XDG_STATE_HOME/bokuctl/journal.db (or
 // ~/.local/state/bokuctl/journal.db); "off" turns it off.
 func (f *Factory) JournalPath() (string, error) {
 	if path := f.Getenv("BOKUCTL_JOURNAL"); path != "" {
@@ -62,10 +64,26 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 	if err != nil || strings.EqualFold(path, "off") {
 		return nil, err
 	}
-	store, err := journal.Open(ctx, path)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Auth, "%v", err).
-			WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+	var store journal.Store
+	if journal.IsPostgres(path) {
+		// The password: the secret store's journal-password (or
+		// BOKUCTL_JOURNAL_PASSWORD), else what pgx finds itself
+		// (PGPASSWORD, ~/.pgpass).
+		var password string
+		if resolved, err := f.ResolveSecret(ctx, "journal-password"); err == nil {
+			password = resolved.Value
+		}
+		store, err = journal.OpenPostgres(ctx, path, password)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Auth, "%v", err).
+				WithHint("nothing was sent. Check the server and the address (journal setting or BOKUCTL_JOURNAL), the password (bokuctl secret set journal-password, or PGPASSWORD), or pass --no-journal to send without a record")
+		}
+	} else {
+		store, err = journal.Open(ctx, path)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Auth, "%v", err).
+				WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+		}
 	}
 	f.journal = store
 	return store, nil
@@ -128,6 +146,11 @@ func (f *Factory) recordIntent(ctx context.Context, key string, in Intent) error
 	}
 	e.Host, _ = os.Hostname()
 	attempt, err := store.Begin(ctx, e)
+	var held *journal.HeldError
+	if errors.As(err, &held) {
+		return exitcode.New(exitcode.Usage, "%v", err).
+			WithHint("nothing was sent. Another operator's request with this key may still be in flight: let them or `bokuctl reconcile` settle it (bokuctl journal show %s), then send again", key)
+	}
 	if err != nil {
 		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
 	}

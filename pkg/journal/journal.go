@@ -213,6 +213,10 @@ type Change struct {
 	Key     string
 	Attempt int // the attempt an outcome answers; set by Apply for an intent
 	Outcome Outcome
+	// Err is set by Apply for an intent it refused on its own (a
+	// *HeldError: another operator holds the key), without failing the
+	// other changes of the group.
+	Err error
 }
 
 // GroupWriter is a Store that can apply many changes in one transaction:

@@ -191,6 +191,10 @@ func (s *sqlStore) Apply(ctx context.Context, changes []Change) error {
 			var err error
 			if c.Begin != nil {
 				c.Attempt, err = s.begin(ctx, tx, *c.Begin)
+				var held *HeldError
+				if errors.As(err, &held) {
+					c.Err, err = err, nil
+				}
 			} else {
 				err = s.finish(ctx, tx, c.Key, c.Attempt, c.Outcome)
 			}
