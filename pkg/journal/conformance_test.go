@@ -1,15 +1,21 @@
 package journal_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -121,6 +127,27 @@ func TestPostgresConformance(t *testing.T) {
 			_, err = db.Exec(query)
 			return err
 		},
+		WriteOld: func(t *testing.T, dsn string) {
+			// Schema version 1, as the first bokuctl with a team journal
+			// left it.
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, q := range []string{
+				"CREATE TABLE bokuctl_schema (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
+				journal.PostgresMigrations[0],
+				"INSERT INTO bokuctl_schema (version) VALUES (1)",
+				`INSERT INTO operations (key, time, profile, provider, operation, amount, amount_minor, currency, status, exit_code, finished_at)
+				VALUES ('old-ok', '2026-01-02T10:00:00.1Z', 'shop', 'boku', 'charge', 4.99, 499, 'GBP', 'ok', 0, '2026-01-02T10:00:01Z'),
+				       ('old-unknown', '2026-01-02T11:00:00Z', 'shop', 'boku', 'charge', 1.00, 100, 'GBP', 'unknown', 5, '2026-01-02T11:00:01.5Z')`,
+			} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
 	}
 	suite.RunTests(t)
 }
@@ -144,3 +171,57 @@ func TestPostgresPasswordNeverShown(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// A batch lock's holder killed with SIGKILL frees the lock: the server
+// ends its session when the connection drops.
+func TestPostgresLockFreedWhenHolderKilled(t *testing.T) {
+	if dsn := os.Getenv("BOKUCTL_TEST_LOCK_HOLDER"); dsn != "" {
+		store, err := journal.OpenPostgres(context.Background(), dsn, "")
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		if _, _, err := store.(journal.Locker).TryLock(context.Background(), "batch-k", "victim"); err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println("locked")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	dsn := pgDSN(t, pgSchema(t))
+	store, err := journal.OpenPostgres(context.Background(), dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPostgresLockFreedWhenHolderKilled$")
+	cmd.Env = append(os.Environ(), "BOKUCTL_TEST_LOCK_HOLDER="+dsn)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "locked\n" {
+		cmd.Process.Kill()
+		t.Fatalf("holder: %q", line)
+	}
+	locker := store.(journal.Locker)
+	if _, held, err := locker.TryLock(context.Background(), "batch-k", "me"); !errors.Is(err, journal.ErrLocked) || !strings.HasPrefix(held, "victim since ") {
+		t.Fatalf("while the holder lives: %q %v", held, err)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		release, _, err := locker.TryLock(context.Background(), "batch-k", "me")
+		if err == nil {
+			release()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the killed holder's lock stayed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -2,11 +2,14 @@ package journal
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -56,6 +59,21 @@ func (e *maskedError) Unwrap() error { return e.err }
 type pgStore struct {
 	*sqlStore
 	secrets []string
+
+	mu    sync.Mutex
+	locks map[*sql.Conn]func()
+}
+
+// Close releases the locks still held, then closes the connections.
+func (s *pgStore) Close() error {
+	s.mu.Lock()
+	held := s.locks
+	s.locks = nil
+	s.mu.Unlock()
+	for _, release := range held {
+		release()
+	}
+	return s.sqlStore.Close()
 }
 
 // OpenPostgres opens the team journal at dsn (postgres://user@host/db…),
@@ -168,6 +186,15 @@ CREATE TRIGGER events_never_changed BEFORE UPDATE OR DELETE ON events
 CREATE TRIGGER events_never_truncated BEFORE TRUNCATE ON events
 	FOR EACH STATEMENT EXECUTE FUNCTION bokuctl_events_append_only();
 `,
+	// 2: who holds each batch's lock (the lock itself is an advisory
+	// lock on a connection of its own).
+	`
+CREATE TABLE bokuctl_locks (
+	name   text PRIMARY KEY,
+	holder text NOT NULL,
+	since  timestamptz NOT NULL
+);
+`,
 }
 
 // migrateLock is the advisory lock key under which the schema changes
@@ -259,4 +286,74 @@ func (s *pgStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
 func (s *pgStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
 	b, err := s.sqlStore.FindBatch(ctx, digest, operation, profile)
 	return b, s.mask(err)
+}
+
+// Locker is a store that holds named locks across machines: the team
+// journal's one runner per batch. A lock lives on a connection of its
+// own, so the server releases it when the process dies (kill -9, a lost
+// laptop) as soon as the connection goes.
+type Locker interface {
+	// TryLock takes the lock name for holder (who and where, shown to
+	// whoever is refused) without waiting. When another process holds it,
+	// it returns ErrLocked and that holder's description.
+	TryLock(ctx context.Context, name, holder string) (release func(), heldBy string, err error)
+}
+
+// ErrLocked means another process holds the lock.
+var ErrLocked = errors.New("held by another process")
+
+// lockKey is the advisory lock key of a name: the first 8 bytes of its
+// SHA-256.
+func lockKey(name string) int64 {
+	sum := sha256.Sum256([]byte("bokuctl lock\x00" + name))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+func (s *pgStore) TryLock(ctx context.Context, name, holder string) (func(), string, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, "", s.mask(s.wrap(err))
+	}
+	key := lockKey(name)
+	var got bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
+		conn.Close()
+		return nil, "", s.mask(s.wrap(err))
+	}
+	if !got {
+		var held string
+		err := conn.QueryRowContext(ctx, "SELECT holder || ' since ' || to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' FROM bokuctl_locks WHERE name = $1", name).Scan(&held)
+		conn.Close()
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, "", s.mask(s.wrap(err))
+		}
+		return nil, held, ErrLocked
+	}
+	// Who holds it, for whoever is refused; a row a dead holder left is
+	// overwritten by the next one.
+	if _, err := conn.ExecContext(ctx, `INSERT INTO bokuctl_locks (name, holder, since) VALUES ($1, $2, now())
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, since = excluded.since`, name, holder); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+		conn.Close()
+		return nil, "", s.mask(s.wrap(err))
+	}
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			ctx := context.Background()
+			conn.ExecContext(ctx, "DELETE FROM bokuctl_locks WHERE name = $1 AND holder = $2", name, holder)
+			conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key)
+			conn.Close()
+			s.mu.Lock()
+			delete(s.locks, conn)
+			s.mu.Unlock()
+		})
+	}
+	s.mu.Lock()
+	if s.locks == nil {
+		s.locks = map[*sql.Conn]func(){}
+	}
+	s.locks[conn] = release
+	s.mu.Unlock()
+	return release, "", nil
 }

@@ -415,6 +415,14 @@ func (s *sqlStore) history(ctx context.Context, key string) ([]Event, error) {
 func (s *sqlStore) ClaimBatch(ctx context.Context, b Batch, fresh bool) (*Batch, error) {
 	var prior *Batch
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.native {
+			// Two claims of one file at once: the second waits for the
+			// first's commit, then finds its batch (SQLite's write
+			// transaction is exclusive already).
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey("claim\x00"+b.Digest+"\x00"+b.Operation+"\x00"+b.Profile)); err != nil {
+				return err
+			}
+		}
 		if !fresh {
 			p, err := s.scanBatch(tx.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+` FROM batches
 				WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`), b.Digest, b.Operation, b.Profile))

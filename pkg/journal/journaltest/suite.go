@@ -52,6 +52,7 @@ func (s *Suite[C]) RunTests(t *testing.T) {
 		{"EventsAppendOnly", testEventsAppendOnly[C]},
 		{"ConcurrentOpen", testConcurrentOpen[C]},
 		{"MigrateOld", testMigrateOld[C]},
+		{"Lock", testLock[C]},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
@@ -599,5 +600,53 @@ func testMigrateOld[C any](t *testing.T, s *Suite[C]) {
 	must(t, store.Finish(ctx, "old-unknown", 2, journal.Outcome{Status: journal.StatusOK}))
 	if e := get(t, store, "old-unknown"); e.Status != journal.StatusOK {
 		t.Fatalf("migrated row: %+v", e)
+	}
+}
+
+// A store that locks across machines (journal.Locker) lets one holder
+// have a name, tells the others who, and frees it when the holder
+// releases it or closes the journal. (That a killed holder frees it is
+// the engine's own test: it needs a process to kill.)
+func testLock[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	store, cfg := s.open(t)
+	a, ok := store.(journal.Locker)
+	if !ok {
+		t.Skip("this engine locks batches by a file lock on the one machine (cmd/batch)")
+	}
+	other, err := s.Open(t, cfg)
+	must(t, err)
+	defer other.Close()
+	b := other.(journal.Locker)
+	release, _, err := a.TryLock(ctx, "batch-1", "ana@laptop pid 1")
+	must(t, err)
+	if _, held, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2"); !errors.Is(err, journal.ErrLocked) || held == "" || held[:16] != "ana@laptop pid 1" {
+		t.Fatalf("second holder: %q %v", held, err)
+	}
+	releaseOther, _, err := b.TryLock(ctx, "batch-2", "bo@ci pid 2")
+	must(t, err)
+	releaseOther()
+	release()
+	release2, _, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2")
+	must(t, err)
+	defer release2()
+	// The holder closes its journal: the lock is free.
+	third, err := s.Open(t, cfg)
+	must(t, err)
+	if _, _, err := third.(journal.Locker).TryLock(ctx, "batch-3", "cy@host pid 3"); err != nil {
+		t.Fatal(err)
+	}
+	third.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, _, err := a.TryLock(ctx, "batch-3", "ana@laptop pid 1")
+		if err == nil {
+			r()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a dead holder's lock stayed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
