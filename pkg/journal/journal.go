@@ -180,6 +180,11 @@ type Store interface {
 	// and is returned. fn must not write to the store: the read holds
 	// its connection.
 	Each(ctx context.Context, f Filter, fn func(*Entry) error) error
+	// Count is how many rows f matches, by status (f.Limit ignored).
+	Count(ctx context.Context, f Filter) (map[string]int, error)
+	// EachBatch calls fn with each batch, newest first, as read; since,
+	// when set, skips batches that started before it.
+	EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error
 	// Get returns the row with key, or ErrNotFound.
 	Get(ctx context.Context, key string) (*Entry, error)
 	// ClaimBatch records batch b before its first row is sent, in one

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -297,6 +298,14 @@ type Locker interface {
 	// whoever is refused) without waiting. When another process holds it,
 	// it returns ErrLocked and that holder's description.
 	TryLock(ctx context.Context, name, holder string) (release func(), heldBy string, err error)
+	// Holder describes who holds the lock name now, "" when nobody does.
+	Holder(ctx context.Context, name string) (string, error)
+}
+
+// BatchLockName is the name of the lock of one file's batch: one runner
+// per file (digest), operation and profile across the team.
+func BatchLockName(digest, operation, profile string) string {
+	return "batch\x00" + digest + "\x00" + operation + "\x00" + profile
 }
 
 // ErrLocked means another process holds the lock.
@@ -356,4 +365,32 @@ func (s *pgStore) TryLock(ctx context.Context, name, holder string) (func(), str
 	s.locks[conn] = release
 	s.mu.Unlock()
 	return release, "", nil
+}
+
+func (s *pgStore) Holder(ctx context.Context, name string) (string, error) {
+	key := uint64(lockKey(name))
+	var held sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT holder || ' since ' || to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+		FROM bokuctl_locks WHERE name = $1)
+		WHERE EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $2::bigint::oid AND objid = $3::bigint::oid AND objsubid = 1)`,
+		name, int64(key>>32), int64(key&0xffffffff)).Scan(&held)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", s.mask(s.wrap(err))
+	}
+	if !held.Valid {
+		return "another bokuctl", nil
+	}
+	return held.String, nil
+}
+
+func (s *pgStore) Count(ctx context.Context, f Filter) (map[string]int, error) {
+	n, err := s.sqlStore.Count(ctx, f)
+	return n, s.mask(err)
+}
+
+func (s *pgStore) EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error {
+	return s.mask(s.sqlStore.EachBatch(ctx, since, fn))
 }

@@ -609,3 +609,44 @@ func scan(row interface{ Scan(...any) error }) (*Entry, error) {
 	_ = json.Unmarshal([]byte(targets), &e.Targets)
 	return &e, nil
 }
+
+func (s *sqlStore) Count(ctx context.Context, f Filter) (map[string]int, error) {
+	where, args := s.filterSQL(f)
+	rows, err := s.db.QueryContext(ctx, s.d.q("SELECT status, count(*) FROM operations"+where+" GROUP BY status"), args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, s.wrap(err)
+		}
+		out[status] = n
+	}
+	return out, s.wrap(rows.Err())
+}
+
+func (s *sqlStore) EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error {
+	query, args := "SELECT "+batchColumns+" FROM batches", []any{}
+	if !since.IsZero() {
+		query, args = query+" WHERE time >= ?", append(args, s.d.t(since))
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.q(query+" ORDER BY time DESC, id DESC"), args...)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b Batch
+		if err := rows.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows); err != nil {
+			return s.wrap(err)
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+	}
+	return s.wrap(rows.Err())
+}

@@ -248,7 +248,9 @@ func testBatches[C any](t *testing.T, s *Suite[C]) {
 	if prior, err = store.ClaimBatch(ctx, b2, false); err != nil || prior == nil || prior.ID != "b-1" || prior.Rows != 3 {
 		t.Fatalf("second claim: %+v %v", prior, err)
 	}
-	if prior, err = store.ClaimBatch(ctx, b2, true); err != nil || prior != nil {
+	b3 := b2
+	b3.ID = "b-2-fresh"
+	if prior, err = store.ClaimBatch(ctx, b3, true); err != nil || prior != nil {
 		t.Fatalf("fresh claim: %+v %v", prior, err)
 	}
 	got, err := store.GetBatch(ctx, "b-1")
@@ -258,11 +260,34 @@ func testBatches[C any](t *testing.T, s *Suite[C]) {
 	if _, err := store.GetBatch(ctx, "b-9"); !errors.Is(err, journal.ErrNoBatch) {
 		t.Fatalf("missing batch: %v", err)
 	}
-	if found, err := store.FindBatch(ctx, "d1", "refund", "shop"); err != nil || found.ID != "b-2" {
+	if found, err := store.FindBatch(ctx, "d1", "refund", "shop"); err != nil || found.ID != "b-2-fresh" {
 		t.Fatalf("find: %+v %v", found, err)
 	}
 	if _, err := store.FindBatch(ctx, "d1", "refund", "other"); !errors.Is(err, journal.ErrNoBatch) {
 		t.Fatalf("find other profile: %v", err)
+	}
+	var ids []string
+	must(t, store.EachBatch(ctx, time.Time{}, func(b *journal.Batch) error { ids = append(ids, b.ID); return nil }))
+	if fmt.Sprint(ids) != "[b-2-fresh b-1]" {
+		t.Fatalf("batches newest first: %v", ids)
+	}
+	ids = nil
+	must(t, store.EachBatch(ctx, b.Time.Add(500*time.Millisecond), func(b *journal.Batch) error { ids = append(ids, b.ID); return nil }))
+	if fmt.Sprint(ids) != "[b-2-fresh]" {
+		t.Fatalf("batches since: %v", ids)
+	}
+	for i, st := range []string{journal.StatusOK, journal.StatusOK, journal.StatusUnknown, ""} {
+		e := entry(fmt.Sprintf("b1-%d", i))
+		e.Batch = "b-1"
+		_, err := store.Begin(ctx, e)
+		must(t, err)
+		if st != "" {
+			must(t, store.Finish(ctx, e.Key, 1, journal.Outcome{Status: st}))
+		}
+	}
+	counts, err := store.Count(ctx, journal.Filter{Batch: "b-1"})
+	if err != nil || fmt.Sprint(counts) != "map[ok:2 sent:1 unknown:1]" {
+		t.Fatalf("count: %v %v", counts, err)
 	}
 }
 
@@ -626,7 +651,13 @@ func testLock[C any](t *testing.T, s *Suite[C]) {
 	releaseOther, _, err := b.TryLock(ctx, "batch-2", "bo@ci pid 2")
 	must(t, err)
 	releaseOther()
+	if held, err := b.Holder(ctx, "batch-1"); err != nil || held[:16] != "ana@laptop pid 1" {
+		t.Fatalf("holder: %q %v", held, err)
+	}
 	release()
+	if held, err := b.Holder(ctx, "batch-1"); err != nil || held != "" {
+		t.Fatalf("holder after release: %q %v", held, err)
+	}
 	release2, _, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2")
 	must(t, err)
 	defer release2()
