@@ -37,6 +37,15 @@ func (f *Factory) JournalPath() (string, error) {
 			return path, nil
 		}
 	}
+	dir, err := f.stateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "journal.db"), nil
+}
+
+// stateDir is $XDG_STATE_HOME/bokuctl, or ~/.local/state/bokuctl.
+func (f *Factory) stateDir() (string, error) {
 	state := f.Getenv("XDG_STATE_HOME")
 	if state == "" {
 		home := f.Getenv("HOME")
@@ -48,7 +57,21 @@ func (f *Factory) JournalPath() (string, error) {
 		}
 		state = filepath.Join(home, ".local", "state")
 	}
-	return filepath.Join(state, "bokuctl", "journal.db"), nil
+	return filepath.Join(state, "bokuctl"), nil
+}
+
+// JournalDir is the folder of what the journal keeps on this machine
+// (batch files' copies, batch locks): the journal file's folder, or, for
+// a team journal on PostgreSQL, the local state folder.
+func (f *Factory) JournalDir() (string, error) {
+	path, err := f.JournalPath()
+	if err != nil {
+		return "", err
+	}
+	if journal.IsPostgres(path) {
+		return f.stateDir()
+	}
+	return filepath.Dir(path), nil
 }
 
 // OpenJournal opens the journal of this run (nil when it is off). Only
