@@ -305,7 +305,7 @@ type Locker interface {
 // BatchLockName is the name of the lock of one file's batch: one runner
 // per file (digest), operation and profile across the team.
 func BatchLockName(digest, operation, profile string) string {
-	return "batch\x00" + digest + "\x00" + operation + "\x00" + profile
+	return "batch|" + digest + "|" + operation + "|" + profile
 }
 
 // ErrLocked means another process holds the lock.

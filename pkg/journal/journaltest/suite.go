@@ -643,7 +643,7 @@ func testLock[C any](t *testing.T, s *Suite[C]) {
 	must(t, err)
 	defer other.Close()
 	b := other.(journal.Locker)
-	release, _, err := a.TryLock(ctx, "batch-1", "ana@laptop pid 1")
+	release, _, err := a.TryLock(ctx, journal.BatchLockName("d", "refund", "shop"), "ana@laptop pid 1")
 	must(t, err)
 	if _, held, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2"); !errors.Is(err, journal.ErrLocked) || held == "" || held[:16] != "ana@laptop pid 1" {
 		t.Fatalf("second holder: %q %v", held, err)
