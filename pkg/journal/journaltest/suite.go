@@ -643,22 +643,23 @@ func testLock[C any](t *testing.T, s *Suite[C]) {
 	must(t, err)
 	defer other.Close()
 	b := other.(journal.Locker)
-	release, _, err := a.TryLock(ctx, journal.BatchLockName("d", "refund", "shop"), "ana@laptop pid 1")
+	name := journal.BatchLockName("d1", "refund", "shop")
+	release, _, err := a.TryLock(ctx, name, "ana@laptop pid 1")
 	must(t, err)
-	if _, held, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2"); !errors.Is(err, journal.ErrLocked) || held == "" || held[:16] != "ana@laptop pid 1" {
+	if _, held, err := b.TryLock(ctx, name, "bo@ci pid 2"); !errors.Is(err, journal.ErrLocked) || held == "" || held[:16] != "ana@laptop pid 1" {
 		t.Fatalf("second holder: %q %v", held, err)
 	}
 	releaseOther, _, err := b.TryLock(ctx, "batch-2", "bo@ci pid 2")
 	must(t, err)
 	releaseOther()
-	if held, err := b.Holder(ctx, "batch-1"); err != nil || held[:16] != "ana@laptop pid 1" {
+	if held, err := b.Holder(ctx, name); err != nil || held[:16] != "ana@laptop pid 1" {
 		t.Fatalf("holder: %q %v", held, err)
 	}
 	release()
-	if held, err := b.Holder(ctx, "batch-1"); err != nil || held != "" {
+	if held, err := b.Holder(ctx, name); err != nil || held != "" {
 		t.Fatalf("holder after release: %q %v", held, err)
 	}
-	release2, _, err := b.TryLock(ctx, "batch-1", "bo@ci pid 2")
+	release2, _, err := b.TryLock(ctx, name, "bo@ci pid 2")
 	must(t, err)
 	defer release2()
 	// The holder closes its journal: the lock is free.
