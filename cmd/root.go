@@ -42,6 +42,7 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/optin"
 	"github.com/bokuctl/bokuctl/cmd/profile"
 	"github.com/bokuctl/bokuctl/cmd/reconcile"
+	"github.com/bokuctl/bokuctl/cmd/status"
 	"github.com/bokuctl/bokuctl/cmd/refund"
 	sandboxcmd "github.com/bokuctl/bokuctl/cmd/sandbox"
 	"github.com/bokuctl/bokuctl/cmd/secret"
@@ -239,7 +240,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
+			initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), status.NewCmd(f), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,8 +29,8 @@ type Progress struct {
 	NotSent int `json:"not_sent"`
 }
 
-// batchInfo is one batch as batch list and batch show print it.
-type batchInfo struct {
+// Info is one batch as batch list, batch show and status print it.
+type Info struct {
 	journal.Batch
 	Progress Progress `json:"progress"`
 	// Holder is who runs it now (user@host pid N since …), "" for nobody.
@@ -37,8 +38,8 @@ type batchInfo struct {
 }
 
 // MarshalJSON writes the time as every bokuctl timestamp (docs/json.md).
-func (b batchInfo) MarshalJSON() ([]byte, error) {
-	type plain batchInfo
+func (b Info) MarshalJSON() ([]byte, error) {
+	type plain Info
 	return json.Marshal(struct {
 		plain
 		Time string `json:"time"`
@@ -46,12 +47,12 @@ func (b batchInfo) MarshalJSON() ([]byte, error) {
 }
 
 type batchList struct {
-	Batches []batchInfo `json:"batches"`
+	Batches []Info `json:"batches"`
 }
 
 var batchHeader = []string{"BATCH", "STARTED", "OPERATION", "PROFILE", "ROWS", "OK", "FAILED", "UNKNOWN", "PENDING", "NOT SENT", "RUNNING"}
 
-func batchCells(b *batchInfo) []output.Cell {
+func batchCells(b *Info) []output.Cell {
 	p := b.Progress
 	running := "no"
 	if b.Holder != "" {
@@ -70,7 +71,7 @@ func (l batchList) Table() output.Table {
 	return t
 }
 
-func (b batchInfo) Table() output.Table {
+func (b Info) Table() output.Table {
 	p := b.Progress
 	t := output.Table{}
 	t.Add("Batch", b.ID)
@@ -90,11 +91,11 @@ func (b batchInfo) Table() output.Table {
 	return t
 }
 
-// info is batch b with its progress and holder.
-func info(cmd *cobra.Command, f *cmdutil.Factory, store journal.Store, b *journal.Batch) (batchInfo, error) {
-	counts, err := store.Count(cmd.Context(), journal.Filter{Batch: b.ID})
+// InfoOf is batch b with its progress and holder.
+func InfoOf(ctx context.Context, f *cmdutil.Factory, store journal.Store, b *journal.Batch) (Info, error) {
+	counts, err := store.Count(ctx, journal.Filter{Batch: b.ID})
 	if err != nil {
-		return batchInfo{}, err
+		return Info{}, err
 	}
 	p := Progress{OK: counts[journal.StatusOK], Failed: counts[journal.StatusFailed], Declined: counts[journal.StatusDeclined],
 		Unknown: counts[journal.StatusUnknown] + counts[journal.StatusSent], Pending: counts[journal.StatusPending], Reversed: counts[journal.StatusReversed]}
@@ -104,11 +105,11 @@ func info(cmd *cobra.Command, f *cmdutil.Factory, store journal.Store, b *journa
 	}
 	p.NotSent = max(0, b.Rows-total)
 	dir, _ := f.JournalDir()
-	holder, err := batchHolder(cmd.Context(), store, filepath.Join(dir, "batches"), b)
+	holder, err := batchHolder(ctx, store, filepath.Join(dir, "batches"), b)
 	if err != nil {
-		return batchInfo{}, err
+		return Info{}, err
 	}
-	return batchInfo{Batch: *b, Progress: p, Holder: holder}, nil
+	return Info{Batch: *b, Progress: p, Holder: holder}, nil
 }
 
 func newBatchListCmd(f *cmdutil.Factory) *cobra.Command {
@@ -137,9 +138,9 @@ Nothing is sent.`,
 			if err != nil {
 				return err
 			}
-			list := batchList{Batches: []batchInfo{}}
+			list := batchList{Batches: []Info{}}
 			for i := range batches {
-				bi, err := info(cmd, f, store, &batches[i])
+				bi, err := InfoOf(cmd.Context(), f, store, &batches[i])
 				if err != nil {
 					return err
 				}
@@ -170,7 +171,7 @@ func newBatchShowCmd(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bi, err := info(cmd, f, store, b)
+			bi, err := InfoOf(cmd.Context(), f, store, b)
 			if err != nil {
 				return err
 			}
