@@ -148,7 +148,7 @@ unknown).`,
 					return nil
 				}
 				res.Rows = append(res.Rows, Row{Key: e.Key, Time: e.Time.UTC().Format(time.RFC3339), Provider: e.Provider, Operation: e.Operation,
-					Status: e.Status, By: strings.Trim(e.User+"@"+e.Host, "@"), SettleCmd: e.SettleCmd})
+					Status: e.Status, By: strings.Trim(e.User+"@"+e.Host, "@"), SettleCmd: firstCommand(e.SettleCmd)})
 				return nil
 			})
 			if err != nil {
@@ -198,4 +198,17 @@ func slicesSorted(m map[string]*Provider) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// firstCommand is the first "bokuctl …" command a hint names, or the hint.
+func firstCommand(hint string) string {
+	i := strings.Index(hint, "bokuctl ")
+	if i < 0 {
+		return hint
+	}
+	cmd := hint[i:]
+	if j := strings.IndexAny(cmd, ";`("); j >= 0 {
+		cmd = cmd[:j]
+	}
+	return strings.TrimSpace(cmd)
 }
