@@ -100,3 +100,38 @@ func TestUnusableFileIsAClearError(t *testing.T) {
 		t.Fatalf("%T %v", err, err)
 	}
 }
+
+// A backup is a journal of its own with every row and event; verify finds
+// nothing wrong with either.
+func TestBackupAndVerify(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := Open(ctx, filepath.Join(dir, "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	store.Begin(ctx, Entry{Key: "k1", Time: time.Now(), Amount: "1.00", Currency: "GBP"})
+	store.Finish(ctx, "k1", 1, Outcome{Status: StatusOK})
+	b := store.(Backuper)
+	copyPath := filepath.Join(dir, "backup.db")
+	if err := b.Backup(ctx, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Backup(ctx, copyPath); err == nil {
+		t.Fatal("a backup over an existing file")
+	}
+	backup, err := Open(ctx, copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer backup.Close()
+	if e, err := backup.Get(ctx, "k1"); err != nil || e.Status != StatusOK || len(e.History) != 2 {
+		t.Fatalf("backup row: %+v %v", e, err)
+	}
+	for _, s := range []Store{store, backup} {
+		if problems, err := s.(Backuper).Verify(ctx); err != nil || len(problems) != 0 {
+			t.Fatalf("verify: %v %v", problems, err)
+		}
+	}
+}
