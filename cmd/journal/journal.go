@@ -24,7 +24,7 @@ import (
 
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCmd("journal", "The local record of every request that moved money or changed state",
-		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f), newJournalBackupCmd(f), newJournalVerifyCmd(f), newJournalWatchCmd(f))
+		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f), newJournalBackupCmd(f), newJournalVerifyCmd(f), newJournalWatchCmd(f), newJournalMigrateCmd(f))
 	cmd.Long = `bokuctl writes a journal row before every request that moves money or changes
 state at a provider (charges, captures, increments, refunds, reversals,
 opt-in calls, technical reversals, hosted charges), and records the outcome

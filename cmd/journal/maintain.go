@@ -117,3 +117,70 @@ to start a new journal.`,
 		},
 	}
 }
+
+type migrateResult struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	journal.CopyStats
+}
+
+func (r migrateResult) Table() output.Table {
+	t := output.Table{}
+	t.Add("From", r.From)
+	t.Add("To", r.To)
+	t.Add("Rows copied", fmt.Sprint(r.Rows))
+	t.Add("Already there", fmt.Sprint(r.Skipped))
+	t.Add("Events copied", fmt.Sprint(r.Events))
+	t.Add("Batches copied", fmt.Sprint(r.Batches))
+	return t
+}
+
+func newJournalMigrateCmd(f *cmdutil.Factory) *cobra.Command {
+	var to string
+	cmd := &cobra.Command{
+		Use:   "migrate --to postgres://USER@HOST/DB",
+		Short: "Copy the local journal into a team journal on PostgreSQL",
+		Long: `Copy every row of the local (SQLite) journal, with its whole history, and
+every batch into the team journal at --to, idempotently: a row (key) or
+batch already there is left as it is, so running it again copies only
+what is new. Nothing is sent to a provider, and the local journal is not
+changed. The password comes from the secret store (journal-password) or
+PGPASSWORD, never the address. Then point the profile at the team
+journal: bokuctl profile set PROFILE journal postgres://…`,
+		Example: `  bokuctl journal migrate --to postgres://ana@db.example.com/bokuctl_journal`,
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !journal.IsPostgres(to) {
+				return exitcode.New(exitcode.Usage, "--to must be a postgres:// address").WithHint("for example --to postgres://ana@db.example.com/bokuctl_journal")
+			}
+			path, err := f.JournalPath()
+			if err != nil {
+				return err
+			}
+			if journal.IsPostgres(path) {
+				return exitcode.New(exitcode.Usage, "the journal is already a team journal (%s)", journal.Redact(path)).
+					WithHint("migrate copies a local journal: set BOKUCTL_JOURNAL to the local file")
+			}
+			local, err := cmdutil.OpenJournal(cmd, f)
+			if err != nil {
+				return err
+			}
+			var password string
+			if resolved, err := f.ResolveSecret(cmd.Context(), "journal-password"); err == nil {
+				password = resolved.Value
+			}
+			team, err := journal.OpenPostgres(cmd.Context(), to, password)
+			if err != nil {
+				return exitcode.New(exitcode.Auth, "%v", err).WithHint("check the server, the address and the password (bokuctl secret set journal-password, or PGPASSWORD)")
+			}
+			defer team.Close()
+			st, err := journal.Copy(cmd.Context(), local, team)
+			if err != nil {
+				return exitcode.New(exitcode.Auth, "journal migrate: %v", err).WithHint("what was copied stays; run it again to copy the rest")
+			}
+			return f.Printer.Print(migrateResult{From: path, To: journal.Redact(to), CopyStats: st})
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "the team journal's address, postgres://USER@HOST/DB (no password)")
+	return cmd
+}

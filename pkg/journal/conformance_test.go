@@ -225,3 +225,42 @@ func TestPostgresLockFreedWhenHolderKilled(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// journal migrate's copy: a local journal into a team one, rows with their
+// history and batches, idempotently.
+func TestPostgresCopyFromSQLite(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgDSN(t, pgSchema(t))
+	local, err := journal.Open(ctx, filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	for i, st := range []string{journal.StatusOK, journal.StatusUnknown} {
+		key := fmt.Sprintf("c-%d", i)
+		local.Begin(ctx, journal.Entry{Key: key, Time: time.Now(), Profile: "shop", Provider: "boku", Operation: "charge", Amount: "1.50", Minor: 150, Currency: "GBP", User: "ana", Host: "laptop"})
+		local.Finish(ctx, key, 1, journal.Outcome{Status: st, Result: `{"charge_id":"ch-1"}`})
+	}
+	local.ClaimBatch(ctx, journal.Batch{ID: "b-1", Time: time.Now(), Profile: "shop", Provider: "boku", Operation: "refund", File: "f.csv", Digest: "d", Copy: "/c", Rows: 2}, true)
+	team, err := journal.OpenPostgres(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer team.Close()
+	st, err := journal.Copy(ctx, local, team)
+	if err != nil || st.Rows != 2 || st.Events != 4 || st.Batches != 1 || st.Skipped != 0 {
+		t.Fatalf("first copy: %+v %v", st, err)
+	}
+	st, err = journal.Copy(ctx, local, team)
+	if err != nil || st.Rows != 0 || st.Skipped != 2 || st.Batches != 0 {
+		t.Fatalf("second copy: %+v %v", st, err)
+	}
+	e, err := team.Get(ctx, "c-1")
+	want, _ := local.Get(ctx, "c-1")
+	if err != nil || e.Status != journal.StatusUnknown || e.Amount != "1.50" || len(e.History) != 2 || !e.History[1].Time.Equal(want.History[1].Time.Truncate(time.Microsecond)) || !e.Time.Equal(want.Time.Truncate(time.Microsecond)) {
+		t.Fatalf("copied row: %+v %v", e, err)
+	}
+	if b, err := team.GetBatch(ctx, "b-1"); err != nil || b.Rows != 2 {
+		t.Fatalf("copied batch: %+v %v", b, err)
+	}
+}
