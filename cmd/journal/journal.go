@@ -129,7 +129,7 @@ func (jf *journalFilter) addFlags(cmd *cobra.Command, defaultSince time.Duration
 	cmd.Flags().StringVar(&jf.status, "status", "", "only rows with this status: unknown (includes sent), pending, declined, failed, reversed or ok")
 	cmd.Flags().StringVar(&jf.operation, "operation", "", `only rows of this operation, as listed: "charge", "refund", "charge capture", …`)
 	cmd.Flags().StringVar(&jf.batch, "batch", "", "only the rows of this batch run (its id)")
-	cmd.Flags().StringVar(&jf.key, "key", "", "only rows whose idempotency key starts with this `PREFIX`")
+	cmd.Flags().StringVar(&jf.key, "key", "", "only rows whose idempotency key starts with PREFIX")
 	cmd.Flags().IntVar(&jf.limit, "limit", 0, "only the newest N rows of what the other filters select, still oldest first (0: all)")
 }
 

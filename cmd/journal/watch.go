@@ -85,7 +85,7 @@ then exits 6 so that a supervisor restarts it with --from-seq.`,
 			return watch(cmd.Context(), f, w, o)
 		},
 	}
-	cmd.Flags().Int64Var(&o.fromSeq, "from-seq", -1, "print the changes after event `N` first (0: from the start), then follow")
+	cmd.Flags().Int64Var(&o.fromSeq, "from-seq", -1, "print the changes after event N first (0: from the start), then follow")
 	cmd.Flags().DurationVar(&o.interval, "interval", time.Second, "how often to look for changes")
 	cmd.Flags().IntVar(&o.limit, "limit", 0, "stop after N changes (0: follow until interrupted)")
 	cmd.Flags().IntVar(&o.retries, "retries", 5, "how many failed reads in a row before giving up (exit 6)")

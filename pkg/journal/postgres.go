@@ -204,11 +204,18 @@ CREATE TABLE bokuctl_locks (
 const migrateLock = 0x626f6b75 // "boku"
 
 func migratePostgres(ctx context.Context, db *sql.DB) error {
-	// Fast path: an up-to-date journal needs no lock.
-	var version int
-	err := db.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&version)
-	if err == nil && version >= len(postgresMigrations) {
-		return nil
+	// Fast path: an up-to-date journal needs no lock (and a new one no
+	// failed query in the server's log).
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT to_regclass('bokuctl_schema') IS NOT NULL").Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		var version sql.NullInt64
+		err := db.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&version)
+		if err == nil && int(version.Int64) >= len(postgresMigrations) {
+			return nil
+		}
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
