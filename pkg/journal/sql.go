@@ -255,18 +255,37 @@ func (s *sqlStore) begin(ctx context.Context, tx *sql.Tx, e Entry) (int, error) 
 		targets = []byte("{}")
 	}
 	by := who(e)
-	res, err := tx.ExecContext(ctx, d.q(`INSERT INTO operations
+	insert := `INSERT INTO operations
 		(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, attempts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`),
-		e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
-		StatusSent, e.Batch, e.Line, e.Follows, e.Settles)
-	if err != nil {
-		return 0, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, err
-	} else if n == 1 {
-		return 1, s.addEvent(ctx, tx, e.Key, Event{Kind: KindAttempt, Attempt: 1, To: StatusSent, Amount: e.Amount, Currency: e.Currency, By: by}, now)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
+	args := []any{e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
+		StatusSent, e.Batch, e.Line, e.Follows, e.Settles}
+	first := Event{Kind: KindAttempt, Attempt: 1, To: StatusSent, Amount: e.Amount, Currency: e.Currency, By: by}
+	if d.native {
+		// One statement (one round trip) for the row and its first
+		// event; the event only when the row is new.
+		res, err := tx.ExecContext(ctx, d.q(`WITH ins AS (`+insert+` RETURNING key)
+			INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+			SELECT key, ?::timestamptz, ?::text, 1, '', ?::text, '', NULL, ?::numeric, ?::text, '', '', '', ?::text FROM ins`),
+			append(args, d.t(now), first.Kind, first.To, d.amount(first.Amount), first.Currency, first.By)...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			return 1, nil
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			return 1, s.addEvent(ctx, tx, e.Key, first, now)
+		}
 	}
 	cur, err := s.getRow(ctx, tx, e.Key, true)
 	if err != nil {
@@ -321,24 +340,22 @@ func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind strin
 	now := time.Now()
 	// The row takes the outcome's data when the outcome is what the row
 	// now says; an answer the row did not take stays in the history only.
+	var update string
+	var updateArgs []any
 	if next == o.Status && (next != cur.Status || !Settled(cur.Status)) {
 		made := o.MadeID
 		if made == "" {
 			made = cur.MadeID
 		}
-		if _, err := tx.ExecContext(ctx, d.q(`UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ?, made_id = ?
-			WHERE key = ?`), next, o.ExitCode, o.Reason, o.Result, o.SettleCmd, d.t(now), made, cur.Key); err != nil {
-			return err
-		}
+		update = `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ?, made_id = ? WHERE key = ?`
+		updateArgs = []any{next, o.ExitCode, o.Reason, o.Result, o.SettleCmd, d.t(now), made, cur.Key}
 	} else if next != cur.Status {
-		if _, err := tx.ExecContext(ctx, d.q(`UPDATE operations SET status = ?, finished_at = ? WHERE key = ?`), next, d.t(now), cur.Key); err != nil {
-			return err
-		}
+		update, updateArgs = `UPDATE operations SET status = ?, finished_at = ? WHERE key = ?`, []any{next, d.t(now), cur.Key}
 	}
 	code := o.ExitCode
 	ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, ev.ExitCode = kind, attempt, cur.Status, next, o.Status, &code
 	ev.Reason, ev.Result = o.Reason, o.Result
-	if err := s.addEvent(ctx, tx, cur.Key, ev, now); err != nil {
+	if err := s.addEventAfter(ctx, tx, cur.Key, ev, now, update, updateArgs); err != nil {
 		return err
 	}
 	if next != StatusOK || cur.Status == StatusOK || cur.Follows == "" {
@@ -369,13 +386,30 @@ func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind strin
 }
 
 func (s *sqlStore) addEvent(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time) error {
+	return s.addEventAfter(ctx, tx, key, ev, now, "", nil)
+}
+
+// addEventAfter runs update (when not empty) and records the event: on
+// PostgreSQL in one statement (one round trip), the update as a
+// data-modifying WITH.
+func (s *sqlStore) addEventAfter(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time, update string, updateArgs []any) error {
 	var code any
 	if ev.ExitCode != nil {
 		code = *ev.ExitCode
 	}
-	_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		key, s.d.t(now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code, s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By)
+	insert := `INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{key, s.d.t(now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code, s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By}
+	if update != "" {
+		if s.d.native {
+			_, err := tx.ExecContext(ctx, s.d.q("WITH changed AS ("+update+") "+insert), append(updateArgs, args...)...)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, update, updateArgs...); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.d.q(insert), args...)
 	return err
 }
 
