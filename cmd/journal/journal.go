@@ -23,7 +23,7 @@ import (
 )
 
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.GroupCmd("journal", "The local record of every request that moved money or changed state",
+	cmd := cmdutil.GroupCmd("journal", "The record of every request that moved money or changed state",
 		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f), newJournalBackupCmd(f), newJournalVerifyCmd(f), newJournalWatchCmd(f), newJournalMigrateCmd(f))
 	cmd.Long = `bokuctl writes a journal row before every request that moves money or changes
 state at a provider (charges, captures, increments, refunds, reversals,
@@ -41,8 +41,11 @@ acts on, and its success settles that row (docs/journal.md).
 
 The journal is an SQLite file, $XDG_STATE_HOME/bokuctl/journal.db
 (~/.local/state/bokuctl/journal.db) by default, 0600 in a 0700 folder; the
-journal setting or BOKUCTL_JOURNAL moves it, and "off" turns it off. It
-never holds a secret or a card number.`
+journal setting or BOKUCTL_JOURNAL moves it, and "off" turns it off. A
+postgres://USER@HOST/DB address there makes it a team journal that several
+operators and CI runners share (password: the secret journal-password or
+PGPASSWORD; docs/journal.md, Team journal). It never holds a secret or a
+card number.`
 	cmd.Example = `  bokuctl journal list --status unknown --since 7d
   bokuctl journal show order-1234
   bokuctl journal export --since 30d > journal.jsonl`

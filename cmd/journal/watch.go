@@ -45,7 +45,7 @@ type watchOptions struct {
 // while it has seen later ones: a transaction that took the number and
 // has not committed yet (PostgreSQL), or one rolled back, whose number
 // never comes.
-const gapWait = 10 * time.Second
+var gapWait = 10 * time.Second
 
 func newJournalWatchCmd(f *cmdutil.Factory) *cobra.Command {
 	o := &watchOptions{fromSeq: -1}
