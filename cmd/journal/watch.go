@@ -57,9 +57,10 @@ outcome, a reconcile, a settle, a follow-up — from every bokuctl writing to
 it (on a team journal: every operator and CI runner). One line per change;
 -o json gives one JSON object per line, with its seq.
 
-It reads the journal's history by its sequence number every --interval
-(both engines; a team journal is polled the same way), so nothing is
-missed across a restart: --from-seq N prints what came after event N
+It reads the journal's history by its sequence number, every --interval
+and, on a team journal, as soon as PostgreSQL notifies it (LISTEN/NOTIFY)
+that events were written; so nothing is missed across a restart or a
+lost connection: --from-seq N prints what came after event N
 first (the seq of the last line printed), then follows. Without it, only
 what happens from now on is printed. When the journal cannot be read
 (the server is down), it retries --retries times with growing pauses,
@@ -99,6 +100,31 @@ func watch(ctx context.Context, f *cmdutil.Factory, w journal.Watcher, o *watchO
 		if low, err = w.LastSeq(ctx); err != nil {
 			return exitcode.New(exitcode.Unavailable, "journal watch: %v", err).WithHint("run it again when the journal can be read")
 		}
+	}
+	// On PostgreSQL, a notification wakes the watcher as soon as events
+	// are written; the read every --interval stays, and catches up after
+	// a lost connection.
+	notifier, _ := w.(journal.Notifier)
+	var wait func(context.Context, time.Duration) error
+	var stop func()
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	next := func() bool {
+		if notifier != nil && wait == nil {
+			wait, stop, _ = notifier.Listen(ctx) // when it fails: polled, and tried again next time
+		}
+		if wait == nil {
+			return sleep(ctx, o.interval)
+		}
+		if err := wait(ctx, o.interval); err != nil && ctx.Err() == nil {
+			stop()
+			wait, stop = nil, nil
+			return sleep(ctx, o.interval)
+		}
+		return ctx.Err() == nil
 	}
 	seen := map[int64]bool{} // seqs above low already printed
 	var gapSince time.Time
@@ -156,7 +182,7 @@ func watch(ctx context.Context, f *cmdutil.Factory, w journal.Watcher, o *watchO
 			low++
 			gapSince = time.Time{}
 		}
-		if !sleep(ctx, o.interval) {
+		if !next() {
 			return nil
 		}
 	}

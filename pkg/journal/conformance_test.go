@@ -264,3 +264,37 @@ func TestPostgresCopyFromSQLite(t *testing.T) {
 		t.Fatalf("copied batch: %+v %v", b, err)
 	}
 }
+
+// A watcher listening on the team journal is woken when another process
+// writes an event, well before its timeout.
+func TestPostgresNotifiesWatchers(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgDSN(t, pgSchema(t))
+	watcher, err := journal.OpenPostgres(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
+	writer, err := journal.OpenPostgres(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	wait, stop, err := watcher.(journal.Notifier).Listen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	start := time.Now()
+	if err := wait(ctx, 50*time.Millisecond); err != nil || time.Since(start) < 40*time.Millisecond {
+		t.Fatalf("a timeout with nothing written: %v after %v", err, time.Since(start))
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		writer.Begin(ctx, journal.Entry{Key: "n-1", Time: time.Now(), Profile: "p", Provider: "boku", Operation: "charge"})
+	}()
+	start = time.Now()
+	if err := wait(ctx, 20*time.Second); err != nil || time.Since(start) > 10*time.Second {
+		t.Fatalf("not woken: %v after %v", err, time.Since(start))
+	}
+}

@@ -196,6 +196,18 @@ CREATE TABLE bokuctl_locks (
 	since  timestamptz NOT NULL
 );
 `,
+	// 3: a notification on channel bokuctl_journal when events are
+	// written (once per statement: the watchers read the events by seq
+	// themselves, so the notification only wakes them).
+	`
+CREATE FUNCTION bokuctl_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('bokuctl_journal', '');
+	RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+	FOR EACH STATEMENT EXECUTE FUNCTION bokuctl_events_notify();
+`,
 }
 
 // migrateLock is the advisory lock key under which the schema changes
@@ -400,4 +412,35 @@ func (s *pgStore) Count(ctx context.Context, f Filter) (map[string]int, error) {
 
 func (s *pgStore) EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error {
 	return s.mask(s.sqlStore.EachBatch(ctx, since, fn))
+}
+
+// Listen waits for the journal's notifications on a connection of its
+// own (PostgreSQL's LISTEN): wait returns when events were written, or
+// after timeout, or with the connection's error; stop ends it.
+func (s *pgStore) Listen(ctx context.Context) (wait func(ctx context.Context, timeout time.Duration) error, stop func(), err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, s.mask(s.wrap(err))
+	}
+	if _, err := conn.ExecContext(ctx, "LISTEN bokuctl_journal"); err != nil {
+		conn.Close()
+		return nil, nil, s.mask(s.wrap(err))
+	}
+	wait = func(ctx context.Context, timeout time.Duration) error {
+		tctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		err := conn.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return errors.New("not a pgx connection")
+			}
+			_, err := sc.Conn().WaitForNotification(tctx)
+			return err
+		})
+		if err != nil && tctx.Err() != nil && ctx.Err() == nil {
+			return nil // the timeout: look anyway
+		}
+		return s.mask(err)
+	}
+	return wait, func() { conn.Close() }, nil
 }

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"time"
 )
 
 // Update is one event of the journal with the row it happened to: what
@@ -24,6 +25,12 @@ type Watcher interface {
 	// commit after a later-numbered one: callers that follow the journal
 	// look again below the highest seq they saw (cmd/journal watch does).
 	Updates(ctx context.Context, after int64, limit int, fn func(*Update) error) error
+}
+
+// Notifier is a store that can wake its watchers when events are written
+// (PostgreSQL's LISTEN/NOTIFY); others are polled.
+type Notifier interface {
+	Listen(ctx context.Context) (wait func(ctx context.Context, timeout time.Duration) error, stop func(), err error)
 }
 
 func (s *sqlStore) LastSeq(ctx context.Context) (int64, error) {
