@@ -67,6 +67,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/scripts",
 		RequireExplicitExec: true,
+		Condition:           pgCondition,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")
 			env.Setenv("HOME", home)
@@ -161,6 +162,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"boku-charges":     countCmd(func(f *bokuspec.Server) int { return f.ChargeCount() }),
+			"team-journal":     teamJournal,
 			"boku-requests":    countCmd(func(f *bokuspec.Server) int { return f.RequestCount() }),
 			"httpget":          httpGet,
 			"boku-callback":    bokuCallback,

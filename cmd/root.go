@@ -48,6 +48,7 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/secret"
 	"github.com/bokuctl/bokuctl/cmd/sign"
 	"github.com/bokuctl/bokuctl/cmd/simulate"
+	"github.com/bokuctl/bokuctl/cmd/status"
 	"github.com/bokuctl/bokuctl/cmd/verifycard"
 	"github.com/bokuctl/bokuctl/cmd/verifyservice"
 	"github.com/bokuctl/bokuctl/internal/build"
@@ -300,7 +301,7 @@ func addCommands(f *cmdutil.Factory, providers *provider.Registry, root *cobra.C
 		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
 		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
 		{"setup", "Setup and tools:", []*cobra.Command{
-			api.NewCmd(f, providers), initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
+			api.NewCmd(f, providers), initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), status.NewCmd(f), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
 		}},
 	}
 	for _, g := range groups {

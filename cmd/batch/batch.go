@@ -98,7 +98,7 @@ built, signed or sent. A single command's --dry-run (bokuctl charge …
 	for _, v := range batchVerbs {
 		cmd.AddCommand(newBatchVerbCmd(f, providers, v, columns[v.op], runF))
 	}
-	cmd.AddCommand(newBatchResumeCmd(f, providers, runF))
+	cmd.AddCommand(newBatchResumeCmd(f, providers, runF), newBatchListCmd(f), newBatchShowCmd(f))
 	return cmd
 }
 
@@ -299,8 +299,8 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		return exitcode.New(exitcode.Usage, "batch runs need the journal: it holds the batch, every row's outcome, and what resume needs").
 			WithHint("unset BOKUCTL_JOURNAL=off / the journal setting, and drop --no-journal")
 	}
-	journalPath, _ := f.JournalPath()
-	dir := filepath.Join(filepath.Dir(journalPath), "batches")
+	journalDir, _ := f.JournalDir()
+	dir := filepath.Join(journalDir, "batches")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return exitcode.New(exitcode.Auth, "cannot keep the batch's file in %s: %v", dir, err)
 	}
@@ -385,6 +385,12 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		return err
 	}
 	defer unlock()
+	// And across machines, on a team journal (team.go).
+	unlockTeam, err := lockTeamBatch(ctx, store, sum, v.op, profile)
+	if err != nil {
+		return err
+	}
+	defer unlockTeam()
 	if resumed == nil {
 		prior, err := store.FindBatch(ctx, sum, v.op, profile)
 		switch {
@@ -914,8 +920,7 @@ func batchRanBefore(prior *journal.Batch) error {
 // same file, here or in another process, is refused with who holds it.
 // The kernel releases it if the process dies.
 func lockBatch(dir, digest, op, profile string) (func(), error) {
-	id := sha256.Sum256([]byte(digest + "\x00" + op + "\x00" + profile))
-	path := filepath.Join(dir, ".lock-"+hex.EncodeToString(id[:8]))
+	path := lockFile(dir, digest, op, profile)
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("pid %d on %s since %s", os.Getpid(), host, time.Now().Format(time.DateTime))
 	unlock, held, err := atomicfile.TryLock(path, holder)
@@ -930,6 +935,12 @@ func lockBatch(dir, digest, op, profile string) (func(), error) {
 		return nil, exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
 	}
 	return unlock, nil
+}
+
+// lockID names the lock of one file's batch.
+func lockID(digest, op, profile string) string {
+	id := sha256.Sum256([]byte(digest + "\x00" + op + "\x00" + profile))
+	return hex.EncodeToString(id[:8])
 }
 
 // removeStaleSpools removes the copies of batch files that a killed run

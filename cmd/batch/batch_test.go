@@ -209,7 +209,7 @@ func TestBatchConcurrencyZeroRefusedBeforeTheFile(t *testing.T) {
 			t.Errorf("--concurrency %s: %v, want the usage error about --concurrency", n, err)
 		}
 	}
-	if batches, err := store.List(t.Context(), journal.Filter{}); err != nil || len(batches) != 0 {
+	if batches, err := journal.List(t.Context(), store, journal.Filter{}); err != nil || len(batches) != 0 {
 		t.Errorf("journal rows %v, %v: want none", batches, err)
 	}
 	// The same command with a valid concurrency reaches the file.

@@ -257,7 +257,7 @@ func TestArgsCompletion(t *testing.T) {
 		}
 		_, directive := candidates(cmd.ValidArgsFunction, cmd, nil, "")
 		want := cobra.ShellCompDirectiveNoFileComp
-		if slices.Contains([]string{"bokuctl batch capture", "bokuctl batch charge", "bokuctl batch refund", "bokuctl batch reverse", "bokuctl profile import worldline-properties"}, cmd.CommandPath()) {
+		if slices.Contains([]string{"bokuctl batch capture", "bokuctl batch charge", "bokuctl batch refund", "bokuctl batch reverse", "bokuctl journal backup", "bokuctl profile import worldline-properties"}, cmd.CommandPath()) {
 			want = cobra.ShellCompDirectiveDefault
 		}
 		if directive != want {
@@ -269,7 +269,7 @@ func TestArgsCompletion(t *testing.T) {
 		toComplete string
 		want       []string
 	}{
-		{[]string{"secret", "set"}, "", []string{"boku-key", "worldline-client-secret", "ottu-api-key", "ottu-password", "worldline-proxy-password"}},
+		{[]string{"secret", "set"}, "", []string{"boku-key", "worldline-client-secret", "ottu-api-key", "ottu-password", "journal-password", "worldline-proxy-password"}},
 		{[]string{"profile", "set", "shop"}, "ottu.a", []string{"ottu.auth"}},
 		{[]string{"profile", "set", "shop", "ottu.auth"}, "", []string{"api-key", "basic"}},
 		{[]string{"profile", "set", "shop", "ottu.auth", "basic"}, "", nil},

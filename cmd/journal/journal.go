@@ -3,6 +3,7 @@
 package journal
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,8 +23,8 @@ import (
 )
 
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.GroupCmd("journal", "The local record of every request that moved money or changed state",
-		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f))
+	cmd := cmdutil.GroupCmd("journal", "The record of every request that moved money or changed state",
+		newJournalListCmd(f), newJournalShowCmd(f), newJournalExportCmd(f), newJournalSettleCmd(f), newJournalBackupCmd(f), newJournalVerifyCmd(f), newJournalWatchCmd(f), newJournalMigrateCmd(f))
 	cmd.Long = `bokuctl writes a journal row before every request that moves money or changes
 state at a provider (charges, captures, increments, refunds, reversals,
 opt-in calls, technical reversals, hosted charges), and records the outcome
@@ -40,8 +41,11 @@ acts on, and its success settles that row (docs/journal.md).
 
 The journal is an SQLite file, $XDG_STATE_HOME/bokuctl/journal.db
 (~/.local/state/bokuctl/journal.db) by default, 0600 in a 0700 folder; the
-journal setting or BOKUCTL_JOURNAL moves it, and "off" turns it off. It
-never holds a secret or a card number.`
+journal setting or BOKUCTL_JOURNAL moves it, and "off" turns it off. A
+postgres://USER@HOST/DB address there makes it a team journal that several
+operators and CI runners share (password: the secret journal-password or
+PGPASSWORD; docs/journal.md, Team journal). It never holds a secret or a
+card number.`
 	cmd.Example = `  bokuctl journal list --status unknown --since 7d
   bokuctl journal show order-1234
   bokuctl journal export --since 30d > journal.jsonl`
@@ -54,11 +58,9 @@ type journalList struct {
 }
 
 func (l journalList) Table() output.Table {
-	t := output.Table{Header: []string{"TIME", "STATUS", "PROVIDER", "OPERATION", "AMOUNT", "IDEMPOTENCY KEY"}}
-	for _, e := range l.Entries {
-		amount := strings.TrimSpace(e.Amount + " " + e.Currency)
-		t.Rows = append(t.Rows, []output.Cell{output.Text(e.Time.UTC().Format(time.RFC3339)), output.Status(e.Status), output.Text(e.Provider),
-			output.Text(e.Operation), output.Text(cmdutil.OrNone(amount)), output.Text(e.Key)})
+	t := output.Table{Header: listHeader}
+	for i := range l.Entries {
+		t.Rows = append(t.Rows, listCells(&l.Entries[i]))
 	}
 	return t
 }
@@ -113,18 +115,25 @@ func (e journalEntry) Table() output.Table {
 	return t
 }
 
-// journalFilter is --since and --status; the global --profile and
+// journalFilter is --since and --status (and, for list and export,
+// --limit, --operation, --batch and --key); the global --profile and
 // --provider, when given, narrow to that profile or provider.
 type journalFilter struct {
-	f      *cmdutil.Factory
-	since  cmdutil.Since
-	status string
+	f                     *cmdutil.Factory
+	since                 cmdutil.Since
+	status                string
+	operation, batch, key string
+	limit                 int
 }
 
 func (jf *journalFilter) addFlags(cmd *cobra.Command, defaultSince time.Duration) {
 	jf.since = cmdutil.Since(defaultSince)
 	cmd.Flags().Var(&jf.since, "since", "only rows this recent: 7d, 36h, 90m (0: all)")
 	cmd.Flags().StringVar(&jf.status, "status", "", "only rows with this status: unknown (includes sent), pending, declined, failed, reversed or ok")
+	cmd.Flags().StringVar(&jf.operation, "operation", "", `only rows of this operation, as listed: "charge", "refund", "charge capture", …`)
+	cmd.Flags().StringVar(&jf.batch, "batch", "", "only the rows of this batch run (its id)")
+	cmd.Flags().StringVar(&jf.key, "key", "", "only rows whose idempotency key starts with PREFIX")
+	cmd.Flags().IntVar(&jf.limit, "limit", 0, "only the newest N rows of what the other filters select, still oldest first (0: all)")
 }
 
 func (jf *journalFilter) filter() (journal.Filter, error) {
@@ -134,7 +143,10 @@ func (jf *journalFilter) filter() (journal.Filter, error) {
 	default:
 		return journal.Filter{}, exitcode.New(exitcode.Usage, "invalid --status %q", jf.status).WithHint("use unknown, pending, declined, failed, reversed or ok")
 	}
-	flt := journal.Filter{Status: jf.status}
+	if jf.limit < 0 {
+		return journal.Filter{}, exitcode.New(exitcode.Usage, "--limit %d: give a number of rows, or 0 for all", jf.limit)
+	}
+	flt := journal.Filter{Status: jf.status, Operation: jf.operation, Batch: jf.batch, KeyPrefix: jf.key, Limit: jf.limit}
 	if jf.f.ProfileFlag != "" {
 		flt.Profile = jf.f.ProfileFlag
 	}
@@ -145,38 +157,66 @@ func (jf *journalFilter) filter() (journal.Filter, error) {
 	return flt, nil
 }
 
-// list opens the journal and returns the rows the flags select.
-func (jf *journalFilter) list(cmd *cobra.Command) ([]journal.Entry, error) {
+// each opens the journal and calls fn with each row the flags select, as
+// it is read. It says on stderr when -p narrowed the rows to one profile.
+func (jf *journalFilter) each(cmd *cobra.Command, fn func(*journal.Entry) error) error {
 	flt, err := jf.filter()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	store, err := cmdutil.OpenJournal(cmd, jf.f)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return store.List(cmd.Context(), flt)
+	if flt.Profile != "" {
+		jf.f.Printer.Notice("Only rows of profile %s (-p/--profile); drop it to see every profile's rows.", flt.Profile)
+	}
+	return store.Each(cmd.Context(), flt, fn)
+}
+
+// listHeader is journal list's table header; listCells its row.
+var listHeader = []string{"TIME", "STATUS", "PROVIDER", "OPERATION", "AMOUNT", "IDEMPOTENCY KEY"}
+
+func listCells(e *journal.Entry) []output.Cell {
+	amount := strings.TrimSpace(e.Amount + " " + e.Currency)
+	return []output.Cell{output.Text(e.Time.UTC().Format(time.RFC3339)), output.Status(e.Status), output.Text(e.Provider),
+		output.Text(e.Operation), output.Text(cmdutil.OrNone(amount)), output.Text(e.Key)}
 }
 
 func newJournalListCmd(f *cmdutil.Factory) *cobra.Command {
 	jf := &journalFilter{f: f}
 	cmd := &cobra.Command{
-		Use:     "list [--since 24h] [--status unknown|pending|declined|failed|reversed|ok]",
-		Short:   "List journal rows",
-		Example: "  bokuctl journal list --status unknown --since 7d",
-		Args:    cmdutil.UsageArgs(cobra.NoArgs),
+		Use:   "list [--since 7d] [--status unknown|pending|declined|failed|reversed|ok] [--limit N]",
+		Short: "List journal rows",
+		Long: `List the journal's rows, oldest first, as they are read: the table and
+-o json print each row as it comes, so a large journal takes no more memory
+than a small one (--jq and --json need the whole list, and hold it). Every
+filter is applied by the journal's database, with an index. The default
+window, 7 days, is reconcile's.`,
+		Example: `  bokuctl journal list --status unknown --since 7d
+  bokuctl journal list --since 0 --key order- --limit 20
+  bokuctl journal list --batch b-20261202T101500-3f2a --status failed`,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := jf.list(cmd)
-			if err != nil {
+			if !f.Printer.Streams() {
+				entries := []journal.Entry{}
+				err := jf.each(cmd, func(e *journal.Entry) error {
+					entries = append(entries, *e)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				return f.Printer.Print(journalList{Entries: entries})
+			}
+			list := f.Printer.NewListStream("entries", listHeader)
+			if err := jf.each(cmd, func(e *journal.Entry) error { return list.Add(e, listCells(e)) }); err != nil {
 				return err
 			}
-			if entries == nil {
-				entries = []journal.Entry{}
-			}
-			return f.Printer.Print(journalList{Entries: entries})
+			return list.Close()
 		},
 	}
-	jf.addFlags(cmd, 24*time.Hour)
+	jf.addFlags(cmd, cmdutil.JournalWindow)
 	return cmd
 }
 
@@ -213,18 +253,19 @@ func newJournalExportCmd(f *cmdutil.Factory) *cobra.Command {
   bokuctl journal export --since 30d --status failed | jq -r .idempotency_key`,
 		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := jf.list(cmd)
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
+			out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+			err := jf.each(cmd, func(e *journal.Entry) error {
 				line, err := json.Marshal(e)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(f.IO.Out, "%s\n", line)
+				out.Write(line)
+				return out.WriteByte('\n')
+			})
+			if ferr := out.Flush(); err == nil {
+				err = ferr
 			}
-			return nil
+			return err
 		},
 	}
 	jf.addFlags(cmd, 0)

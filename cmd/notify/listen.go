@@ -139,7 +139,8 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 		if journalPath != "off" {
-			seenPath = filepath.Join(filepath.Dir(journalPath), "listen-seen.json")
+			dir, _ := f.JournalDir() // a team journal's: the local state folder
+			seenPath = filepath.Join(dir, "listen-seen.json")
 		}
 	}
 	if seenPath == "off" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -18,8 +19,14 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/money"
 )
 
+// JournalWindow is how far back journal list, reconcile and status look
+// by default (--since): one window, so that what list shows is what
+// reconcile settles.
+const JournalWindow = 7 * 24 * time.Hour
+
 // JournalPath is where the journal lives: the profile's journal setting
-// or BOKUCTL_JOURNAL, else $XDG_STATE_HOME/bokuctl/journal.db (or
+// or BOKUCTL_JOURNAL (a file, or a postgres:// address for a team
+// journal), else $XDG_STATE_HOME/bokuctl/journal.db (or
 // ~/.local/state/bokuctl/journal.db); "off" turns it off.
 func (f *Factory) JournalPath() (string, error) {
 	if path := f.Getenv("BOKUCTL_JOURNAL"); path != "" {
@@ -30,6 +37,15 @@ func (f *Factory) JournalPath() (string, error) {
 			return path, nil
 		}
 	}
+	dir, err := f.stateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "journal.db"), nil
+}
+
+// stateDir is $XDG_STATE_HOME/bokuctl, or ~/.local/state/bokuctl.
+func (f *Factory) stateDir() (string, error) {
 	state := f.Getenv("XDG_STATE_HOME")
 	if state == "" {
 		home := f.Getenv("HOME")
@@ -41,7 +57,21 @@ func (f *Factory) JournalPath() (string, error) {
 		}
 		state = filepath.Join(home, ".local", "state")
 	}
-	return filepath.Join(state, "bokuctl", "journal.db"), nil
+	return filepath.Join(state, "bokuctl"), nil
+}
+
+// JournalDir is the folder of what the journal keeps on this machine
+// (batch files' copies, batch locks): the journal file's folder, or, for
+// a team journal on PostgreSQL, the local state folder.
+func (f *Factory) JournalDir() (string, error) {
+	path, err := f.JournalPath()
+	if err != nil {
+		return "", err
+	}
+	if journal.IsPostgres(path) {
+		return f.stateDir()
+	}
+	return filepath.Dir(path), nil
 }
 
 // OpenJournal opens the journal of this run (nil when it is off). Only
@@ -57,10 +87,26 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 	if err != nil || strings.EqualFold(path, "off") {
 		return nil, err
 	}
-	store, err := journal.Open(ctx, path)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Auth, "%v", err).
-			WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+	var store journal.Store
+	if journal.IsPostgres(path) {
+		// The password: the secret store's journal-password (or
+		// BOKUCTL_JOURNAL_PASSWORD), else what pgx finds itself
+		// (PGPASSWORD, ~/.pgpass).
+		var password string
+		if resolved, err := f.ResolveSecret(ctx, "journal-password"); err == nil {
+			password = resolved.Value
+		}
+		store, err = journal.OpenPostgres(ctx, path, password)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Auth, "%v", err).
+				WithHint("nothing was sent. Check the server and the address (journal setting or BOKUCTL_JOURNAL), the password (bokuctl secret set journal-password, or PGPASSWORD), or pass --no-journal to send without a record")
+		}
+	} else {
+		store, err = journal.Open(ctx, path)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Auth, "%v", err).
+				WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+		}
 	}
 	f.journal = store
 	return store, nil
@@ -80,6 +126,11 @@ func (f *Factory) recordIntent(ctx context.Context, key string, in Intent) error
 		return err
 	}
 	attempt, err := store.Begin(ctx, f.intentEntry(key, in))
+	var held *journal.HeldError
+	if errors.As(err, &held) {
+		return exitcode.New(exitcode.Usage, "%v", err).
+			WithHint("nothing was sent. Another operator's request with this key may still be in flight: let them or `bokuctl reconcile` settle it (bokuctl journal show %s), then send again", key)
+	}
 	if err != nil {
 		return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent; pass --no-journal to send without a record")
 	}

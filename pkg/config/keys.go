@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -130,7 +131,17 @@ func journalPath(v string) error {
 	if v == "off" || filepath.IsAbs(v) {
 		return nil
 	}
-	return fmt.Errorf("%q is neither off nor an absolute file path", v)
+	if l := strings.ToLower(v); strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") {
+		u, err := url.Parse(v)
+		if err != nil {
+			return errors.New("is not a valid postgres:// address")
+		}
+		if _, has := u.User.Password(); has {
+			return errors.New("holds a password: keep it in the secret store (bokuctl secret set journal-password) or PGPASSWORD, and leave it out of the address")
+		}
+		return nil
+	}
+	return fmt.Errorf("%q is neither off, an absolute file path, nor a postgres:// address", v)
 }
 
 func duration(v string) error {
@@ -222,7 +233,7 @@ var keys = []Key{
 	{Name: "boku.retry-backoff", Help: "backoff factor: retry n waits factor × 2^(n-1), unless Retry-After says otherwise", Default: "2s", validate: duration},
 	{Name: "boku.clock-skew", Help: "allowed clock difference when verifying Boku's signatures", Default: "5m", validate: duration},
 	{Name: "sandbox", Help: "true for a profile written by bokuctl sandbox serve: its public sandbox credentials need no secret store (only while every URL of the profile is on this machine)", validate: oneOf("true", "false"), lower: true},
-	{Name: "journal", Help: "the journal file (default $XDG_STATE_HOME/bokuctl/journal.db), or off", validate: journalPath},
+	{Name: "journal", Help: "the journal file (default $XDG_STATE_HOME/bokuctl/journal.db), a postgres:// address for a team journal, or off", validate: journalPath},
 	{Name: "worldline.acquirer-id", Help: "Worldline acquirer id", validate: identifier},
 	{Name: "worldline.merchant-id", Help: "Worldline merchant id", validate: identifier},
 	{Name: "worldline.client-id", Help: "OAuth2 client id", validate: identifier},

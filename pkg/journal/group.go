@@ -248,6 +248,9 @@ func (g *Group) run() {
 					r := result{err: err}
 					if index[i] >= 0 {
 						r.attempt = writes[index[i]].Attempt
+						if r.err == nil {
+							r.err = writes[index[i]].Err
+						}
 					}
 					w <- r
 				}

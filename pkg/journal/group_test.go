@@ -43,7 +43,7 @@ func TestGroupWritesEverything(t *testing.T) {
 	if err := g.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := store.List(ctx, Filter{Batch: "b-1"})
+	rows, err := List(ctx, store, Filter{Batch: "b-1"})
 	if err != nil || len(rows) != 400 {
 		t.Fatalf("%d rows, %v; want 400", len(rows), err)
 	}

@@ -49,6 +49,8 @@ type Entry struct {
 	Currency string `json:"currency,omitempty"`
 	User     string `json:"user,omitempty"`
 	Host     string `json:"host,omitempty"`
+	// DBUser is the database user the row was written as (PostgreSQL).
+	DBUser string `json:"db_user,omitempty"`
 	// Batch and Line name the batch run and the file line this row came
 	// from, for rows of `bokuctl batch`.
 	Batch string `json:"batch,omitempty"`
@@ -112,15 +114,23 @@ type Outcome struct {
 	Settles string
 }
 
-// Filter narrows List.
+// Filter narrows Each: every field set must match (the store applies
+// them in its query, with the indexes they need).
 type Filter struct {
-	Since  time.Time
-	Status string // "" for any; "unknown" also matches rows still "sent"
+	// Since and Until bound the intent's time: Since <= time < Until.
+	Since, Until time.Time
+	Status       string // "" for any; "unknown" also matches rows still "sent"
 	// Statuses, when set, matches any of them (unknown also matches sent).
-	Statuses []string
-	Profile  string
-	Provider string
-	Batch    string
+	Statuses  []string
+	Profile   string
+	Provider  string
+	Operation string
+	Batch     string
+	// KeyPrefix matches the keys that start with it.
+	KeyPrefix string
+	// Limit, when above 0, keeps the newest Limit rows (still given
+	// oldest first).
+	Limit int
 }
 
 // Batch is one `bokuctl batch` run: which file (by digest) it sends, for
@@ -165,8 +175,16 @@ type Store interface {
 	// after. A settle of a row already settled is ErrSettled; an unknown
 	// key is ErrNotFound.
 	Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error)
-	// List returns the matching rows, oldest first.
-	List(ctx context.Context, f Filter) ([]Entry, error)
+	// Each calls fn with each matching row, oldest first, as the rows
+	// are read (never all of them in memory); an error from fn stops it
+	// and is returned. fn must not write to the store: the read holds
+	// its connection.
+	Each(ctx context.Context, f Filter, fn func(*Entry) error) error
+	// Count is how many rows f matches, by status (f.Limit ignored).
+	Count(ctx context.Context, f Filter) (map[string]int, error)
+	// EachBatch calls fn with each batch, newest first, as read; since,
+	// when set, skips batches that started before it.
+	EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error
 	// Get returns the row with key, or ErrNotFound.
 	Get(ctx context.Context, key string) (*Entry, error)
 	// ClaimBatch records batch b before its first row is sent, in one
@@ -182,12 +200,28 @@ type Store interface {
 	Close() error
 }
 
+// List is every row f matches, oldest first, in memory: for the few rows
+// a filter leaves (the unsettled ones) and for tests. Commands that print
+// rows use Each.
+func List(ctx context.Context, s Store, f Filter) ([]Entry, error) {
+	var out []Entry
+	err := s.Each(ctx, f, func(e *Entry) error {
+		out = append(out, *e)
+		return nil
+	})
+	return out, err
+}
+
 // Change is one write of a group: an intent (Begin set) or an outcome.
 type Change struct {
 	Begin   *Entry
 	Key     string
 	Attempt int // the attempt an outcome answers; set by Apply for an intent
 	Outcome Outcome
+	// Err is set by Apply for an intent it refused on its own (a
+	// *HeldError: another operator holds the key), without failing the
+	// other changes of the group.
+	Err error
 }
 
 // GroupWriter is a Store that can apply many changes in one transaction:

@@ -25,7 +25,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	if err != nil || got.Status != StatusSent || got.Targets["optin-id"] != "oi-1" || got.ExitCode != nil {
 		t.Fatalf("intent: %+v %v", got, err)
 	}
-	unknown, _ := store.List(ctx, Filter{Status: StatusUnknown})
+	unknown, _ := List(ctx, store, Filter{Status: StatusUnknown})
 	if len(unknown) != 1 {
 		t.Fatalf("a row still sent counts as unknown: %+v", unknown)
 	}
@@ -46,7 +46,7 @@ func TestIntentThenOutcome(t *testing.T) {
 	if _, err := store.Get(ctx, "nope"); err != ErrNotFound {
 		t.Fatalf("missing key: %v", err)
 	}
-	old, _ := store.List(ctx, Filter{Since: time.Now().Add(time.Hour)})
+	old, _ := List(ctx, store, Filter{Since: time.Now().Add(time.Hour)})
 	if len(old) != 0 {
 		t.Fatal("since filter")
 	}
@@ -85,7 +85,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	}
 	store, _ := Open(ctx, path)
 	defer store.Close()
-	all, err := store.List(ctx, Filter{Status: StatusOK})
+	all, err := List(ctx, store, Filter{Status: StatusOK})
 	if err != nil || len(all) != 20 {
 		t.Fatalf("%d rows, %v", len(all), err)
 	}
@@ -98,5 +98,40 @@ func TestUnusableFileIsAClearError(t *testing.T) {
 	}
 	if _, ok := err.(*OpenError); !ok {
 		t.Fatalf("%T %v", err, err)
+	}
+}
+
+// A backup is a journal of its own with every row and event; verify finds
+// nothing wrong with either.
+func TestBackupAndVerify(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := Open(ctx, filepath.Join(dir, "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	store.Begin(ctx, Entry{Key: "k1", Time: time.Now(), Amount: "1.00", Currency: "GBP"})
+	store.Finish(ctx, "k1", 1, Outcome{Status: StatusOK})
+	b := store.(Backuper)
+	copyPath := filepath.Join(dir, "backup.db")
+	if err := b.Backup(ctx, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Backup(ctx, copyPath); err == nil {
+		t.Fatal("a backup over an existing file")
+	}
+	backup, err := Open(ctx, copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer backup.Close()
+	if e, err := backup.Get(ctx, "k1"); err != nil || e.Status != StatusOK || len(e.History) != 2 {
+		t.Fatalf("backup row: %+v %v", e, err)
+	}
+	for _, s := range []Store{store, backup} {
+		if problems, err := s.(Backuper).Verify(ctx); err != nil || len(problems) != 0 {
+			t.Fatalf("verify: %v %v", problems, err)
+		}
 	}
 }

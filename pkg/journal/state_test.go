@@ -125,7 +125,7 @@ func TestFailedRetryIsSentAgain(t *testing.T) {
 	if n, _ := store.Begin(ctx, e); n != 2 {
 		t.Fatalf("attempt %d", n)
 	}
-	unknown, _ := store.List(ctx, Filter{Status: StatusUnknown})
+	unknown, _ := List(ctx, store, Filter{Status: StatusUnknown})
 	if len(unknown) != 1 || unknown[0].Status != StatusSent {
 		t.Fatalf("a retried failed row after a crash: %+v", unknown)
 	}
@@ -231,7 +231,7 @@ func TestTimesSortAsText(t *testing.T) {
 	for i, d := range []time.Duration{100 * time.Millisecond, 0, 120 * time.Millisecond, time.Second} {
 		store.Begin(ctx, Entry{Key: fmt.Sprintf("k%d", i), Time: base.Add(d)})
 	}
-	got, _ := store.List(ctx, Filter{Since: base.Add(110 * time.Millisecond)})
+	got, _ := List(ctx, store, Filter{Since: base.Add(110 * time.Millisecond)})
 	if len(got) != 2 || got[0].Key != "k2" || got[1].Key != "k3" {
 		t.Fatalf("since 10:00:00.110: %+v", got)
 	}

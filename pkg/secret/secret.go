@@ -25,6 +25,9 @@ type Spec struct {
 	Name   string
 	EnvVar string
 	Help   string
+	// Global secrets are bokuctl's own, not a provider's (the team
+	// journal's password).
+	Global bool
 }
 
 var specs = []Spec{
@@ -32,6 +35,7 @@ var specs = []Spec{
 	{Name: "worldline-client-secret", EnvVar: "BOKUCTL_WORLDLINE_CLIENT_SECRET", Help: "Worldline OAuth2 client secret"},
 	{Name: "ottu-api-key", EnvVar: "BOKUCTL_OTTU_API_KEY", Help: "Ottu API key (Api-Key auth)"},
 	{Name: "ottu-password", EnvVar: "BOKUCTL_OTTU_PASSWORD", Help: "Ottu user password (basic auth)"},
+	{Name: "journal-password", EnvVar: "BOKUCTL_JOURNAL_PASSWORD", Help: "password of the team journal's PostgreSQL user (journal: postgres://…)", Global: true},
 	{Name: "worldline-proxy-password", EnvVar: "BOKUCTL_WORLDLINE_PROXY_PASSWORD", Help: "password for worldline.proxy-username at worldline.proxy-url"},
 }
 

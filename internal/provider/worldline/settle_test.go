@@ -131,7 +131,7 @@ func TestReverseUnknown(t *testing.T) {
 		if orig.Status != tc.want {
 			t.Errorf("%s: the row is %s after its technical reversal, want %s", tc.key, orig.Status, tc.want)
 		}
-		rows, _ := w.store.List(ctx, journal.Filter{})
+		rows, _ := journal.List(ctx, w.store, journal.Filter{})
 		found := false
 		for _, r := range rows {
 			found = found || r.Follows == tc.key && r.Operation == "operation reverse" && r.Status == journal.StatusOK

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The team journal's cost (issue 25), in one run against one `bokuctl
+# sandbox serve`:
+#   - journal overhead per charge: the median wall time of RUNS single
+#     charges with --no-journal, on the SQLite journal and on PostgreSQL,
+#     and their ratios to --no-journal;
+#   - batch rows/s: `batch charge` of ROWS rows at concurrency 8 on SQLite
+#     and on PostgreSQL (target: PostgreSQL >= 80 % of SQLite).
+# PostgreSQL comes from the PG* variables; without PGHOST the script runs
+# itself under pg_virtualenv (Debian's postgresql-common) when it can.
+# Usage: bash bench/journal_team.sh [runs] [rows]   (default 30 2000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${PGHOST:-}" ]; then
+  if command -v pg_virtualenv >/dev/null 2>&1; then
+    exec pg_virtualenv -t -- bash "$0" "$@"
+  fi
+  echo "needs PostgreSQL: set PG* (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) or install pg_virtualenv" >&2
+  exit 1
+fi
+runs=${1:-30}
+rows=${2:-2000}
+tmp=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+CGO_ENABLED=0 go build -o "$tmp/bokuctl" .
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" BOKUCTL_CONFIG="$tmp/config.yaml" BOKUCTL_KEYRING_FILE="$tmp/secrets.json"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus" NO_COLOR=1
+db="bokuctl_bench_$$"
+psql -q -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $db" >/dev/null
+pg="postgres://${PGUSER:-postgres}@${PGHOST}:${PGPORT:-5432}/$db"
+sqlite="$tmp/journal.db"
+"$tmp/bokuctl" sandbox serve --ready-file "$tmp/ready" >/dev/null 2>&1 &
+server=$!
+while [ ! -s "$tmp/ready" ]; do sleep 0.05; done
+b() { "$tmp/bokuctl" -p sandbox "$@"; }
+url=$(b optin begin --payment-method superwallet --forward-url https://shop.example/done --jq .optin_url 2>/dev/null)
+curl -s -o /dev/null "$url"
+b optin validate oi-000001 >/dev/null 2>&1
+b optin confirm oi-000001 >/dev/null 2>&1
+# Each journal once before timing: its schema is created then, not in a
+# timed charge.
+BOKUCTL_JOURNAL=$sqlite b journal list >/dev/null 2>&1
+BOKUCTL_JOURNAL=$pg b journal list >/dev/null 2>&1
+
+median() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
+
+charges() { # label, then env assignments for the run (or --no-journal)
+  local label=$1 journal=$2 walls=()
+  for i in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    if [ "$journal" = none ]; then
+      b charge --optin-id oi-000001 --amount 0.01 --currency GBP --no-journal >/dev/null 2>&1
+    else
+      BOKUCTL_JOURNAL=$journal b charge --optin-id oi-000001 --amount 0.01 --currency GBP >/dev/null 2>&1
+    fi
+    end=$(date +%s%N)
+    walls+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${walls[@]}" | median
+}
+
+batch_rate() { # journal, tag: prints rows/s
+  local journal=$1 tag=$2
+  for i in $(seq "$rows"); do
+    printf '{"optin_id":"oi-000001","amount":"0.01","currency":"GBP","merchant_request_id":"%s-%d"}\n' "$tag" "$i"
+  done >"$tmp/$tag.jsonl"
+  local start end
+  start=$(date +%s%N)
+  BOKUCTL_JOURNAL=$journal b batch charge "$tmp/$tag.jsonl" --concurrency 8 --yes -o json >/dev/null 2>"$tmp/$tag.err" || { cat "$tmp/$tag.err" >&2; exit 1; }
+  end=$(date +%s%N)
+  awk -v n="$rows" -v us=$(( (end - start) / 1000 )) 'BEGIN {printf "%.0f", n / (us / 1e6)}'
+}
+
+none=$(charges none none)
+lite=$(charges sqlite "$sqlite")
+post=$(charges postgres "$pg")
+printf 'charges per variant:           %d\n' "$runs"
+awk -v n="$none" -v s="$lite" -v p="$post" 'BEGIN {
+  printf "--no-journal, median:          %7.2f ms\n", n
+  printf "SQLite journal, median:        %7.2f ms  (%.2fx --no-journal)\n", s, s / n
+  printf "PostgreSQL journal, median:    %7.2f ms  (%.2fx --no-journal, %.2fx SQLite)\n", p, p / n, p / s
+}'
+rl=$(batch_rate "$sqlite" lite)
+rp=$(batch_rate "$pg" post)
+printf 'batch charge, %d rows, concurrency 8:\n' "$rows"
+awk -v l="$rl" -v p="$rp" 'BEGIN {
+  printf "  SQLite:      %6d rows/s\n", l
+  printf "  PostgreSQL:  %6d rows/s  (%.0f %% of SQLite; target >= 80 %%)\n", p, 100 * p / l
+}'
+psql -q -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $db" >/dev/null 2>&1 || true

@@ -1,0 +1,5 @@
+package journal
+
+// PostgresMigrations are the team journal's schema versions, for the
+// migration test.
+var PostgresMigrations = postgresMigrations

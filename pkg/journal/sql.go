@@ -1,0 +1,686 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// dialect is what differs between the engines; everything else (the state
+// machine, the rows, the events, the filters) is the one sqlStore.
+type dialect struct {
+	name string
+	// dollar: placeholders are $1, $2 (PostgreSQL); else ? (SQLite).
+	dollar bool
+	// lock is appended to a SELECT of a row about to change (FOR UPDATE
+	// on PostgreSQL; SQLite's write transaction is already exclusive).
+	lock string
+	// native: times are timestamptz and amounts numeric (PostgreSQL);
+	// else fixed-width text (SQLite).
+	native bool
+}
+
+var sqliteDialect = &dialect{name: "sqlite"}
+
+// q rewrites ? placeholders for the engine. The queries here never hold
+// a ? inside a literal.
+func (d *dialect) q(query string) string {
+	if !d.dollar {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// t is a time as the engine stores it.
+func (d *dialect) t(t time.Time) any {
+	if d.native {
+		return t.UTC()
+	}
+	return stamp(t)
+}
+
+// optionalTime is a time that may be unset (finished_at).
+func (d *dialect) optionalTime(t time.Time) any {
+	if t.IsZero() {
+		if d.native {
+			return nil
+		}
+		return ""
+	}
+	return d.t(t)
+}
+
+var decimalAmount = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// amount is a decimal amount as the engine stores it: numeric on
+// PostgreSQL (NULL for none), text on SQLite.
+func (d *dialect) amount(s string) any {
+	if !d.native {
+		return s
+	}
+	if !decimalAmount.MatchString(s) {
+		return nil
+	}
+	return s
+}
+
+// storedTime is how SQLite stores times: fixed width, UTC, nanoseconds, so
+// that they sort as text (RFC 3339 with trimmed fractions does not).
+const storedTime = "2006-01-02T15:04:05.000000000Z"
+
+func stamp(t time.Time) string { return t.UTC().Format(storedTime) }
+
+// timeCol scans a time stored as text (SQLite) or timestamptz.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case time.Time:
+		*c.t = v.UTC()
+	case string:
+		return c.parse(v)
+	case []byte:
+		return c.parse(string(v))
+	default:
+		return fmt.Errorf("journal: a time stored as %T", src)
+	}
+	return nil
+}
+
+func (c timeCol) parse(s string) error {
+	if s == "" {
+		*c.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	*c.t = t
+	return err
+}
+
+// textCol scans text that may be NULL (a numeric amount on PostgreSQL).
+type textCol struct{ s *string }
+
+func (c textCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.s = ""
+	case string:
+		*c.s = v
+	case []byte:
+		*c.s = string(v)
+	default:
+		val, err := driver.DefaultParameterConverter.ConvertValue(v)
+		if err != nil {
+			return err
+		}
+		*c.s = fmt.Sprint(val)
+	}
+	return nil
+}
+
+// sqlStore is the journal on a database/sql engine.
+type sqlStore struct {
+	db *sql.DB
+	d  *dialect
+	// where names the journal in errors (a path, or a masked address).
+	where string
+}
+
+func (s *sqlStore) Close() error { return s.db.Close() }
+
+func (s *sqlStore) wrap(err error) error {
+	var held *HeldError
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrSettled) || errors.As(err, &held) {
+		return err
+	}
+	return &OpenError{Path: s.where, Err: err}
+}
+
+// inTx runs fn in one write transaction.
+func (s *sqlStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.wrap(err)
+	}
+	return s.wrap(tx.Commit())
+}
+
+func (s *sqlStore) Begin(ctx context.Context, e Entry) (int, error) {
+	var attempt int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		attempt, err = s.begin(ctx, tx, e)
+		return err
+	})
+	return attempt, err
+}
+
+func (s *sqlStore) Finish(ctx context.Context, key string, attempt int, o Outcome) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.finish(ctx, tx, key, attempt, o) })
+}
+
+// Apply writes many intents and outcomes in one transaction.
+func (s *sqlStore) Apply(ctx context.Context, changes []Change) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range changes {
+			c := &changes[i]
+			var err error
+			if c.Begin != nil {
+				c.Attempt, err = s.begin(ctx, tx, *c.Begin)
+				var held *HeldError
+				if errors.As(err, &held) {
+					c.Err, err = err, nil
+				}
+			} else {
+				err = s.finish(ctx, tx, c.Key, c.Attempt, c.Outcome)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *sqlStore) Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error) {
+	var after *Entry
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.getRow(ctx, tx, key, true)
+		if err != nil {
+			return err
+		}
+		if kind == KindSettle && Settled(cur.Status) {
+			return ErrSettled
+		}
+		if err := s.apply(ctx, tx, cur, kind, 0, o, ev); err != nil {
+			return err
+		}
+		after, err = s.getRow(ctx, tx, key, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	after.History, err = s.history(ctx, key)
+	return after, s.wrap(err)
+}
+
+// HeldError is Begin's answer for a key another operator holds: its
+// request was sent and its outcome is not known yet, so sending it again
+// from here could move money twice or race the other run.
+type HeldError struct {
+	Key, By, Status string
+	Since           time.Time
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("idempotency key %s is held by %s since %s (%s, outcome not known yet)",
+		e.Key, e.By, e.Since.UTC().Format(time.RFC3339), e.Status)
+}
+
+// holds reports whether a row in status, last sent by someone other than
+// by, keeps by from sending its key: its outcome is not known.
+func holds(status string) bool { return status == StatusSent || status == StatusUnknown }
+
+// begin records an intent: a new row, or a new attempt of the row.
+func (s *sqlStore) begin(ctx context.Context, tx *sql.Tx, e Entry) (int, error) {
+	d := s.d
+	now := time.Now()
+	targets, _ := json.Marshal(e.Targets)
+	if e.Targets == nil {
+		targets = []byte("{}")
+	}
+	by := who(e)
+	insert := `INSERT INTO operations
+		(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
+	args := []any{e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
+		StatusSent, e.Batch, e.Line, e.Follows, e.Settles}
+	first := Event{Kind: KindAttempt, Attempt: 1, To: StatusSent, Amount: e.Amount, Currency: e.Currency, By: by}
+	if d.native {
+		// One statement (one round trip) for the row and its first
+		// event; the event only when the row is new.
+		res, err := tx.ExecContext(ctx, d.q(`WITH ins AS (`+insert+` RETURNING key)
+			INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+			SELECT key, ?::timestamptz, ?::text, 1, '', ?::text, '', NULL, ?::numeric, ?::text, '', '', '', ?::text FROM ins`),
+			append(args, d.t(now), first.Kind, first.To, d.amount(first.Amount), first.Currency, first.By)...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			return 1, nil
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			return 1, s.addEvent(ctx, tx, e.Key, first, now)
+		}
+	}
+	cur, err := s.getRow(ctx, tx, e.Key, true)
+	if err != nil {
+		return 0, err
+	}
+	if holds(cur.Status) {
+		last, when, err := s.lastAttempt(ctx, tx, e.Key)
+		if err != nil {
+			return 0, err
+		}
+		if last != "" && by != "" && last != by {
+			return 0, &HeldError{Key: e.Key, By: last, Status: cur.Status, Since: when}
+		}
+	}
+	attempt := cur.Attempts + 1
+	status := afterAttempt(cur.Status)
+	if _, err := tx.ExecContext(ctx, d.q(`UPDATE operations SET attempts = ?, status = ? WHERE key = ?`), attempt, status, e.Key); err != nil {
+		return 0, err
+	}
+	return attempt, s.addEvent(ctx, tx, e.Key, Event{Kind: KindAttempt, Attempt: attempt, From: cur.Status, To: status,
+		Amount: e.Amount, Currency: e.Currency, By: by}, now)
+}
+
+// lastAttempt is who sent the key last (user@host) and when.
+func (s *sqlStore) lastAttempt(ctx context.Context, tx *sql.Tx, key string) (string, time.Time, error) {
+	var by string
+	var when time.Time
+	err := tx.QueryRowContext(ctx, s.d.q(`SELECT "by", time FROM events WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1`), key, KindAttempt).
+		Scan(&by, timeCol{&when})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	return by, when, err
+}
+
+func who(e Entry) string { return strings.Trim(e.User+"@"+e.Host, "@") }
+
+// finish records an attempt's outcome.
+func (s *sqlStore) finish(ctx context.Context, tx *sql.Tx, key string, attempt int, o Outcome) error {
+	cur, err := s.getRow(ctx, tx, key, true)
+	if err != nil {
+		return err
+	}
+	return s.apply(ctx, tx, cur, KindOutcome, attempt, o, Event{})
+}
+
+// apply moves row cur by Next, records the event, and settles the row it
+// follows when it ends ok.
+func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind string, attempt int, o Outcome, ev Event) error {
+	d := s.d
+	next := Next(cur.Status, o.Status, kind)
+	now := time.Now()
+	// The row takes the outcome's data when the outcome is what the row
+	// now says; an answer the row did not take stays in the history only.
+	var update string
+	var updateArgs []any
+	if next == o.Status && (next != cur.Status || !Settled(cur.Status)) {
+		made := o.MadeID
+		if made == "" {
+			made = cur.MadeID
+		}
+		update = `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ?, made_id = ? WHERE key = ?`
+		updateArgs = []any{next, o.ExitCode, o.Reason, o.Result, o.SettleCmd, d.t(now), made, cur.Key}
+	} else if next != cur.Status {
+		update, updateArgs = `UPDATE operations SET status = ?, finished_at = ? WHERE key = ?`, []any{next, d.t(now), cur.Key}
+	}
+	code := o.ExitCode
+	ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, ev.ExitCode = kind, attempt, cur.Status, next, o.Status, &code
+	ev.Reason, ev.Result = o.Reason, o.Result
+	if err := s.addEventAfter(ctx, tx, cur.Key, ev, now, update, updateArgs); err != nil {
+		return err
+	}
+	if next != StatusOK || cur.Status == StatusOK || cur.Follows == "" {
+		return nil // only the first success of a follow-up settles what it follows
+	}
+	settles := o.Settles
+	if settles == "" {
+		settles = cur.Settles
+	}
+	if settles == "" {
+		return nil
+	}
+	followed, err := s.getRow(ctx, tx, cur.Follows, true)
+	if errors.Is(err, ErrNotFound) {
+		return nil // it follows a request this journal never recorded
+	}
+	if err != nil {
+		return err
+	}
+	o = Outcome{Status: settles, Reason: fmt.Sprintf("settled by %s (%s)", cur.Key, cur.Operation), Result: followed.Result, MadeID: followed.MadeID}
+	if settles == StatusFailed {
+		o.Reason = fmt.Sprintf("never processed: %s (%s) found nothing to undo", cur.Key, cur.Operation)
+		if followed.ExitCode != nil {
+			o.ExitCode = *followed.ExitCode
+		}
+	}
+	return s.apply(ctx, tx, followed, KindFollowUp, 0, o, Event{By: cur.Key})
+}
+
+func (s *sqlStore) addEvent(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time) error {
+	return s.addEventAfter(ctx, tx, key, ev, now, "", nil)
+}
+
+// addEventAfter runs update (when not empty) and records the event: on
+// PostgreSQL in one statement (one round trip), the update as a
+// data-modifying WITH.
+func (s *sqlStore) addEventAfter(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time, update string, updateArgs []any) error {
+	var code any
+	if ev.ExitCode != nil {
+		code = *ev.ExitCode
+	}
+	insert := `INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{key, s.d.t(now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code, s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By}
+	if update != "" {
+		if s.d.native {
+			_, err := tx.ExecContext(ctx, s.d.q("WITH changed AS ("+update+") "+insert), append(updateArgs, args...)...)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, update, updateArgs...); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.d.q(insert), args...)
+	return err
+}
+
+const eventColumns = `seq, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by"`
+
+func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+	var ev Event
+	var code sql.NullInt64
+	if err := row.Scan(&ev.Seq, timeCol{&ev.Time}, &ev.Kind, &ev.Attempt, &ev.From, &ev.To, &ev.Status, &code, textCol{&ev.Amount}, &ev.Currency,
+		&ev.Reason, &ev.Result, &ev.Note, &ev.By); err != nil {
+		return ev, err
+	}
+	if code.Valid {
+		c := int(code.Int64)
+		ev.ExitCode = &c
+	}
+	return ev, nil
+}
+
+func (s *sqlStore) history(ctx context.Context, key string) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT `+eventColumns+` FROM events WHERE key = ? ORDER BY seq`), key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) ClaimBatch(ctx context.Context, b Batch, fresh bool) (*Batch, error) {
+	var prior *Batch
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.native {
+			// Two claims of one file at once: the second waits for the
+			// first's commit, then finds its batch (SQLite's write
+			// transaction is exclusive already).
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey("claim\x00"+b.Digest+"\x00"+b.Operation+"\x00"+b.Profile)); err != nil {
+				return err
+			}
+		}
+		if !fresh {
+			p, err := s.scanBatch(tx.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+` FROM batches
+				WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`), b.Digest, b.Operation, b.Profile))
+			if err == nil {
+				prior = p
+				return nil
+			}
+			if !errors.Is(err, ErrNoBatch) {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, s.d.t(b.Time), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows)
+		return err
+	})
+	return prior, err
+}
+
+const batchColumns = `id, time, profile, provider, operation, file, digest, copy, rows`
+
+func (s *sqlStore) scanBatch(row *sql.Row) (*Batch, error) {
+	var b Batch
+	err := row.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoBatch
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+func (s *sqlStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
+	b, err := s.scanBatch(s.db.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+" FROM batches WHERE id = ?"), id))
+	if errors.Is(err, ErrNoBatch) {
+		return nil, err
+	}
+	return b, s.wrap(err)
+}
+
+func (s *sqlStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
+	b, err := s.scanBatch(s.db.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+` FROM batches
+		WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`), digest, operation, profile))
+	if errors.Is(err, ErrNoBatch) {
+		return nil, err
+	}
+	return b, s.wrap(err)
+}
+
+const columns = `key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, exit_code, reason, result,
+	settle_cmd, finished_at, batch, line, made_id, follows, settles, attempts, db_user`
+
+// where is the SQL of a filter: the conditions and their arguments.
+func (s *sqlStore) filterSQL(f Filter) (string, []any) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, s.d.t(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "time < ?"), append(args, s.d.t(f.Until))
+	}
+	statuses := f.Statuses
+	if f.Status != "" {
+		statuses = append([]string{f.Status}, statuses...)
+	}
+	if len(statuses) > 0 {
+		set := map[string]bool{}
+		var in []string
+		for _, st := range statuses {
+			for _, one := range []string{st, map[string]string{StatusUnknown: StatusSent}[st]} {
+				if one != "" && !set[one] {
+					set[one] = true
+					in, args = append(in, "?"), append(args, one)
+				}
+			}
+		}
+		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
+	}
+	for _, eq := range []struct{ column, value string }{
+		{"profile", f.Profile}, {"provider", f.Provider}, {"operation", f.Operation}, {"batch", f.Batch},
+	} {
+		if eq.value != "" {
+			where, args = append(where, eq.column+" = ?"), append(args, eq.value)
+		}
+	}
+	if f.KeyPrefix != "" {
+		// A range on the primary key (bytewise order on both engines):
+		// from the prefix to the prefix with its last character bumped.
+		where, args = append(where, "key >= ?"), append(args, f.KeyPrefix)
+		if upper, ok := prefixEnd(f.KeyPrefix); ok {
+			where, args = append(where, "key < ?"), append(args, upper)
+		}
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// prefixEnd is the least string greater than every string that starts
+// with prefix, in code point order (which is UTF-8 byte order); false
+// when there is none.
+func prefixEnd(prefix string) (string, bool) {
+	runes := []rune(prefix)
+	for i := len(runes) - 1; i >= 0; i-- {
+		r := runes[i] + 1
+		if r >= 0xD800 && r <= 0xDFFF {
+			r = 0xE000
+		}
+		if r <= utf8.MaxRune {
+			runes[i] = r
+			return string(runes[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+func (s *sqlStore) Each(ctx context.Context, f Filter, fn func(*Entry) error) error {
+	where, args := s.filterSQL(f)
+	query := "SELECT " + columns + " FROM operations" + where + " ORDER BY time, key"
+	if f.Limit > 0 {
+		// The newest Limit rows, still oldest first.
+		query = "SELECT * FROM (SELECT " + columns + " FROM operations" + where + " ORDER BY time DESC, key DESC LIMIT " +
+			strconv.Itoa(f.Limit) + ") AS newest ORDER BY time, key"
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.q(query), args...)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scan(rows)
+		if err != nil {
+			return s.wrap(err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return s.wrap(rows.Err())
+}
+
+func (s *sqlStore) Get(ctx context.Context, key string) (*Entry, error) {
+	e, err := s.getRow(ctx, s.db, key, false)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	e.History, err = s.history(ctx, key)
+	return e, s.wrap(err)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// getRow reads the row with key; lock (in a write transaction) keeps
+// other writers off it until the transaction ends.
+func (s *sqlStore) getRow(ctx context.Context, db queryer, key string, lock bool) (*Entry, error) {
+	query := "SELECT " + columns + " FROM operations WHERE key = ?"
+	if lock {
+		query += s.d.lock
+	}
+	e, err := scan(db.QueryRowContext(ctx, s.d.q(query), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return e, err
+}
+
+func scan(row interface{ Scan(...any) error }) (*Entry, error) {
+	var e Entry
+	var targets string
+	var exit sql.NullInt64
+	if err := row.Scan(&e.Key, timeCol{&e.Time}, &e.Profile, &e.Provider, &e.Operation, &targets, textCol{&e.Amount}, &e.Minor, &e.Currency,
+		&e.User, &e.Host, &e.Status, &exit, &e.Reason, &e.Result, &e.SettleCmd, timeCol{&e.FinishedAt}, &e.Batch, &e.Line, &e.MadeID,
+		&e.Follows, &e.Settles, &e.Attempts, &e.DBUser); err != nil {
+		return nil, err
+	}
+	if exit.Valid {
+		code := int(exit.Int64)
+		e.ExitCode = &code
+	}
+	_ = json.Unmarshal([]byte(targets), &e.Targets)
+	return &e, nil
+}
+
+func (s *sqlStore) Count(ctx context.Context, f Filter) (map[string]int, error) {
+	where, args := s.filterSQL(f)
+	rows, err := s.db.QueryContext(ctx, s.d.q("SELECT status, count(*) FROM operations"+where+" GROUP BY status"), args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, s.wrap(err)
+		}
+		out[status] = n
+	}
+	return out, s.wrap(rows.Err())
+}
+
+func (s *sqlStore) EachBatch(ctx context.Context, since time.Time, fn func(*Batch) error) error {
+	query, args := "SELECT "+batchColumns+" FROM batches", []any{}
+	if !since.IsZero() {
+		query, args = query+" WHERE time >= ?", append(args, s.d.t(since))
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.q(query+" ORDER BY time DESC, id DESC"), args...)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b Batch
+		if err := rows.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows); err != nil {
+			return s.wrap(err)
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+	}
+	return s.wrap(rows.Err())
+}
