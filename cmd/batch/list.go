@@ -146,6 +146,10 @@ Nothing is sent.`,
 				}
 				list.Batches = append(list.Batches, bi)
 			}
+			if len(list.Batches) == 0 && !f.Printer.JSON() && f.Template == "" {
+				f.Printer.Notice("No batch runs in the journal since %s (widen it with --since).", since.From(time.Now()).UTC().Format(journal.TimeFormat))
+				return nil
+			}
 			return f.Printer.Print(list)
 		},
 	}

@@ -146,7 +146,9 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		asked = &amount
 		req.Currency, req.RefundAmount = amount.Currency.Code, bokudirect.WireAmount(amount)
 	}
-	if r.in.Amount == "" && f.ConfirmPending() {
+	if r.in.Amount == "" && f.ConfirmPending() && !f.DryRun {
+		// (A dry run asks nothing, so it shows the refund itself, not
+		// the query that would give the question its amount.)
 		// A refund without refund-amount is for the charge's whole
 		// total-amount (the spec's default). Boku's answer has no amount,
 		// so it is asked first (query-charge, read-only): the question,
