@@ -118,6 +118,7 @@ func TestPostgresConformance(t *testing.T) {
 		Open: func(t *testing.T, dsn string) (journal.Store, error) {
 			return journal.OpenPostgres(context.Background(), dsn, "")
 		},
+		Locks: true,
 		Exec: func(t *testing.T, dsn, query string) error {
 			db, err := sql.Open("pgx", dsn)
 			if err != nil {
