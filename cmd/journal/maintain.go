@@ -2,6 +2,7 @@ package journal
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -152,6 +153,13 @@ journal: bokuctl profile set PROFILE journal postgres://…`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !journal.IsPostgres(to) {
 				return exitcode.New(exitcode.Usage, "--to must be a postgres:// address").WithHint("for example --to postgres://ana@db.example.com/bokuctl_journal")
+			}
+			if u, err := url.Parse(to); err != nil {
+				return exitcode.New(exitcode.Usage, "--to is not a valid postgres:// address").WithHint("for example --to postgres://ana@db.example.com/bokuctl_journal")
+			} else if _, has := u.User.Password(); has {
+				// Refused before anything is opened; the address is never echoed.
+				return exitcode.New(exitcode.Usage, "--to holds a password: nothing was copied").
+					WithHint("leave it out of the address: bokuctl secret set journal-password, or PGPASSWORD (and clear the password from your shell history)")
 			}
 			path, err := f.JournalPath()
 			if err != nil {
