@@ -1,7 +1,9 @@
 package journal
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -45,6 +47,13 @@ func (r verifyResult) Table() output.Table {
 // backuper is the journal as a file that copies and checks itself, or a
 // usage error for a team journal.
 func backuper(cmd *cobra.Command, f *cmdutil.Factory) (journal.Backuper, error) {
+	if path, err := f.JournalPath(); err == nil && path != "" && !journal.IsPostgres(path) {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			// Opening it would create an empty journal: say so instead.
+			return nil, exitcode.New(exitcode.Usage, "no journal at %s yet: nothing to copy or check", path).
+				WithHint("the journal is written by the first request sent; BOKUCTL_JOURNAL names another file")
+		}
+	}
 	store, err := cmdutil.OpenJournal(cmd, f)
 	if err != nil {
 		return nil, err
