@@ -201,7 +201,7 @@ func Resume(o *Options) error {
 	if !ok {
 		return exitcode.New(exitcode.Usage, "batch %s ran %q, which this bokuctl cannot run", b.ID, b.Operation)
 	}
-	if err := useBatchProfile(f, b); err != nil {
+	if err := useBatchProfile(f, o.Providers, b); err != nil {
 		return err
 	}
 	o.Operation, o.verb = v.op, v
@@ -211,16 +211,34 @@ func Resume(o *Options) error {
 
 // useBatchProfile makes a resumed batch use the profile and provider it
 // ran with.
-func useBatchProfile(f *cmdutil.Factory, b *journal.Batch) error {
-	if f.ProfileFlag != "" && f.ProfileFlag != b.Profile {
-		return exitcode.New(exitcode.Usage, "batch %s ran with profile %q, not %q", b.ID, b.Profile, f.ProfileFlag)
-	}
+func useBatchProfile(f *cmdutil.Factory, providers *provider.Registry, b *journal.Batch) error {
 	if f.ProviderFlag.Changed && f.ProviderFlag.Value.String() != b.Provider {
 		return exitcode.New(exitcode.Usage, "batch %s ran with provider %s, not %s", b.ID, b.Provider, f.ProviderFlag.Value.String())
 	}
-	if file, err := f.Config(); err == nil {
-		if _, ok := file.Profiles[b.Profile]; ok {
-			f.ProfileFlag = b.Profile
+	if b.Merchant != "" {
+		// The batch is its merchant's: on a team journal another operator
+		// may resume it under their own name for that merchant, never
+		// under a profile that acts for another one.
+		if f.ProfileFlag == "" {
+			if file, err := f.Config(); err == nil {
+				if _, ok := file.Profiles[b.Profile]; ok {
+					f.ProfileFlag = b.Profile
+				}
+			}
+		}
+		name, _, _ := f.ProfileName()
+		if m := batchMerchant(f, providers, provider.Name(b.Provider), name); m != b.Merchant {
+			return exitcode.New(exitcode.Usage, "batch %s ran for merchant %s (profile %q); profile %q acts for %s", b.ID, b.Merchant, b.Profile, name, merchantOrNone(m)).
+				WithHint("resume it with a profile of merchant %s: -p PROFILE", b.Merchant)
+		}
+	} else {
+		if f.ProfileFlag != "" && f.ProfileFlag != b.Profile {
+			return exitcode.New(exitcode.Usage, "batch %s ran with profile %q, not %q", b.ID, b.Profile, f.ProfileFlag)
+		}
+		if file, err := f.Config(); err == nil {
+			if _, ok := file.Profiles[b.Profile]; ok {
+				f.ProfileFlag = b.Profile
+			}
 		}
 	}
 	if err := f.ProviderFlag.Value.Set(b.Provider); err != nil {
@@ -378,26 +396,30 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if check.provider != "" {
 		selected = provider.Name(check.provider)
 	}
+	// A batch is one file, operation and merchant: two operators whose
+	// profiles have different names for one merchant account run it once.
+	merchant := batchMerchant(f, providers, selected, profile)
+	scope, label := journal.BatchScope(profile, merchant), batchLabel(v.op, profile, merchant)
 	// One runner per file: the lock names the file, operation and profile,
 	// so a second run of the same file waits for nobody and is refused.
-	unlock, err := lockBatch(dir, sum, v.op, profile)
+	unlock, err := lockBatch(dir, sum, v.op, scope, label)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	// And across machines, on a team journal (team.go).
-	unlockTeam, err := lockTeamBatch(ctx, store, sum, v.op, profile)
+	unlockTeam, err := lockTeamBatch(ctx, store, sum, v.op, scope, label)
 	if err != nil {
 		return err
 	}
 	defer unlockTeam()
 	if resumed == nil {
-		prior, err := store.FindBatch(ctx, sum, v.op, profile)
+		prior, err := store.FindBatch(ctx, sum, v.op, profile, merchant)
 		switch {
 		case err == nil && o.Resume:
 			b.id, b.resume = prior.ID, true
 			f.Printer.Notice("This file ran as batch %s on %s: resuming it.", prior.ID, prior.Time.Local().Format(time.DateTime))
-			if err := useBatchProfile(f, prior); err != nil {
+			if err := useBatchProfile(f, providers, prior); err != nil {
 				return err
 			}
 		case err == nil && !o.Fresh:
@@ -436,7 +458,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		keep = true
 		// The check above and this claim are one atomic step in the journal
 		// too: of two runs that got here at once, one records the batch.
-		prior, err := store.ClaimBatch(ctx, journal.Batch{ID: b.id, Time: time.Now(), Profile: profile, Provider: string(selected), Operation: v.op,
+		prior, err := store.ClaimBatch(ctx, journal.Batch{ID: b.id, Time: time.Now(), Profile: profile, Merchant: merchant, Provider: string(selected), Operation: v.op,
 			File: o.File, Digest: sum, Copy: source, Rows: check.rows}, o.Fresh)
 		if err != nil {
 			return exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
@@ -915,12 +937,13 @@ func batchRanBefore(prior *journal.Batch) error {
 		WithHint("resume it (settled rows are skipped): bokuctl batch resume %s --yes, or pass --resume; pass --new to run it again as a new batch, whose rows without a key column get new keys and move money again", prior.ID)
 }
 
-// lockBatch holds the lock of one file's batch (its digest, operation and
-// profile) for the whole run, in the batches folder: a second run of the
-// same file, here or in another process, is refused with who holds it.
-// The kernel releases it if the process dies.
-func lockBatch(dir, digest, op, profile string) (func(), error) {
-	path := lockFile(dir, digest, op, profile)
+// lockBatch holds the lock of one file's batch (its digest, operation
+// and scope: the merchant, or the profile) for the whole run, in the
+// batches folder: a second run of the same file, here or in another
+// process, is refused with who holds it. The kernel releases it if the
+// process dies.
+func lockBatch(dir, digest, op, scope, label string) (func(), error) {
+	path := lockFile(dir, digest, op, scope)
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("pid %d on %s since %s", os.Getpid(), host, time.Now().Format(time.DateTime))
 	unlock, held, err := atomicfile.TryLock(path, holder)
@@ -928,13 +951,49 @@ func lockBatch(dir, digest, op, profile string) (func(), error) {
 		if held == "" {
 			held = "another bokuctl"
 		}
-		return nil, exitcode.New(exitcode.Usage, "this file's batch (%s, profile %s) is running now: %s; nothing was sent", op, profile, held).
+		return nil, exitcode.New(exitcode.Usage, "this file's batch (%s) is running now: %s; nothing was sent", label, held).
 			WithHint("wait for it to finish, then resume it if needed: bokuctl batch resume BATCH_ID --yes")
 	}
 	if err != nil {
 		return nil, exitcode.New(exitcode.Auth, "%v", err).WithHint("nothing was sent")
 	}
 	return unlock, nil
+}
+
+// batchMerchant is the merchant account the named profile acts for with
+// provider selected, as the provider names it ("" when it does not say).
+// It reads the profile's settings without keeping them as the run's.
+func batchMerchant(f *cmdutil.Factory, providers *provider.Registry, selected provider.Name, profile string) string {
+	p, ok := providers.Lookup(selected)
+	if !ok || p.Describe().Merchant == nil {
+		return ""
+	}
+	file, err := f.Config()
+	if err != nil {
+		return ""
+	}
+	settings, err := f.SettingsFor(file, profile)
+	if err != nil {
+		return ""
+	}
+	return p.Describe().Merchant(settings.Get)
+}
+
+func merchantOrNone(m string) string {
+	if m == "" {
+		return "no merchant it names"
+	}
+	return "merchant " + m
+}
+
+// batchLabel names one file's batch in a refusal: its operation, profile
+// and merchant.
+func batchLabel(op, profile, merchant string) string {
+	label := op + ", profile " + profile
+	if merchant != "" {
+		label += ", merchant " + merchant
+	}
+	return label
 }
 
 // lockID names the lock of one file's batch.

@@ -78,6 +78,9 @@ func (b Info) Table() output.Table {
 	t.Add("Started", b.Time.UTC().Format(time.RFC3339))
 	t.Add("Operation", b.Provider+" "+b.Operation)
 	t.Add("Profile", b.Profile)
+	if b.Merchant != "" {
+		t.Add("Merchant", b.Merchant)
+	}
 	t.Add("File", b.File)
 	t.Add("Digest", b.Digest)
 	t.Add("Rows", fmt.Sprint(b.Rows))

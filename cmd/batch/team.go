@@ -19,17 +19,17 @@ import (
 // the whole run: a second run of the same file on any machine is refused
 // with who holds it. The server releases it if this process dies. On a
 // journal of one machine (SQLite) the file lock of lockBatch is the lock.
-func lockTeamBatch(ctx context.Context, store journal.Store, digest, op, profile string) (func(), error) {
+func lockTeamBatch(ctx context.Context, store journal.Store, digest, op, scope, label string) (func(), error) {
 	l, ok := store.(journal.Locker)
 	if !ok {
 		return func() {}, nil
 	}
-	release, held, err := l.TryLock(ctx, journal.BatchLockName(digest, op, profile), operator())
+	release, held, err := l.TryLock(ctx, journal.BatchLockName(digest, op, scope), operator())
 	if errors.Is(err, journal.ErrLocked) {
 		if held == "" {
 			held = "another bokuctl"
 		}
-		return nil, exitcode.New(exitcode.Usage, "this file's batch (%s, profile %s) is running now on the team journal: %s; nothing was sent", op, profile, held).
+		return nil, exitcode.New(exitcode.Usage, "this file's batch (%s) is running now on the team journal: %s; nothing was sent", label, held).
 			WithHint("wait for it to finish, then resume it if needed: bokuctl batch resume BATCH_ID --yes (bokuctl batch list shows who runs what)")
 	}
 	if err != nil {
@@ -53,9 +53,9 @@ func operator() string {
 // once when free).
 func batchHolder(ctx context.Context, store journal.Store, dir string, b *journal.Batch) (string, error) {
 	if l, ok := store.(journal.Locker); ok {
-		return l.Holder(ctx, journal.BatchLockName(b.Digest, b.Operation, b.Profile))
+		return l.Holder(ctx, journal.BatchLockName(b.Digest, b.Operation, b.Scope()))
 	}
-	path := lockFile(dir, b.Digest, b.Operation, b.Profile)
+	path := lockFile(dir, b.Digest, b.Operation, b.Scope())
 	if _, err := os.Stat(path); err != nil {
 		return "", nil // never locked here
 	}
@@ -74,6 +74,6 @@ func batchHolder(ctx context.Context, store journal.Store, dir string, b *journa
 }
 
 // lockFile is the file lockBatch locks for one file's batch.
-func lockFile(dir, digest, op, profile string) string {
-	return filepath.Join(dir, ".lock-"+lockID(digest, op, profile))
+func lockFile(dir, digest, op, scope string) string {
+	return filepath.Join(dir, ".lock-"+lockID(digest, op, scope))
 }

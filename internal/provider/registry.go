@@ -38,6 +38,12 @@ type Description struct {
 	// Production says whether a profile with these settings sends to the
 	// provider's production environment (nil: never).
 	Production func(get func(key string) string) ProductionTarget
+	// Merchant is the merchant account a profile with these settings acts
+	// for, as a stable name ("boku m-1"; "" when the settings do not say):
+	// what a batch is claimed and locked by, so that two operators whose
+	// profiles have different names for one merchant run one file once.
+	// It never holds a secret.
+	Merchant func(get func(key string) string) string
 }
 
 // ProductionTarget is what a provider says of a profile's environment.

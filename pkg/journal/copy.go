@@ -86,8 +86,8 @@ func Copy(ctx context.Context, from, to Store) (CopyStats, error) {
 		return st, err
 	}
 	for _, b := range batches {
-		res, err := dst.db.ExecContext(ctx, dst.d.q(`INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), b.ID, dst.d.t(b.Time), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows)
+		res, err := dst.db.ExecContext(ctx, dst.d.q(`INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows, merchant)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), b.ID, dst.d.t(b.Time), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows, b.Merchant)
 		if err != nil {
 			return st, dst.wrap(err)
 		}

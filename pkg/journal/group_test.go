@@ -75,10 +75,10 @@ func TestBatches(t *testing.T) {
 			t.Fatal(prior, err)
 		}
 	}
-	if got, err := store.FindBatch(ctx, "d1", "refund", "shop"); err != nil || got.ID != "b-2" || got.Rows != 3 || got.Copy != "/x/b-1.csv" {
+	if got, err := store.FindBatch(ctx, "d1", "refund", "shop", ""); err != nil || got.ID != "b-2" || got.Rows != 3 || got.Copy != "/x/b-1.csv" {
 		t.Fatalf("FindBatch = %+v, %v; want the newer", got, err)
 	}
-	if _, err := store.FindBatch(ctx, "d1", "charge", "shop"); err != ErrNoBatch {
+	if _, err := store.FindBatch(ctx, "d1", "charge", "shop", ""); err != ErrNoBatch {
 		t.Fatalf("another operation's batch matched: %v", err)
 	}
 }

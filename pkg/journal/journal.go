@@ -148,6 +148,22 @@ type Batch struct {
 	// Copy is where bokuctl keeps the file's copy for resume.
 	Copy string `json:"copy"`
 	Rows int    `json:"rows"`
+	// Merchant is the merchant account the batch acts for (the provider's
+	// name for it, e.g. "boku m-1"), "" for a batch recorded before
+	// bokuctl knew it: such a batch is matched by its profile.
+	Merchant string `json:"merchant,omitempty"`
+}
+
+// Scope is what one file's batch is claimed and locked by, besides its
+// digest and operation: its merchant when known, else its profile.
+func (b Batch) Scope() string { return BatchScope(b.Profile, b.Merchant) }
+
+// BatchScope is the scope of a batch of profile acting for merchant.
+func BatchScope(profile, merchant string) string {
+	if merchant != "" {
+		return "merchant " + merchant
+	}
+	return "profile " + profile
 }
 
 // ErrNoBatch means no batch has the id.
@@ -188,15 +204,16 @@ type Store interface {
 	// Get returns the row with key, or ErrNotFound.
 	Get(ctx context.Context, key string) (*Entry, error)
 	// ClaimBatch records batch b before its first row is sent, in one
-	// write transaction: when a batch of the same digest, operation and
-	// profile exists and fresh is false, it returns that batch and records
+	// write transaction: when a batch of the same digest and operation for
+	// the same merchant (FindBatch's match) exists and fresh is false, it returns that batch and records
 	// nothing; otherwise it records b and returns nil.
 	ClaimBatch(ctx context.Context, b Batch, fresh bool) (prior *Batch, err error)
 	// GetBatch returns the batch with id, or ErrNoBatch.
 	GetBatch(ctx context.Context, id string) (*Batch, error)
-	// FindBatch returns the newest batch of the same file (digest),
-	// operation and profile, or ErrNoBatch.
-	FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error)
+	// FindBatch returns the newest batch of the same file (digest) and
+	// operation for the same merchant (or, for a batch recorded without
+	// one, the same profile), or ErrNoBatch.
+	FindBatch(ctx context.Context, digest, operation, profile, merchant string) (*Batch, error)
 	Close() error
 }
 

@@ -208,6 +208,13 @@ END $$;
 CREATE TRIGGER events_notify AFTER INSERT ON events
 	FOR EACH STATEMENT EXECUTE FUNCTION bokuctl_events_notify();
 `,
+	// 4: the merchant a batch acts for: one file runs once per merchant,
+	// whatever each operator calls the profile ('' for older batches,
+	// which match by profile as before).
+	`
+ALTER TABLE batches ADD COLUMN merchant text NOT NULL DEFAULT '';
+CREATE INDEX batches_digest_operation ON batches(digest, operation);
+`,
 }
 
 // migrateLock is the advisory lock key under which the schema changes
@@ -303,8 +310,8 @@ func (s *pgStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
 	return b, s.mask(err)
 }
 
-func (s *pgStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
-	b, err := s.sqlStore.FindBatch(ctx, digest, operation, profile)
+func (s *pgStore) FindBatch(ctx context.Context, digest, operation, profile, merchant string) (*Batch, error) {
+	b, err := s.sqlStore.FindBatch(ctx, digest, operation, profile, merchant)
 	return b, s.mask(err)
 }
 
@@ -322,9 +329,10 @@ type Locker interface {
 }
 
 // BatchLockName is the name of the lock of one file's batch: one runner
-// per file (digest), operation and profile across the team.
-func BatchLockName(digest, operation, profile string) string {
-	return "batch|" + digest + "|" + operation + "|" + profile
+// per file (digest), operation and scope (Batch.Scope: the merchant, or
+// the profile when none is known) across the team.
+func BatchLockName(digest, operation, scope string) string {
+	return "batch|" + digest + "|" + operation + "|" + scope
 }
 
 // ErrLocked means another process holds the lock.

@@ -453,13 +453,13 @@ func (s *sqlStore) ClaimBatch(ctx context.Context, b Batch, fresh bool) (*Batch,
 			// Two claims of one file at once: the second waits for the
 			// first's commit, then finds its batch (SQLite's write
 			// transaction is exclusive already).
-			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey("claim\x00"+b.Digest+"\x00"+b.Operation+"\x00"+b.Profile)); err != nil {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey("claim\x00"+b.Digest+"\x00"+b.Operation+"\x00"+b.Scope())); err != nil {
 				return err
 			}
 		}
 		if !fresh {
-			p, err := s.scanBatch(tx.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+` FROM batches
-				WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`), b.Digest, b.Operation, b.Profile))
+			p, err := s.scanBatch(tx.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+" FROM batches WHERE "+sameBatch+" ORDER BY time DESC LIMIT 1"),
+				b.Digest, b.Operation, b.Merchant, b.Merchant, b.Profile))
 			if err == nil {
 				prior = p
 				return nil
@@ -468,18 +468,25 @@ func (s *sqlStore) ClaimBatch(ctx context.Context, b Batch, fresh bool) (*Batch,
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, s.d.t(b.Time), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows)
+		_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO batches (id, time, profile, provider, operation, file, digest, copy, rows, merchant)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, s.d.t(b.Time), b.Profile, b.Provider, b.Operation, b.File, b.Digest, b.Copy, b.Rows, b.Merchant)
 		return err
 	})
 	return prior, err
 }
 
-const batchColumns = `id, time, profile, provider, operation, file, digest, copy, rows`
+const batchColumns = `id, time, profile, provider, operation, file, digest, copy, rows, merchant`
+
+// sameBatch matches the batches of one file (digest) and operation for
+// one merchant, given as digest, operation, merchant, merchant, profile:
+// a batch recorded with a merchant by its merchant (whatever the profile
+// is called on that machine); one recorded before merchants were, or
+// asked about by a profile that names none, by its profile, as before.
+const sameBatch = `digest = ? AND operation = ? AND (merchant <> '' AND merchant = ? OR (merchant = '' OR ? = '') AND profile = ?)`
 
 func (s *sqlStore) scanBatch(row *sql.Row) (*Batch, error) {
 	var b Batch
-	err := row.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows)
+	err := row.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows, &b.Merchant)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoBatch
 	}
@@ -497,9 +504,9 @@ func (s *sqlStore) GetBatch(ctx context.Context, id string) (*Batch, error) {
 	return b, s.wrap(err)
 }
 
-func (s *sqlStore) FindBatch(ctx context.Context, digest, operation, profile string) (*Batch, error) {
-	b, err := s.scanBatch(s.db.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+` FROM batches
-		WHERE digest = ? AND operation = ? AND profile = ? ORDER BY time DESC LIMIT 1`), digest, operation, profile))
+func (s *sqlStore) FindBatch(ctx context.Context, digest, operation, profile, merchant string) (*Batch, error) {
+	b, err := s.scanBatch(s.db.QueryRowContext(ctx, s.d.q("SELECT "+batchColumns+" FROM batches WHERE "+sameBatch+" ORDER BY time DESC LIMIT 1"),
+		digest, operation, merchant, merchant, profile))
 	if errors.Is(err, ErrNoBatch) {
 		return nil, err
 	}
@@ -675,7 +682,7 @@ func (s *sqlStore) EachBatch(ctx context.Context, since time.Time, fn func(*Batc
 	defer rows.Close()
 	for rows.Next() {
 		var b Batch
-		if err := rows.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows); err != nil {
+		if err := rows.Scan(&b.ID, timeCol{&b.Time}, &b.Profile, &b.Provider, &b.Operation, &b.File, &b.Digest, &b.Copy, &b.Rows, &b.Merchant); err != nil {
 			return s.wrap(err)
 		}
 		if err := fn(&b); err != nil {

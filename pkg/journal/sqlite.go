@@ -56,13 +56,14 @@ CREATE TABLE IF NOT EXISTS batches (
 	file      TEXT NOT NULL,
 	digest    TEXT NOT NULL,
 	copy      TEXT NOT NULL,
-	rows      INTEGER NOT NULL
+	rows      INTEGER NOT NULL,
+	merchant  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS batches_digest ON batches(digest);
 `
 
 // schemaVersion is PRAGMA user_version of an up-to-date journal.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // columnsAdded bring a journal written by an older bokuctl up to date:
 // each adds a column if it is missing.
@@ -135,6 +136,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	if _, err := tx.ExecContext(ctx, indexes3); err != nil {
 		return err
+	}
+	// Version 4: the merchant a batch acts for ('' for older batches,
+	// which match by profile as before).
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('batches') WHERE name = 'merchant'").Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE batches ADD COLUMN merchant TEXT NOT NULL DEFAULT ''"); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
 		return err

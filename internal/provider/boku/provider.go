@@ -39,6 +39,14 @@ func (Provider) Describe() provider.Description {
 		Secrets:    func(func(string) string) []string { return []string{"boku-key"} },
 		Statuses:   provider.BokuStatuses,
 		Production: production,
+		Merchant: func(get func(string) string) string {
+			// Boku's merchant (partner) id names the account in every
+			// country: the country is the host a request goes to.
+			if id := get("boku.merchant-id"); id != "" {
+				return "boku " + id
+			}
+			return ""
+		},
 	}
 }
 

@@ -38,6 +38,14 @@ func (Provider) Describe() provider.Description {
 		},
 		Statuses:   provider.WorldlineStatuses,
 		Production: production,
+		Merchant: func(get func(string) string) string {
+			// A Worldline merchant is named within its acquirer.
+			acquirer, merchant := get("worldline.acquirer-id"), get("worldline.merchant-id")
+			if acquirer == "" || merchant == "" {
+				return ""
+			}
+			return "worldline " + acquirer + "/" + merchant
+		},
 	}
 }
 

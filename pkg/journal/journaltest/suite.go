@@ -46,6 +46,7 @@ func (s *Suite[C]) RunTests(t *testing.T) {
 		{"Transitions", testTransitions[C]},
 		{"Links", testLinks[C]},
 		{"Batches", testBatches[C]},
+		{"BatchesPerMerchant", testBatchesPerMerchant[C]},
 		{"History", testHistory[C]},
 		{"ExactAmounts", testExactAmounts[C]},
 		{"StreamingFilters", testStreamingFilters[C]},
@@ -264,10 +265,10 @@ func testBatches[C any](t *testing.T, s *Suite[C]) {
 	if _, err := store.GetBatch(ctx, "b-9"); !errors.Is(err, journal.ErrNoBatch) {
 		t.Fatalf("missing batch: %v", err)
 	}
-	if found, err := store.FindBatch(ctx, "d1", "refund", "shop"); err != nil || found.ID != "b-2-fresh" {
+	if found, err := store.FindBatch(ctx, "d1", "refund", "shop", ""); err != nil || found.ID != "b-2-fresh" {
 		t.Fatalf("find: %+v %v", found, err)
 	}
-	if _, err := store.FindBatch(ctx, "d1", "refund", "other"); !errors.Is(err, journal.ErrNoBatch) {
+	if _, err := store.FindBatch(ctx, "d1", "refund", "other", ""); !errors.Is(err, journal.ErrNoBatch) {
 		t.Fatalf("find other profile: %v", err)
 	}
 	var ids []string
@@ -605,6 +606,52 @@ func testConcurrentOpen[C any](t *testing.T, s *Suite[C]) {
 	}
 	if n := len(keys(t, s.reopen(t, cfg), journal.Filter{})); n != 8 {
 		t.Fatalf("%d rows", n)
+	}
+}
+
+// One file's batch is one per merchant: operators whose profiles have
+// other names for the same merchant claim the same batch; another
+// merchant's is another batch; a batch recorded before merchants were
+// (merchant "") still matches its own profile.
+func testBatchesPerMerchant[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	store, cfg := s.open(t)
+	a := journal.Batch{ID: "b-ana", Time: time.Now(), Profile: "shop", Merchant: "boku m-1", Provider: "boku", Operation: "refund", File: "r.csv", Digest: "d1", Copy: "/x/b-ana.csv", Rows: 2}
+	if prior, err := store.ClaimBatch(ctx, a, false); err != nil || prior != nil {
+		t.Fatalf("first claim: %+v %v", prior, err)
+	}
+	other := s.reopen(t, cfg) // another operator's process
+	b := a
+	b.ID, b.Profile = "b-bo", "prod"
+	prior, err := other.ClaimBatch(ctx, b, false)
+	if err != nil || prior == nil || prior.ID != "b-ana" || prior.Merchant != "boku m-1" || prior.Profile != "shop" {
+		t.Fatalf("the same merchant under another profile name: %+v %v", prior, err)
+	}
+	if found, err := other.FindBatch(ctx, "d1", "refund", "prod", "boku m-1"); err != nil || found.ID != "b-ana" {
+		t.Fatalf("find by merchant: %+v %v", found, err)
+	}
+	if _, err := other.FindBatch(ctx, "d1", "refund", "shop", "boku m-2"); !errors.Is(err, journal.ErrNoBatch) {
+		t.Fatalf("another merchant under the same profile name: %v", err)
+	}
+	c := a
+	c.ID, c.Merchant = "b-m2", "boku m-2"
+	if prior, err := other.ClaimBatch(ctx, c, false); err != nil || prior != nil {
+		t.Fatalf("another merchant's batch of the same file: %+v %v", prior, err)
+	}
+	// A batch recorded without a merchant (an older bokuctl) is found by
+	// its profile, whatever merchant the profile now names.
+	old := journal.Batch{ID: "b-old", Time: time.Now(), Profile: "legacy", Provider: "boku", Operation: "charge", File: "c.csv", Digest: "d2", Copy: "/x/b-old.csv", Rows: 1}
+	if prior, err := store.ClaimBatch(ctx, old, false); err != nil || prior != nil {
+		t.Fatalf("claim without a merchant: %+v %v", prior, err)
+	}
+	if found, err := other.FindBatch(ctx, "d2", "charge", "legacy", "boku m-1"); err != nil || found.ID != "b-old" {
+		t.Fatalf("an old batch by its profile: %+v %v", found, err)
+	}
+	if _, err := other.FindBatch(ctx, "d2", "charge", "shop", "boku m-1"); !errors.Is(err, journal.ErrNoBatch) {
+		t.Fatalf("an old batch under another profile: %v", err)
+	}
+	if got, err := other.GetBatch(ctx, "b-ana"); err != nil || got.Merchant != "boku m-1" {
+		t.Fatalf("the merchant is kept: %+v %v", got, err)
 	}
 }
 
