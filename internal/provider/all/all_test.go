@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/config"
 	"github.com/bokuctl/bokuctl/pkg/secret"
 )
@@ -60,6 +61,40 @@ func TestRegistryMatchesConfigAndSecrets(t *testing.T) {
 		}
 		if !found && section != "journal" {
 			t.Errorf("setting %s belongs to no provider", k.Name)
+		}
+	}
+}
+
+// Every payment provider names the merchant a profile acts for (what a
+// batch is claimed and locked by): the same for two profiles of one
+// account, another for another account or environment, "" when the
+// settings do not say, and never a secret.
+func TestPaymentProvidersNameTheirMerchant(t *testing.T) {
+	r := Registry()
+	cases := []struct {
+		provider string
+		settings map[string]string
+		want     string
+	}{
+		{"boku", map[string]string{"boku.merchant-id": "m-1", "boku.country": "gb", "boku.key-id": "k"}, "boku m-1"},
+		{"boku", map[string]string{"boku.merchant-id": "m-1", "boku.country": "de"}, "boku m-1"},
+		{"boku", map[string]string{"boku.merchant-id": "m-1", "boku.environment": "production"}, "boku production m-1"},
+		{"boku", map[string]string{}, ""},
+		{"worldline", map[string]string{"worldline.acquirer-id": "100812", "worldline.merchant-id": "520002526", "worldline.client-id": "c"}, "worldline 100812/520002526"},
+		{"worldline", map[string]string{"worldline.merchant-id": "520002526"}, ""},
+	}
+	for _, c := range cases {
+		var d provider.Description
+		for _, p := range r.All() {
+			if p.Describe().Name == provider.Name(c.provider) {
+				d = p.Describe()
+			}
+		}
+		if d.Merchant == nil {
+			t.Fatalf("%s names no merchant", c.provider)
+		}
+		if got := d.Merchant(func(k string) string { return c.settings[k] }); got != c.want {
+			t.Errorf("%s %v: merchant %q, want %q", c.provider, c.settings, got, c.want)
 		}
 	}
 }

@@ -41,11 +41,16 @@ func (Provider) Describe() provider.Description {
 		Production: production,
 		Merchant: func(get func(string) string) string {
 			// Boku's merchant (partner) id names the account in every
-			// country: the country is the host a request goes to.
-			if id := get("boku.merchant-id"); id != "" {
-				return "boku " + id
+			// country (the country is the host a request goes to); its
+			// production account is another account than its test one.
+			id := get("boku.merchant-id")
+			switch {
+			case id == "":
+				return ""
+			case get("boku.environment") == bokudirect.Production:
+				return "boku production " + id
 			}
-			return ""
+			return "boku " + id
 		},
 	}
 }
