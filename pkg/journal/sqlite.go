@@ -243,6 +243,18 @@ func Open(ctx context.Context, path string) (Store, error) {
 		return nil, &OpenError{Path: path, Err: err}
 	}
 	db.SetMaxOpenConns(1)
+	// An up-to-date journal (the common case: every command after the
+	// first) needs neither the schema statements nor the migration's
+	// write transaction: one read of user_version, no lock, no write.
+	// user_version is set only in the transaction that finishes a
+	// migration, so a current value means the schema is all there.
+	// If that read fails (a journal being created by another process at
+	// this moment can answer SQLITE_BUSY), take the full path below,
+	// which waits for the other process.
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err == nil && version >= schemaVersion {
+		return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
+	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, &OpenError{Path: path, Err: err}
