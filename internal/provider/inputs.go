@@ -1,6 +1,10 @@
 package provider
 
-import "github.com/bokuctl/bokuctl/pkg/money"
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/bokuctl/bokuctl/pkg/money"
+)
 
 // AmountInput is what charge, refund and fund-check read from their own
 // --amount and --currency flags, as typed; each provider parses it.
@@ -14,4 +18,11 @@ type ForexInput struct {
 	From, To                 money.Currency
 	// Country is set by the Boku handler's --country flag.
 	Country string
+}
+
+// AddFlags registers --amount and --currency bound to a, for a batch
+// row's input (the commands register their own, with their own help).
+func (a *AmountInput) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&a.Amount, "amount", "", "amount as a decimal")
+	fs.StringVar(&a.Currency, "currency", "", "ISO 4217 currency code")
 }

@@ -23,8 +23,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
-	"github.com/bokuctl/bokuctl/pkg/config"
-	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
 
 // Name is a payment provider's name as the --provider flag spells it.
@@ -113,37 +111,10 @@ func (v *Verb) RunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 // it, or the id argument is a Worldline id), and else the profile's. A
 // provider given explicitly that contradicts the inference is an error.
 func (v *Verb) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	settings, err := f.Settings()
+	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	_, handler, err := v.choose(f, path, args, cmd.Flags().Changed, cmd.CommandPath())
 	if err != nil {
 		return err
-	}
-	setting := settings.Lookup("provider")
-	name := Name(setting.Value)
-	explicit := setting.Source == config.SourceFlag || setting.Source == config.SourceEnv
-	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
-	if inferred, why := v.infer(path, args); inferred != "" && inferred != name {
-		if explicit {
-			return exitcode.New(exitcode.Usage, "%s %s contradicts %s", setting.Origin, name, why).
-				WithHint("drop %s, or use --provider %s", setting.Origin, inferred)
-		}
-		name = inferred
-	}
-	handler, ok := v.handlers[name]
-	if !ok {
-		offered := v.names()
-		want := make([]string, len(offered))
-		for i, n := range offered {
-			want[i] = string(n)
-		}
-		return exitcode.New(exitcode.Usage, "%s is only available for the %s provider (the profile uses %s)", path, strings.Join(want, " or "), name).
-			WithHint("use --provider %s", want[0])
-	}
-	f.Provider = string(name)
-	for _, o := range v.owners {
-		if o.provider != name && cmd.Flags().Changed(o.flag) {
-			return exitcode.New(exitcode.Usage, "--%s does not apply to the %s provider", o.flag, name).
-				WithHint("see `%s --help`; choose the provider with --provider or the profile's provider setting", cmd.CommandPath())
-		}
 	}
 	return handler.Run(cmd, f, args)
 }

@@ -1,6 +1,7 @@
 package boku
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -118,7 +119,14 @@ const waitMargin = 5 * time.Second
 // Charge is `bokuctl charge` with Boku: charge an opted-in payment method
 // (billing/3.0/charge).
 type Charge struct {
-	in                                                    *provider.AmountInput
+	in    *provider.AmountInput
+	flags chargeInput
+}
+
+// chargeInput is what a Boku charge takes: the command's flags, or a
+// batch row's columns.
+type chargeInput struct {
+	provider.AmountInput
 	country, optinID, description, merchantRequestID      string
 	merchantTransactionID, merchantData, consumerIP, wait string
 }
@@ -127,7 +135,9 @@ type Charge struct {
 func NewCharge(in *provider.AmountInput) *Charge { return &Charge{in: in} }
 
 // AddFlags registers Boku's charge flags.
-func (c *Charge) AddFlags(fs *pflag.FlagSet) {
+func (c *Charge) AddFlags(fs *pflag.FlagSet) { c.flags.addFlags(fs) }
+
+func (c *chargeInput) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.country, "country", "", "Boku: consumer's country, ISO 3166-1 alpha-2: picks Boku's host (default: the profile's boku.country)")
 	fs.StringVar(&c.optinID, "optin-id", "", "Boku: the opt-in to charge (from optin begin, active after optin confirm)")
 	fs.StringVar(&c.description, "description", "bokuctl charge", "Boku: item description; the consumer's bill shows its first 20 characters")
@@ -138,8 +148,23 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.wait, "wait", "", "Boku: how long Boku may block for a final status, up to 60s (default: Boku's); it must leave 5s of --timeout for the answer, else it is refused before sending")
 }
 
+// NewRowInput is a fresh charge input for a batch row.
+func (c *Charge) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &chargeInput{}
+	in.AmountInput.AddFlags(fs)
+	in.addFlags(fs)
+	return in
+}
+
 // Run checks every input, announces the merchant request id and charges.
-func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
+func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	in := c.flags
+	in.AmountInput = *c.in
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run checks every input, announces the merchant request id and charges.
+func (c *chargeInput) Run(ctx context.Context, f *cmdutil.Factory, _ []string) error {
 	if c.optinID == "" {
 		return exitcode.New(exitcode.Usage, "--optin-id is required for a Boku charge").WithHint("get one with `bokuctl optin begin` and `bokuctl optin confirm`")
 	}
@@ -151,7 +176,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err := cmdutil.CheckID("--optin-id", c.optinID); err != nil {
 		return err
 	}
-	amount, err := cmdutil.ParseAmount(c.in.Amount, c.in.Currency)
+	amount, err := cmdutil.ParseAmount(c.Amount, c.Currency)
 	if err != nil {
 		return err
 	}
@@ -175,12 +200,12 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 		}
 		timeout = &bokudirect.Timeout{After: d.Milliseconds()}
 	}
-	session, key, transactionID, err := beginCharge(cmd, f, amount, c.country, c.merchantRequestID, c.merchantTransactionID)
+	session, key, transactionID, err := beginCharge(ctx, f, amount, c.country, c.merchantRequestID, c.merchantTransactionID)
 	if err != nil {
 		return err
 	}
 	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %[1]s%[2]s; or, within an hour, undo it whatever happened: bokuctl charge reverse --merchant-request-id %[1]s%[2]s%[3]s", key, session.ProfileArg, f.YesArg())
-	resp, err := session.Direct.Charge(cmd.Context(), bokudirect.ChargeRequest{
+	resp, err := session.Direct.Charge(ctx, bokudirect.ChargeRequest{
 		MerchantRequestID:       key,
 		MerchantTransactionID:   transactionID,
 		MerchantData:            c.merchantData,
@@ -307,11 +332,24 @@ func chargeError(r bokudirect.Result) error {
 // works within an hour of the charge, and answers OK even when Boku never
 // received the charge, which is what makes it the way to settle a charge
 // whose outcome is unknown.
-type ChargeReverse struct{ merchantRequestID string }
+type ChargeReverse struct{ flags chargeReverseInput }
+
+// chargeReverseInput is what a Boku reversal takes: the command's flag, or
+// a batch row's column.
+type chargeReverseInput struct{ merchantRequestID string }
 
 // AddFlags registers --merchant-request-id.
-func (r *ChargeReverse) AddFlags(fs *pflag.FlagSet) {
+func (r *ChargeReverse) AddFlags(fs *pflag.FlagSet) { r.flags.addFlags(fs) }
+
+func (r *chargeReverseInput) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&r.merchantRequestID, "merchant-request-id", "", "Boku: the original charge's merchant request id (printed when it was sent)")
+}
+
+// NewRowInput is a fresh reversal input for a batch row.
+func (r *ChargeReverse) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &chargeReverseInput{}
+	in.addFlags(fs)
+	return in
 }
 
 // reversalResult is the output of `charge reverse` with Boku.
@@ -339,6 +377,12 @@ func (r reversalResult) Table() output.Table {
 
 // Run reverses the charge sent with --merchant-request-id.
 func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	in := r.flags
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run reverses the charge sent with the merchant request id.
+func (r *chargeReverseInput) Run(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	if len(args) > 0 {
 		return exitcode.New(exitcode.Usage, "Boku reverses a charge by the merchant request id it was sent with, not by %s", args[0]).
 			WithHint("bokuctl charge reverse --merchant-request-id ORIGINAL_ID%s (the id printed when the charge was sent)", f.YesArg())
@@ -350,16 +394,16 @@ func (r *ChargeReverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []strin
 	if !cmdutil.ValidKey(r.merchantRequestID) {
 		return exitcode.New(exitcode.Usage, "--merchant-request-id %q: use 1 to 64 letters, digits or . _ : -", r.merchantRequestID)
 	}
-	session, err := NewSession(cmd.Context(), f, "")
+	session, err := NewSession(ctx, f, "")
 	if err != nil {
 		return err
 	}
 	f.Printer.Notice("Reversing the charge sent with merchant request id %s (reversing it again is safe).", r.merchantRequestID)
-	if _, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRequestID, Flag: "merchant-request-id",
+	if _, err := f.Announce(ctx, cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRequestID, Flag: "merchant-request-id",
 		Reuses: true, Prefix: "reverse:", Follows: r.merchantRequestID, Settles: journal.StatusReversed}); err != nil {
 		return err
 	}
-	resp, err := session.Direct.ReverseCharge(cmd.Context(), bokudirect.ReverseChargeRequest{MerchantRequestID: r.merchantRequestID})
+	resp, err := session.Direct.ReverseCharge(ctx, bokudirect.ReverseChargeRequest{MerchantRequestID: r.merchantRequestID})
 	statusCmd := fmt.Sprintf("bokuctl charge status --merchant-request-id %s%s, or repeat this reversal", r.merchantRequestID, session.ProfileArg)
 	var api *bokudirect.APIError
 	if err != nil && !errors.As(err, &api) {
@@ -405,15 +449,15 @@ func checkChargeText(description, merchantData, transactionID string) error {
 
 // beginCharge builds the session, refuses another country, and announces
 // the merchant request id; the merchant transaction id defaults to it.
-func beginCharge(cmd *cobra.Command, f *cmdutil.Factory, amount money.Amount, country, merchantRequestID, transactionID string) (*Session, string, string, error) {
-	session, err := NewSession(cmd.Context(), f, country)
+func beginCharge(ctx context.Context, f *cmdutil.Factory, amount money.Amount, country, merchantRequestID, transactionID string) (*Session, string, string, error) {
+	session, err := NewSession(ctx, f, country)
 	if err != nil {
 		return nil, "", "", err
 	}
 	if err := session.CheckCountry(country); err != nil {
 		return nil, "", "", err
 	}
-	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: merchantRequestID, Flag: "merchant-request-id",
+	key, err := f.Announce(ctx, cmdutil.Intent{Provider: string(provider.Boku), Key: merchantRequestID, Flag: "merchant-request-id",
 		Label: "Merchant request ID", Amount: &amount})
 	if err != nil {
 		return nil, "", "", err

@@ -101,7 +101,7 @@ func (h *HostedCharge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) e
 	if len(h.consumerID) > 64 {
 		return exitcode.New(exitcode.Usage, "--consumer-id is longer than 64 characters")
 	}
-	session, key, transactionID, err := beginCharge(cmd, f, amount, h.country, h.merchantRequestID, h.merchantTransactionID)
+	session, key, transactionID, err := beginCharge(cmd.Context(), f, amount, h.country, h.merchantRequestID, h.merchantTransactionID)
 	if err != nil {
 		return err
 	}

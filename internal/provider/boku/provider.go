@@ -276,9 +276,7 @@ func (Provider) ReverseUnknown(ctx context.Context, f *cmdutil.Factory, e journa
 	if err != nil {
 		return provider.Settlement{Detail: err.Error()}, false
 	}
-	cmd := &cobra.Command{}
-	cmd.SetContext(ctx)
-	runErr := (&ChargeReverse{merchantRequestID: e.Key}).Run(cmd, rf, nil)
+	runErr := (&chargeReverseInput{merchantRequestID: e.Key}).Run(ctx, rf, nil)
 	rf.Finish(runErr)
 	code := exitcode.Of(runErr)
 	j, _ := rf.Result()

@@ -1,6 +1,7 @@
 package boku
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -70,7 +71,14 @@ func refundStatus(status string, r bokudirect.Result) string {
 
 // Refund is `bokuctl refund CHARGE_ID` with Boku (refund-charge).
 type Refund struct {
-	in                       *provider.AmountInput
+	in    *provider.AmountInput
+	flags refundInput
+}
+
+// refundInput is what a Boku refund takes: the command's flags, or a
+// batch row's columns.
+type refundInput struct {
+	provider.AmountInput
 	reason, merchantRefundID string
 	notify                   bool
 }
@@ -79,15 +87,32 @@ type Refund struct {
 func NewRefund(in *provider.AmountInput) *Refund { return &Refund{in: in} }
 
 // AddFlags registers --reason, --merchant-refund-id and --notify.
-func (r *Refund) AddFlags(fs *pflag.FlagSet) {
+func (r *Refund) AddFlags(fs *pflag.FlagSet) { r.flags.addFlags(fs) }
+
+func (r *refundInput) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&r.reason, "reason", "", "Boku: why (required): "+strings.Join(bokudirect.RefundReasonNames(), ", "))
 	fs.StringVar(&r.merchantRefundID, "merchant-refund-id", "", "Boku: idempotency key (default: a new UUID, printed before sending)")
 	fs.BoolVar(&r.notify, "notify", false, "Boku: ask Boku to send a refund notification when the refund completes")
 }
 
-// Run refunds all or part of the charge named by the one argument. With
-// --amount but no --currency, the charge's currency comes from Boku first.
+// NewRowInput is a fresh refund input for a batch row.
+func (r *Refund) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &refundInput{}
+	in.AmountInput.AddFlags(fs)
+	in.addFlags(fs)
+	return in
+}
+
+// Run refunds all or part of the charge named by the one argument.
 func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	in := r.flags
+	in.AmountInput = *r.in
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run refunds all or part of the charge named by the one argument. With
+// an amount but no currency, the charge's currency comes from Boku first.
+func (r *refundInput) Run(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	if len(args) != 1 {
 		return exitcode.New(exitcode.Usage, "which charge? give CHARGE_ID").WithHint("usage: bokuctl refund CHARGE_ID --reason REASON [--amount DECIMAL [--currency CUR]]")
 	}
@@ -103,14 +128,14 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	if !ok {
 		return exitcode.New(exitcode.Usage, "invalid --reason %q", r.reason).WithHint("use one of %s", names)
 	}
-	if r.in.Currency != "" && r.in.Amount == "" {
+	if r.Currency != "" && r.Amount == "" {
 		return exitcode.New(exitcode.Usage, "--currency goes with --amount").WithHint("without --amount the whole charge is refunded")
 	}
-	if r.in.Amount != "" && r.in.Currency == "" {
+	if r.Amount != "" && r.Currency == "" {
 		// The currency comes from Boku; check the amount's shape first, so
 		// that nothing at all is sent for a malformed one (no currency has
 		// more than three decimals, KWD has three).
-		if _, err := money.ParsePositive(r.in.Amount, "KWD"); err != nil {
+		if _, err := money.ParsePositive(r.Amount, "KWD"); err != nil {
 			return exitcode.New(exitcode.Usage, "--amount: %v", strings.ReplaceAll(err.Error(), "KWD", "any currency")).
 				WithHint("write the amount as a decimal in the charge's currency, e.g. --amount 4.99")
 		}
@@ -118,7 +143,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	if r.merchantRefundID != "" && len(r.merchantRefundID) > 50 {
 		return exitcode.New(exitcode.Usage, "--merchant-refund-id is longer than Boku's 50 characters")
 	}
-	session, err := NewSession(cmd.Context(), f, "")
+	session, err := NewSession(ctx, f, "")
 	if err != nil {
 		return err
 	}
@@ -127,10 +152,10 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		req.Notification = &bokudirect.Notification{Send: true}
 	}
 	var asked *money.Amount
-	if r.in.Amount != "" {
-		currency := r.in.Currency
+	if r.Amount != "" {
+		currency := r.Currency
 		if currency == "" {
-			found, err := session.Direct.QueryCharge(cmd.Context(), bokudirect.QueryChargeRequest{ChargeID: chargeID})
+			found, err := session.Direct.QueryCharge(ctx, bokudirect.QueryChargeRequest{ChargeID: chargeID})
 			if err != nil {
 				return Explain(err, "")
 			}
@@ -139,14 +164,14 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			}
 			currency = found.Charges[0].Currency
 		}
-		amount, err := cmdutil.ParseAmount(r.in.Amount, currency)
+		amount, err := cmdutil.ParseAmount(r.Amount, currency)
 		if err != nil {
 			return err
 		}
 		asked = &amount
 		req.Currency, req.RefundAmount = amount.Currency.Code, bokudirect.WireAmount(amount)
 	}
-	if r.in.Amount == "" && f.ConfirmPending() && !f.DryRun {
+	if r.Amount == "" && f.ConfirmPending() && !f.DryRun {
 		// (A dry run asks nothing, so it shows the refund itself, not
 		// the query that would give the question its amount.)
 		// A refund without refund-amount is for the charge's whole
@@ -155,7 +180,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		// the journal and the result then show what is refunded. The
 		// request itself still leaves refund-amount out. (A batch's rows
 		// give their amounts in the file, and are checked offline.)
-		found, err := session.Direct.QueryCharge(cmd.Context(), bokudirect.QueryChargeRequest{ChargeID: chargeID})
+		found, err := session.Direct.QueryCharge(ctx, bokudirect.QueryChargeRequest{ChargeID: chargeID})
 		if err != nil {
 			return Explain(err, "")
 		}
@@ -171,7 +196,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		asked = &total
 		f.SetConfirmAmount(total.Decimal() + " " + total.Currency.Code)
 	}
-	key, err := f.Announce(cmd.Context(), cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRefundID, Flag: "merchant-refund-id",
+	key, err := f.Announce(ctx, cmdutil.Intent{Provider: string(provider.Boku), Key: r.merchantRefundID, Flag: "merchant-refund-id",
 		Label: "Merchant refund ID", Amount: asked})
 	if err != nil {
 		return err
@@ -182,7 +207,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	// The refund's merchant-request-id is its merchant-refund-id: one key
 	// makes a resend idempotent on both.
 	req.MerchantRequestID, req.MerchantRefundID = key, key
-	resp, err := session.Direct.RefundCharge(cmd.Context(), req)
+	resp, err := session.Direct.RefundCharge(ctx, req)
 	result := refundResult{RefundID: resp.RefundID, MerchantRefundID: key, ChargeID: chargeID, Status: refundStatus(resp.RefundStatus, resp.Result),
 		RefundReason: r.reason, RefundReasonCode: reason, Country: strings.ToLower(resp.Country), NetworkID: resp.NetworkID,
 		ReasonCode: resp.Result.ReasonCode, Message: resp.Result.Message}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/acquiring"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 )
@@ -16,7 +17,6 @@ import (
 // paymentAction is what capture, reverse and increment share: the payment
 // (the one argument), an optional amount and the operation id.
 type paymentAction struct {
-	ids
 	amount, currency, operationID string
 }
 
@@ -55,7 +55,7 @@ func (c *actionCall) withDCC(amount acquiring.AmountData) (*acquiring.DccData, e
 
 // begin checks the inputs, builds the session and announces the operation
 // id. needAmount refuses a missing --amount (increment).
-func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []string, what string, needAmount bool) (*actionCall, error) {
+func (a *paymentAction) begin(ctx context.Context, f *cmdutil.Factory, args []string, what string, needAmount bool) (*actionCall, error) {
 	if len(args) != 1 {
 		return nil, exitcode.New(exitcode.Usage, "which payment? give PAYMENT_ID").WithHint("usage: bokuctl %s PAYMENT_ID", what)
 	}
@@ -82,12 +82,12 @@ func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []str
 			return nil, err
 		}
 	}
-	session, operationID, err := BeginOperation(cmd.Context(), f, a.operationID)
+	session, operationID, err := BeginOperation(ctx, f, a.operationID)
 	if err != nil {
 		return nil, err
 	}
 	call := &actionCall{
-		ctx: cmd.Context(), session: session, paymentID: paymentID, amount: amount, now: acquiring.Timestamp(time.Now()),
+		ctx: ctx, session: session, paymentID: paymentID, amount: amount, now: acquiring.Timestamp(time.Now()),
 		statusCmd: fmt.Sprintf("bokuctl charge status %s --operations%s", paymentID, session.ProfileArg),
 		result:    result{PaymentID: paymentID, OperationID: operationID},
 	}
@@ -99,19 +99,41 @@ func (a *paymentAction) begin(cmd *cobra.Command, f *cmdutil.Factory, args []str
 
 // Capture is `charge capture`: capture all or part of an authorization.
 type Capture struct {
+	ids
+	flags captureInput
+}
+
+// captureInput is what a capture takes: the command's flags, or a batch
+// row's columns.
+type captureInput struct {
 	paymentAction
 	final bool
 }
 
 // AddFlags registers --amount, --currency, --operation-id and --final.
-func (c *Capture) AddFlags(fs *pflag.FlagSet) {
-	c.addFlags(fs, "capture (default: everything still authorized)")
+func (c *Capture) AddFlags(fs *pflag.FlagSet) { c.flags.addFlags(fs) }
+
+func (c *captureInput) addFlags(fs *pflag.FlagSet) {
+	c.paymentAction.addFlags(fs, "capture (default: everything still authorized)")
 	fs.BoolVar(&c.final, "final", false, "the last capture: release what is left of the authorization")
+}
+
+// NewRowInput is a fresh capture input for a batch row.
+func (c *Capture) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &captureInput{}
+	in.addFlags(fs)
+	return in
 }
 
 // Run captures.
 func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	call, err := c.begin(cmd, f, args, "charge capture", false)
+	in := c.flags
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run captures.
+func (c *captureInput) Run(ctx context.Context, f *cmdutil.Factory, args []string) error {
+	call, err := c.begin(ctx, f, args, "charge capture", false)
 	if err != nil {
 		return err
 	}
@@ -138,16 +160,38 @@ func (c *Capture) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 
 // Reverse is `charge reverse` with Worldline: release all or part of an
 // authorization that has not been captured.
-type Reverse struct{ paymentAction }
+type Reverse struct {
+	ids
+	flags reverseInput
+}
+
+// reverseInput is what a reversal takes: the command's flags, or a batch
+// row's columns.
+type reverseInput struct{ paymentAction }
 
 // AddFlags registers --amount, --currency and --operation-id.
-func (v *Reverse) AddFlags(fs *pflag.FlagSet) {
-	v.addFlags(fs, "reverse (Worldline; default: the whole authorization)")
+func (v *Reverse) AddFlags(fs *pflag.FlagSet) { v.flags.addFlags(fs) }
+
+func (v *reverseInput) addFlags(fs *pflag.FlagSet) {
+	v.paymentAction.addFlags(fs, "reverse (Worldline; default: the whole authorization)")
+}
+
+// NewRowInput is a fresh reversal input for a batch row.
+func (v *Reverse) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &reverseInput{}
+	in.addFlags(fs)
+	return in
 }
 
 // Run reverses the authorization.
 func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	call, err := v.begin(cmd, f, args, "charge reverse", false)
+	in := v.flags
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run reverses the authorization.
+func (v *reverseInput) Run(ctx context.Context, f *cmdutil.Factory, args []string) error {
+	call, err := v.begin(ctx, f, args, "charge reverse", false)
 	if err != nil {
 		return err
 	}
@@ -177,14 +221,17 @@ func (v *Reverse) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) err
 }
 
 // Increment is `charge increment`: raise a pre-authorization.
-type Increment struct{ paymentAction }
+type Increment struct {
+	ids
+	paymentAction
+}
 
 // AddFlags registers --amount, --currency and --operation-id.
 func (i *Increment) AddFlags(fs *pflag.FlagSet) { i.addFlags(fs, "add to the authorization") }
 
 // Run raises the authorization by --amount.
 func (i *Increment) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
-	call, err := i.begin(cmd, f, args, "charge increment", true)
+	call, err := i.begin(cmd.Context(), f, args, "charge increment", true)
 	if err != nil {
 		return err
 	}

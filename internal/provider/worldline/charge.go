@@ -32,7 +32,14 @@ func optionalAmount(amount, currency string) (*acquiring.AmountData, error) {
 // Charge is `bokuctl charge` with Worldline: a card payment, the card read
 // from stdin or --card-file.
 type Charge struct {
-	in                               *provider.AmountInput
+	in    *provider.AmountInput
+	flags chargeInput
+}
+
+// chargeInput is what a Worldline charge takes: the command's flags, or a
+// batch row's columns.
+type chargeInput struct {
+	provider.AmountInput
 	cardFile, reference, operationID string
 	capture, preAuth                 bool
 	// Card on file and 3-D Secure.
@@ -45,7 +52,9 @@ type Charge struct {
 func NewCharge(in *provider.AmountInput) *Charge { return &Charge{in: in} }
 
 // AddFlags registers Worldline's charge flags.
-func (c *Charge) AddFlags(fs *pflag.FlagSet) {
+func (c *Charge) AddFlags(fs *pflag.FlagSet) { c.flags.addFlags(fs) }
+
+func (c *chargeInput) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.cardFile, "card-file", "", `Worldline: card JSON {"number","expiry","cvc"} (default: stdin)`)
 	fs.BoolVar(&c.capture, "capture", false, "Worldline: capture immediately (default: authorize only)")
 	fs.BoolVar(&c.preAuth, "pre-auth", false, "Worldline: a pre-authorization, which can be incremented")
@@ -58,6 +67,14 @@ func (c *Charge) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.threeDSFile, "three-ds-file", "", "Worldline: 3-D Secure results as JSON (authenticationValue, directoryServerTransactionId, eci, threeDSecureType, version)")
 }
 
+// NewRowInput is a fresh charge input for a batch row.
+func (c *Charge) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &chargeInput{}
+	in.AmountInput.AddFlags(fs)
+	in.addFlags(fs)
+	return in
+}
+
 // CardOnFileKinds and Initiators are the values of --card-on-file and
 // --initiator (for completion).
 var (
@@ -67,7 +84,7 @@ var (
 
 // cardOnFileData checks the card-on-file flags and builds the request's
 // part; nil without --card-on-file.
-func (c *Charge) cardOnFileData() (*acquiring.CardOnFileData, error) {
+func (c *chargeInput) cardOnFileData() (*acquiring.CardOnFileData, error) {
 	switch c.cardOnFile {
 	case "":
 		if c.schemeTransactionID != "" || c.initiator != "" {
@@ -107,8 +124,15 @@ func (c *Charge) cardOnFileData() (*acquiring.CardOnFileData, error) {
 }
 
 // Run reads the card, announces the operation id and processes the payment.
-func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
-	amount, err := cmdutil.ParseAmount(c.in.Amount, c.in.Currency)
+func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	in := c.flags
+	in.AmountInput = *c.in
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run reads the card, announces the operation id and processes the payment.
+func (c *chargeInput) Run(ctx context.Context, f *cmdutil.Factory, _ []string) error {
+	amount, err := cmdutil.ParseAmount(c.Amount, c.Currency)
 	if err != nil {
 		return err
 	}
@@ -152,7 +176,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	if err != nil {
 		return err
 	}
-	session, operationID, err := BeginOperation(cmd.Context(), f, c.operationID)
+	session, operationID, err := BeginOperation(ctx, f, c.operationID)
 	if err != nil {
 		return err
 	}
@@ -184,7 +208,7 @@ func (c *Charge) Run(cmd *cobra.Command, f *cmdutil.Factory, _ []string) error {
 	}
 	// sentBefore false: this handler does not look up earlier attempts
 	// under the key; a caller that knows of one passes true.
-	created, err := session.CreatePayment(cmd.Context(), req, f.SentBefore())
+	created, err := session.CreatePayment(ctx, req, f.SentBefore())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,14 @@ import (
 // with --standalone refund to a card without a payment.
 type Refund struct {
 	ids
-	in                    *provider.AmountInput
+	in    *provider.AmountInput
+	flags refundInput
+}
+
+// refundInput is what a Worldline refund takes: the command's flags, or a
+// batch row's columns.
+type refundInput struct {
+	provider.AmountInput
 	standalone, capture   bool
 	cardFile, operationID string
 }
@@ -27,27 +34,44 @@ type Refund struct {
 func NewRefund(in *provider.AmountInput) *Refund { return &Refund{in: in} }
 
 // AddFlags registers Worldline's refund flags.
-func (r *Refund) AddFlags(fs *pflag.FlagSet) {
+func (r *Refund) AddFlags(fs *pflag.FlagSet) { r.flags.addFlags(fs) }
+
+func (r *refundInput) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&r.standalone, "standalone", false, "Worldline: refund to a card (on stdin or --card-file) without a payment")
 	fs.StringVar(&r.cardFile, "card-file", "", "Worldline: card JSON for --standalone (default: stdin)")
 	fs.BoolVar(&r.capture, "capture", true, "Worldline: capture the refund at once (--capture=false: authorize only)")
 	fs.StringVar(&r.operationID, "operation-id", "", "Worldline: idempotency key (default: a new UUID, printed before sending)")
 }
 
+// NewRowInput is a fresh refund input for a batch row.
+func (r *Refund) NewRowInput(fs *pflag.FlagSet) provider.RowInput {
+	in := &refundInput{}
+	in.AmountInput.AddFlags(fs)
+	in.addFlags(fs)
+	return in
+}
+
 // Run refunds the payment named by the one argument, or the card.
 func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) error {
+	in := r.flags
+	in.AmountInput = *r.in
+	return in.Run(cmd.Context(), f, args)
+}
+
+// Run refunds the payment named by the one argument, or the card.
+func (r *refundInput) Run(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	switch {
 	case r.standalone && len(args) == 1:
 		return exitcode.New(exitcode.Usage, "a --standalone refund has no PAYMENT_ID")
 	case !r.standalone && len(args) == 0:
 		return exitcode.New(exitcode.Usage, "which payment? give PAYMENT_ID, or --standalone with a card")
-	case !r.standalone && cmd.Flags().Changed("card-file"):
+	case !r.standalone && r.cardFile != "":
 		return exitcode.New(exitcode.Usage, "--card-file is only for --standalone refunds")
 	}
-	if r.in.Amount != "" && r.in.Currency == "" {
+	if r.Amount != "" && r.Currency == "" {
 		return exitcode.New(exitcode.Usage, "--amount needs --currency (the payment's)").WithHint("for example --amount 5.00 --currency EUR")
 	}
-	if r.standalone && r.in.Amount == "" {
+	if r.standalone && r.Amount == "" {
 		return exitcode.New(exitcode.Usage, "a --standalone refund needs --amount and --currency")
 	}
 	if !r.standalone {
@@ -55,7 +79,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			return err
 		}
 	}
-	amount, err := optionalAmount(r.in.Amount, r.in.Currency)
+	amount, err := optionalAmount(r.Amount, r.Currency)
 	if err != nil {
 		return err
 	}
@@ -80,7 +104,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 			return err
 		}
 	}
-	session, operationID, err := BeginOperation(cmd.Context(), f, r.operationID)
+	session, operationID, err := BeginOperation(ctx, f, r.operationID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +112,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	capture := r.capture
 	out := result{OperationID: operationID}
 	if r.standalone {
-		resp, err := session.Client.StandaloneRefund(cmd.Context(), acquiring.RefundRequest{
+		resp, err := session.Client.StandaloneRefund(ctx, acquiring.RefundRequest{
 			Amount:          *amount,
 			CardPaymentData: acquiring.CardPaymentData{CaptureImmediately: &capture, CardData: &card, CardEntryMode: "ECOMMERCE"},
 			OperationID:     operationID, TransactionTimestamp: now,
@@ -107,12 +131,12 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 	}
 	req := acquiring.PaymentRefundRequest{Amount: amount, CaptureImmediately: &capture, OperationID: operationID, TransactionTimestamp: now}
 	if isDCC {
-		if req.DynamicCurrencyConversion, err = refundQuote(cmd.Context(), session, dcc, *amount, operationID, now); err != nil {
+		if req.DynamicCurrencyConversion, err = refundQuote(ctx, session, dcc, *amount, operationID, now); err != nil {
 			return err
 		}
 		out.setCardholder(req.DynamicCurrencyConversion)
 	}
-	resp, err := session.Client.RefundPayment(cmd.Context(), args[0], req)
+	resp, err := session.Client.RefundPayment(ctx, args[0], req)
 	if err != nil {
 		return Explain(err, fmt.Sprintf("bokuctl charge status %s --operations%s", args[0], session.ProfileArg))
 	}
@@ -125,7 +149,7 @@ func (r *Refund) Run(cmd *cobra.Command, f *cmdutil.Factory, args []string) erro
 		// answer has no amount, so the refund is read back (GET refund,
 		// read-only) to show what was refunded. If that fails the refund
 		// stands; only its amount is not shown.
-		if rf, err := session.Client.GetRefund(cmd.Context(), out.RefundID, false); err == nil && rf.TotalAuthorizedAmount != nil {
+		if rf, err := session.Client.GetRefund(ctx, out.RefundID, false); err == nil && rf.TotalAuthorizedAmount != nil {
 			out.setAmount(rf.TotalAuthorizedAmount)
 		} else {
 			f.Printer.Notice("Note: refund %s was made; its amount could not be read back: see bokuctl refund status %s%s", out.RefundID, out.RefundID, session.ProfileArg)
