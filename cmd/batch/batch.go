@@ -252,7 +252,7 @@ func useBatchProfile(f *cmdutil.Factory, providers *provider.Registry, b *journa
 type batchRun struct {
 	f         *cmdutil.Factory
 	providers *provider.Registry
-	verb      batchVerb
+	verb      *rowVerb
 	id        string
 	store     journal.Store
 	resume    bool
@@ -325,7 +325,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 	if f.Debug && f.DebugOut == nil {
 		f.DebugOut = &cmdutil.SyncWriter{W: f.IO.ErrOut} // the rows' --debug log, on the batch's stderr
 	}
-	b := &batchRun{f: f, providers: providers, verb: v, store: store, limiter: limiter, id: newBatchID()}
+	b := &batchRun{f: f, providers: providers, verb: v.build(f), store: store, limiter: limiter, id: newBatchID()}
 	if resumed != nil {
 		b.id, b.resume = resumed.ID, true
 	}
@@ -507,12 +507,10 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 	res.format = reader.Format()
 	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
 	if header := reader.Header(); header != nil {
-		probe, _ := b.f.ForBatchRow(b.f.IO, shared, true, b.id, 0, "")
-		cmd := b.verb.build(probe)
 		for _, col := range header {
-			if err := b.verb.checkColumn(cmd, col); err != nil {
+			if err := b.verb.checkColumn(col); err != nil {
 				return res, exitcode.New(exitcode.Usage, "line 1: %v", err).
-					WithHint("columns are named like the flags of bokuctl %s: %s", b.verb.op, strings.Join(b.verb.columns(probe), ", "))
+					WithHint("columns are named like the flags of bokuctl %s: %s", b.verb.op, strings.Join(b.verb.columns(), ", "))
 			}
 		}
 	}
@@ -528,7 +526,6 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 	// one big slice.
 	var buckets [256][]keyAt
 	var hasher hash.Hash64 = fnv.New64a()
-	var rc *rowCommand // the single command, built for the first row
 	for {
 		row, err := reader.Next()
 		if errors.Is(err, io.EOF) {
@@ -548,7 +545,7 @@ func (b *batchRun) validate(ctx context.Context, in io.Reader, o *Options) (chec
 			return res, exitcode.New(exitcode.Canceled, "cancelled while checking the file (at line %d): nothing was sent", row.Line)
 		}
 		res.rows++
-		r, rf := b.runRow(ctx, &rc, row, shared, true)
+		r, rf := b.runRow(ctx, row, shared, true)
 		if res.provider == "" && rf != nil && rf.Provider != "" {
 			res.provider = rf.Provider
 		}
@@ -673,13 +670,12 @@ func (b *batchRun) send(cmd *cobra.Command, source string, total int, o *Options
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			var rc *rowCommand // this worker's single command
 			for row := range rows {
 				if stopping.Load() {
 					continue
 				}
 				inFlight.Add(1)
-				results <- b.runOne(ctx, &rc, row, shared)
+				results <- b.runOne(ctx, row, shared)
 				inFlight.Add(-1)
 			}
 		}()
@@ -781,13 +777,12 @@ func aheadChunk(c int) int { return min(max(2*c, 8), 32) }
 // the intents of the valid ones are queued in group in one go. A row that
 // is not valid, or whose intent cannot be had, is left to its own run.
 func (b *batchRun) aheadWriter(ctx context.Context, group *journal.Group) func([]batchfile.Row) {
-	var rc *rowCommand
 	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
 	entries := make([]journal.Entry, 0, 32)
 	return func(rows []batchfile.Row) {
 		entries = entries[:0]
 		for _, row := range rows {
-			if e, ok := b.aheadEntry(ctx, &rc, row, shared); ok {
+			if e, ok := b.aheadEntry(ctx, row, shared); ok {
 				entries = append(entries, e)
 			}
 		}
@@ -800,13 +795,13 @@ func (b *batchRun) aheadWriter(ctx context.Context, group *journal.Group) func([
 // aheadEntry is the intent row's run will write, from a validation run of
 // it; ok is false when the row is not valid. A panic is the row's own run's
 // to report.
-func (b *batchRun) aheadEntry(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (e journal.Entry, ok bool) {
+func (b *batchRun) aheadEntry(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared) (e journal.Entry, ok bool) {
 	defer func() {
 		if recover() != nil {
-			*rc, ok = nil, false
+			ok = false
 		}
 	}()
-	r, rf := b.runRow(ctx, rc, row, shared, true)
+	r, rf := b.runRow(ctx, row, shared, true)
 	if r.Status == rowInvalid || rf == nil {
 		return journal.Entry{}, false
 	}
@@ -817,7 +812,7 @@ func (b *batchRun) aheadEntry(ctx context.Context, rc **rowCommand, row batchfil
 // already settled is skipped, and an unsettled one is asked about first.
 // A row answered "unavailable" is tried again, with the same key, after a
 // pause.
-func (b *batchRun) runOne(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
+func (b *batchRun) runOne(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared) (res rowResult) {
 	// A panic in one row must not take the batch down (the top-level
 	// recover sees only the main goroutine): the row is reported as an
 	// internal error, and as unknown when its intent was recorded, for
@@ -829,7 +824,7 @@ func (b *batchRun) runOne(ctx context.Context, rc **rowCommand, row batchfile.Ro
 		}
 	}()
 	if b.resume {
-		probe, _ := b.runRow(ctx, rc, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
+		probe, _ := b.runRow(ctx, row, cmdutil.NewShared(cmdutil.RefusingTransport{}), true)
 		if probe.Status == rowInvalid {
 			return probe
 		}
@@ -846,7 +841,7 @@ func (b *batchRun) runOne(ctx context.Context, rc **rowCommand, row batchfile.Ro
 				return b.failed(rowResult{Line: row.Line}, err)
 			}
 		}
-		res, _ = b.runRow(ctx, rc, row, shared, false)
+		res, _ = b.runRow(ctx, row, shared, false)
 		if res.ExitCode != int(exitcode.Unavailable) || attempt == 3 {
 			return res
 		}

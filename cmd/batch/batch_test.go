@@ -2,14 +2,18 @@ package batch
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bokuctl/bokuctl/cmd/charge"
+	"github.com/bokuctl/bokuctl/cmd/refund"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/internal/cmdutil/cmdutiltest"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/internal/provider/all"
 	"github.com/bokuctl/bokuctl/pkg/batchfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
@@ -83,59 +87,63 @@ func TestRowWriterCSV(t *testing.T) {
 	}
 }
 
-// A row's columns become the single command's flags and argument; a
-// column the command does not have, or two arguments, is refused.
-func TestBatchRowBecomesTheCommand(t *testing.T) {
-	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+// A row's columns become the handler's typed input: its flags by name,
+// its argument, its provider; a column the command does not have, two
+// arguments, a bad value or another provider's flag is refused.
+func TestBatchRowBecomesTheInput(t *testing.T) {
+	f, _ := cmdutiltest.Factory(t, nil)
 	v, _ := lookupBatchVerb("refund")
-	rc := v.newRowCommand(f)
-	_, cmd, args, err := v.command(rc, f, batchfile.Row{Line: 2, Fields: map[string]string{
-		"charge_id": "ch-1", "amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant_refund_id": "rf-9"}})
+	rv := v.build(f)
+	p, err := rv.prepare(f, batchfile.Row{Line: 2, Fields: map[string]string{
+		"charge_id": "ch-1", "amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant_refund_id": "rf-9", "notify": "1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(args) != 1 || args[0] != "ch-1" {
+	if args := p.Args(); len(args) != 1 || args[0] != "ch-1" {
 		t.Errorf("args = %q", args)
 	}
-	for flag, want := range map[string]string{"amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant-refund-id": "rf-9", "yes": "true"} {
-		if got := cmd.Flags().Lookup(flag).Value.String(); got != want {
-			t.Errorf("--%s = %q, want %q", flag, got, want)
-		}
+	if p.Provider != "boku" {
+		t.Errorf("provider %q, want the profile's (boku)", p.Provider)
 	}
-	if cmd.CommandPath() != "bokuctl refund" {
-		t.Errorf("command path %q", cmd.CommandPath())
+	want := map[string]string{"amount": "1.50", "currency": "GBP", "reason": "goodwill", "merchant-refund-id": "rf-9", "notify": "true"}
+	if len(p.Flags) != len(want) {
+		t.Errorf("flags %v, want %v", p.Flags, want)
+	}
+	for flag, value := range want {
+		if p.Flags[flag] != value {
+			t.Errorf("--%s = %q, want %q", flag, p.Flags[flag], value)
+		}
 	}
 	for fields, want := range map[*map[string]string]string{
-		{"charge_id": "ch-1", "payment_id": "p-1"}: "give charge_id or payment_id, not both",
-		{"charge_id": "ch-1", "yes": "true"}:       `unknown column "yes"`,
-		{"charge_id": "ch-1", "msisdn": "4477"}:    `unknown column "msisdn"`,
-		{"charge_id": "ch-1", "notify": "maybe"}:   `column notify: invalid value "maybe"`,
+		{"charge_id": "ch-1", "payment_id": "p-1"}:           "give charge_id or payment_id, not both",
+		{"charge_id": "ch-1", "yes": "true"}:                 `unknown column "yes"`,
+		{"charge_id": "ch-1", "msisdn": "4477"}:              `unknown column "msisdn"`,
+		{"charge_id": "ch-1", "notify": "maybe"}:             `column notify: invalid value "maybe"`,
+		{"charge_id": "ch-1", "operation_id": "op-1"}:        "--operation-id does not apply to the boku provider",
+		{"payment_id": "pay:ch:etu:x", "reason": "goodwill"}: "--reason does not apply to the worldline provider",
 	} {
-		if _, _, _, err := v.command(rc, f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%v: %v, want %q", *fields, err, want)
+		if _, err := rv.prepare(f, batchfile.Row{Fields: *fields}); err == nil || !strings.Contains(err.Error(), want) || exitcode.Of(err) != exitcode.Usage {
+			t.Errorf("%v: %v, want %q (exit 2)", *fields, err, want)
 		}
-	}
-	capture, _ := lookupBatchVerb("charge capture")
-	if cmd := capture.build(f); cmd.CommandPath() != "bokuctl charge capture" {
-		t.Errorf("capture path %q", cmd.CommandPath())
 	}
 }
 
-// The command a worker reuses forgets the previous row: a flag the
-// previous row set is back to its default, and the row runs with its own
-// Factory (the command's closures see it).
-func TestRowCommandForgetsThePreviousRow(t *testing.T) {
+// Every row gets a fresh input: a flag the previous row set is not seen
+// by the next (the command line's defaults apply), whichever verb.
+func TestRowsDoNotShareInputs(t *testing.T) {
+	f, _ := cmdutiltest.Factory(t, nil)
 	for _, op := range []string{"refund", "charge", "charge capture", "charge reverse"} {
 		v, _ := lookupBatchVerb(op)
-		first := cmdutil.NewFactory(nil, func(string) string { return "" })
-		rc := v.newRowCommand(first)
-		// Every column the verb has, set to a value that differs from its default.
+		rv := v.build(f)
 		fields := map[string]string{}
-		for _, col := range v.columns(first) {
+		for _, col := range rv.columns() {
 			if isArgColumn(v, col) {
 				continue
 			}
-			fl := rc.cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-"))
+			fl := rv.cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-"))
+			if owner := rv.verb.FlagProvider(fl.Name); owner != "" && owner != "boku" {
+				continue // another provider's flag is refused (above)
+			}
 			value := "x-1"
 			if fl.Value.Type() == "bool" {
 				value = "true"
@@ -145,28 +153,15 @@ func TestRowCommandForgetsThePreviousRow(t *testing.T) {
 			}
 			fields[col] = value
 		}
-		if _, _, _, err := v.command(rc, first, batchfile.Row{Line: 2, Fields: fields}); err != nil {
+		if _, err := rv.prepare(f, batchfile.Row{Line: 2, Fields: fields}); err != nil {
 			t.Fatalf("%s: %v", op, err)
 		}
-		second := cmdutil.NewFactory(nil, func(string) string { return "" })
-		second.Output = "second"
-		rf, cmd, _, err := v.command(rc, second, batchfile.Row{Line: 3, Fields: map[string]string{}})
+		second, err := rv.prepare(f, batchfile.Row{Line: 3, Fields: map[string]string{}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rf.Output != "second" || rf.Run != second.Run {
-			t.Errorf("%s: the row runs with the previous row's Factory", op)
-		}
-		cmd.Flags().VisitAll(func(fl *pflagFlag) {
-			if fl.Name == "yes" {
-				return
-			}
-			if fl.Changed || fl.Value.String() != fl.DefValue {
-				t.Errorf("%s: --%s = %q (changed %v) after a row without it, want its default %q", op, fl.Name, fl.Value.String(), fl.Changed, fl.DefValue)
-			}
-		})
-		if fl := cmd.Flags().Lookup("yes"); fl != nil && fl.Value.String() != "true" {
-			t.Errorf("%s: --yes = %s, want true", op, fl.Value.String())
+		if len(second.Flags) != 0 {
+			t.Errorf("%s: the second row has flags %v, want none", op, second.Flags)
 		}
 	}
 }
@@ -219,35 +214,85 @@ func TestBatchConcurrencyZeroRefusedBeforeTheFile(t *testing.T) {
 	}
 }
 
-// What readying a row's command costs: building the noun's command tree
-// (as every row did) against reusing the worker's command.
-func BenchmarkRowCommand(b *testing.B) {
-	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+// What readying a row costs: its typed input prepared from its columns
+// (the provider chosen, a fresh input filled by the flags' definitions).
+func BenchmarkRowPrepare(b *testing.B) {
+	f, _ := cmdutiltest.Factory(b, nil)
 	row := batchfile.Row{Line: 2, Fields: map[string]string{"charge_id": "ch-1", "amount": "0.01", "currency": "GBP", "reason": "goodwill"}}
 	for _, op := range []string{"refund", "charge"} {
 		v, _ := lookupBatchVerb(op)
-		b.Run(op+"/build", func(b *testing.B) {
+		rv := v.build(f)
+		b.Run(op, func(b *testing.B) {
 			for b.Loop() {
-				v.command(v.newRowCommand(f), f, row)
-			}
-		})
-		b.Run(op+"/reuse", func(b *testing.B) {
-			rc := v.newRowCommand(f)
-			for b.Loop() {
-				v.command(rc, f, row)
+				rv.prepare(f, row)
 			}
 		})
 	}
 }
 
-// The columns help lists, from one build of each noun, are those of the
-// verb's own command.
+// The columns help lists are the flags of the single command a user
+// runs, found in the whole command tree.
 func TestVerbColumnsAreEachVerbs(t *testing.T) {
 	f := cmdutil.NewFactory(nil, func(string) string { return "" })
 	columns := verbColumns(f)
+	root := &cobra.Command{Use: "bokuctl"}
+	root.AddCommand(refund.NewCmd(f), charge.NewCmd(f))
 	for _, v := range batchVerbs {
-		if got, want := strings.Join(columns[v.op], ","), strings.Join(v.columns(f), ","); got != want || got == "" {
-			t.Errorf("%s: columns %s, want %s", v.op, got, want)
+		cmd, _, err := root.Find(strings.Fields(v.op))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append([]string(nil), v.argColumns...)
+		cmd.Flags().VisitAll(func(fl *pflagFlag) {
+			if usableColumn(fl) {
+				want = append(want, strings.ReplaceAll(fl.Name, "-", "_"))
+			}
+		})
+		if got := strings.Join(columns[v.op], ","); got != strings.Join(want, ",") || got == "" {
+			t.Errorf("%s: columns %s, want %s", v.op, got, strings.Join(want, ","))
+		}
+		if got := v.build(f).cmd.CommandPath(); got != "charge "+strings.TrimPrefix(v.op, "charge ") && got != v.op {
+			t.Errorf("%s: the verb's command path is %q", v.op, got)
+		}
+	}
+}
+
+// A row's input is its own: the key the previous row gave is not the next
+// row's, which gets the batch's key for its line. (Were the inputs shared,
+// the second row would carry the first row's key.)
+func TestRowKeysAreTheirOwn(t *testing.T) {
+	f, _ := cmdutiltest.Factory(t, map[string]string{"BOKUCTL_BOKU_MERCHANT_ID": "m-1", "BOKUCTL_BOKU_KEY_ID": "k-1",
+		"BOKUCTL_BOKU_COUNTRY": "gb", "BOKUCTL_BOKU_KEY": "a-test-signing-key"})
+	shared := cmdutil.NewShared(cmdutil.RefusingTransport{})
+	for op, rows := range map[string][2]map[string]string{
+		"refund": {
+			{"charge_id": "ch-1", "reason": "goodwill", "amount": "1.00", "currency": "GBP", "merchant_refund_id": "first-key"},
+			{"charge_id": "ch-2", "reason": "goodwill", "amount": "1.00", "currency": "GBP"},
+		},
+		"charge": {
+			{"optin_id": "oi-1", "amount": "1.00", "currency": "GBP", "merchant_request_id": "first-key"},
+			{"optin_id": "oi-1", "amount": "1.00", "currency": "GBP"},
+		},
+	} {
+		v, _ := lookupBatchVerb(op)
+		rv := v.build(f)
+		// Both prepared before either runs, as rows in flight are.
+		var prepared [2]provider.Prepared
+		for i, fields := range rows {
+			p, err := rv.prepare(f, batchfile.Row{Line: 2 + i, Fields: fields})
+			if err != nil {
+				t.Fatalf("%s: %v", op, err)
+			}
+			prepared[i] = p
+		}
+		for i, want := range []string{"first-key", batchKey("bt-test", 3)} {
+			rf, err := f.ForBatchRow(f.IO, shared, true, "bt-test", 2+i, batchKey("bt-test", 2+i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := prepared[i].Run(t.Context(), rf); !errors.Is(err, cmdutil.ErrValidated) || rf.ValidatedKey() != want {
+				t.Errorf("%s: row %d: %v, key %q, want key %q", op, i+1, err, rf.ValidatedKey(), want)
+			}
 		}
 	}
 }

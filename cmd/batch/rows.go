@@ -18,6 +18,7 @@ import (
 	"github.com/bokuctl/bokuctl/cmd/charge"
 	"github.com/bokuctl/bokuctl/cmd/refund"
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
+	"github.com/bokuctl/bokuctl/internal/provider"
 	"github.com/bokuctl/bokuctl/pkg/batchfile"
 	"github.com/bokuctl/bokuctl/pkg/exitcode"
 	"github.com/bokuctl/bokuctl/pkg/journal"
@@ -25,22 +26,23 @@ import (
 	"github.com/bokuctl/bokuctl/pkg/output"
 )
 
-// batchVerb is one operation a batch runs: a row becomes one run of the
-// single command, through the same provider handlers.
+// batchVerb is one operation a batch runs: a row is one run of the single
+// command's provider handler, given the row as its typed input.
 type batchVerb struct {
 	// op is the command path under bokuctl: "refund", "charge capture".
 	op string
 	// argColumns are the columns that give the command's one argument.
 	argColumns []string
-	noun       func(*cmdutil.Factory) *cobra.Command
-	sub        string
+	// rows builds the single command (its flags name the columns) and
+	// its verb (which runs a row as Go), once a batch.
+	rows func(*cmdutil.Factory) (*cobra.Command, *provider.Verb)
 }
 
 var batchVerbs = []batchVerb{
-	{op: "refund", argColumns: []string{"charge_id", "payment_id"}, noun: refund.NewCmd},
-	{op: "charge", noun: charge.NewCmd},
-	{op: "charge capture", argColumns: []string{"payment_id"}, noun: charge.NewCmd, sub: "capture"},
-	{op: "charge reverse", argColumns: []string{"payment_id"}, noun: charge.NewCmd, sub: "reverse"},
+	{op: "refund", argColumns: []string{"charge_id", "payment_id"}, rows: refund.Rows},
+	{op: "charge", rows: func(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) { return charge.Rows(f, "") }},
+	{op: "charge capture", argColumns: []string{"payment_id"}, rows: func(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) { return charge.Rows(f, "capture") }},
+	{op: "charge reverse", argColumns: []string{"payment_id"}, rows: func(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) { return charge.Rows(f, "reverse") }},
 }
 
 func lookupBatchVerb(op string) (batchVerb, bool) {
@@ -52,31 +54,27 @@ func lookupBatchVerb(op string) (batchVerb, bool) {
 	return batchVerb{}, false
 }
 
-// build makes the single command for one row, under a root named bokuctl
-// so that it journals under its usual name.
-func (v batchVerb) build(f *cmdutil.Factory) *cobra.Command {
-	root := &cobra.Command{Use: "bokuctl"}
-	noun := v.noun(f)
-	root.AddCommand(noun)
-	if v.sub == "" {
-		return noun
-	}
-	for _, c := range noun.Commands() {
-		if c.Name() == v.sub {
-			return c
-		}
-	}
-	panic("batch: no command " + v.op)
+// rowVerb is a verb built for one batch: its single command, whose flags
+// name the columns, and the provider.Verb that runs each row. No row
+// builds or runs a command: each becomes a fresh typed input of the
+// provider's handler (provider.Verb.Prepare), run with the row's own
+// Factory.
+type rowVerb struct {
+	batchVerb
+	cmd  *cobra.Command
+	verb *provider.Verb
+}
+
+func (v batchVerb) build(f *cmdutil.Factory) *rowVerb {
+	cmd, verb := v.rows(f)
+	return &rowVerb{batchVerb: v, cmd: cmd, verb: verb}
 }
 
 // columns lists the columns a row may have: the argument columns and the
 // command's flags, spelled with underscores.
-func (v batchVerb) columns(f *cmdutil.Factory) []string { return v.columnsOf(v.build(f)) }
-
-// columnsOf lists the columns of cmd, the verb's command.
-func (v batchVerb) columnsOf(cmd *cobra.Command) []string {
+func (v *rowVerb) columns() []string {
 	cols := append([]string(nil), v.argColumns...)
-	cmd.Flags().VisitAll(func(fl *pflagFlag) {
+	v.cmd.Flags().VisitAll(func(fl *pflagFlag) {
 		if usableColumn(fl) {
 			cols = append(cols, strings.ReplaceAll(fl.Name, "-", "_"))
 		}
@@ -84,27 +82,12 @@ func (v batchVerb) columnsOf(cmd *cobra.Command) []string {
 	return cols
 }
 
-// verbColumns is the columns of every verb, by operation, building each
-// noun's command tree once (charge's serves charge, capture and reverse):
-// every bokuctl start builds batch's help.
+// verbColumns is the columns of every verb, by operation: every bokuctl
+// start builds batch's help.
 func verbColumns(f *cmdutil.Factory) map[string][]string {
-	nouns := map[string]*cobra.Command{} // "charge" → its command tree
 	out := map[string][]string{}
 	for _, v := range batchVerbs {
-		name, _, _ := strings.Cut(v.op, " ")
-		noun, ok := nouns[name]
-		if !ok {
-			noun = v.noun(f)
-			(&cobra.Command{Use: "bokuctl"}).AddCommand(noun)
-			nouns[name] = noun
-		}
-		cmd := noun
-		for _, c := range noun.Commands() {
-			if v.sub != "" && c.Name() == v.sub {
-				cmd = c
-			}
-		}
-		out[v.op] = v.columnsOf(cmd)
+		out[v.op] = v.build(f).columns()
 	}
 	return out
 }
@@ -116,55 +99,23 @@ func usableColumn(fl *pflagFlag) bool {
 }
 
 // checkColumn says whether a column name means something for the verb.
-func (v batchVerb) checkColumn(cmd *cobra.Command, col string) error {
+func (v *rowVerb) checkColumn(col string) error {
 	for _, a := range v.argColumns {
 		if col == a {
 			return nil
 		}
 	}
-	if fl := cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-")); fl != nil && usableColumn(fl) {
+	if fl := v.cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-")); fl != nil && usableColumn(fl) {
 		return nil
 	}
 	return fmt.Errorf("unknown column %q for batch %s", col, v.op)
 }
 
-// rowCommand is a verb's single command built once and run for one row
-// after another (by one worker, or the validation pass): building the
-// command tree of the noun for every row cost more than the row's own
-// work. The command was built over f, whose value each row's Factory
-// replaces in turn, so the command's closures see the row's run.
-type rowCommand struct {
-	f   *cmdutil.Factory
-	cmd *cobra.Command
-}
-
-// newRowCommand builds the verb's command over a Factory of its own,
-// first a copy of template (a row's Factory).
-func (v batchVerb) newRowCommand(template *cmdutil.Factory) *rowCommand {
-	f := new(cmdutil.Factory)
-	*f = *template
-	return &rowCommand{f: f, cmd: v.build(f)}
-}
-
-// command readies the reused command for row: rf's value in place of the
-// previous row's, every flag back to its default (only string and bool
-// flags reach a row; TestRowCommandForgetsThePreviousRow), then the row's
-// columns. It returns the Factory to run the row with.
-func (v batchVerb) command(rc *rowCommand, rf *cmdutil.Factory, row batchfile.Row) (*cmdutil.Factory, *cobra.Command, []string, error) {
-	*rc.f = *rf
-	cmd := rc.cmd
-	var reset error
-	cmd.Flags().VisitAll(func(fl *pflagFlag) {
-		if fl.Changed {
-			if err := fl.Value.Set(fl.DefValue); err != nil && reset == nil {
-				reset = fmt.Errorf("batch: cannot reset --%s: %w", fl.Name, err)
-			}
-			fl.Changed = false
-		}
-	})
-	if reset != nil {
-		return rc.f, nil, nil, reset
-	}
+// prepare makes row the typed input of the provider's handler: each
+// column checked against the command's flags, the argument column as the
+// argument, the provider chosen as the single command chooses it. Nothing
+// is sent.
+func (v *rowVerb) prepare(rf *cmdutil.Factory, row batchfile.Row) (provider.Prepared, error) {
 	cols := make([]string, 0, len(row.Fields))
 	for col := range row.Fields {
 		cols = append(cols, col)
@@ -172,26 +123,22 @@ func (v batchVerb) command(rc *rowCommand, rf *cmdutil.Factory, row batchfile.Ro
 	sort.Strings(cols)
 	var args []string
 	var argCol string
+	flags := make(map[string]string, len(row.Fields))
 	for _, col := range cols {
 		value := row.Fields[col]
-		if err := v.checkColumn(cmd, col); err != nil {
-			return rc.f, nil, nil, exitcode.New(exitcode.Usage, "%v", err).WithHint("columns are named like the flags of bokuctl %s", v.op)
+		if err := v.checkColumn(col); err != nil {
+			return provider.Prepared{}, exitcode.New(exitcode.Usage, "%v", err).WithHint("columns are named like the flags of bokuctl %s", v.op)
 		}
-		if isArgColumn(v, col) {
+		if isArgColumn(v.batchVerb, col) {
 			if argCol != "" {
-				return rc.f, nil, nil, exitcode.New(exitcode.Usage, "give %s or %s, not both", argCol, col)
+				return provider.Prepared{}, exitcode.New(exitcode.Usage, "give %s or %s, not both", argCol, col)
 			}
 			argCol, args = col, []string{value}
 			continue
 		}
-		if err := cmd.Flags().Set(strings.ReplaceAll(col, "_", "-"), value); err != nil {
-			return rc.f, nil, nil, exitcode.New(exitcode.Usage, "column %s: invalid value %q", col, value)
-		}
+		flags[strings.ReplaceAll(col, "_", "-")] = value
 	}
-	if cmd.Flags().Lookup("yes") != nil {
-		_ = cmd.Flags().Set("yes", "true") // the batch asked once for all rows
-	}
-	return rc.f, cmd, args, nil
+	return v.verb.Prepare(rf, v.op, provider.Row{Args: args, Flags: flags})
 }
 
 func isArgColumn(v batchVerb, col string) bool {
@@ -378,10 +325,11 @@ func (s *batchSummary) String() string {
 	return line
 }
 
-// runRow runs one row through the single command, rc (built once for the
-// caller, which runs one row at a time with it). With validate, it stops
-// at the idempotency key (nothing is sent) and reports the key.
-func (b *batchRun) runRow(ctx context.Context, rc **rowCommand, row batchfile.Row, shared *cmdutil.Shared, validate bool) (rowResult, *cmdutil.Factory) {
+// runRow runs one row: its typed input, prepared from its columns, run
+// by the provider's handler with a Factory of the row's own. With
+// validate, it stops at the idempotency key (nothing is sent) and reports
+// the key.
+func (b *batchRun) runRow(ctx context.Context, row batchfile.Row, shared *cmdutil.Shared, validate bool) (rowResult, *cmdutil.Factory) {
 	res := rowResult{Line: row.Line}
 	var stdout, stderr bytes.Buffer
 	ios := &output.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
@@ -389,19 +337,19 @@ func (b *batchRun) runRow(ctx context.Context, rc **rowCommand, row batchfile.Ro
 	if err != nil {
 		return b.failed(res, err), nil
 	}
-	if *rc == nil {
-		*rc = b.verb.newRowCommand(rf)
-	}
-	rf, cmd, args, err := b.verb.command(*rc, rf, row)
+	prepared, err := b.verb.prepare(rf, row)
 	if err != nil {
 		return b.failed(res, err), rf
 	}
-	rf.Command, rf.Args = cmd, args
-	cmd.SetContext(ctx)
-	// RunE directly, not Execute: a row skips cobra's Args, required-flag
-	// and flag-group checks, which need a command line; the handlers check
-	// their inputs themselves (batch_input.txtar pins their messages).
-	err = cmd.RunE(cmd, args)
+	// The row is no command line: not the batch's (whose Factory rf
+	// copies), not the verb's. The journal row takes its operation,
+	// argument and flags from the run instead.
+	rf.Command = nil
+	rf.Operation, rf.Args, rf.Flags = b.verb.op, prepared.Args(), prepared.Flags
+	// No command line: a row skips cobra's Args, required-flag and
+	// flag-group checks, and the handlers check their inputs themselves
+	// (batch_input.txtar pins their messages).
+	err = prepared.Run(ctx, rf)
 	if validate {
 		if errors.Is(err, cmdutil.ErrValidated) {
 			res.Key, res.Status = rf.ValidatedKey(), "valid"

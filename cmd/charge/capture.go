@@ -8,7 +8,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider/worldline"
 )
 
-func newCaptureCmd(f *cmdutil.Factory) *cobra.Command {
+func newCaptureCmd(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) {
 	cmd := &cobra.Command{
 		Use:   "capture PAYMENT_ID [--amount DECIMAL --currency CUR]",
 		Short: "Capture all or part of an authorized payment (Worldline)",
@@ -17,7 +17,8 @@ func newCaptureCmd(f *cmdutil.Factory) *cobra.Command {
   bokuctl charge capture pay:ch:etu:… --amount 45.00 --currency EUR --final`,
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 	}
-	cmd.RunE = provider.New(cmd, provider.Handlers{provider.Worldline: &worldline.Capture{}}).RunE(f)
+	verb := provider.New(cmd, provider.Handlers{provider.Worldline: &worldline.Capture{}})
+	cmd.RunE = verb.RunE(f)
 	cmd.MarkFlagsRequiredTogether("amount", "currency")
-	return cmd
+	return cmd, verb
 }

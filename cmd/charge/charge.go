@@ -14,6 +14,36 @@ import (
 
 // NewCmd is `bokuctl charge`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd, _ := newCmd(f)
+	cmd.AddCommand(newStatusCmd(f), first(newReverseCmd(f)), first(newCaptureCmd(f)), newIncrementCmd(f), newHostedCmd(f))
+	return cmd
+}
+
+// Rows is the command a batch runs for sub ("" for charge itself,
+// "capture", "reverse"): the command, whose flags name a row's columns,
+// and its verb, which runs a row as Go (provider.Verb.Prepare). The
+// command is under a bare "charge", so that its path is the single
+// command's.
+func Rows(f *cmdutil.Factory, sub string) (*cobra.Command, *provider.Verb) {
+	noun, verb := newCmd(f)
+	var cmd *cobra.Command
+	switch sub {
+	case "":
+		return noun, verb
+	case "capture":
+		cmd, verb = newCaptureCmd(f)
+	case "reverse":
+		cmd, verb = newReverseCmd(f)
+	default:
+		panic("charge: no batch verb " + sub)
+	}
+	noun.AddCommand(cmd)
+	return cmd, verb
+}
+
+func first[A, B any](a A, _ B) A { return a }
+
+func newCmd(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) {
 	in := &provider.AmountInput{}
 	cmd := &cobra.Command{
 		Use:   "charge --amount DECIMAL --currency CUR (--optin-id ID | card on stdin)",
@@ -45,6 +75,5 @@ else.`,
 	cmd.RunE = verb.RunE(f)
 	cmd.MarkFlagRequired("amount")
 	cmd.MarkFlagRequired("currency")
-	cmd.AddCommand(newStatusCmd(f), newReverseCmd(f), newCaptureCmd(f), newIncrementCmd(f), newHostedCmd(f))
-	return cmd
+	return cmd, verb
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/bokuctl/bokuctl/internal/provider/worldline"
 )
 
-func newReverseCmd(f *cmdutil.Factory) *cobra.Command {
+func newReverseCmd(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) {
 	cmd := &cobra.Command{
 		Use:   "reverse (--merchant-request-id ORIGINAL_ID | PAYMENT_ID)",
 		Short: "Reverse a charge (Boku) or an authorization (Worldline)",
@@ -29,10 +29,11 @@ is given.`,
 		Args: cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 	}
 	var yes bool
-	run := provider.New(cmd, provider.Handlers{
+	verb := provider.New(cmd, provider.Handlers{
 		provider.Boku:      &boku.ChargeReverse{},
 		provider.Worldline: &worldline.Reverse{},
-	}).RunE(f)
+	})
+	run := verb.RunE(f)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		what := "the charge"
 		if len(args) == 1 {
@@ -51,5 +52,5 @@ is given.`,
 	cmdutil.AddYesFlag(cmd, &yes)
 	// After provider.New: the flags are the Worldline handler's.
 	cmd.MarkFlagsRequiredTogether("amount", "currency")
-	return cmd
+	return cmd, verb
 }

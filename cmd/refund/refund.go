@@ -16,6 +16,15 @@ import (
 
 // NewCmd is `bokuctl refund`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd, _ := newCmd(f)
+	return cmd
+}
+
+// Rows is `refund` for a batch: the command, whose flags name a row's
+// columns, and its verb, which runs a row as Go (provider.Verb.Prepare).
+func Rows(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) { return newCmd(f) }
+
+func newCmd(f *cmdutil.Factory) (*cobra.Command, *provider.Verb) {
 	in := &provider.AmountInput{}
 	cmd := &cobra.Command{
 		Use:   "refund (CHARGE_ID | PAYMENT_ID | --standalone) [--amount DECIMAL --currency CUR]",
@@ -39,10 +48,11 @@ before sending; resending one never refunds twice.`,
 	cmd.Flags().StringVar(&in.Amount, "amount", "", "amount to refund as a decimal (default: all that is left)")
 	cmd.Flags().StringVar(&in.Currency, "currency", "", "currency of --amount, the charge's (Boku: default the charge's, asked of Boku first)")
 	var yes bool
-	run := provider.New(cmd, provider.Handlers{
+	verb := provider.New(cmd, provider.Handlers{
 		provider.Boku:      boku.NewRefund(in),
 		provider.Worldline: worldline.NewRefund(in),
-	}).RunE(f)
+	})
+	run := verb.RunE(f)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if in.Amount == "" && len(args) == 1 {
 			f.ConfirmBeforeSending(yes, "a full refund (no --amount)", fmt.Sprintf("Refund %s in full", args[0]))
@@ -51,5 +61,5 @@ before sending; resending one never refunds twice.`,
 	}
 	cmdutil.AddYesFlag(cmd, &yes)
 	cmd.AddCommand(newStatusCmd(f), newCaptureCmd(f), newReverseCmd(f))
-	return cmd
+	return cmd, verb
 }

@@ -178,6 +178,20 @@ func (f *Factory) intentEntry(key string, in Intent) journal.Entry {
 				e.Targets[fl.Name] = fl.Value.String()
 			}
 		})
+	} else if cmd == nil && r.Flags != nil {
+		if len(r.Args) > 0 {
+			e.Targets["args"] = strings.Join(r.Args, " ")
+		}
+		for name, value := range r.Flags {
+			switch name {
+			case "amount":
+				e.Amount = value
+			case "currency":
+				e.Currency = value
+			default:
+				e.Targets[name] = value
+			}
+		}
 	}
 	for k, v := range in.Targets {
 		e.Targets[k] = v

@@ -31,6 +31,10 @@ type Run struct {
 	// Args are the command's arguments when no command line parsed them
 	// (a batch row's payment_id column): the journal's "args" target.
 	Args []string
+	// Flags are the flags a batch row gave (its columns, by flag name)
+	// when no command line parsed them: the journal row's amount,
+	// currency and targets, as a command line's flags are.
+	Flags map[string]string
 
 	confirm *confirmation
 	sent    bool

@@ -41,9 +41,16 @@ type RowRunner interface {
 // typed input, filled.
 type Prepared struct {
 	Provider Name
-	input    RowInput
-	args     []string
+	// Flags are the row's flags as their values print (a bool column
+	// "1" is "true"): what the journal row records, as for a command
+	// line's.
+	Flags map[string]string
+	input RowInput
+	args  []string
 }
+
+// Args is the row's argument, if it has one.
+func (p Prepared) Args() []string { return p.args }
 
 // Run runs the row with f, the row's own Factory.
 func (p Prepared) Run(ctx context.Context, f *cmdutil.Factory) error {
@@ -72,6 +79,7 @@ func (v *Verb) Prepare(f *cmdutil.Factory, path string, row Row) (Prepared, erro
 		flags = append(flags, flag)
 	}
 	sort.Strings(flags) // the first bad column is the same every time
+	given := make(map[string]string, len(flags))
 	for _, flag := range flags {
 		col := strings.ReplaceAll(flag, "-", "_")
 		if fs.Lookup(flag) == nil {
@@ -81,8 +89,9 @@ func (v *Verb) Prepare(f *cmdutil.Factory, path string, row Row) (Prepared, erro
 		if err := fs.Set(flag, row.Flags[flag]); err != nil {
 			return Prepared{}, exitcode.New(exitcode.Usage, "column %s: invalid value %q", col, row.Flags[flag])
 		}
+		given[flag] = fs.Lookup(flag).Value.String()
 	}
-	return Prepared{Provider: name, input: input, args: row.Args}, nil
+	return Prepared{Provider: name, Flags: given, input: input, args: row.Args}, nil
 }
 
 // choose picks the provider and its handler for a run with args, where
@@ -122,4 +131,15 @@ func (v *Verb) choose(f *cmdutil.Factory, path string, args []string, changed fu
 		}
 	}
 	return name, handler, nil
+}
+
+// FlagProvider is the provider whose handler registered flag, "" for a
+// flag of the command itself (--amount of refund).
+func (v *Verb) FlagProvider(flag string) Name {
+	for _, o := range v.owners {
+		if o.flag == flag {
+			return o.provider
+		}
+	}
+	return ""
 }
