@@ -2,6 +2,8 @@ package output
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -46,6 +48,91 @@ func FuzzKeyOrder(f *testing.F) {
 				t.Fatalf("ranks are not 0..n-1: %v", rank)
 			}
 			seen[r] = true
+		}
+	})
+}
+
+// objectMembersByTokens is ObjectMembers as json.Decoder reads it: the
+// reference the one-pass cut must agree with.
+func objectMembersByTokens(doc []byte) ([]Member, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
+	}
+	var members []Member
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		members = append(members, Member{key, raw})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if rest := bytes.TrimLeft(doc[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return nil, fmt.Errorf("trailing data")
+	}
+	return members, nil
+}
+
+func TestObjectMembers(t *testing.T) {
+	for _, doc := range []string{
+		`{}`, ` { } `, `{"a":1}`, `{"a":"x,}","b":{"c":[1,{"d":"]"}]},"e":null,"f":true,"g":-1.5e3}`,
+		"{\n  \"a\\\"b\" : [ 1 , 2 ] ,\n  \"\\u00e9\": \"\\\\\"\n}", `{"a":{},"b":[],"c":""}`,
+	} {
+		checkObjectMembers(t, []byte(doc))
+	}
+	for _, bad := range []string{``, `[]`, `{"a":}`, `{"a":1`, `"x"`, `{"a":1}x`} {
+		if _, err := ObjectMembers([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func checkObjectMembers(t *testing.T, doc []byte) {
+	t.Helper()
+	want, wantErr := objectMembersByTokens(doc)
+	got, err := ObjectMembers(doc)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%q: error %v, the decoder's %v", doc, err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%q: %d members, the decoder's %d", doc, len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Key != want[i].Key || !bytes.Equal(got[i].Raw, want[i].Raw) {
+			t.Fatalf("%q: member %d %q=%s, the decoder's %q=%s", doc, i, got[i].Key, got[i].Raw, want[i].Key, want[i].Raw)
+		}
+	}
+}
+
+func FuzzObjectMembers(f *testing.F) {
+	f.Add([]byte(`{"a":"x,}","b":{"c":[1,{"d":"]"}]},"e":null}`))
+	f.Add([]byte(`{"\u00e9" : "\\" , "k":[ ]}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		checkObjectMembers(t, doc)
+	})
+}
+
+func BenchmarkObjectMembers(b *testing.B) {
+	doc := []byte(`{"refund_id":"rf-000001","merchant_refund_id":"bt-abc-000002","charge_id":"ch-000001","status":"success","amount":"0.01","amount_minor_units":1,"currency":"GBP","refund_reason":"goodwill","refund_reason_code":8,"country":"gb","network_id":"sandbox","reason_code":0}`)
+	b.Run("cut", func(b *testing.B) {
+		for b.Loop() {
+			ObjectMembers(doc)
+		}
+	})
+	b.Run("tokens", func(b *testing.B) {
+		for b.Loop() {
+			objectMembersByTokens(doc)
 		}
 	})
 }
