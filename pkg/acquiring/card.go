@@ -52,7 +52,9 @@ func (e *CardError) Error() string {
 }
 
 // unknownField is the name in encoding/json's "unknown field" error.
-var unknownField = regexp.MustCompile(`^json: unknown field "([A-Za-z_][A-Za-z0-9_]{0,31})"$`)
+var unknownField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^json: unknown field "([A-Za-z_][A-Za-z0-9_]{0,31})"$`)
+})
 
 // ParseCard reads and checks card JSON {"number","expiry","cvc"}: the
 // number 12–19 digits passing the Luhn check (spaces allowed), expiry
@@ -71,7 +73,7 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 		}
 		// A field name is not card data; a name made of anything but
 		// letters, digits and _ (a number pasted as a key) is not quoted.
-		if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
+		if m := unknownField().FindStringSubmatch(err.Error()); m != nil {
 			return PlainCardData{}, &CardError{Field: m[1], Reason: `is not a card field: use only "number", "expiry" and "cvc"`}
 		}
 		return PlainCardData{}, &CardError{Reason: `expected JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}: ` + scrub(err.Error())}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -68,7 +69,7 @@ func (d *dialect) optionalTime(t time.Time) any {
 	return d.t(t)
 }
 
-var decimalAmount = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+var decimalAmount = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`) })
 
 // amount is a decimal amount as the engine stores it: numeric on
 // PostgreSQL (NULL for none), text on SQLite.
@@ -76,7 +77,7 @@ func (d *dialect) amount(s string) any {
 	if !d.native {
 		return s
 	}
-	if !decimalAmount.MatchString(s) {
+	if !decimalAmount().MatchString(s) {
 		return nil
 	}
 	return s
