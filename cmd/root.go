@@ -105,12 +105,20 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		return value, ok
 	}
 	var root *cobra.Command
-	if onlyVersion(args) && !wholeTree {
+	switch {
+	case wholeTree:
+		root = NewRootCmd(f)
+	case onlyVersion(args):
 		// The one command that needs nothing of the tree: building the
 		// whole tree is most of what `bokuctl version` costs.
 		root = newRoot(f, all.Registry())
 		root.AddCommand(newVersionCmd(f))
-	} else {
+		root.CompletionOptions.DisableDefaultCmd = true
+	case onlyRootHelp(args):
+		// The root's help lists the commands; it needs none of them built.
+		root = newRoot(f, all.Registry())
+		addCommandStubs(root)
+	default:
 		root = NewRootCmd(f)
 	}
 	root.SetArgs(args)
@@ -286,44 +294,121 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	return root
 }
 
+// commandGroups are the groups of the root's help, in order.
+var commandGroups = []struct{ id, title string }{
+	{"payments", "Payments (Boku, or Worldline with --provider worldline):"},
+	{"boku", "Boku:"},
+	{"worldline", "Worldline:"},
+	{"ottu", "Ottu:"},
+	{"setup", "Setup and tools:"},
+}
+
+// rootCommand is one command (or help topic, with no group) of the root:
+// what the root's help says of it, and how to build it. The root's help
+// needs only the first three, so `bokuctl --help` builds none of the
+// commands (building them all is most of what it would cost);
+// TestRootCommandsAreTheBuiltOnes checks that they say what the built
+// commands say.
+type rootCommand struct {
+	group, name, short string
+	build              func(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command
+}
+
+// rootCommands lists the root's commands and help topics.
+func rootCommands() []rootCommand {
+	type reg = *provider.Registry
+	type fac = *cmdutil.Factory
+	return []rootCommand{
+		{"payments", "charge", "Charge a Boku opt-in or a card (Worldline)", func(f fac, _ reg) *cobra.Command { return charge.NewCmd(f) }},
+		{"payments", "refund", "Refund all or part of a charge (Boku) or payment (Worldline)", func(f fac, _ reg) *cobra.Command { return refund.NewCmd(f) }},
+		{"payments", "forex", "Show an exchange rate and convert an amount (Boku forex, Worldline DCC)", func(f fac, _ reg) *cobra.Command { return forex.NewCmd(f) }},
+		{"payments", "fund-check", "Ask whether a payment method can cover an amount (Boku fund check, Worldline balance inquiry)", func(f fac, _ reg) *cobra.Command { return fundcheck.NewCmd(f) }},
+		{"payments", "batch", "Run many refunds, charges, captures or reversals from a file: validated first, rate-limited, resumable", func(f fac, p reg) *cobra.Command { return batch.NewCmd(f, p, nil) }},
+		{"boku", "optin", "Opt a consumer's payment method in (Boku hosted opt-in: begin, validate, confirm), query and cancel it", func(f fac, _ reg) *cobra.Command { return optin.NewCmd(f) }},
+		{"boku", "simulate", "Set what Boku's test-environment simulator answers next (MTE only)", func(f fac, _ reg) *cobra.Command { return simulate.NewCmd(f) }},
+		{"boku", "verify-service", "Check that a Boku service id is valid for the profile's merchant (legacy API)", func(f fac, _ reg) *cobra.Command { return verifyservice.NewCmd(f) }},
+		{"boku", "notify", "Check Boku's signed notifications", func(f fac, _ reg) *cobra.Command { return notify.NewCmd(f) }},
+		{"boku", "listen", "Receive Boku notifications, verify them, print and forward them", func(f fac, _ reg) *cobra.Command { return notify.NewListenCmd(f) }},
+		{"boku", "sign", "Compute Boku signature headers, for debugging integrations", func(f fac, _ reg) *cobra.Command { return sign.NewCmd(f) }},
+		{"worldline", "verify-card", "Verify a card without charging it (Worldline account verification)", func(f fac, _ reg) *cobra.Command { return verifycard.NewCmd(f) }},
+		{"worldline", "operation", "Act on a single Worldline operation", func(f fac, _ reg) *cobra.Command { return operation.NewCmd(f) }},
+		{"ottu", "methods", "Which payment methods (gateways) an Ottu merchant can offer", func(f fac, _ reg) *cobra.Command { return methods.NewCmd(f) }},
+		{"setup", "api", "Send any call of the profile's provider, signed and journalled like the others", func(f fac, p reg) *cobra.Command { return api.NewCmd(f, p) }},
+		{"setup", "init", "Set up a profile for a provider: settings, secret, and a harmless check", func(f fac, p reg) *cobra.Command { return initcmd.NewCmd(f, p, nil) }},
+		{"setup", "journal", "The record of every request that moved money or changed state", func(f fac, _ reg) *cobra.Command { return journal.NewCmd(f) }},
+		{"setup", "reconcile", "Settle the journal's unknown and pending requests by asking the providers", func(f fac, p reg) *cobra.Command { return reconcile.NewCmd(f, p, nil) }},
+		{"setup", "status", "What needs attention: unknown and pending requests, unfinished batches", func(f fac, _ reg) *cobra.Command { return status.NewCmd(f) }},
+		{"setup", "profile", "Manage profiles: named sets of provider settings", func(f fac, p reg) *cobra.Command { return profile.NewCmd(f, p) }},
+		{"setup", "secret", "Store, check and delete a profile's secrets", func(f fac, p reg) *cobra.Command { return secret.NewCmd(f, p) }},
+		{"setup", "sandbox", "Run fake Boku, Worldline and Ottu servers locally: try every command with no account", func(f fac, _ reg) *cobra.Command { return sandboxcmd.NewCmd(f, Run) }},
+		{"setup", "version", "Show the version, commit, build date and Go version", func(f fac, _ reg) *cobra.Command { return newVersionCmd(f) }},
+		{"", "exit-codes", "What each exit code means", func(fac, reg) *cobra.Command { return newExitCodesTopic() }},
+		{"", "environment", "Every environment variable bokuctl reads", func(fac, reg) *cobra.Command { return newEnvironmentTopic() }},
+	}
+}
+
 // addCommands adds every command and help topic to root.
 func addCommands(f *cmdutil.Factory, providers *provider.Registry, root *cobra.Command) {
-	groups := []struct {
-		id, title string
-		commands  []*cobra.Command
-	}{
-		{"payments", "Payments (Boku, or Worldline with --provider worldline):", []*cobra.Command{
-			charge.NewCmd(f), refund.NewCmd(f), forex.NewCmd(f), fundcheck.NewCmd(f), batch.NewCmd(f, providers, nil),
-		}},
-		{"boku", "Boku:", []*cobra.Command{
-			optin.NewCmd(f), simulate.NewCmd(f), verifyservice.NewCmd(f), notify.NewCmd(f), notify.NewListenCmd(f), sign.NewCmd(f),
-		}},
-		{"worldline", "Worldline:", []*cobra.Command{verifycard.NewCmd(f), operation.NewCmd(f)}},
-		{"ottu", "Ottu:", []*cobra.Command{methods.NewCmd(f)}},
-		{"setup", "Setup and tools:", []*cobra.Command{
-			api.NewCmd(f, providers), initcmd.NewCmd(f, providers, nil), journal.NewCmd(f), reconcile.NewCmd(f, providers, nil), status.NewCmd(f), profile.NewCmd(f, providers), secret.NewCmd(f, providers), sandboxcmd.NewCmd(f, Run), newVersionCmd(f),
-		}},
-	}
-	for _, g := range groups {
+	for _, g := range commandGroups {
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
-		for _, c := range g.commands {
-			c.GroupID = g.id
-			if (g.id != "setup" || c.Name() == "api") && !slices.Contains([]string{"notify", "listen", "sign"}, c.Name()) {
-				// Its requests go to a provider: --dry-run applies.
-				cmdutil.MarkSends(c)
-			}
-			root.AddCommand(c)
+	}
+	for _, rc := range rootCommands() {
+		c := rc.build(f, providers)
+		c.GroupID = rc.group
+		if rc.group != "" && (rc.group != "setup" || rc.name == "api") && !slices.Contains([]string{"notify", "listen", "sign"}, rc.name) {
+			// Its requests go to a provider: --dry-run applies.
+			cmdutil.MarkSends(c)
 		}
+		root.AddCommand(c)
 	}
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
-	root.AddCommand(newExitCodesTopic(), newEnvironmentTopic())
 	root.InitDefaultCompletionCmd()
 	setCompletionExamples(root)
 	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
 		cmdutil.AsGroup(completion)
 	}
 	completion.Register(root, f)
+}
+
+// addCommandStubs gives root, for its own help only, a stand-in for each
+// command and help topic with what that help shows of it: its name, its
+// line, its group, and whether it runs (a topic does not). A stand-in
+// never runs: Run uses it only when the command line asks for the root's
+// help and nothing else (onlyRootHelp).
+func addCommandStubs(root *cobra.Command) {
+	for _, g := range commandGroups {
+		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
+	}
+	for _, rc := range rootCommands() {
+		c := &cobra.Command{Use: rc.name, Short: rc.short, GroupID: rc.group}
+		if rc.group != "" {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				return fmt.Errorf("internal error: the stand-in for %s ran", cmd.CommandPath())
+			}
+		}
+		root.AddCommand(c)
+	}
+	root.SetHelpCommandGroupID("setup")
+	root.SetCompletionCommandGroupID("setup")
+	root.InitDefaultCompletionCmd()
+}
+
+// onlyRootHelp reports whether args ask for the root's help and nothing
+// else: none, or only -h, --help and at most one help (the help command,
+// which shows the root's help, or its own with -h).
+func onlyRootHelp(args []string) bool {
+	helps := 0
+	for _, a := range args {
+		switch a {
+		case "-h", "--help":
+		case "help":
+			helps++
+		default:
+			return false
+		}
+	}
+	return helps <= 1
 }
 
 // setUp validates the global options and builds the printer. It runs after

@@ -2,7 +2,10 @@
 // the linker: go build -ldflags "-X github.com/bokuctl/bokuctl/internal/build.Version=v1.2.3 ...".
 package build
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // Set with -ldflags -X at release time.
 var (
@@ -20,8 +23,12 @@ type Info struct {
 
 // Current returns the stamped values, filling gaps from the Go build
 // information (module version for `go install …@vX`, VCS revision and time
-// for builds from a checkout).
-func Current() Info {
+// for builds from a checkout). The build information is read once (the
+// root's --version and the version command both ask; reading it parses
+// it).
+func Current() Info { return current() }
+
+var current = sync.OnceValue(func() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -39,4 +46,4 @@ func Current() Info {
 		}
 	}
 	return info
-}
+})
