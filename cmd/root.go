@@ -119,7 +119,11 @@ func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string,
 		root = newRoot(f, all.Registry())
 		addCommandStubs(root)
 	default:
-		root = NewRootCmd(f)
+		// Only the command args select is built (building them all is
+		// most of what starting costs), unless they need the whole tree.
+		if root = lazyRoot(f, args); root == nil {
+			root = NewRootCmd(f)
+		}
 	}
 	root.SetArgs(args)
 	root.SetIn(ios.In)
@@ -353,13 +357,7 @@ func addCommands(f *cmdutil.Factory, providers *provider.Registry, root *cobra.C
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
 	}
 	for _, rc := range rootCommands() {
-		c := rc.build(f, providers)
-		c.GroupID = rc.group
-		if rc.group != "" && (rc.group != "setup" || rc.name == "api") && !slices.Contains([]string{"notify", "listen", "sign"}, rc.name) {
-			// Its requests go to a provider: --dry-run applies.
-			cmdutil.MarkSends(c)
-		}
-		root.AddCommand(c)
+		root.AddCommand(buildRootCommand(f, providers, rc))
 	}
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
@@ -371,27 +369,73 @@ func addCommands(f *cmdutil.Factory, providers *provider.Registry, root *cobra.C
 	completion.Register(root, f)
 }
 
-// addCommandStubs gives root, for its own help only, a stand-in for each
-// command and help topic with what that help shows of it: its name, its
-// line, its group, and whether it runs (a topic does not). A stand-in
-// never runs: Run uses it only when the command line asks for the root's
-// help and nothing else (onlyRootHelp).
-func addCommandStubs(root *cobra.Command) {
+// buildRootCommand builds one of the root's commands, in its group.
+func buildRootCommand(f *cmdutil.Factory, providers *provider.Registry, rc rootCommand) *cobra.Command {
+	c := rc.build(f, providers)
+	c.GroupID = rc.group
+	if rc.group != "" && (rc.group != "setup" || rc.name == "api") && !slices.Contains([]string{"notify", "listen", "sign"}, rc.name) {
+		// Its requests go to a provider: --dry-run applies.
+		cmdutil.MarkSends(c)
+	}
+	return c
+}
+
+// addCommandStubs gives root a stand-in for each command and help topic,
+// with what the root's help shows of it: its name, its line, its group,
+// and whether it runs (a topic does not); and cobra's completion command.
+// It returns what each stand-in stands for. A stand-in never runs:
+// lazyRoot replaces the one a command line selects with the command, and
+// Run uses the others only for the root's help.
+func addCommandStubs(root *cobra.Command) map[*cobra.Command]rootCommand {
 	for _, g := range commandGroups {
 		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
 	}
+	stubs := map[*cobra.Command]rootCommand{}
 	for _, rc := range rootCommands() {
-		c := &cobra.Command{Use: rc.name, Short: rc.short, GroupID: rc.group}
+		c := &cobra.Command{Use: rc.name, Short: rc.short, GroupID: rc.group, Annotations: map[string]string{standInAnnotation: "true"}}
 		if rc.group != "" {
 			c.RunE = func(cmd *cobra.Command, args []string) error {
 				return fmt.Errorf("internal error: the stand-in for %s ran", cmd.CommandPath())
 			}
 		}
 		root.AddCommand(c)
+		stubs[c] = rc
 	}
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
 	root.InitDefaultCompletionCmd()
+	return stubs
+}
+
+// standInAnnotation marks a stand-in (for tests).
+const standInAnnotation = "bokuctl_stand_in"
+
+// lazyRoot is the tree for args with only the command they select built
+// (a command of rootCommands, with all its subcommands), the others
+// stand-ins, or nil when args select none of them: the root itself, an
+// unknown command, the help or completion commands, or a completion
+// request (those need the whole tree). Cobra resolves args on this tree
+// exactly as on the whole one: the stand-ins have the commands' names,
+// and the root's flags are the same.
+func lazyRoot(f *cmdutil.Factory, args []string) *cobra.Command {
+	providers := all.Registry()
+	root := newRoot(f, providers)
+	stubs := addCommandStubs(root)
+	c, _, err := root.Find(args)
+	if err != nil {
+		return nil
+	}
+	for c.HasParent() && c.Parent() != root {
+		c = c.Parent()
+	}
+	rc, ok := stubs[c]
+	if !ok {
+		return nil
+	}
+	root.RemoveCommand(c)
+	root.AddCommand(buildRootCommand(f, providers, rc))
+	completion.Register(root, f)
+	return root
 }
 
 // onlyRootHelp reports whether args ask for the root's help and nothing

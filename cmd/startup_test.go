@@ -124,3 +124,64 @@ func TestRootCommandsAreTheBuiltOnes(t *testing.T) {
 		}
 	}
 }
+
+// A command line that selects one command builds only that one, and
+// answers as the whole tree does: its help, its usage errors, the root's
+// errors and suggestions, the help topics.
+func TestLazyTreeAnswersTheSame(t *testing.T) {
+	for _, args := range []string{
+		"charge --help", "charge", "charge --bogus", "charge hosted --help", "refund --help", "batch --help",
+		"batch run --help", "journal list --help", "journal --help", "exit-codes", "environment", "exit-codes --help",
+		"sandbox --help", "notify --help", "listen --help", "sign --help", "api --help", "init --help",
+		"-p shop charge --help", "--template x charge --help", "-o csv charge --help", "--provider nope charge --help",
+		"chrage", "bogus --help", "help charge", "help journal list", "completion bash", "completion --help",
+		"--version", "-v", "charge -o csv --optin-id x --amount 1 --currency GBP", "--dry-run status --help",
+		"operation --help", "verify-card --help", "version --help", "profile --help", "secret --help",
+		"methods --help", "optin --help", "simulate --help", "verify-service --help", "forex --help",
+		"fund-check --help", "reconcile --help", "status --help", "-- charge", "charge -- --help",
+	} {
+		lazy, whole := runTree(false, strings.Fields(args)), runTree(true, strings.Fields(args))
+		if lazy != whole {
+			t.Errorf("bokuctl %s with only its command built:\n%s\nin the whole tree:\n%s", args, lazy, whole)
+		}
+	}
+}
+
+// lazyRoot builds the selected command and only it, and gives up on the
+// command lines that need the whole tree.
+func TestLazyRootBuildsOnlyTheSelectedCommand(t *testing.T) {
+	f := cmdutil.NewFactory(nil, func(string) string { return "" })
+	for args, want := range map[string]string{
+		"charge --help":         "charge",
+		"-p shop refund create": "refund",
+		"journal list":          "journal",
+		"exit-codes":            "exit-codes",
+		"":                      "",
+		"help charge":           "",
+		"completion bash":       "",
+		"__complete charge ''":  "",
+		"bogus":                 "",
+		"--version":             "",
+	} {
+		root := lazyRoot(f, strings.Fields(args))
+		if want == "" {
+			if root != nil {
+				t.Errorf("lazyRoot(%q) built a tree; want the whole tree", args)
+			}
+			continue
+		}
+		if root == nil {
+			t.Errorf("lazyRoot(%q) = nil, want %s built", args, want)
+			continue
+		}
+		for _, c := range root.Commands() {
+			standIn := c.Annotations[standInAnnotation] == "true"
+			if c.Name() == want && standIn {
+				t.Errorf("lazyRoot(%q): %s is a stand-in", args, want)
+			}
+			if c.Name() != want && c.Name() != "completion" && !standIn {
+				t.Errorf("lazyRoot(%q): %s was built too", args, c.Name())
+			}
+		}
+	}
+}
