@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures the wall time of `bokuctl version` and `bokuctl --help` against
 # a hello-world Go binary built the same way, in one run, and prints the
-# medians and their ratios (the target, issue 15: at most 3x hello-world
-# for both; issue 27: at most 2x); then the median wall time of `bokuctl sandbox demo` (14 real
-# HTTP flows).
+# medians and their ratios (the targets: issue 15, at most 3x hello-world
+# for both; issue 27, at most 2x), and `bokuctl charge --help` (a command
+# of its own: the root builds only it); then the median wall time of
+# `bokuctl sandbox demo` (14 real HTTP flows).
 # COMPARE="label=path/to/bokuctl …" also measures those binaries' version
 # and --help in the same run (before/after figures).
 # Usage: bash bench/startup.sh [runs]   (default 20; the demo runs runs/4)
@@ -58,12 +59,13 @@ cpu_ms() { awk -v t="$(cat "$tmp/cpu.$1")" -v n="$runs" 'BEGIN { printf "%.2f\n"
 cmd_hello=("$tmp/hello")
 cmd_version=("$tmp/bokuctl" version)
 cmd_help=("$tmp/bokuctl" --help)
-labels=(hello version help)
+cmd_charge=("$tmp/bokuctl" charge --help)
+labels=(hello version help charge)
 i=0
 for other in ${COMPARE:-}; do
   i=$((i + 1))
-  declare -a "cmd_v$i=(\"\${other#*=}\" version)" "cmd_h$i=(\"\${other#*=}\" --help)"
-  labels+=("v$i" "h$i")
+  declare -a "cmd_v$i=(\"\${other#*=}\" version)" "cmd_h$i=(\"\${other#*=}\" --help)" "cmd_c$i=(\"\${other#*=}\" charge --help)"
+  labels+=("v$i" "h$i" "c$i")
 done
 measure "${labels[@]}"
 
@@ -76,11 +78,13 @@ echo "bokuctl version median:  ${version} ms (CPU $(cpu_ms version) ms)"
 awk -v a="$version" -v b="$hello" 'BEGIN { printf "ratio (version/hello):   %.1fx\n", a / b }'
 echo "bokuctl --help median:   ${help} ms (CPU $(cpu_ms help) ms)"
 awk -v a="$help" -v b="$hello" 'BEGIN { printf "ratio (--help/hello):    %.1fx\n", a / b }'
+awk -v a="$(median_ms charge)" -v b="$hello" -v c="$(cpu_ms charge)" 'BEGIN { printf "bokuctl charge --help:   %.2f ms (%.1fx, CPU %.2f ms)\n", a, a / b, c }'
 i=0
 for other in ${COMPARE:-}; do
   i=$((i + 1))
-  awk -v l="${other%%=*}" -v v="$(median_ms "v$i")" -v h="$(median_ms "h$i")" -v b="$hello" -v vc="$(cpu_ms "v$i")" -v hc="$(cpu_ms "h$i")" \
-    'BEGIN { printf "%s: version %.2f ms (%.1fx, CPU %.2f ms), --help %.2f ms (%.1fx, CPU %.2f ms)\n", l, v, v / b, vc, h, h / b, hc }'
+  awk -v l="${other%%=*}" -v v="$(median_ms "v$i")" -v h="$(median_ms "h$i")" -v c="$(median_ms "c$i")" -v b="$hello" \
+    -v vc="$(cpu_ms "v$i")" -v hc="$(cpu_ms "h$i")" -v cc="$(cpu_ms "c$i")" \
+    'BEGIN { printf "%s: version %.2f ms (%.1fx, CPU %.2f ms), --help %.2f ms (%.1fx, CPU %.2f ms), charge --help %.2f ms (%.1fx, CPU %.2f ms)\n", l, v, v / b, vc, h, h / b, hc, c, c / b, cc }'
 done
 runs=$(( runs / 4 > 0 ? runs / 4 : 1 ))
 [ -n "${NO_DEMO:-}" ] && exit 0
