@@ -418,6 +418,9 @@ const standInAnnotation = "bokuctl_stand_in"
 // exactly as on the whole one: the stand-ins have the commands' names,
 // and the root's flags are the same.
 func lazyRoot(f *cmdutil.Factory, args []string) *cobra.Command {
+	if len(args) > 0 && slices.Contains([]string{"help", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd}, args[0]) {
+		return nil // known to need the whole tree: no stand-ins to build first
+	}
 	providers := all.Registry()
 	root := newRoot(f, providers)
 	stubs := addCommandStubs(root)

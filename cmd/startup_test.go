@@ -160,6 +160,7 @@ func TestLazyRootBuildsOnlyTheSelectedCommand(t *testing.T) {
 		"help charge":           "",
 		"completion bash":       "",
 		"__complete charge ''":  "",
+		"__completeNoDesc x":    "",
 		"bogus":                 "",
 		"--version":             "",
 	} {
