@@ -10,6 +10,11 @@
 # Every notification has its own refund id (bench/notifyload signs them
 # with the sandbox key). COMPARE="label=path/to/bokuctl …" also measures
 # those binaries' listen rates in the same run (not their memory).
+# Each rate line also gives the server's CPU time per notification (user
+# + system, summed over its threads from /proc/PID/task/*/schedstat), which
+# the machine's other load disturbs less than the rate; the client
+# (notifyload) and the server share the machine's cores, so a server's CPU
+# per notification is what its rate pays for.
 # Usage: bash bench/listen.sh [per_concurrency] [mem_total] [step]
 #        (default 3000 100000 20000)
 set -euo pipefail
@@ -40,6 +45,7 @@ start_listen() { # binary, name → sets lpid, lurl
   lurl=$(cat "$tmp/$2.url")
 }
 "$tmp/bare" "$tmp/bare.url" &
+bare_pid=$!
 pids+=($!)
 wait_file "$tmp/bare.url"
 bare_url=$(cat "$tmp/bare.url")
@@ -52,14 +58,26 @@ for b in "${binaries[@]}"; do
   urls[${b%%=*}]=$lurl
   lpids[${b%%=*}]=$lpid
 done
+# cpu_ns PID: CPU time of all its threads so far, in nanoseconds.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d", s }'; }
+# load URL PID C → sets rate (notifications/s) and us (server CPU µs each).
+load() {
+  local before after
+  before=$(cpu_ns "$2")
+  rate=$("$tmp/notifyload" -url "$1" -n "$n" -c "$3" -start "$next" | awk '{ print $2 }')
+  after=$(cpu_ns "$2")
+  us=$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n / 1000 }')
+}
 next=0
 for c in 1 4 16; do
-  bare=$("$tmp/notifyload" -url "$bare_url" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
-  echo "bare HTTP server, $n notifications, concurrency $c: $bare/s"
+  load "$bare_url" "$bare_pid" "$c"
+  bare=$rate bare_us=$us
+  echo "bare HTTP server, $n notifications, concurrency $c: $bare/s, server CPU $bare_us µs each"
   for b in "${binaries[@]}"; do
     label=${b%%=*}
-    r=$("$tmp/notifyload" -url "${urls[$label]}" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
-    printf '%-6s listen, %s notifications, concurrency %2s: %6s/s, %.2f of the bare server\n' "$label" "$n" "$c" "$r" "$(awk -v a="$r" -v b="$bare" 'BEGIN { print a / b }')"
+    load "${urls[$label]}" "${lpids[$label]}" "$c"
+    printf '%-6s listen, %s notifications, concurrency %2s: %6s/s, %.2f of the bare server; server CPU %s µs each, %.2fx the bare server\n' \
+      "$label" "$n" "$c" "$rate" "$(awk -v a="$rate" -v b="$bare" 'BEGIN { print a / b }')" "$us" "$(awk -v a="$us" -v b="$bare_us" 'BEGIN { print a / b }')"
   done
   next=$((next + n))
 done

@@ -162,7 +162,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted, seen: seen}
+	r := newReceiver(f, keys, opts.ForwardTo, f.HTTPClient(bokudirect.MaskHeader, nil), trusted, seen)
 	server := newServer(r)
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
@@ -202,6 +202,10 @@ type receiver struct {
 	// without printing it twice or forwarding it again once delivered.
 	seenMu sync.Mutex
 	seen   *seenStore
+}
+
+func newReceiver(f *cmdutil.Factory, keys bokunotify.Keys, forwardTo string, client *http.Client, unsignedFrom []netip.Prefix, seen *seenStore) *receiver {
+	return &receiver{f: f, keys: keys, forwardTo: forwardTo, client: client, unsignedFrom: unsignedFrom, seen: seen}
 }
 
 func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {

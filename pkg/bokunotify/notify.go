@@ -353,22 +353,44 @@ type directNotification struct {
 // parseDirect reads a Boku 3.0 notification body (what names it in
 // errors: "signed body") in one pass: verification used to read it once for
 // its root element, then again for its fields.
+//
+// A body in the plain form Boku sends is read by scanDirect; any other is
+// decoded by encoding/xml, which says what is wrong with it.
 func parseDirect(body []byte, what string) (*Event, error) {
+	n, ok := scanDirect(body)
+	if !ok {
+		var err error
+		if n, err = decodeDirect(body, what); err != nil {
+			return nil, err
+		}
+	}
+	return directEvent(&n)
+}
+
+// decodeDirect decodes a notification body with encoding/xml.
+func decodeDirect(body []byte, what string) (directNotification, error) {
 	var n directNotification
 	err := xml.Unmarshal(body, &n)
 	var syntax *xml.SyntaxError
 	if err != nil && (n.XMLName.Local == "" || errors.As(err, &syntax)) {
-		return nil, malformed("%s is not XML: %v", what, err)
+		return n, malformed("%s is not XML: %v", what, err)
 	}
 	root := n.XMLName.Local
 	switch root {
 	case "charge-notification", "refund-notification":
 	default:
-		return nil, malformed("%s is a <%s>, not a <charge-notification> or <refund-notification>", what, root)
+		return n, malformed("%s is a <%s>, not a <charge-notification> or <refund-notification>", what, root)
 	}
 	if err != nil {
-		return nil, malformed("<%s>: %v", root, err)
+		return n, malformed("<%s>: %v", root, err)
 	}
+	return n, nil
+}
+
+// directEvent is the event of a decoded notification, or why it is not
+// one.
+func directEvent(n *directNotification) (*Event, error) {
+	root := n.XMLName.Local
 	ev := &Event{Scheme: "hmac-sha256"}
 	var result bokudirect.Result
 	var amount string
