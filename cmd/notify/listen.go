@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -52,6 +51,13 @@ const (
 	maxHeaderBytes = 64 << 10
 	maxBodyBytes   = 1 << 20
 )
+
+// bodies holds buffers that request bodies are read into, reused: nothing
+// of a body is kept once it is answered (the event's fields are copies).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds the buffers kept for reuse.
+const maxPooledBody = 64 << 10
 
 // newServer is the listener's HTTP server with its limits.
 func newServer(h http.Handler) *http.Server {
@@ -233,7 +239,19 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	// A forward's client may still read the body after it answers: then
+	// the buffer is left to the garbage collector, not reused.
+	if recv.forwardTo == "" {
+		defer func() {
+			if buf.Cap() <= maxPooledBody {
+				bodies.Put(buf)
+			}
+		}()
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body := buf.Bytes()
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

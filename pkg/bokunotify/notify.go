@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,11 +59,14 @@ func (r *Request) Get(name string) string {
 // FromHTTP captures a live request whose body has been read.
 func FromHTTP(r *http.Request, body []byte) *Request {
 	req := &Request{Method: r.Method, Target: r.RequestURI, Body: body}
-	names := make([]string, 0, len(r.Header))
-	for name := range r.Header {
+	var array [16]string
+	names, values := array[:0], 1
+	for name, v := range r.Header {
 		names = append(names, name)
+		values += len(v)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
+	req.Headers = make([]sign.Header, 0, values)
 	for _, name := range names {
 		for _, v := range r.Header[name] {
 			req.Headers = append(req.Headers, sign.Header{Name: name, Value: v})

@@ -28,7 +28,7 @@ import (
 // are plain decimal digits, booleans true or false; nothing but whitespace
 // after the root.
 func scanDirect(body []byte) (n directNotification, ok bool) {
-	s := scanner{b: body}
+	s := scanner{b: body, str: string(body)}
 	if bytes.HasPrefix(body, []byte("<?")) {
 		end := bytes.Index(body, []byte("?>"))
 		if end < 0 || !plainDeclaration(string(body[:end+2])) {
@@ -90,7 +90,10 @@ func plainDeclaration(decl string) bool {
 
 type scanner struct {
 	b []byte
-	i int
+	// str is b as a string: the fields are parts of it (one copy of the
+	// body, not one per field).
+	str string
+	i   int
 	// status is the status attribute of the last start tag (only
 	// <result> may have one).
 	status    string
@@ -175,7 +178,7 @@ func (s *scanner) text(stop byte) (string, bool) {
 		c := s.b[s.i]
 		switch {
 		case c == stop:
-			return string(s.b[start:s.i]), true
+			return s.str[start:s.i], true
 		case c == '<' || c == '&':
 			return "", false
 		case (c == '\t' || c == '\n') && stop == '<':
