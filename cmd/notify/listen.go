@@ -229,6 +229,7 @@ type answerSignature struct {
 }
 
 func newReceiver(f *cmdutil.Factory, keys bokunotify.Keys, forwardTo string, client *http.Client, unsignedFrom []netip.Prefix, seen *seenStore) *receiver {
+	keys.Keyed = sign.NewKeyed(keys.Key)
 	recv := &receiver{f: f, keys: keys, forwardTo: forwardTo, client: client, unsignedFrom: unsignedFrom, seen: seen}
 	recv.ack.body, recv.retry.body = bokunotify.Ack(false), bokunotify.Ack(true)
 	return recv

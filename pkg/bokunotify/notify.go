@@ -283,6 +283,9 @@ type Keys struct {
 	Key        []byte
 	Skew       time.Duration
 	Now        time.Time
+	// Keyed, if set, is Key's reusable HMAC states, for a receiver that
+	// checks many notifications (sign.NewKeyed(Key)).
+	Keyed *sign.Keyed
 }
 
 // Verify checks a notification's signature and parses it. A request with
@@ -322,7 +325,11 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 	if req.Method == "" || !strings.HasPrefix(req.Target, "/") {
 		return nil, malformed("the method and path are needed to check the signature")
 	}
-	_, err := sign.Verify(sign.Message{Method: req.Method, Target: req.Target, Headers: req.Headers, Body: req.Body}, auth,
+	verify := sign.Verify
+	if keys.Keyed != nil {
+		verify = keys.Keyed.Verify
+	}
+	_, err := verify(sign.Message{Method: req.Method, Target: req.Target, Headers: req.Headers, Body: req.Body}, auth,
 		func(partnerID, keyID string) ([]byte, error) {
 			if partnerID != keys.MerchantID || keyID != keys.KeyID {
 				return nil, fmt.Errorf("signed by %s/%s, expected %s/%s", partnerID, keyID, keys.MerchantID, keys.KeyID)
