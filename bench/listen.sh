@@ -10,6 +10,12 @@
 # Every notification has its own refund id (bench/notifyload signs them
 # with the sandbox key). COMPARE="label=path/to/bokuctl …" also measures
 # those binaries' listen rates in the same run (not their memory).
+# Each rate line also gives the server's CPU time per notification (user
+# + system, summed over its threads from /proc/PID/task/*/schedstat), which
+# the machine's other load disturbs less than the rate; the client
+# (notifyload) and the server share the machine's cores, so a server's CPU
+# per notification is what its rate pays for.
+# The servers take turns in ROUNDS rounds (default 3) at each concurrency.
 # Usage: bash bench/listen.sh [per_concurrency] [mem_total] [step]
 #        (default 3000 100000 20000)
 set -euo pipefail
@@ -40,6 +46,7 @@ start_listen() { # binary, name → sets lpid, lurl
   lurl=$(cat "$tmp/$2.url")
 }
 "$tmp/bare" "$tmp/bare.url" &
+bare_pid=$!
 pids+=($!)
 wait_file "$tmp/bare.url"
 bare_url=$(cat "$tmp/bare.url")
@@ -52,20 +59,50 @@ for b in "${binaries[@]}"; do
   urls[${b%%=*}]=$lurl
   lpids[${b%%=*}]=$lpid
 done
+# cpu_ns PID: CPU time of all its threads so far, in nanoseconds.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d", s }'; }
+# The servers take turns: ROUNDS rounds (default 3) of n/ROUNDS
+# notifications each, bare first, so that a change in the machine's other
+# load falls on all of them alike; a rate is all the notifications over
+# all the time taken.
+rounds=${ROUNDS:-3}
+per=$((n / rounds))
+declare -A secs cpu
+# load NAME URL PID C: one round, added to secs[NAME] and cpu[NAME].
+load() {
+  local before after rate
+  before=$(cpu_ns "$3")
+  rate=$("$tmp/notifyload" -url "$2" -n "$per" -c "$4" -start "$next" | awk '{ print $2 }')
+  after=$(cpu_ns "$3")
+  secs[$1]=$(awk -v s="${secs[$1]:-0}" -v n="$per" -v r="$rate" 'BEGIN { printf "%.6f", s + n / r }')
+  cpu[$1]=$(( ${cpu[$1]:-0} + after - before ))
+}
 next=0
 for c in 1 4 16; do
-  bare=$("$tmp/notifyload" -url "$bare_url" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
-  echo "bare HTTP server, $n notifications, concurrency $c: $bare/s"
+  secs=() cpu=()
+  for ((r = 0; r < rounds; r++)); do
+    load bare "$bare_url" "$bare_pid" "$c"
+    for b in "${binaries[@]}"; do
+      label=${b%%=*}
+      load "$label" "${urls[$label]}" "${lpids[$label]}" "$c"
+    done
+    next=$((next + per))
+  done
+  total=$((per * rounds))
+  bare=$(awk -v n="$total" -v s="${secs[bare]}" 'BEGIN { printf "%.0f", n / s }')
+  bare_us=$(awk -v n="$total" -v c="${cpu[bare]}" 'BEGIN { printf "%.1f", c / n / 1000 }')
+  echo "bare HTTP server, $total notifications, concurrency $c: $bare/s, server CPU $bare_us µs each"
   for b in "${binaries[@]}"; do
     label=${b%%=*}
-    r=$("$tmp/notifyload" -url "${urls[$label]}" -n "$n" -c "$c" -start "$next" | awk '{ print $2 }')
-    printf '%-6s listen, %s notifications, concurrency %2s: %6s/s, %.2f of the bare server\n' "$label" "$n" "$c" "$r" "$(awk -v a="$r" -v b="$bare" 'BEGIN { print a / b }')"
+    rate=$(awk -v n="$total" -v s="${secs[$label]}" 'BEGIN { printf "%.0f", n / s }')
+    us=$(awk -v n="$total" -v c="${cpu[$label]}" 'BEGIN { printf "%.1f", c / n / 1000 }')
+    printf '%-6s listen, %s notifications, concurrency %2s: %6s/s, %.2f of the bare server; server CPU %s µs each, %.2fx the bare server\n' \
+      "$label" "$total" "$c" "$rate" "$(awk -v a="$rate" -v b="$bare" 'BEGIN { print a / b }')" "$us" "$(awk -v a="$us" -v b="$bare_us" 'BEGIN { print a / b }')"
   done
-  next=$((next + n))
 done
 
 rss() { awk '/^VmRSS|^VmHWM/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' "/proc/$1/status"; }
-sent=$((3 * n))
+sent=$((3 * per * rounds))
 while [ "$sent" -lt "$mem" ]; do
   "$tmp/notifyload" -url "${urls[this]}" -n "$step" -c 16 -start "$next" >/dev/null
   next=$((next + step))

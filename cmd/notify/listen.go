@@ -3,10 +3,8 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -14,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,6 +51,13 @@ const (
 	maxHeaderBytes = 64 << 10
 	maxBodyBytes   = 1 << 20
 )
+
+// bodies holds buffers that request bodies are read into, reused: nothing
+// of a body is kept once it is answered (the event's fields are copies).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds the buffers kept for reuse.
+const maxPooledBody = 64 << 10
 
 // newServer is the listener's HTTP server with its limits.
 func newServer(h http.Handler) *http.Server {
@@ -162,7 +168,7 @@ func runListen(ctx context.Context, f *cmdutil.Factory, opts *listenOptions) err
 			return err
 		}
 	}
-	r := &receiver{f: f, keys: keys, forwardTo: opts.ForwardTo, client: f.HTTPClient(bokudirect.MaskHeader, nil), unsignedFrom: trusted, seen: seen}
+	r := newReceiver(f, keys, opts.ForwardTo, f.HTTPClient(bokudirect.MaskHeader, nil), trusted, seen)
 	server := newServer(r)
 	f.Printer.Notice("Ready: receiving Boku notifications at %s (Ctrl-C to stop)", base)
 	if opts.ForwardTo != "" {
@@ -195,13 +201,38 @@ type receiver struct {
 	client    *http.Client
 	// unsignedFrom are the networks whose unsigned notifications are taken.
 	unsignedFrom []netip.Prefix
-	// mu keeps output lines whole when requests arrive together.
-	mu sync.Mutex
+	// mu keeps output lines whole when requests arrive together; it
+	// guards line, the buffer a JSON line is written from.
+	mu   sync.Mutex
+	line []byte
 	// seenMu guards seen, the notifications already taken (persisted), so
 	// a redelivery or a replay, even after a restart, is acknowledged
 	// without printing it twice or forwarding it again once delivered.
 	seenMu sync.Mutex
 	seen   *seenStore
+	// ack and retry are the acknowledgements, OK and retriable.
+	ack, retry signedAnswer
+}
+
+// signedAnswer is a fixed answer body and its X-SignedResponse value. A
+// signature covers the body and its timestamp, in whole seconds, so it is
+// kept for the second it was made in and made again in the next.
+type signedAnswer struct {
+	body   []byte
+	signed atomic.Pointer[answerSignature]
+}
+
+type answerSignature struct {
+	unix   int64
+	header string
+	ok     bool
+}
+
+func newReceiver(f *cmdutil.Factory, keys bokunotify.Keys, forwardTo string, client *http.Client, unsignedFrom []netip.Prefix, seen *seenStore) *receiver {
+	keys.Keyed = sign.NewKeyed(keys.Key)
+	recv := &receiver{f: f, keys: keys, forwardTo: forwardTo, client: client, unsignedFrom: unsignedFrom, seen: seen}
+	recv.ack.body, recv.retry.body = bokunotify.Ack(false), bokunotify.Ack(true)
+	return recv
 }
 
 func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -209,7 +240,19 @@ func (recv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	// A forward's client may still read the body after it answers: then
+	// the buffer is left to the garbage collector, not reused.
+	if recv.forwardTo == "" {
+		defer func() {
+			if buf.Cap() <= maxPooledBody {
+				bodies.Put(buf)
+			}
+		}()
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body := buf.Bytes()
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -276,16 +319,40 @@ func (recv *receiver) record(key string, entry seenEntry) {
 // acknowledge answers 200 with Boku's <notification-response>, signed as
 // Boku's own responses are (X-SignedResponse).
 func (recv *receiver) acknowledge(w http.ResponseWriter, retriable bool) {
-	recv.answer(w, bokunotify.Ack(retriable))
+	a := &recv.ack
+	if retriable {
+		a = &recv.retry
+	}
+	now := time.Now()
+	sig := a.signed.Load()
+	if sig == nil || sig.unix != now.Unix() {
+		sig = &answerSignature{unix: now.Unix()}
+		sig.header, sig.ok = recv.signAnswer(a.body, now)
+		a.signed.Store(sig)
+	}
+	writeAnswer(w, a.body, sig.header, sig.ok)
 }
 
 // answer sends a <notification-response>, signed, with HTTP 200: Boku
 // reads the result inside, and the spec documents no other status.
 func (recv *receiver) answer(w http.ResponseWriter, body []byte) {
+	header, ok := recv.signAnswer(body, time.Now())
+	writeAnswer(w, body, header, ok)
+}
+
+// signAnswer is the X-SignedResponse value of an answer body sent at t.
+func (recv *receiver) signAnswer(body []byte, t time.Time) (string, bool) {
 	params, err := sign.Sign(sign.Message{Headers: []sign.Header{{Name: "Content-Type", Value: bokudirect.ContentType}}, Body: body},
-		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, time.Now())
-	if err == nil {
-		w.Header().Set("X-SignedResponse", params.String())
+		recv.keys.Key, recv.keys.MerchantID, recv.keys.KeyID, []string{"Content-Type"}, t)
+	if err != nil {
+		return "", false
+	}
+	return params.String(), true
+}
+
+func writeAnswer(w http.ResponseWriter, body []byte, signature string, signed bool) {
+	if signed {
+		w.Header().Set("X-SignedResponse", signature)
 	}
 	w.Header().Set("Content-Type", bokudirect.ContentType)
 	w.WriteHeader(http.StatusOK)
@@ -302,8 +369,8 @@ func (recv *receiver) print(event *bokunotify.Event) {
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	if recv.f.Printer.JSON() {
-		line, _ := json.Marshal(notifyResult{Valid: true, Event: event})
-		fmt.Fprintf(recv.f.IO.Out, "%s\n", line)
+		recv.line = append(appendEventJSON(recv.line[:0], event), '\n')
+		recv.f.IO.Out.Write(recv.line)
 		return
 	}
 	fmt.Fprintln(recv.f.IO.Out, eventLine(event))

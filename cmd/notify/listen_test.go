@@ -34,7 +34,7 @@ func testReceiver(t *testing.T, seenPath string) (*receiver, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	keys := bokunotify.Keys{MerchantID: "m1", KeyID: "k1", Key: []byte("secret"), Skew: 5 * time.Minute}
-	return &receiver{f: f, keys: keys, client: http.DefaultClient, seen: seen}, &out
+	return newReceiver(f, keys, "", http.DefaultClient, nil, seen), &out
 }
 
 func signedPost(t *testing.T, url string) *http.Response {

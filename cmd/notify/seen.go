@@ -62,6 +62,8 @@ type seenStore struct {
 
 	log      *os.File
 	logLines int
+	// line is the buffer a log line is written from.
+	line []byte
 	// appendable is false until the file is written whole by this run.
 	appendable bool
 }
@@ -243,11 +245,8 @@ func (s *seenStore) put(key string, e seenEntry, now time.Time) error {
 	if !s.appendable || (s.logLines >= seenCompactMin && s.logLines > 2*len(s.entries)) {
 		return s.compact()
 	}
-	line, err := json.Marshal(seenLine{Key: key, seenEntry: e})
-	if err != nil {
-		return err
-	}
-	if _, err := s.log.Write(append(line, '\n')); err != nil {
+	s.line = append(appendSeenLine(s.line[:0], key, e), '\n')
+	if _, err := s.log.Write(s.line); err != nil {
 		s.closeLog()
 		return err
 	}

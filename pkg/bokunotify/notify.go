@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,11 +59,14 @@ func (r *Request) Get(name string) string {
 // FromHTTP captures a live request whose body has been read.
 func FromHTTP(r *http.Request, body []byte) *Request {
 	req := &Request{Method: r.Method, Target: r.RequestURI, Body: body}
-	names := make([]string, 0, len(r.Header))
-	for name := range r.Header {
+	var array [16]string
+	names, values := array[:0], 1
+	for name, v := range r.Header {
 		names = append(names, name)
+		values += len(v)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
+	req.Headers = make([]sign.Header, 0, values)
 	for _, name := range names {
 		for _, v := range r.Header[name] {
 			req.Headers = append(req.Headers, sign.Header{Name: name, Value: v})
@@ -279,6 +283,9 @@ type Keys struct {
 	Key        []byte
 	Skew       time.Duration
 	Now        time.Time
+	// Keyed, if set, is Key's reusable HMAC states, for a receiver that
+	// checks many notifications (sign.NewKeyed(Key)).
+	Keyed *sign.Keyed
 }
 
 // Verify checks a notification's signature and parses it. A request with
@@ -318,7 +325,11 @@ func verifyHMAC(req *Request, auth string, keys Keys) (*Event, error) {
 	if req.Method == "" || !strings.HasPrefix(req.Target, "/") {
 		return nil, malformed("the method and path are needed to check the signature")
 	}
-	_, err := sign.Verify(sign.Message{Method: req.Method, Target: req.Target, Headers: req.Headers, Body: req.Body}, auth,
+	verify := sign.Verify
+	if keys.Keyed != nil {
+		verify = keys.Keyed.Verify
+	}
+	_, err := verify(sign.Message{Method: req.Method, Target: req.Target, Headers: req.Headers, Body: req.Body}, auth,
 		func(partnerID, keyID string) ([]byte, error) {
 			if partnerID != keys.MerchantID || keyID != keys.KeyID {
 				return nil, fmt.Errorf("signed by %s/%s, expected %s/%s", partnerID, keyID, keys.MerchantID, keys.KeyID)
@@ -353,22 +364,44 @@ type directNotification struct {
 // parseDirect reads a Boku 3.0 notification body (what names it in
 // errors: "signed body") in one pass: verification used to read it once for
 // its root element, then again for its fields.
+//
+// A body in the plain form Boku sends is read by scanDirect; any other is
+// decoded by encoding/xml, which says what is wrong with it.
 func parseDirect(body []byte, what string) (*Event, error) {
+	n, ok := scanDirect(body)
+	if !ok {
+		var err error
+		if n, err = decodeDirect(body, what); err != nil {
+			return nil, err
+		}
+	}
+	return directEvent(&n)
+}
+
+// decodeDirect decodes a notification body with encoding/xml.
+func decodeDirect(body []byte, what string) (directNotification, error) {
 	var n directNotification
 	err := xml.Unmarshal(body, &n)
 	var syntax *xml.SyntaxError
 	if err != nil && (n.XMLName.Local == "" || errors.As(err, &syntax)) {
-		return nil, malformed("%s is not XML: %v", what, err)
+		return n, malformed("%s is not XML: %v", what, err)
 	}
 	root := n.XMLName.Local
 	switch root {
 	case "charge-notification", "refund-notification":
 	default:
-		return nil, malformed("%s is a <%s>, not a <charge-notification> or <refund-notification>", what, root)
+		return n, malformed("%s is a <%s>, not a <charge-notification> or <refund-notification>", what, root)
 	}
 	if err != nil {
-		return nil, malformed("<%s>: %v", root, err)
+		return n, malformed("<%s>: %v", root, err)
 	}
+	return n, nil
+}
+
+// directEvent is the event of a decoded notification, or why it is not
+// one.
+func directEvent(n *directNotification) (*Event, error) {
+	root := n.XMLName.Local
 	ev := &Event{Scheme: "hmac-sha256"}
 	var result bokudirect.Result
 	var amount string
