@@ -115,6 +115,8 @@ func (f *Factory) ForBatchRow(ios *output.IOStreams, shared *Shared, validate bo
 		return nil, err
 	}
 	c.shared = shared
+	// The batch prints the row's result in its own line, from the record.
+	c.Printer.RecordOnly = true
 	return c, nil
 }
 

@@ -120,3 +120,27 @@ func TestTableAddLeavesOutEmptyValues(t *testing.T) {
 		t.Fatalf("fields = %+v, want ID then Amount only", tb.Fields)
 	}
 }
+
+// A record-only printer (a batch row's) writes nothing and records the
+// result as compact JSON, the same document an indented print compacts to.
+func TestRecordOnlyPrinter(t *testing.T) {
+	var out bytes.Buffer
+	ios := &IOStreams{Out: &out, ErrOut: &bytes.Buffer{}}
+	p, err := NewPrinter(ios, FormatJSON, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded []byte
+	p.Recorder = func(_ any, doc []byte) { recorded = append([]byte(nil), doc...) }
+	p.RecordOnly = true
+	v := map[string]any{"id": "rf-1", "url": "https://x.example/?a=1&b=2", "n": []int{1, 2}}
+	if err := p.Print(v); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("a record-only printer wrote %q", out.String())
+	}
+	if want := `{"id":"rf-1","n":[1,2],"url":"https://x.example/?a=1&b=2"}`; string(recorded) != want {
+		t.Errorf("recorded %s, want %s", recorded, want)
+	}
+}

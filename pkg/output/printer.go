@@ -46,6 +46,10 @@ type Printer struct {
 	// Recorder, when set, gets every printed result as JSON (the journal
 	// keeps it).
 	Recorder func(value any, result []byte)
+	// RecordOnly, with a Recorder, gives it the result as compact JSON
+	// and writes nothing: the printer of a batch row, whose result the
+	// batch prints in its own line.
+	RecordOnly bool
 	// FilterErr is set when --jq failed on a result, which was then
 	// printed unfiltered.
 	FilterErr error
@@ -111,6 +115,16 @@ func (w *watchedWriter) Write(b []byte) (int, error) {
 }
 
 func (p *Printer) print(out io.Writer, result any) error {
+	if p.RecordOnly && p.Recorder != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(result); err != nil {
+			return fmt.Errorf("encode result as JSON: %w", err)
+		}
+		p.Recorder(result, bytes.TrimSpace(buf.Bytes()))
+		return nil
+	}
 	if p.JSON() || p.Recorder != nil {
 		// No HTML escaping: "&" stays "&" in URLs and messages.
 		var buf bytes.Buffer
