@@ -68,7 +68,7 @@ func TestSQLiteConformance(t *testing.T) {
 // (pg_virtualenv sets them), with search_path set to schema. Without
 // PGHOST the PostgreSQL tests skip, unless BOKUCTL_REQUIRE_PG=1 (CI),
 // which makes the skip a failure.
-func pgDSN(t *testing.T, schema string) string {
+func pgDSN(t testing.TB, schema string) string {
 	host := os.Getenv("PGHOST")
 	if host == "" {
 		if os.Getenv("BOKUCTL_REQUIRE_PG") == "1" {
@@ -92,7 +92,7 @@ func pgDSN(t *testing.T, schema string) string {
 }
 
 // pgSchema makes a schema of its own for one test, dropped after.
-func pgSchema(t *testing.T) string {
+func pgSchema(t testing.TB) string {
 	admin, err := sql.Open("pgx", pgDSN(t, ""))
 	if err != nil {
 		t.Fatal(err)
