@@ -282,8 +282,9 @@ func (s *pgStore) Finish(ctx context.Context, key string, attempt int, o Outcome
 	return s.mask(s.sqlStore.Finish(ctx, key, attempt, o))
 }
 
+// Apply writes a group in a few round trips (applyPipelined).
 func (s *pgStore) Apply(ctx context.Context, changes []Change) error {
-	return s.mask(s.sqlStore.Apply(ctx, changes))
+	return s.mask(s.applyPipelined(ctx, changes))
 }
 
 func (s *pgStore) Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error) {

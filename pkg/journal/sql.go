@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -27,6 +28,9 @@ type dialect struct {
 	// native: times are timestamptz and amounts numeric (PostgreSQL);
 	// else fixed-width text (SQLite).
 	native bool
+	// converted caches q's answers (the queries are a small fixed set,
+	// but for the filters').
+	converted sync.Map
 }
 
 var sqliteDialect = &dialect{name: "sqlite"}
@@ -37,6 +41,15 @@ func (d *dialect) q(query string) string {
 	if !d.dollar {
 		return query
 	}
+	if q, ok := d.converted.Load(query); ok {
+		return q.(string)
+	}
+	q := d.convert(query)
+	d.converted.Store(query, q)
+	return q
+}
+
+func (d *dialect) convert(query string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range query {
@@ -145,9 +158,67 @@ type sqlStore struct {
 	d  *dialect
 	// where names the journal in errors (a path, or a masked address).
 	where string
+	// stmts are the prepared write statements (SQLite), set once by
+	// prepare.
+	stmtsOnce sync.Once
+	stmts     atomic.Pointer[map[string]*sql.Stmt]
 }
 
 func (s *sqlStore) Close() error { return s.db.Close() }
+
+// writeStatements are the statements of the write path, prepared once per
+// store by prepare (SQLite: preparing a statement costs more than running
+// it; PostgreSQL's driver keeps its own cache of prepared statements).
+var writeStatements = []string{intentInsertSQL, attemptsUpdateSQL, lastAttemptSQL, eventInsertSQL, outcomeUpdateSQL, statusUpdateSQL,
+	rowSQL, rowSQL + sqliteDialect.lock}
+
+// prepare prepares the write path's statements on SQLite, once; it must
+// not run inside a transaction (the one connection is the
+// transaction's). A statement that fails to prepare is left to run
+// unprepared, as before.
+func (s *sqlStore) prepare(ctx context.Context) {
+	if s.d.native {
+		return
+	}
+	s.stmtsOnce.Do(func() {
+		stmts := make(map[string]*sql.Stmt, len(writeStatements))
+		for _, q := range writeStatements {
+			if st, err := s.db.PrepareContext(ctx, q); err == nil {
+				stmts[q] = st
+			}
+		}
+		s.stmts.Store(&stmts)
+	})
+}
+
+// stmt is the prepared statement of query, nil when there is none.
+func (s *sqlStore) stmt(query string) *sql.Stmt {
+	m := s.stmts.Load()
+	if m == nil {
+		return nil
+	}
+	return (*m)[query]
+}
+
+// exec runs a statement in tx, prepared when prepare prepared it.
+func (s *sqlStore) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st := s.stmt(query); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// queryRow runs a query of one row in db (a transaction or the store's
+// pool), prepared when prepare prepared it.
+func (s *sqlStore) queryRow(ctx context.Context, db queryer, query string, args ...any) *sql.Row {
+	if st := s.stmt(query); st != nil {
+		if tx, ok := db.(*sql.Tx); ok {
+			return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.QueryRowContext(ctx, query, args...)
+}
 
 func (s *sqlStore) wrap(err error) error {
 	var held *HeldError
@@ -184,27 +255,39 @@ func (s *sqlStore) Finish(ctx context.Context, key string, attempt int, o Outcom
 	return s.inTx(ctx, func(tx *sql.Tx) error { return s.finish(ctx, tx, key, attempt, o) })
 }
 
-// Apply writes many intents and outcomes in one transaction.
+// Apply writes many intents and outcomes in one transaction, with the
+// write statements prepared once (a group writer applies many groups).
 func (s *sqlStore) Apply(ctx context.Context, changes []Change) error {
+	s.prepare(ctx)
+	return s.applyInOrder(ctx, changes)
+}
+
+// applyInOrder applies changes one after the other in one transaction.
+func (s *sqlStore) applyInOrder(ctx context.Context, changes []Change) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range changes {
-			c := &changes[i]
-			var err error
-			if c.Begin != nil {
-				c.Attempt, err = s.begin(ctx, tx, *c.Begin)
-				var held *HeldError
-				if errors.As(err, &held) {
-					c.Err, err = err, nil
-				}
-			} else {
-				err = s.finish(ctx, tx, c.Key, c.Attempt, c.Outcome)
-			}
-			if err != nil {
+			if err := s.applyOne(ctx, tx, &changes[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// applyOne writes one change of a group in tx. An intent that another
+// operator's row holds is refused on its own (c.Err), not failing the
+// group.
+func (s *sqlStore) applyOne(ctx context.Context, tx *sql.Tx, c *Change) error {
+	if c.Begin == nil {
+		return s.finish(ctx, tx, c.Key, c.Attempt, c.Outcome)
+	}
+	var err error
+	c.Attempt, err = s.begin(ctx, tx, *c.Begin)
+	var held *HeldError
+	if errors.As(err, &held) {
+		c.Attempt, c.Err, err = 0, err, nil
+	}
+	return err
 }
 
 func (s *sqlStore) Record(ctx context.Context, key, kind string, o Outcome, ev Event) (*Entry, error) {
@@ -251,42 +334,20 @@ func holds(status string) bool { return status == StatusSent || status == Status
 func (s *sqlStore) begin(ctx context.Context, tx *sql.Tx, e Entry) (int, error) {
 	d := s.d
 	now := time.Now()
-	targets, _ := json.Marshal(e.Targets)
-	if e.Targets == nil {
-		targets = []byte("{}")
-	}
 	by := who(e)
-	insert := `INSERT INTO operations
-		(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, attempts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
-	args := []any{e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
-		StatusSent, e.Batch, e.Line, e.Follows, e.Settles}
-	first := Event{Kind: KindAttempt, Attempt: 1, To: StatusSent, Amount: e.Amount, Currency: e.Currency, By: by}
-	if d.native {
-		// One statement (one round trip) for the row and its first
-		// event; the event only when the row is new.
-		res, err := tx.ExecContext(ctx, d.q(`WITH ins AS (`+insert+` RETURNING key)
-			INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
-			SELECT key, ?::timestamptz, ?::text, 1, '', ?::text, '', NULL, ?::numeric, ?::text, '', '', '', ?::text FROM ins`),
-			append(args, d.t(now), first.Kind, first.To, d.amount(first.Amount), first.Currency, first.By)...)
-		if err != nil {
-			return 0, err
+	query, args := s.intentInsert(e, now)
+	res, err := s.exec(ctx, tx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 1 {
+		if d.native {
+			return 1, nil // the statement wrote the first event too
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return 0, err
-		} else if n == 1 {
-			return 1, nil
-		}
-	} else {
-		res, err := tx.ExecContext(ctx, insert, args...)
-		if err != nil {
-			return 0, err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return 0, err
-		} else if n == 1 {
-			return 1, s.addEvent(ctx, tx, e.Key, first, now)
-		}
+		first := Event{Kind: KindAttempt, Attempt: 1, To: StatusSent, Amount: e.Amount, Currency: e.Currency, By: by}
+		return 1, s.addEvent(ctx, tx, e.Key, first, now)
 	}
 	cur, err := s.getRow(ctx, tx, e.Key, true)
 	if err != nil {
@@ -303,18 +364,56 @@ func (s *sqlStore) begin(ctx context.Context, tx *sql.Tx, e Entry) (int, error) 
 	}
 	attempt := cur.Attempts + 1
 	status := afterAttempt(cur.Status)
-	if _, err := tx.ExecContext(ctx, d.q(`UPDATE operations SET attempts = ?, status = ? WHERE key = ?`), attempt, status, e.Key); err != nil {
+	if _, err := s.exec(ctx, tx, d.q(attemptsUpdateSQL), attempt, status, e.Key); err != nil {
 		return 0, err
 	}
 	return attempt, s.addEvent(ctx, tx, e.Key, Event{Kind: KindAttempt, Attempt: attempt, From: cur.Status, To: status,
 		Amount: e.Amount, Currency: e.Currency, By: by}, now)
 }
 
+const intentInsertSQL = `INSERT INTO operations
+	(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, attempts)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
+
+// intentInsertPG is one statement (one round trip) for the row and its
+// first event on PostgreSQL; the event only when the row is new.
+var intentInsertPG = postgresDialect.q(`WITH ins AS (` + intentInsertSQL + ` RETURNING key)
+	INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+	SELECT key, ?::timestamptz, ?::text, 1, '', ?::text, '', NULL, ?::numeric, ?::text, '', '', '', ?::text FROM ins`)
+
+// intentInsert is the statement that records e as a new row when its key
+// is new (ON CONFLICT DO NOTHING: one owner per key), and its arguments.
+// On PostgreSQL it also writes the row's first event; on SQLite the
+// caller does when the row was new.
+func (s *sqlStore) intentInsert(e Entry, now time.Time) (string, []any) {
+	d := s.d
+	targets, _ := json.Marshal(e.Targets)
+	if e.Targets == nil {
+		targets = []byte("{}")
+	}
+	args := []any{e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
+		StatusSent, e.Batch, e.Line, e.Follows, e.Settles}
+	if !d.native {
+		return intentInsertSQL, args
+	}
+	return intentInsertPG, append(args, d.t(now), KindAttempt, StatusSent, d.amount(e.Amount), e.Currency, who(e))
+}
+
+const (
+	attemptsUpdateSQL = `UPDATE operations SET attempts = ?, status = ? WHERE key = ?`
+	lastAttemptSQL    = `SELECT "by", time FROM events WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1`
+	eventInsertSQL    = `INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	outcomeUpdateSQL = `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ?, made_id = ? WHERE key = ?`
+	statusUpdateSQL  = `UPDATE operations SET status = ?, finished_at = ? WHERE key = ?`
+	rowSQL           = "SELECT " + columns + " FROM operations WHERE key = ?"
+)
+
 // lastAttempt is who sent the key last (user@host) and when.
 func (s *sqlStore) lastAttempt(ctx context.Context, tx *sql.Tx, key string) (string, time.Time, error) {
 	var by string
 	var when time.Time
-	err := tx.QueryRowContext(ctx, s.d.q(`SELECT "by", time FROM events WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1`), key, KindAttempt).
+	err := s.queryRow(ctx, tx, s.d.q(lastAttemptSQL), key, KindAttempt).
 		Scan(&by, timeCol{&when})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", time.Time{}, nil
@@ -336,38 +435,68 @@ func (s *sqlStore) finish(ctx context.Context, tx *sql.Tx, key string, attempt i
 // apply moves row cur by Next, records the event, and settles the row it
 // follows when it ends ok.
 func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind string, attempt int, o Outcome, ev Event) error {
+	w := s.outcome(cur, kind, attempt, o, ev)
+	if err := s.addEventAfter(ctx, tx, cur.Key, w.ev, w.now, w.update, w.updateArgs); err != nil {
+		return err
+	}
+	return s.settleFollowed(ctx, tx, cur, w)
+}
+
+// outcomeWrite is what recording an outcome on a row writes: the row's
+// update ("" when the row does not change), the event, and what the
+// row's move means for the row it follows.
+type outcomeWrite struct {
+	next       string
+	update     string
+	updateArgs []any
+	ev         Event
+	now        time.Time
+	// settles is the status the row it follows takes ("" for none).
+	settles string
+}
+
+// outcome computes the write of an outcome on row cur (Next, the row's
+// new data, the event), without running it.
+func (s *sqlStore) outcome(cur *Entry, kind string, attempt int, o Outcome, ev Event) outcomeWrite {
 	d := s.d
 	next := Next(cur.Status, o.Status, kind)
 	now := time.Now()
+	w := outcomeWrite{next: next, now: now}
 	// The row takes the outcome's data when the outcome is what the row
 	// now says; an answer the row did not take stays in the history only.
-	var update string
-	var updateArgs []any
 	if next == o.Status && (next != cur.Status || !Settled(cur.Status)) {
 		made := o.MadeID
 		if made == "" {
 			made = cur.MadeID
 		}
-		update = `UPDATE operations SET status = ?, exit_code = ?, reason = ?, result = ?, settle_cmd = ?, finished_at = ?, made_id = ? WHERE key = ?`
-		updateArgs = []any{next, o.ExitCode, o.Reason, o.Result, o.SettleCmd, d.t(now), made, cur.Key}
+		w.update = outcomeUpdateSQL
+		w.updateArgs = []any{next, o.ExitCode, o.Reason, o.Result, o.SettleCmd, d.t(now), made, cur.Key}
 	} else if next != cur.Status {
-		update, updateArgs = `UPDATE operations SET status = ?, finished_at = ? WHERE key = ?`, []any{next, d.t(now), cur.Key}
+		w.update, w.updateArgs = statusUpdateSQL, []any{next, d.t(now), cur.Key}
 	}
 	code := o.ExitCode
 	ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, ev.ExitCode = kind, attempt, cur.Status, next, o.Status, &code
 	ev.Reason, ev.Result = o.Reason, o.Result
-	if err := s.addEventAfter(ctx, tx, cur.Key, ev, now, update, updateArgs); err != nil {
-		return err
+	w.ev = ev
+	// Only the first success of a follow-up settles what it follows.
+	if next == StatusOK && cur.Status != StatusOK && cur.Follows != "" {
+		w.settles = o.Settles
+		if w.settles == "" {
+			w.settles = cur.Settles
+		}
 	}
-	if next != StatusOK || cur.Status == StatusOK || cur.Follows == "" {
-		return nil // only the first success of a follow-up settles what it follows
-	}
-	settles := o.Settles
-	if settles == "" {
-		settles = cur.Settles
-	}
-	if settles == "" {
+	return w
+}
+
+// settleFollowed moves the row that cur follows, when w says so.
+func (s *sqlStore) settleFollowed(ctx context.Context, tx *sql.Tx, cur *Entry, w outcomeWrite) error {
+	if w.settles == "" {
 		return nil
+	}
+	if guard, ok := ctx.Value(touchKey{}).(func(string) error); ok {
+		if err := guard(cur.Follows); err != nil {
+			return err
+		}
 	}
 	followed, err := s.getRow(ctx, tx, cur.Follows, true)
 	if errors.Is(err, ErrNotFound) {
@@ -376,8 +505,8 @@ func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind strin
 	if err != nil {
 		return err
 	}
-	o = Outcome{Status: settles, Reason: fmt.Sprintf("settled by %s (%s)", cur.Key, cur.Operation), Result: followed.Result, MadeID: followed.MadeID}
-	if settles == StatusFailed {
+	o := Outcome{Status: w.settles, Reason: fmt.Sprintf("settled by %s (%s)", cur.Key, cur.Operation), Result: followed.Result, MadeID: followed.MadeID}
+	if w.settles == StatusFailed {
 		o.Reason = fmt.Sprintf("never processed: %s (%s) found nothing to undo", cur.Key, cur.Operation)
 		if followed.ExitCode != nil {
 			o.ExitCode = *followed.ExitCode
@@ -385,6 +514,11 @@ func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind strin
 	}
 	return s.apply(ctx, tx, followed, KindFollowUp, 0, o, Event{By: cur.Key})
 }
+
+// touchKey is the context key of a guard that apply calls with each row
+// it is about to settle as a follow-up (the pipelined Apply's check that
+// it keeps the order of the group).
+type touchKey struct{}
 
 func (s *sqlStore) addEvent(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time) error {
 	return s.addEventAfter(ctx, tx, key, ev, now, "", nil)
@@ -398,20 +532,29 @@ func (s *sqlStore) addEventAfter(ctx context.Context, tx *sql.Tx, key string, ev
 	if ev.ExitCode != nil {
 		code = *ev.ExitCode
 	}
-	insert := `INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{key, s.d.t(now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code, s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By}
+	if s.d.native {
+		query, all := nativeEventWrite(update, updateArgs, args)
+		_, err := s.exec(ctx, tx, query, all...)
+		return err
+	}
 	if update != "" {
-		if s.d.native {
-			_, err := tx.ExecContext(ctx, s.d.q("WITH changed AS ("+update+") "+insert), append(updateArgs, args...)...)
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, update, updateArgs...); err != nil {
+		if _, err := s.exec(ctx, tx, update, updateArgs...); err != nil {
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, s.d.q(insert), args...)
+	_, err := s.exec(ctx, tx, eventInsertSQL, args...)
 	return err
+}
+
+// nativeEventWrite is, on PostgreSQL, one statement for the row's update
+// (when not "") and the event (args): the update as a data-modifying
+// WITH.
+func nativeEventWrite(update string, updateArgs, args []any) (string, []any) {
+	if update == "" {
+		return postgresDialect.q(eventInsertSQL), args
+	}
+	return postgresDialect.q("WITH changed AS (" + update + ") " + eventInsertSQL), append(updateArgs, args...)
 }
 
 const eventColumns = `seq, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by"`
@@ -624,11 +767,11 @@ type queryer interface {
 // getRow reads the row with key; lock (in a write transaction) keeps
 // other writers off it until the transaction ends.
 func (s *sqlStore) getRow(ctx context.Context, db queryer, key string, lock bool) (*Entry, error) {
-	query := "SELECT " + columns + " FROM operations WHERE key = ?"
+	query := rowSQL
 	if lock {
 		query += s.d.lock
 	}
-	e, err := scan(db.QueryRowContext(ctx, s.d.q(query), key))
+	e, err := scan(s.queryRow(ctx, db, s.d.q(query), key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

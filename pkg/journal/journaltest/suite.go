@@ -54,6 +54,9 @@ func (s *Suite[C]) RunTests(t *testing.T) {
 		{"ConcurrentOneKey", testConcurrentOneKey[C]},
 		{"ConcurrentWriters", testConcurrentWriters[C]},
 		{"Group", testGroup[C]},
+		{"GroupLikeOneByOne", testGroupLikeOneByOne[C]},
+		{"GroupConflictStaysInItsRow", testGroupConflict[C]},
+		{"GroupCrashBetweenGroups", testGroupCrash[C]},
 		{"EventsAppendOnly", testEventsAppendOnly[C]},
 		{"ConcurrentOpen", testConcurrentOpen[C]},
 		{"MigrateOld", testMigrateOld[C]},
@@ -734,5 +737,219 @@ func testLock[C any](t *testing.T, s *Suite[C]) {
 			t.Fatalf("a dead holder's lock stayed: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// groupWriter is the store's GroupWriter; every engine has one.
+func groupWriter(t *testing.T, store journal.Store) journal.GroupWriter {
+	t.Helper()
+	w, ok := store.(journal.GroupWriter)
+	if !ok {
+		t.Fatalf("%T writes no groups", store)
+	}
+	return w
+}
+
+// rowState is what a row is, compared between two journals: its data and
+// its history, less times and sequence numbers.
+func rowState(t *testing.T, store journal.Store, key string) string {
+	t.Helper()
+	e := get(t, store, key)
+	code := "nil"
+	if e.ExitCode != nil {
+		code = fmt.Sprint(*e.ExitCode)
+	}
+	out := fmt.Sprintf("%s status=%s attempts=%d exit=%s reason=%q result=%q made=%q", key, e.Status, e.Attempts, code, e.Reason, e.Result, e.MadeID)
+	for _, ev := range e.History {
+		out += fmt.Sprintf("\n  %s #%d %s->%s (%s) by=%q reason=%q", ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, ev.By, ev.Reason)
+	}
+	return out
+}
+
+// A group written by Apply leaves every row as the same changes written
+// one by one do: new intents, a key's second attempt and its outcome in
+// the same group, outcomes that settle the rows they follow (one whose
+// followed row comes later in the group), another operator's key.
+func testGroupLikeOneByOne[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	grouped, _ := s.open(t)
+	plain, _ := s.open(t)
+	w := groupWriter(t, grouped)
+	bo := func(e journal.Entry) journal.Entry { e.User, e.Host = "bo", "ci-runner"; return e }
+	follow := func(key, follows, settles string) journal.Entry {
+		e := entry(key)
+		e.Operation, e.Follows, e.Settles = "charge reverse", follows, settles
+		return e
+	}
+	ptr := func(e journal.Entry) *journal.Entry { return &e }
+	// The same history before the group on both journals.
+	for _, store := range []journal.Store{grouped, plain} {
+		for _, key := range []string{"c-sent", "c-unknown", "c-failed", "c-held", "c-late"} {
+			_, err := store.Begin(ctx, entry(key))
+			must(t, err)
+		}
+		must(t, store.Finish(ctx, "c-unknown", 1, journal.Outcome{Status: journal.StatusUnknown, ExitCode: 5, MadeID: "ch-1"}))
+		must(t, store.Finish(ctx, "c-failed", 1, journal.Outcome{Status: journal.StatusFailed, ExitCode: 4, Reason: "refused"}))
+		_, err := store.Begin(ctx, follow("r-early", "c-late", journal.StatusReversed))
+		must(t, err)
+		_, err = store.Begin(ctx, follow("r-unknown", "c-unknown", journal.StatusReversed))
+		must(t, err)
+	}
+	changes := []journal.Change{
+		{Begin: ptr(entry("n-1"))},
+		{Key: "c-sent", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK, Result: `{"charge_id":"ch-2"}`, MadeID: "ch-2"}},
+		{Begin: ptr(entry("c-failed"))}, // a new attempt of a failed row
+		{Key: "c-failed", Attempt: 2, Outcome: journal.Outcome{Status: journal.StatusOK}},
+		{Begin: ptr(bo(entry("c-held")))}, // another operator's key: refused
+		{Key: "r-unknown", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK}},
+		{Begin: ptr(entry("n-2"))},
+		// The second group: a follow-up that settles a row whose own
+		// outcome comes after it in the group.
+		{Key: "r-early", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK}},
+		{Key: "c-late", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusUnknown, ExitCode: 5}},
+		{Key: "missing-never", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK}},
+	}
+	const split = 7
+	// A change the store refuses as a whole (an outcome of no row) fails
+	// the group: none of it is written.
+	if err := w.Apply(ctx, changes); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("a group with an outcome of no row: %v", err)
+	}
+	if _, err := grouped.Get(ctx, "n-1"); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("a failed group left a row: %v", err)
+	}
+	changes = changes[:len(changes)-1]
+	for i := range changes {
+		changes[i].Attempt, changes[i].Err = attemptOf(changes[i]), nil
+	}
+	must(t, w.Apply(ctx, changes[:split]))
+	must(t, w.Apply(ctx, changes[split:]))
+	for i, c := range changes {
+		if c.Begin == nil {
+			continue
+		}
+		n, err := plain.Begin(ctx, *c.Begin)
+		var held *journal.HeldError
+		if c.Begin.Key == "c-held" {
+			if !errors.As(c.Err, &held) || held.By != "ana@laptop" || !errors.As(err, &held) {
+				t.Fatalf("the held key in a group: %v; one by one: %v", c.Err, err)
+			}
+			continue
+		}
+		must(t, err)
+		if c.Err != nil || c.Attempt != n {
+			t.Fatalf("change %d (%s): attempt %d err %v, one by one %d", i, c.Begin.Key, c.Attempt, c.Err, n)
+		}
+	}
+
+	// plain got the intents above; now its outcomes, in the group's
+	// order relative to each other (intents and outcomes of distinct
+	// rows commute; the one key with both, c-failed, is in order).
+	for _, c := range changes {
+		if c.Begin == nil {
+			must(t, plain.Finish(ctx, c.Key, c.Attempt, c.Outcome))
+		}
+	}
+	for _, key := range []string{"n-1", "n-2", "c-sent", "c-unknown", "c-failed", "c-held", "c-late", "r-early", "r-unknown"} {
+		if g, p := rowState(t, grouped, key), rowState(t, plain, key); g != p {
+			t.Errorf("grouped:\n%s\none by one:\n%s", g, p)
+		}
+	}
+}
+
+// attemptOf is the attempt a change of the test answers (outcomes keep
+// theirs; intents get theirs from Apply).
+func attemptOf(c journal.Change) int {
+	if c.Begin != nil {
+		return 0
+	}
+	return c.Attempt
+}
+
+// Twenty writers, each on its own handle, write the same key in groups
+// with other keys: exactly one owns it, the others' groups are written
+// but for that row, which each is told about (HeldError).
+func testGroupConflict[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	store, cfg := s.open(t)
+	var wg sync.WaitGroup
+	results := make([][]journal.Change, 20)
+	errs := make([]error, 20)
+	for i := range results {
+		h := s.reopen(t, cfg)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := entry(fmt.Sprintf("own-%d", i))
+			mine.User = fmt.Sprintf("op%d", i)
+			shared := entry("shared-1")
+			shared.User = fmt.Sprintf("op%d", i)
+			after := entry(fmt.Sprintf("after-%d", i))
+			after.User = mine.User
+			results[i] = []journal.Change{{Begin: &mine}, {Begin: &shared}, {Begin: &after}}
+			errs[i] = groupWriter(t, h).Apply(ctx, results[i])
+		}()
+	}
+	wg.Wait()
+	owners := 0
+	for i, changes := range results {
+		must(t, errs[i])
+		for j, c := range changes {
+			var held *journal.HeldError
+			switch {
+			case j != 1 && (c.Err != nil || c.Attempt != 1):
+				t.Errorf("op%d's own row %s: attempt %d, %v", i, c.Begin.Key, c.Attempt, c.Err)
+			case j == 1 && c.Err == nil && c.Attempt == 1:
+				owners++
+			case j == 1 && !errors.As(c.Err, &held):
+				t.Errorf("op%d's shared row: attempt %d, %v", i, c.Attempt, c.Err)
+			}
+		}
+	}
+	if owners != 1 {
+		t.Fatalf("%d owners of one key", owners)
+	}
+	if e := get(t, store, "shared-1"); e.Attempts != 1 || len(e.History) != 1 {
+		t.Fatalf("the shared row: %+v", e)
+	}
+	if n := len(keys(t, store, journal.Filter{Status: journal.StatusSent})); n != 41 {
+		t.Fatalf("%d rows sent, want 41", n)
+	}
+}
+
+// A process that dies between one group's commit and the next: what the
+// first group wrote is there for the next process (sent, its attempt),
+// whose own group of the same keys is their second attempt; the outcomes
+// queued for the lost group are not there, and the rows stay sent.
+func testGroupCrash[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	dead, cfg := s.open(t)
+	first := []journal.Change{}
+	for i := range 5 {
+		e := entry(fmt.Sprintf("k-%d", i))
+		first = append(first, journal.Change{Begin: &e})
+	}
+	must(t, groupWriter(t, dead).Apply(ctx, first))
+	// dead is never used again (its process is gone); another process
+	// opens the journal.
+	next := s.reopen(t, cfg)
+	for i := range 5 {
+		if e := get(t, next, fmt.Sprintf("k-%d", i)); e.Status != journal.StatusSent || e.Attempts != 1 {
+			t.Fatalf("after the crash: %+v", e)
+		}
+	}
+	again := []journal.Change{{Key: "k-0", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusUnknown, ExitCode: 5}}}
+	for i := range 5 {
+		e := entry(fmt.Sprintf("k-%d", i))
+		again = append(again, journal.Change{Begin: &e})
+	}
+	must(t, groupWriter(t, next).Apply(ctx, again))
+	for _, c := range again[1:] {
+		if c.Err != nil || c.Attempt != 2 {
+			t.Fatalf("resent %s: attempt %d, %v", c.Begin.Key, c.Attempt, c.Err)
+		}
+	}
+	if e := get(t, next, "k-0"); e.Status != journal.StatusUnknown || e.Attempts != 2 || len(e.History) != 3 {
+		t.Fatalf("k-0 after its outcome and second attempt: %+v", e)
 	}
 }
