@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sort"
@@ -68,7 +69,7 @@ type step struct {
 	run func(ctx context.Context) error
 }
 
-func (s *sqlStore) pipeline(ctx context.Context, changes []Change) error {
+func (s *sqlStore) pipeline(ctx context.Context, changes []Change) (err error) {
 	first := make(map[string]int, len(changes))
 	for i := range changes {
 		if _, seen := first[changeKey(&changes[i])]; !seen {
@@ -80,17 +81,26 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) error {
 		return err
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+	// The transaction is the session's, begun and committed in the
+	// batches (no round trip of its own); what runs one by one runs on
+	// conn, inside it. Until it ends, a failure rolls it back, and a
+	// connection that cannot roll back is dropped from the pool (the
+	// pool drops one left inside a transaction anyway).
+	open := false
+	defer func() {
+		if open {
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}
+	}()
 
 	var later []step
 	one := func(c *Change) func(ctx context.Context) error {
-		return func(ctx context.Context) error { return s.applyOne(ctx, tx, c) }
+		return func(ctx context.Context) error { return s.applyOne(ctx, conn, c) }
 	}
 	reads := &pgx.Batch{}
+	reads.Queue("BEGIN")
 	var piped []int
 	now := time.Now()
 	for i := range changes {
@@ -108,55 +118,65 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) error {
 		piped = append(piped, i)
 	}
 	writes := &pgx.Batch{}
+	committed := false
 	err = conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("journal: not a pgx connection (%T)", dc)
 		}
 		pc := sc.Conn()
-		if reads.Len() > 0 {
-			br := pc.SendBatch(ctx, reads)
-			for _, i := range piped {
-				c := &changes[i]
-				if c.Begin != nil {
-					tag, err := br.Exec()
-					if err != nil {
-						br.Close()
-						return err
-					}
-					if tag.RowsAffected() == 1 {
-						c.Attempt = 1
-					} else {
-						// The key was there: a new attempt, or another
-						// operator's row. begin decides, at its place.
-						later = append(later, step{i, one(c)})
-					}
-					continue
-				}
-				cur, err := scan(br.QueryRow())
-				if errors.Is(err, pgx.ErrNoRows) {
-					err = ErrNotFound
-				}
+		open = true
+		br := pc.SendBatch(ctx, reads)
+		if _, err := br.Exec(); err != nil { // BEGIN
+			br.Close()
+			return err
+		}
+		for _, i := range piped {
+			c := &changes[i]
+			if c.Begin != nil {
+				tag, err := br.Exec()
 				if err != nil {
 					br.Close()
 					return err
 				}
-				w := s.outcome(cur, KindOutcome, c.Attempt, c.Outcome, Event{})
-				var code any
-				if w.ev.ExitCode != nil {
-					code = *w.ev.ExitCode
+				if tag.RowsAffected() == 1 {
+					c.Attempt = 1
+				} else {
+					// The key was there: a new attempt, or another
+					// operator's row. begin decides, at its place.
+					later = append(later, step{i, one(c)})
 				}
-				ev := w.ev
-				query, args := nativeEventWrite(w.update, w.updateArgs, []any{cur.Key, s.d.t(w.now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code,
-					s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By})
-				writes.Queue(query, args...)
-				if w.settles != "" {
-					later = append(later, step{i, func(ctx context.Context) error { return s.settleFollowed(ctx, tx, cur, w) }})
-				}
+				continue
 			}
-			if err := br.Close(); err != nil {
+			cur, err := scan(br.QueryRow())
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = ErrNotFound
+			}
+			if err != nil {
+				br.Close()
 				return err
 			}
+			w := s.outcome(cur, KindOutcome, c.Attempt, c.Outcome, Event{})
+			var code any
+			if w.ev.ExitCode != nil {
+				code = *w.ev.ExitCode
+			}
+			ev := w.ev
+			query, args := nativeEventWrite(w.update, w.updateArgs, []any{cur.Key, s.d.t(w.now), ev.Kind, ev.Attempt, ev.From, ev.To, ev.Status, code,
+				s.d.amount(ev.Amount), ev.Currency, ev.Reason, ev.Result, ev.Note, ev.By})
+			writes.Queue(query, args...)
+			if w.settles != "" {
+				later = append(later, step{i, func(ctx context.Context) error { return s.settleFollowed(ctx, conn, cur, w) }})
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		if len(later) == 0 {
+			// Nothing left to run one by one: the writes and the
+			// COMMIT in one round trip.
+			writes.Queue("COMMIT")
+			committed = true
 		}
 		if writes.Len() == 0 {
 			return nil
@@ -165,6 +185,10 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) error {
 	})
 	if err != nil {
 		return err
+	}
+	if committed {
+		open = false
+		return nil
 	}
 	sort.SliceStable(later, func(a, b int) bool { return later[a].pos < later[b].pos })
 	for _, st := range later {
@@ -179,5 +203,9 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return err
+	}
+	open = false
+	return nil
 }

@@ -200,10 +200,19 @@ func (s *sqlStore) stmt(query string) *sql.Stmt {
 	return (*m)[query]
 }
 
+// txn is where a write runs: a *sql.Tx, or (the pipelined PostgreSQL
+// group) the *sql.Conn whose session is inside a transaction.
+type txn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // exec runs a statement in tx, prepared when prepare prepared it.
-func (s *sqlStore) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	if st := s.stmt(query); st != nil {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+func (s *sqlStore) exec(ctx context.Context, tx txn, query string, args ...any) (sql.Result, error) {
+	if t, ok := tx.(*sql.Tx); ok {
+		if st := s.stmt(query); st != nil {
+			return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+		}
 	}
 	return tx.ExecContext(ctx, query, args...)
 }
@@ -277,7 +286,7 @@ func (s *sqlStore) applyInOrder(ctx context.Context, changes []Change) error {
 // applyOne writes one change of a group in tx. An intent that another
 // operator's row holds is refused on its own (c.Err), not failing the
 // group.
-func (s *sqlStore) applyOne(ctx context.Context, tx *sql.Tx, c *Change) error {
+func (s *sqlStore) applyOne(ctx context.Context, tx txn, c *Change) error {
 	if c.Begin == nil {
 		return s.finish(ctx, tx, c.Key, c.Attempt, c.Outcome)
 	}
@@ -331,7 +340,7 @@ func (e *HeldError) Error() string {
 func holds(status string) bool { return status == StatusSent || status == StatusUnknown }
 
 // begin records an intent: a new row, or a new attempt of the row.
-func (s *sqlStore) begin(ctx context.Context, tx *sql.Tx, e Entry) (int, error) {
+func (s *sqlStore) begin(ctx context.Context, tx txn, e Entry) (int, error) {
 	d := s.d
 	now := time.Now()
 	by := who(e)
@@ -410,7 +419,7 @@ const (
 )
 
 // lastAttempt is who sent the key last (user@host) and when.
-func (s *sqlStore) lastAttempt(ctx context.Context, tx *sql.Tx, key string) (string, time.Time, error) {
+func (s *sqlStore) lastAttempt(ctx context.Context, tx txn, key string) (string, time.Time, error) {
 	var by string
 	var when time.Time
 	err := s.queryRow(ctx, tx, s.d.q(lastAttemptSQL), key, KindAttempt).
@@ -424,7 +433,7 @@ func (s *sqlStore) lastAttempt(ctx context.Context, tx *sql.Tx, key string) (str
 func who(e Entry) string { return strings.Trim(e.User+"@"+e.Host, "@") }
 
 // finish records an attempt's outcome.
-func (s *sqlStore) finish(ctx context.Context, tx *sql.Tx, key string, attempt int, o Outcome) error {
+func (s *sqlStore) finish(ctx context.Context, tx txn, key string, attempt int, o Outcome) error {
 	cur, err := s.getRow(ctx, tx, key, true)
 	if err != nil {
 		return err
@@ -434,7 +443,7 @@ func (s *sqlStore) finish(ctx context.Context, tx *sql.Tx, key string, attempt i
 
 // apply moves row cur by Next, records the event, and settles the row it
 // follows when it ends ok.
-func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, cur *Entry, kind string, attempt int, o Outcome, ev Event) error {
+func (s *sqlStore) apply(ctx context.Context, tx txn, cur *Entry, kind string, attempt int, o Outcome, ev Event) error {
 	w := s.outcome(cur, kind, attempt, o, ev)
 	if err := s.addEventAfter(ctx, tx, cur.Key, w.ev, w.now, w.update, w.updateArgs); err != nil {
 		return err
@@ -489,7 +498,7 @@ func (s *sqlStore) outcome(cur *Entry, kind string, attempt int, o Outcome, ev E
 }
 
 // settleFollowed moves the row that cur follows, when w says so.
-func (s *sqlStore) settleFollowed(ctx context.Context, tx *sql.Tx, cur *Entry, w outcomeWrite) error {
+func (s *sqlStore) settleFollowed(ctx context.Context, tx txn, cur *Entry, w outcomeWrite) error {
 	if w.settles == "" {
 		return nil
 	}
@@ -520,14 +529,14 @@ func (s *sqlStore) settleFollowed(ctx context.Context, tx *sql.Tx, cur *Entry, w
 // it keeps the order of the group).
 type touchKey struct{}
 
-func (s *sqlStore) addEvent(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time) error {
+func (s *sqlStore) addEvent(ctx context.Context, tx txn, key string, ev Event, now time.Time) error {
 	return s.addEventAfter(ctx, tx, key, ev, now, "", nil)
 }
 
 // addEventAfter runs update (when not empty) and records the event: on
 // PostgreSQL in one statement (one round trip), the update as a
 // data-modifying WITH.
-func (s *sqlStore) addEventAfter(ctx context.Context, tx *sql.Tx, key string, ev Event, now time.Time, update string, updateArgs []any) error {
+func (s *sqlStore) addEventAfter(ctx context.Context, tx txn, key string, ev Event, now time.Time, update string, updateArgs []any) error {
 	var code any
 	if ev.ExitCode != nil {
 		code = *ev.ExitCode
