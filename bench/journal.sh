@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures what the journal costs one charge: the median wall and CPU time
 # of 30 charges against `bokuctl sandbox serve`, journaled and with
-# --no-journal, measured in the same run, and their ratio.
+# --no-journal, measured in the same run (interleaved), and their ratio;
+# with strace installed, the syncs to disk (fsync, fdatasync) per charge.
 # Usage: bash bench/journal.sh [runs]   (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,28 +21,37 @@ curl -s -o /dev/null "$url"
 b optin validate oi-000001 >/dev/null 2>&1
 b optin confirm oi-000001 >/dev/null 2>&1
 
-measure() { # label, extra flags…
+# One charge, its wall and CPU time in microseconds: label wall cpu.
+one() { # label, extra flags…
   local label=$1; shift
-  local walls=() cpus=()
-  for i in $(seq "$runs"); do
-    local start end usage
-    start=$(date +%s%N)
-    usage=$( { time b charge --optin-id oi-000001 --amount 0.01 --currency GBP "$@" >/dev/null 2>&1; } 2>&1 )
-    end=$(date +%s%N)
-    walls+=($(( (end - start) / 1000 )))
-    cpus+=($(echo "$usage" | awk '{printf "%d", ($1 + $2) * 1000000}'))
-  done
-  local wall cpu
-  wall=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  echo "$label $wall $cpu"
+  local start end usage
+  start=$(date +%s%N)
+  usage=$( { time b charge --optin-id oi-000001 --amount 0.01 --currency GBP "$@" >/dev/null 2>&1; } 2>&1 )
+  end=$(date +%s%N)
+  echo "$label $(( (end - start) / 1000 )) $(echo "$usage" | awk '{printf "%d", ($1 + $2) * 1000000}')"
 }
+median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
 TIMEFORMAT='%U %S'
-read -r _ wall_off cpu_off < <(measure off --no-journal)
-read -r _ wall_on cpu_on < <(measure on)
+# Interleaved, so that both variants see the same load: off, on, off, on…
+for i in $(seq "$runs"); do
+  one off --no-journal
+  one on
+done >"$tmp/times"
+wall_off=$(awk '$1 == "off" {print $2}' "$tmp/times" | median)
+cpu_off=$(awk '$1 == "off" {print $3}' "$tmp/times" | median)
+wall_on=$(awk '$1 == "on" {print $2}' "$tmp/times" | median)
+cpu_on=$(awk '$1 == "on" {print $3}' "$tmp/times" | median)
 printf 'charges per variant:       %d\n' "$runs"
 awk -v wo="$wall_off" -v co="$cpu_off" -v wn="$wall_on" -v cn="$cpu_on" 'BEGIN {
   printf "no journal, median:        %6.2f ms wall, %6.2f ms CPU\n", wo / 1000, co / 1000
   printf "journaled, median:         %6.2f ms wall, %6.2f ms CPU\n", wn / 1000, cn / 1000
   printf "ratio (journaled/none):    %.2fx wall, %.2fx CPU\n", wn / wo, (co > 0 ? cn / co : 0)
 }'
+if command -v strace >/dev/null 2>&1; then
+  syncs=0
+  for i in $(seq 20); do
+    strace -f -e trace=fsync,fdatasync -o "$tmp/strace" "$tmp/bokuctl" -p sandbox charge --optin-id oi-000001 --amount 0.01 --currency GBP >/dev/null 2>&1
+    syncs=$((syncs + $(grep -c 'sync(' "$tmp/strace")))
+  done
+  awk -v n="$syncs" 'BEGIN {printf "syncs per journaled charge: %.2f (mean of 20)\n", n / 20}'
+fi

@@ -2,8 +2,8 @@
 # The team journal's cost (issue 25), in one run against one `bokuctl
 # sandbox serve`:
 #   - journal overhead per charge: the median wall time of RUNS single
-#     charges with --no-journal, on the SQLite journal and on PostgreSQL,
-#     and their ratios to --no-journal;
+#     charges with --no-journal, on the SQLite journal and on PostgreSQL
+#     (interleaved), and their ratios to --no-journal;
 #   - batch rows/s: `batch charge` of ROWS rows at concurrency 8 on SQLite
 #     and on PostgreSQL (target: PostgreSQL >= 80 % of SQLite).
 # PostgreSQL comes from the PG* variables; without PGHOST the script runs
@@ -44,20 +44,17 @@ BOKUCTL_JOURNAL=$pg b journal list >/dev/null 2>&1
 
 median() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
 
-charges() { # label, then env assignments for the run (or --no-journal)
-  local label=$1 journal=$2 walls=()
-  for i in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    if [ "$journal" = none ]; then
-      b charge --optin-id oi-000001 --amount 0.01 --currency GBP --no-journal >/dev/null 2>&1
-    else
-      BOKUCTL_JOURNAL=$journal b charge --optin-id oi-000001 --amount 0.01 --currency GBP >/dev/null 2>&1
-    fi
-    end=$(date +%s%N)
-    walls+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${walls[@]}" | median
+# charge JOURNAL: one charge's wall time in microseconds (none: --no-journal).
+charge() {
+  local journal=$1 start end
+  start=$(date +%s%N)
+  if [ "$journal" = none ]; then
+    b charge --optin-id oi-000001 --amount 0.01 --currency GBP --no-journal >/dev/null 2>&1
+  else
+    BOKUCTL_JOURNAL=$journal b charge --optin-id oi-000001 --amount 0.01 --currency GBP >/dev/null 2>&1
+  fi
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000 ))
 }
 
 batch_rate() { # journal, tag: prints rows/s
@@ -72,9 +69,15 @@ batch_rate() { # journal, tag: prints rows/s
   awk -v n="$rows" -v us=$(( (end - start) / 1000 )) 'BEGIN {printf "%.0f", n / (us / 1e6)}'
 }
 
-none=$(charges none none)
-lite=$(charges sqlite "$sqlite")
-post=$(charges postgres "$pg")
+# Interleaved, so that the three see the same load.
+for i in $(seq "$runs"); do
+  echo "none $(charge none)"
+  echo "sqlite $(charge "$sqlite")"
+  echo "postgres $(charge "$pg")"
+done >"$tmp/times"
+none=$(awk '$1 == "none" {print $2}' "$tmp/times" | median)
+lite=$(awk '$1 == "sqlite" {print $2}' "$tmp/times" | median)
+post=$(awk '$1 == "postgres" {print $2}' "$tmp/times" | median)
 printf 'charges per variant:           %d\n' "$runs"
 awk -v n="$none" -v s="$lite" -v p="$post" 'BEGIN {
   printf "--no-journal, median:          %7.2f ms\n", n
