@@ -5,10 +5,11 @@
 #     charges with --no-journal, on the SQLite journal and on PostgreSQL
 #     (interleaved), and their ratios to --no-journal;
 #   - batch rows/s: `batch charge` of ROWS rows at concurrency 8 on SQLite
-#     and on PostgreSQL (target: PostgreSQL >= 80 % of SQLite).
+#     and on PostgreSQL, PAIRS times alternated (target: PostgreSQL >= 80 %
+#     of SQLite; the median of the pairs' ratios).
 # PostgreSQL comes from the PG* variables; without PGHOST the script runs
 # itself under pg_virtualenv (Debian's postgresql-common) when it can.
-# Usage: bash bench/journal_team.sh [runs] [rows]   (default 30 2000)
+# Usage: bash bench/journal_team.sh [runs] [rows] [pairs]   (default 30 2000 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${PGHOST:-}" ]; then
@@ -20,6 +21,7 @@ if [ -z "${PGHOST:-}" ]; then
 fi
 runs=${1:-30}
 rows=${2:-2000}
+pairs=${3:-3}
 tmp=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -o "$tmp/bokuctl" .
@@ -84,11 +86,21 @@ awk -v n="$none" -v s="$lite" -v p="$post" 'BEGIN {
   printf "SQLite journal, median:        %7.2f ms  (%.2fx --no-journal)\n", s, s / n
   printf "PostgreSQL journal, median:    %7.2f ms  (%.2fx --no-journal, %.2fx SQLite)\n", p, p / n, p / s
 }'
-rl=$(batch_rate "$sqlite" lite)
-rp=$(batch_rate "$pg" post)
-printf 'batch charge, %d rows, concurrency 8:\n' "$rows"
-awk -v l="$rl" -v p="$rp" 'BEGIN {
-  printf "  SQLite:      %6d rows/s\n", l
-  printf "  PostgreSQL:  %6d rows/s  (%.0f %% of SQLite; target >= 80 %%)\n", p, 100 * p / l
+# PAIRS batches on each engine, alternated (SQLite, PostgreSQL, SQLite…),
+# each pair's ratio measured under the same load; the medians.
+printf 'batch charge, %d rows, concurrency 8, %d pairs:\n' "$rows" "$pairs"
+for i in $(seq "$pairs"); do
+  rl=$(batch_rate "$sqlite" "lite$i")
+  rp=$(batch_rate "$pg" "post$i")
+  echo "$rl $rp"
+  awk -v l="$rl" -v p="$rp" -v i="$i" 'BEGIN {printf "  pair %d:  SQLite %6d rows/s, PostgreSQL %6d rows/s (%.0f %%)\n", i, l, p, 100 * p / l}' >&2
+done 2>&1 >"$tmp/rates" | cat
+awk '{print $1}' "$tmp/rates" | sort -n >"$tmp/l"
+awk '{print $2}' "$tmp/rates" | sort -n >"$tmp/p"
+awk '{printf "%.4f\n", $2 / $1}' "$tmp/rates" | sort -n >"$tmp/r"
+mid=$(( (pairs + 1) / 2 ))
+awk -v l="$(sed -n "${mid}p" "$tmp/l")" -v p="$(sed -n "${mid}p" "$tmp/p")" -v r="$(sed -n "${mid}p" "$tmp/r")" 'BEGIN {
+  printf "  SQLite, median:      %6d rows/s\n", l
+  printf "  PostgreSQL, median:  %6d rows/s  (median ratio %.0f %% of SQLite; target >= 80 %%)\n", p, 100 * r
 }'
 psql -q -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $db" >/dev/null 2>&1 || true

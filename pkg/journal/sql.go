@@ -28,9 +28,6 @@ type dialect struct {
 	// native: times are timestamptz and amounts numeric (PostgreSQL);
 	// else fixed-width text (SQLite).
 	native bool
-	// converted caches q's answers (the queries are a small fixed set,
-	// but for the filters').
-	converted sync.Map
 }
 
 var sqliteDialect = &dialect{name: "sqlite"}
@@ -41,15 +38,25 @@ func (d *dialect) q(query string) string {
 	if !d.dollar {
 		return query
 	}
-	if q, ok := d.converted.Load(query); ok {
-		return q.(string)
+	if q, ok := dollarWrites[query]; ok {
+		return q
 	}
-	q := d.convert(query)
-	d.converted.Store(query, q)
-	return q
+	return dollar(query)
 }
 
-func (d *dialect) convert(query string) string {
+// dollarWrites are the write path's statements with $n placeholders,
+// converted once.
+var dollarWrites = func() map[string]string {
+	m := map[string]string{}
+	for _, q := range []string{attemptsUpdateSQL, lastAttemptSQL, eventInsertSQL, rowSQL, rowSQL + " FOR UPDATE",
+		"WITH changed AS (" + outcomeUpdateSQL + ") " + eventInsertSQL, "WITH changed AS (" + statusUpdateSQL + ") " + eventInsertSQL} {
+		m[q] = dollar(q)
+	}
+	return m
+}()
+
+// dollar rewrites ? placeholders as $1, $2…
+func dollar(query string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range query {
