@@ -223,18 +223,12 @@ CREATE INDEX batches_digest_operation ON batches(digest, operation);
 const migrateLock = 0x626f6b75 // "boku"
 
 func migratePostgres(ctx context.Context, db *sql.DB) error {
-	// Fast path: an up-to-date journal needs no lock (and a new one no
-	// failed query in the server's log).
-	var exists bool
-	if err := db.QueryRowContext(ctx, "SELECT to_regclass('bokuctl_schema') IS NOT NULL").Scan(&exists); err != nil {
-		return err
-	}
-	if exists {
-		var version sql.NullInt64
-		err := db.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&version)
-		if err == nil && int(version.Int64) >= len(postgresMigrations) {
-			return nil
-		}
+	// Fast path: an up-to-date journal needs no lock, and one round trip
+	// (the schema's version; a journal not created yet answers with an
+	// error, once, and takes the path below).
+	var version sql.NullInt64
+	if err := db.QueryRowContext(ctx, "SELECT max(version) FROM bokuctl_schema").Scan(&version); err == nil && int(version.Int64) >= len(postgresMigrations) {
+		return nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -273,13 +267,20 @@ func (s *pgStore) mask(err error) error {
 	return err
 }
 
+// Begin is a group of one intent (applyPipelined): BEGIN and the
+// intent's statement in one round trip, COMMIT in the next.
 func (s *pgStore) Begin(ctx context.Context, e Entry) (int, error) {
-	n, err := s.sqlStore.Begin(ctx, e)
-	return n, s.mask(err)
+	change := []Change{{Begin: &e}}
+	if err := s.applyPipelined(ctx, change); err != nil {
+		return 0, s.mask(err)
+	}
+	return change[0].Attempt, change[0].Err
 }
 
+// Finish is a group of one outcome (applyPipelined): BEGIN and the row
+// read in one round trip, its update, event and COMMIT in the next.
 func (s *pgStore) Finish(ctx context.Context, key string, attempt int, o Outcome) error {
-	return s.mask(s.sqlStore.Finish(ctx, key, attempt, o))
+	return s.mask(s.applyPipelined(ctx, []Change{{Key: key, Attempt: attempt, Outcome: o}}))
 }
 
 // Apply writes a group in a few round trips (applyPipelined).
