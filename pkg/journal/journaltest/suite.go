@@ -57,6 +57,7 @@ func (s *Suite[C]) RunTests(t *testing.T) {
 		{"GroupLikeOneByOne", testGroupLikeOneByOne[C]},
 		{"GroupConflictStaysInItsRow", testGroupConflict[C]},
 		{"GroupCrashBetweenGroups", testGroupCrash[C]},
+		{"GroupOutcomeAfterAnotherHandle", testGroupOutcomeAfterOther[C]},
 		{"EventsAppendOnly", testEventsAppendOnly[C]},
 		{"ConcurrentOpen", testConcurrentOpen[C]},
 		{"MigrateOld", testMigrateOld[C]},
@@ -951,5 +952,76 @@ func testGroupCrash[C any](t *testing.T, s *Suite[C]) {
 	}
 	if e := get(t, next, "k-0"); e.Status != journal.StatusUnknown || e.Attempts != 2 || len(e.History) != 3 {
 		t.Fatalf("k-0 after its outcome and second attempt: %+v", e)
+	}
+}
+
+// A group writer's outcomes of rows it wrote itself, after another
+// handle (another process) changed some of those rows in between: each
+// outcome is applied to the row as it is then (Next), exactly as the
+// same changes written one by one do, not to the row as the group writer
+// left it. Rows the other handle did not touch, in the same group, are
+// written as usual.
+func testGroupOutcomeAfterOther[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	grouped, cfg := s.open(t)
+	other := s.reopen(t, cfg)
+	plain, _ := s.open(t)
+	w := groupWriter(t, grouped)
+	ks := []string{"k-settled", "k-again", "k-made", "k-follow", "k-alone", "k-gone"}
+	var begins []journal.Change
+	for _, key := range ks {
+		e := entry(key)
+		begins = append(begins, journal.Change{Begin: &e})
+	}
+	must(t, w.Apply(ctx, begins))
+	for _, key := range ks {
+		_, err := plain.Begin(ctx, entry(key))
+		must(t, err)
+	}
+	// What another process does meanwhile, on both journals.
+	for _, store := range []journal.Store{other, plain} {
+		_, err := store.Record(ctx, "k-settled", journal.KindSettle, journal.Outcome{Status: journal.StatusFailed, Reason: "decided"}, journal.Event{Note: "by hand"})
+		must(t, err)
+		n, err := store.Begin(ctx, entry("k-again"))
+		must(t, err)
+		if n != 2 {
+			t.Fatalf("the other handle's attempt of k-again: %d", n)
+		}
+		must(t, store.Finish(ctx, "k-made", 1, journal.Outcome{Status: journal.StatusSent, MadeID: "ch-made"}))
+		rev := entry("r-follow")
+		rev.Operation, rev.Follows, rev.Settles = "charge reverse", "k-follow", journal.StatusReversed
+		n, err = store.Begin(ctx, rev)
+		must(t, err)
+		must(t, store.Finish(ctx, "r-follow", n, journal.Outcome{Status: journal.StatusOK}))
+	}
+	outcomes := []journal.Change{}
+	for _, key := range ks[:5] {
+		outcomes = append(outcomes, journal.Change{Key: key, Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK, ExitCode: 0, Result: `{"id":"` + key + `"}`}})
+	}
+	must(t, w.Apply(ctx, outcomes))
+	for _, c := range outcomes {
+		must(t, plain.Finish(ctx, c.Key, c.Attempt, c.Outcome))
+	}
+	for _, key := range ks {
+		if g, p := rowState(t, grouped, key), rowState(t, plain, key); g != p {
+			t.Errorf("grouped:\n%s\none by one:\n%s", g, p)
+		}
+	}
+	if e := get(t, grouped, "k-alone"); e.Status != journal.StatusOK || e.Result != `{"id":"k-alone"}` {
+		t.Fatalf("the untouched row: %+v", e)
+	}
+	if e := get(t, grouped, "k-made"); e.MadeID != "ch-made" {
+		t.Fatalf("the other handle's made id was lost: %+v", e)
+	}
+	// A row removed past the store before its outcome: the outcome
+	// fails the group (no row), as one by one, and writes nothing.
+	must(t, s.Exec(t, cfg, "DELETE FROM operations WHERE key = 'k-gone'"))
+	gone := []journal.Change{{Key: "k-alone", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK, Result: "again"}},
+		{Key: "k-gone", Attempt: 1, Outcome: journal.Outcome{Status: journal.StatusOK}}}
+	if err := w.Apply(ctx, gone); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("the outcome of a removed row: %v", err)
+	}
+	if e := get(t, grouped, "k-alone"); e.Result != `{"id":"k-alone"}` {
+		t.Fatalf("a failed group changed a row: %+v", e)
 	}
 }
