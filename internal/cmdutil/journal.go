@@ -112,6 +112,20 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 	return store, nil
 }
 
+type processEndsKey struct{}
+
+// WithProcessEnd marks ctx as the context of a run after which the
+// process exits (the Factory's ProcessEnds).
+func WithProcessEnd(ctx context.Context) context.Context {
+	return context.WithValue(ctx, processEndsKey{}, true)
+}
+
+// ProcessEnds reports whether ctx was marked by WithProcessEnd.
+func ProcessEnds(ctx context.Context) bool {
+	ends, _ := ctx.Value(processEndsKey{}).(bool)
+	return ends
+}
+
 // SetJournal makes store this run's journal (a batch's journal.Group).
 func (f *Factory) SetJournal(store journal.Store) { f.journal = store }
 

@@ -237,7 +237,8 @@ func Open(ctx context.Context, path string) (Store, error) {
 		f.Close()
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walAutocheckpoint) + "&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, &OpenError{Path: path, Err: err}
@@ -253,7 +254,7 @@ func Open(ctx context.Context, path string) (Store, error) {
 	// which waits for the other process.
 	var version int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err == nil && version >= schemaVersion {
-		return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
+		return &sqliteStore{&sqlStore{db: db, d: sqliteDialect, where: path}}, nil
 	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
@@ -263,5 +264,44 @@ func Open(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, &OpenError{Path: path, Err: err}
 	}
-	return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
+	return &sqliteStore{&sqlStore{db: db, d: sqliteDialect, where: path}}, nil
+}
+
+// walAutocheckpoint is the size of the WAL, in pages, at which a commit
+// copies it into the database file (PRAGMA wal_autocheckpoint). A
+// process that ends with Leave does not checkpoint: the WAL grows by
+// about 14 pages a charge until a commit finds it this long. The next
+// process reads all of it when it opens the journal (the WAL index is
+// rebuilt when no other process has it open), so it is kept short:
+// 256 pages (1 MiB), a checkpoint about every 18 charges.
+const walAutocheckpoint = 256
+
+// sqliteStore is the SQLite journal: the SQL store, which a process
+// about to end can leave without closing (Leave).
+type sqliteStore struct{ *sqlStore }
+
+func (s *sqliteStore) leave() {}
+
+// Leave ends the use of store by a process that exits right after (the
+// end of a bokuctl command); any other user closes it with Close.
+//
+// Closing the last connection to an SQLite journal checkpoints it (two
+// more syncs to disk) and deletes the WAL, which the next command
+// creates again (two more: its header and the folder): four of the six
+// syncs of a journaled charge. Leave leaves the connection open, so the
+// process ends with the WAL in place, exactly as if it had been killed
+// after its last commit. That is safe by SQLite's design: every
+// transaction was synced to the WAL when it committed (synchronous
+// FULL), and the next process to open the journal recovers the WAL
+// (sqlite.org/wal.html); commits copy it into the database file when it
+// reaches walAutocheckpoint pages. Leave must only be called once
+// nothing is running on store.
+//
+// Other stores (PostgreSQL, a batch's Group) are closed.
+func Leave(store Store) error {
+	if s, ok := store.(interface{ leave() }); ok {
+		s.leave()
+		return nil
+	}
+	return store.Close()
 }
