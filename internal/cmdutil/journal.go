@@ -105,7 +105,7 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 		store, err = journal.Open(ctx, path)
 		if err != nil {
 			return nil, exitcode.New(exitcode.Auth, "%v", err).
-				WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+				WithHint("nothing was sent. Move the file aside with its WAL (mv %s %s.broken; mv %s-wal %s.broken-wal, if it exists) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path, path, path)
 		}
 	}
 	f.journal = store

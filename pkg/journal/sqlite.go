@@ -231,6 +231,9 @@ func Open(ctx context.Context, path string) (Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &OpenError{Path: path, Err: err}
 	}
+	if err := setAsideOrphanWAL(path); err != nil {
+		return nil, &OpenError{Path: path, Err: err}
+	}
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
 		return nil, &OpenError{Path: path, Err: err}
 	} else {
@@ -265,6 +268,31 @@ func Open(ctx context.Context, path string) (Store, error) {
 		return nil, &OpenError{Path: path, Err: err}
 	}
 	return &sqliteStore{&sqlStore{db: db, d: sqliteDialect, where: path}}, nil
+}
+
+// setAsideOrphanWAL renames the WAL of a journal whose file is gone
+// (removed, or moved without it) to path-wal.orphaned-TIME, and removes
+// its index (-shm), before a new journal is created at path: SQLite
+// deletes the WAL of an empty database file when it opens it, and with
+// it the latest rows of the journal that was moved or removed. Since a
+// process ends leaving the WAL in place (Leave), one is normally next to
+// the journal. Set aside, it can go back beside the moved file
+// (FILE-wal), which then has all its rows.
+func setAsideOrphanWAL(path string) error {
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Lstat(path + "-wal"); err != nil {
+		return nil
+	}
+	aside := path + "-wal.orphaned-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	if err := os.Rename(path+"-wal", aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("a WAL without its journal is in the way (%v): move %s-wal aside", err, path)
+	}
+	if err := os.Remove(path + "-shm"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("a WAL index without its journal is in the way (%v): remove %s-shm", err, path)
+	}
+	return nil
 }
 
 // walAutocheckpoint is the size of the WAL, in pages, at which a commit

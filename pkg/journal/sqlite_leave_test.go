@@ -80,3 +80,49 @@ func TestLeaveLosesNothing(t *testing.T) {
 		t.Errorf("the WAL after Close: %v (want it checkpointed and deleted)", err)
 	}
 }
+
+// A journal moved without its WAL after a process left it: the new
+// journal created in its place opens empty and sound, and the WAL,
+// which SQLite would delete with the new empty file, is set aside; put
+// back beside the moved journal, it gives it its latest rows.
+func TestOrphanWALSetAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "journal.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), leaveChildEnv+"="+path)
+	key, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v: %s", err, key)
+	}
+	if err := os.Rename(path, path+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Get(ctx, string(key)); err != ErrNotFound {
+		t.Errorf("the new journal: Get %s: %v, want ErrNotFound", key, err)
+	}
+	if _, err := store.Begin(ctx, Entry{Key: "new-1", Time: time.Now(), Provider: "boku", Operation: "charge"}); err != nil {
+		t.Fatalf("the new journal: %v", err)
+	}
+	aside, _ := filepath.Glob(path + "-wal.orphaned-*")
+	if len(aside) != 1 {
+		t.Fatalf("WALs set aside: %v, want one", aside)
+	}
+	// The moved journal with its WAL back beside it has the row.
+	if err := os.Rename(aside[0], path+".moved-wal"); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := Open(ctx, path+".moved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moved.Close()
+	if e, err := moved.Get(ctx, string(key)); err != nil || e.Status != StatusOK {
+		t.Errorf("the moved journal with its WAL: %v, %v", e, err)
+	}
+}
