@@ -257,7 +257,7 @@ func Open(ctx context.Context, path string) (Store, error) {
 	// which waits for the other process.
 	var version int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err == nil && version >= schemaVersion {
-		return &sqliteStore{&sqlStore{db: db, d: sqliteDialect, where: path}}, nil
+		return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
 	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
@@ -267,7 +267,7 @@ func Open(ctx context.Context, path string) (Store, error) {
 		db.Close()
 		return nil, &OpenError{Path: path, Err: err}
 	}
-	return &sqliteStore{&sqlStore{db: db, d: sqliteDialect, where: path}}, nil
+	return &sqlStore{db: db, d: sqliteDialect, where: path}, nil
 }
 
 // setAsideOrphanWAL renames the WAL of a journal whose file is gone
@@ -307,12 +307,6 @@ func setAsideOrphanWAL(path string) error {
 // 1000 costs a charge the most (recovery), 64 the least.
 const walAutocheckpoint = 64
 
-// sqliteStore is the SQLite journal: the SQL store, which a process
-// about to end can leave without closing (Leave).
-type sqliteStore struct{ *sqlStore }
-
-func (s *sqliteStore) leave() {}
-
 // Leave ends the use of store by a process that exits right after (the
 // end of a bokuctl command); any other user closes it with Close.
 //
@@ -330,8 +324,7 @@ func (s *sqliteStore) leave() {}
 //
 // Other stores (PostgreSQL, a batch's Group) are closed.
 func Leave(store Store) error {
-	if s, ok := store.(interface{ leave() }); ok {
-		s.leave()
+	if s, ok := store.(*sqlStore); ok && s.d == sqliteDialect {
 		return nil
 	}
 	return store.Close()
