@@ -79,6 +79,7 @@ func ExecuteWith(exit func(code int)) int {
 	// that hides the request (see stopper).
 	sends := &cmdutil.Sends{}
 	ctx = cmdutil.WithSends(ctx, sends)
+	ctx = cmdutil.WithProcessEnd(ctx)
 	ios := output.System(cmdutil.DefaultGetenv, false)
 	stop := &stopper{errOut: ios.ErrOut, sends: sends, cancel: cancel, exit: exit, grace: signalGrace}
 	signals := make(chan os.Signal, 4)
@@ -99,6 +100,7 @@ func ExecuteWith(exit func(code int)) int {
 func Run(ctx context.Context, ios *output.IOStreams, getenv func(string) string, args []string) int {
 	f := cmdutil.NewFactory(ios, getenv)
 	f.Sends = cmdutil.SendsFrom(ctx)
+	f.ProcessEnds = cmdutil.ProcessEnds(ctx)
 	f.AllowProductionOverride = productionOverrideEnv != "" && getenv(productionOverrideEnv) == "1"
 	f.SandboxSecret = func(name string) (string, bool) {
 		value, ok := sandbox.Secrets()[name]

@@ -65,6 +65,10 @@ type Factory struct {
 	// Sends is the process's record of the requests sent, for a signal
 	// that stops it (nil: not recorded).
 	Sends *Sends
+	// ProcessEnds says that the process exits when this run ends (the
+	// bokuctl binary, not a test calling Run): CloseJournal leaves the
+	// journal instead of closing it (journal.Leave).
+	ProcessEnds bool
 
 	// Run is this invocation's own state (run.go); never nil.
 	*Run

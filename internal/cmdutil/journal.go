@@ -105,11 +105,25 @@ func (f *Factory) OpenJournal(ctx context.Context) (journal.Store, error) {
 		store, err = journal.Open(ctx, path)
 		if err != nil {
 			return nil, exitcode.New(exitcode.Auth, "%v", err).
-				WithHint("nothing was sent. Move the file aside (mv %s %s.broken) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path)
+				WithHint("nothing was sent. Move the file aside with its WAL (mv %s %s.broken; mv %s-wal %s.broken-wal, if it exists) to start a new journal, set BOKUCTL_JOURNAL elsewhere, or pass --no-journal to send without a record", path, path, path, path)
 		}
 	}
 	f.journal = store
 	return store, nil
+}
+
+type processEndsKey struct{}
+
+// WithProcessEnd marks ctx as the context of a run after which the
+// process exits (the Factory's ProcessEnds).
+func WithProcessEnd(ctx context.Context) context.Context {
+	return context.WithValue(ctx, processEndsKey{}, true)
+}
+
+// ProcessEnds reports whether ctx was marked by WithProcessEnd.
+func ProcessEnds(ctx context.Context) bool {
+	ends, _ := ctx.Value(processEndsKey{}).(bool)
+	return ends
 }
 
 // SetJournal makes store this run's journal (a batch's journal.Group).

@@ -273,9 +273,16 @@ func (f *Factory) Finish(err error) journal.Outcome {
 	return o
 }
 
-// CloseJournal closes the journal this run opened.
+// CloseJournal closes the journal this run opened; when the process ends
+// right after the run (ProcessEnds), it leaves it (journal.Leave: no
+// checkpoint, the next command recovers the WAL).
 func (f *Factory) CloseJournal() {
-	if f.journal != nil {
-		f.journal.Close()
+	if f.journal == nil {
+		return
 	}
+	if f.ProcessEnds {
+		journal.Leave(f.journal)
+		return
+	}
+	f.journal.Close()
 }

@@ -22,7 +22,7 @@ func TestWithRunClassifiesEveryField(t *testing.T) {
 	inherited := map[string]bool{
 		"Getenv": true, "DebugOut": true, "ProfileFlag": true, "ConfigFlag": true, "Debug": true, "Timeout": true,
 		"ProviderFlag": true, "NoJournal": true, "Command": true, "SandboxSecret": true, "Sends": true,
-		"DryRun": true, "Curl": true, "AllowProductionOverride": true, "dryRun": true, "production": true,
+		"DryRun": true, "Curl": true, "AllowProductionOverride": true, "ProcessEnds": true, "dryRun": true, "production": true,
 		"config": true, "settings": true, "journal": true, "store": true, "shared": true,
 	}
 	perRun := map[string]bool{"IO": true, "Output": true, "JQ": true, "JSONFields": true, "Template": true, "NoColor": true, "Printer": true, "Run": true}
