@@ -188,6 +188,11 @@ func (s *sqlStore) prepare(ctx context.Context) {
 		return
 	}
 	s.stmtsOnce.Do(func() {
+		// A group writer (a batch) commits many times: the WAL is
+		// checkpointed at SQLite's default length, not at the short one
+		// a single command's journal keeps (walAutocheckpoint); Leave
+		// checkpoints what is left when the process ends.
+		_, _ = s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", groupWALAutocheckpoint))
 		stmts := make(map[string]*sql.Stmt, len(writeStatements))
 		for _, q := range writeStatements {
 			if st, err := s.db.PrepareContext(ctx, q); err == nil {

@@ -126,3 +126,47 @@ func TestOrphanWALSetAside(t *testing.T) {
 		t.Errorf("the moved journal with its WAL: %v, %v", e, err)
 	}
 }
+
+// A group writer's connection checkpoints at SQLite's default length, so
+// a batch can end with a long WAL: Leave then closes the journal, which
+// checkpoints it, instead of leaving the next command to read it all.
+func TestLeaveCheckpointsALongWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	store, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGroup(store)
+	for i := 0; i < 300; i++ {
+		key := fmt.Sprintf("row-%d", i)
+		n, err := g.Begin(ctx, Entry{Key: key, Time: time.Now(), Operation: "refund", Targets: map[string]string{"note": fmt.Sprintf("%01000d", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Finish(ctx, key, n, Outcome{Status: StatusOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil || fi.Size() <= walAutocheckpoint*(4096+24) {
+		t.Fatalf("the batch's WAL is %v (%v): the test needs it longer than %d pages", fi, err, walAutocheckpoint)
+	}
+	if err := Leave(store); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("Leave left a WAL of %d bytes: it must checkpoint a long one", fi.Size())
+	}
+	again, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if e, err := again.Get(ctx, "row-299"); err != nil || e.Status != StatusOK {
+		t.Fatalf("row-299 after Leave: %+v, %v", e, err)
+	}
+}
