@@ -74,7 +74,13 @@ func ParseCard(data []byte, now time.Time) (PlainCardData, error) {
 		// A field name is not card data; a name made of anything but
 		// letters, digits and _ (a number pasted as a key) is not quoted.
 		if m := unknownField().FindStringSubmatch(err.Error()); m != nil {
-			return PlainCardData{}, &CardError{Field: m[1], Reason: `is not a card field: use only "number", "expiry" and "cvc"`}
+			field := m[1]
+			if digitRun(field) >= 7 {
+				// Not quoted: a name holding a run of digits could be
+				// part of a card number ("A4176669999000104").
+				field = "(a name with digits)"
+			}
+			return PlainCardData{}, &CardError{Field: field, Reason: `is not a card field: use only "number", "expiry" and "cvc"`}
 		}
 		return PlainCardData{}, &CardError{Reason: `expected JSON {"number":"…","expiry":"MMYYYY","cvc":"…"}: ` + scrub(err.Error())}
 	}
@@ -134,4 +140,18 @@ func (p PlainCardData) Last4() string {
 		return ""
 	}
 	return p.CardNumber[len(p.CardNumber)-4:]
+}
+
+// digitRun is the length of the longest run of ASCII digits in s.
+func digitRun(s string) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }
