@@ -307,6 +307,19 @@ func setAsideOrphanWAL(path string) error {
 // 1000 costs a charge the most (recovery), 64 the least.
 const walAutocheckpoint = 64
 
+// leaveWALBytes is the longest WAL file Leave leaves in place: twice
+// walAutocheckpoint pages (a page is 4096 bytes and a 24-byte frame
+// header). A checkpoint does not shorten the file: the commits after it
+// write over it from its start. So the file of a journal that single
+// commands use stays a little longer than walAutocheckpoint pages, and
+// closing it whenever it is longer than that (as Leave did at first)
+// deleted it at every checkpoint: the next command created it again,
+// and each commit appended to a new file, whose sync costs the disk
+// more than one that writes over blocks already there (measured on
+// ext4: 0.64 against 0.11 ms a sync, median). A batch's WAL, which
+// grows to groupWALAutocheckpoint pages, is still closed.
+const leaveWALBytes = 2 * walAutocheckpoint * (4096 + 24)
+
 // groupWALAutocheckpoint is the checkpoint length of a group writer's
 // connection (SQLite's default): a batch at concurrency 4 checkpointing
 // every 64 pages made 65 % more syncs than at 1000.
@@ -327,13 +340,13 @@ const groupWALAutocheckpoint = 1000
 // reaches walAutocheckpoint pages. Leave must only be called once
 // nothing is running on store.
 //
-// A WAL longer than walAutocheckpoint pages (what a batch leaves, whose
+// A WAL file longer than leaveWALBytes (what a batch leaves, whose
 // connection checkpoints later) is checkpointed by closing, so that the
 // next command does not read it all back. Other stores (PostgreSQL, a
 // batch's Group) are closed.
 func Leave(store Store) error {
 	if s, ok := store.(*sqlStore); ok && s.d == sqliteDialect {
-		if fi, err := os.Stat(s.where + "-wal"); err == nil && fi.Size() <= walAutocheckpoint*(4096+24) {
+		if fi, err := os.Stat(s.where + "-wal"); err == nil && fi.Size() <= leaveWALBytes {
 			return nil
 		}
 	}

@@ -152,8 +152,8 @@ func TestLeaveCheckpointsALongWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path + "-wal")
-	if err != nil || fi.Size() <= walAutocheckpoint*(4096+24) {
-		t.Fatalf("the batch's WAL is %v (%v): the test needs it longer than %d pages", fi, err, walAutocheckpoint)
+	if err != nil || fi.Size() <= leaveWALBytes {
+		t.Fatalf("the batch's WAL is %v (%v): the test needs it longer than %d bytes", fi, err, leaveWALBytes)
 	}
 	if err := Leave(store); err != nil {
 		t.Fatal(err)
@@ -168,5 +168,37 @@ func TestLeaveCheckpointsALongWAL(t *testing.T) {
 	defer again.Close()
 	if e, err := again.Get(ctx, "row-299"); err != nil || e.Status != StatusOK {
 		t.Fatalf("row-299 after Leave: %+v, %v", e, err)
+	}
+}
+
+// Single commands (child processes that end with Leave) that fill the
+// WAL past its checkpoint length: the checkpoint of one of them copies
+// it into the database file, and the WAL file stays, written over from
+// its start by the commands after it (not deleted at the checkpoint and
+// appended to again from zero).
+func TestLeaveKeepsACheckpointedWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	var most int64
+	for range 12 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), leaveChildEnv+"="+path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("child: %v: %s", err, out)
+		}
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatalf("the WAL after a command: %v (want it left in place)", err)
+		}
+		if fi.Size() < most {
+			t.Fatalf("the WAL file went from %d to %d bytes: Leave removed it", most, fi.Size())
+		}
+		most = fi.Size()
+	}
+	if most <= walAutocheckpoint*(4096+24) {
+		t.Fatalf("the WAL file is %d bytes: the test needs it past the checkpoint length, %d pages", most, walAutocheckpoint)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() <= 4096*4 {
+		t.Fatalf("the database file after a checkpoint: %v, %v (want the rows copied into it)", fi, err)
 	}
 }
