@@ -59,8 +59,8 @@ for b in "${binaries[@]}"; do
   urls[${b%%=*}]=$lurl
   lpids[${b%%=*}]=$lpid
 done
-# cpu_ns PID: CPU time of all its threads so far, in nanoseconds.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d", s }'; }
+# cpu_ns PID: CPU time of all its threads so far, in nanoseconds (%.0f: mawk's %d stops at 2^31 ns, 2.1 s).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f", s }'; }
 # The servers take turns: ROUNDS rounds (default 3) of n/ROUNDS
 # notifications each, bare first, so that a change in the machine's other
 # load falls on all of them alike; a rate is all the notifications over
