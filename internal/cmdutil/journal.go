@@ -163,11 +163,25 @@ func (f *Factory) ValidatedEntry() (e journal.Entry, ok bool) {
 	return f.intentEntry(f.Run.validatedKey, f.Run.validated), true
 }
 
+// SentSettleCmd is what settles a row whose process stopped between
+// sending and recording the answer (the row still says "sent"): resume
+// for a batch's row (it asks the provider, then sends what never arrived,
+// with the same key; --yes, as the batch's own hint off a terminal, so
+// that it works as printed wherever it is read), reconcile for any other.
+// The intent records it, so that a row left by kill -9 or a power cut
+// names it like any unknown one.
+func SentSettleCmd(batch string) string {
+	if batch != "" {
+		return "bokuctl batch resume " + batch + " --yes"
+	}
+	return "bokuctl reconcile"
+}
+
 // intentEntry is the journal row of the request about to be sent with key.
 func (f *Factory) intentEntry(key string, in Intent) journal.Entry {
 	r := f.Run
 	e := journal.Entry{Key: key, Time: time.Now(), Operation: r.Operation, Targets: map[string]string{}, Provider: in.Provider,
-		Follows: in.Follows, Settles: in.Settles, Batch: r.Batch, Line: r.BatchLine}
+		Follows: in.Follows, Settles: in.Settles, Batch: r.Batch, Line: r.BatchLine, SettleCmd: SentSettleCmd(r.Batch)}
 	if e.Provider == "" {
 		e.Provider = r.Provider
 	}

@@ -57,10 +57,13 @@ type Entry struct {
 	Line  int    `json:"line,omitempty"`
 	// Status is sent (no outcome recorded), ok, pending, failed or
 	// unknown.
-	Status     string    `json:"status"`
-	ExitCode   *int      `json:"exit_code,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-	Result     string    `json:"result,omitempty"` // the result as printed, JSON
+	Status   string `json:"status"`
+	ExitCode *int   `json:"exit_code,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Result   string `json:"result,omitempty"` // the result as printed, JSON
+	// SettleCmd is the command that settles the row: for a row still
+	// "sent", the one its intent named (for a process that stopped in
+	// flight); for an unknown or pending one, its outcome's.
 	SettleCmd  string    `json:"settle_command,omitempty"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 	// MadeID is the id the answer names: the charge, payment or refund.

@@ -385,7 +385,13 @@ func (s *sqlStore) begin(ctx context.Context, tx txn, e Entry) (int, error) {
 	}
 	attempt := cur.Attempts + 1
 	status := afterAttempt(cur.Status)
-	if _, err := s.exec(ctx, tx, d.q(attemptsUpdateSQL), attempt, status, e.Key); err != nil {
+	// A row sent again names what settles it if this attempt's process
+	// dies in flight; one that stays unknown keeps its own command.
+	settle := cur.SettleCmd
+	if status == StatusSent && e.SettleCmd != "" {
+		settle = e.SettleCmd
+	}
+	if _, err := s.exec(ctx, tx, d.q(attemptsUpdateSQL), attempt, status, settle, e.Key); err != nil {
 		return 0, err
 	}
 	return attempt, s.addEvent(ctx, tx, e.Key, Event{Kind: KindAttempt, Attempt: attempt, From: cur.Status, To: status,
@@ -393,8 +399,8 @@ func (s *sqlStore) begin(ctx context.Context, tx txn, e Entry) (int, error) {
 }
 
 const intentInsertSQL = `INSERT INTO operations
-	(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, attempts)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
+	(key, time, profile, provider, operation, targets, amount, amount_minor, currency, "user", host, status, batch, line, follows, settles, settle_cmd, attempts)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING`
 
 // intentInsertPG is one statement (one round trip) for the row and its
 // first event on PostgreSQL; the event only when the row is new.
@@ -413,7 +419,7 @@ func (s *sqlStore) intentInsert(e Entry, now time.Time) (string, []any) {
 		targets = []byte("{}")
 	}
 	args := []any{e.Key, d.t(e.Time), e.Profile, e.Provider, e.Operation, string(targets), d.amount(e.Amount), e.Minor, e.Currency, e.User, e.Host,
-		StatusSent, e.Batch, e.Line, e.Follows, e.Settles}
+		StatusSent, e.Batch, e.Line, e.Follows, e.Settles, e.SettleCmd}
 	if !d.native {
 		return intentInsertSQL, args
 	}
@@ -421,7 +427,7 @@ func (s *sqlStore) intentInsert(e Entry, now time.Time) (string, []any) {
 }
 
 const (
-	attemptsUpdateSQL = `UPDATE operations SET attempts = ?, status = ? WHERE key = ?`
+	attemptsUpdateSQL = `UPDATE operations SET attempts = ?, status = ?, settle_cmd = ? WHERE key = ?`
 	lastAttemptSQL    = `SELECT "by", time FROM events WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1`
 	eventInsertSQL    = `INSERT INTO events (key, time, kind, attempt, from_status, to_status, status, exit_code, amount, currency, reason, result, note, "by")
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

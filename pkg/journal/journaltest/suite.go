@@ -43,6 +43,7 @@ func (s *Suite[C]) RunTests(t *testing.T) {
 		fn   func(t *testing.T, s *Suite[C])
 	}{
 		{"IntentOutcome", testIntentOutcome[C]},
+		{"SentNamesItsSettle", testSentNamesItsSettle[C]},
 		{"Transitions", testTransitions[C]},
 		{"Links", testLinks[C]},
 		{"Batches", testBatches[C]},
@@ -149,6 +150,57 @@ func testIntentOutcome[C any](t *testing.T, s *Suite[C]) {
 	if got := e.Time; time.Since(got) > time.Minute || got.Location() != time.UTC {
 		t.Fatalf("time %v", got)
 	}
+}
+
+// A row still "sent" (its process stopped in flight) names the command
+// its intent gave; an outcome replaces it with its own (none when
+// settled); a failed row sent again names it again; an unknown row sent
+// again keeps the command its outcome gave. The same through a Group.
+func testSentNamesItsSettle[C any](t *testing.T, s *Suite[C]) {
+	ctx := context.Background()
+	store, _ := s.open(t)
+	intent := func(key string) journal.Entry {
+		e := entry(key)
+		e.SettleCmd = "bokuctl reconcile"
+		return e
+	}
+	settle := func(key, want string) {
+		t.Helper()
+		if e := get(t, store, key); e.SettleCmd != want {
+			t.Fatalf("%s (%s): settle command %q, want %q", key, e.Status, e.SettleCmd, want)
+		}
+	}
+	n, err := store.Begin(ctx, intent("left-1"))
+	must(t, err)
+	settle("left-1", "bokuctl reconcile")
+	must(t, store.Finish(ctx, "left-1", n, journal.Outcome{Status: journal.StatusOK}))
+	settle("left-1", "")
+
+	n, err = store.Begin(ctx, intent("failed-1"))
+	must(t, err)
+	must(t, store.Finish(ctx, "failed-1", n, journal.Outcome{Status: journal.StatusFailed, ExitCode: 4}))
+	settle("failed-1", "")
+	if n, err = store.Begin(ctx, intent("failed-1")); err != nil || n != 2 {
+		t.Fatalf("resend of a failed row: %d %v", n, err)
+	}
+	settle("failed-1", "bokuctl reconcile")
+
+	n, err = store.Begin(ctx, intent("unknown-1"))
+	must(t, err)
+	must(t, store.Finish(ctx, "unknown-1", n, journal.Outcome{Status: journal.StatusUnknown, ExitCode: 5, SettleCmd: "bokuctl charge status --merchant-request-id unknown-1"}))
+	_, err = store.Begin(ctx, intent("unknown-1"))
+	must(t, err)
+	settle("unknown-1", "bokuctl charge status --merchant-request-id unknown-1")
+
+	g := journal.NewGroup(store)
+	ahead := intent("ahead-1")
+	ahead.SettleCmd = "bokuctl batch resume bt-1 --yes"
+	must(t, g.Ahead([]journal.Entry{ahead}))
+	if _, err := g.Begin(ctx, ahead); err != nil {
+		t.Fatal(err)
+	}
+	must(t, g.Close())
+	settle("ahead-1", "bokuctl batch resume bt-1 --yes")
 }
 
 // Every row of Next's table, through the store.
