@@ -113,7 +113,7 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) (err error) {
 			query, args := s.intentInsert(*c.Begin, now)
 			reads.Queue(query, args...)
 		default:
-			reads.Queue(s.d.q(rowSQL+s.d.lock), c.Key)
+			reads.Queue(s.d.q(outcomeRowSQL+s.d.lock), c.Key)
 		}
 		piped = append(piped, i)
 	}
@@ -148,7 +148,7 @@ func (s *sqlStore) pipeline(ctx context.Context, changes []Change) (err error) {
 				}
 				continue
 			}
-			cur, err := scan(br.QueryRow())
+			cur, err := scanOutcomeRow(br.QueryRow())
 			if errors.Is(err, pgx.ErrNoRows) {
 				err = ErrNotFound
 			}
