@@ -270,6 +270,7 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 		},
 	}
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
+	root.SetHelpCommand(newHelpCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		hint := cmdutil.SuggestFlag(c, err)
 		if err.Error() == "flag needs an argument: --json" {
