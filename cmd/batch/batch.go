@@ -373,7 +373,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		return exitcode.New(exitcode.Usage, "%s has no rows: nothing to send", what)
 	}
 	if o.DryRun {
-		f.Printer.Notice("Dry run: nothing was sent.")
+		f.Printer.Notice("Dry run: nothing was sent, and batch %s was not recorded.", b.id)
 		if check.invalid > 0 {
 			return exitcode.New(exitcode.Usage, "%d of %d rows are invalid (listed above)", check.invalid, check.rows)
 		}
@@ -423,7 +423,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 				return err
 			}
 		case err == nil && !o.Fresh:
-			return batchRanBefore(prior)
+			return batchRanBefore(prior, b.id)
 		case err != nil && !errors.Is(err, journal.ErrNoBatch):
 			return err
 		case errors.Is(err, journal.ErrNoBatch) && o.Resume:
@@ -465,7 +465,7 @@ func runBatch(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Regist
 		}
 		if prior != nil {
 			os.Remove(source)
-			return batchRanBefore(prior)
+			return batchRanBefore(prior, b.id)
 		}
 	}
 	return b.send(cmd, source, check.rows, o)
@@ -926,9 +926,10 @@ func (b *batchRun) fromJournal(ctx context.Context, row batchfile.Row, e journal
 	return res, true
 }
 
-// batchRanBefore refuses a file that already ran as prior.
-func batchRanBefore(prior *journal.Batch) error {
-	return exitcode.New(exitcode.Usage, "this file already ran as batch %s on %s: nothing was sent", prior.ID, prior.Time.Local().Format(time.DateTime)).
+// batchRanBefore refuses a file that ran as batch prior; this run's id
+// (printed first) names nothing in the journal.
+func batchRanBefore(prior *journal.Batch, id string) error {
+	return exitcode.New(exitcode.Usage, "this file already ran as batch %s on %s: nothing was sent, and this run (%s) was not recorded", prior.ID, prior.Time.Local().Format(time.DateTime), id).
 		WithHint("resume it (settled rows are skipped): bokuctl batch resume %s --yes, or pass --resume; pass --new to run it again as a new batch, whose rows without a key column get new keys and move money again", prior.ID)
 }
 
