@@ -80,7 +80,8 @@ profile add, and the secret in its environment variable or on stdin; every
 missing setting is named at once. The secret goes to the secret store; if
 it came from the environment it is used, not stored. On a machine with no
 secret store (no keyring, no BOKUCTL_KEYRING_FILE) a piped secret is used
-for the check but cannot be kept: init exits 4 and names the two ways to
+for the check but cannot be kept: once the check passes (a failing check
+exits with its own code first), init exits 4 and names the two ways to
 keep it (its environment variable, or the file store then secret set). What
 to run next is printed only when the profile works. --no-check skips the
 call.`,
@@ -241,7 +242,11 @@ func runInit(cmd *cobra.Command, f *cmdutil.Factory, providers *provider.Registr
 				}
 			}
 			if source == "not-stored" {
-				f.Printer.Notice("Warning: %v: there is no secret store on this machine, so the %s from stdin is used for the check below but not stored.", getErr, secretName)
+				use := "is used for the check below but not stored"
+				if noCheck {
+					use = "is not stored (and --no-check makes no call with it)"
+				}
+				f.Printer.Notice("Warning: %v: there is no secret store on this machine, so the %s from stdin %s.", getErr, secretName, use)
 			} else {
 				f.Printer.Notice("Warning: %v: there is no secret store on this machine to keep the %s in.", getErr, secretName)
 			}
