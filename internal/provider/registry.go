@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/bokuctl/bokuctl/pkg/exitcode"
 
 	"github.com/bokuctl/bokuctl/internal/cmdutil"
 	"github.com/bokuctl/bokuctl/pkg/config"
@@ -76,6 +77,22 @@ type Settlement struct {
 	NotFound bool
 	// Detail says why, for people: "done at the provider".
 	Detail string
+}
+
+// CouldNotAsk is the Settlement of a row whose provider could not be
+// asked: the query ended with code. Its detail says what to do next, as
+// reconcile's summary promises of every row it leaves unsettled.
+func CouldNotAsk(code exitcode.Code) Settlement {
+	detail := fmt.Sprintf("could not ask (exit %d, %s)", int(code), code.Slug())
+	switch code {
+	case exitcode.Unavailable:
+		detail += ": run bokuctl reconcile again when the provider answers"
+	case exitcode.Auth:
+		detail += ": fix the profile's credentials or settings, then run bokuctl reconcile"
+	default:
+		detail += ": bokuctl journal show KEY has what was sent; bokuctl reconcile asks again"
+	}
+	return Settlement{Keep: true, Detail: detail}
 }
 
 // Settler is a provider that can say what became of a journalled request

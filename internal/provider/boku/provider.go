@@ -135,7 +135,7 @@ func judge(e journal.Entry, a asked) provider.Settlement {
 		}
 		return provider.Settlement{Keep: true, Detail: "not found, but older than the 24 hours Boku keeps request ids"}
 	}
-	return provider.Settlement{Keep: true, Detail: fmt.Sprintf("could not ask (exit %d)", a.code)}
+	return provider.CouldNotAsk(a.code)
 }
 
 // Settle asks Boku what became of a journalled request: charges by their

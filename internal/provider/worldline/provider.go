@@ -145,7 +145,7 @@ func (Provider) Settle(ctx context.Context, f *cmdutil.Factory, e journal.Entry)
 	code := exitcode.Of(runErr)
 	r, ok := v.(result)
 	if !ok || (code != exitcode.OK && code != exitcode.Pending) {
-		return provider.Settlement{Keep: true, Detail: fmt.Sprintf("could not ask (exit %d)", code)}
+		return provider.CouldNotAsk(code)
 	}
 	o := journal.Outcome{Result: string(j), Reason: "reconciled with `" + command + "`", MadeID: r.PaymentID}
 	if e.Operation == "charge" {
