@@ -233,7 +233,7 @@ func explainDirect(err error, statusCmd string) (error, bool) {
 	case errors.As(err, &down) && down.RetryAfter > 0:
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("nothing was processed; Boku asks to wait %s before trying again", down.RetryAfter)}, true
 	case down != nil:
-		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later"}, true
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "nothing was processed; try again later" + cmdutil.NothingListens(err)}, true
 	case errors.As(err, &api) && exitcode.Of(err) == exitcode.Unavailable && api.RetryDelay() > 0:
 		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: fmt.Sprintf("Boku asks to wait %s before trying again", api.RetryDelay())}, true
 	}

@@ -164,6 +164,10 @@ func WithoutCodeNotice(resp *ottu.Response) string {
 // Failure adds hints to an Ottu error and settles its exit code.
 func Failure(err error) error {
 	var api *ottu.APIError
+	var down *ottu.UnavailableError
+	if errors.As(err, &down) {
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "check ottu.host (or ottu.base-url) and the network; try again later" + cmdutil.NothingListens(err)}
+	}
 	if errors.As(err, &api) {
 		switch code := api.ExitCode(); code {
 		case exitcode.Auth:

@@ -180,7 +180,7 @@ func Explain(err error, statusCmd string) error {
 		} else if token.Code == "invalid_scope" {
 			hint = "check worldline.scopes: every scope asked for must be granted to the client"
 		} else if exitcode.Of(err) == exitcode.Unavailable {
-			hint = "check worldline.token-url and the network; nothing was sent to the API"
+			hint = "check worldline.token-url and the network; nothing was sent to the API" + cmdutil.NothingListens(err)
 		}
 		return &exitcode.Error{Code: exitcode.Of(err), Err: err, Hint: hint}
 	case errors.As(err, &api):
@@ -193,7 +193,7 @@ func Explain(err error, statusCmd string) error {
 	case redirect != nil:
 		return &exitcode.Error{Code: exitcode.Auth, Err: err, Hint: "Worldline answered a redirect to " + redirect.Location + "; check worldline.api-url (`bokuctl profile show`); nothing was resent"}
 	case errors.As(err, &down):
-		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "check worldline.api-url and the network; nothing was processed"}
+		return &exitcode.Error{Code: exitcode.Unavailable, Err: err, Hint: "check worldline.api-url and the network; nothing was processed" + cmdutil.NothingListens(err)}
 	}
 	return err
 }
