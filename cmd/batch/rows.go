@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -108,7 +110,10 @@ func (v *rowVerb) checkColumn(col string) error {
 	if fl := v.cmd.Flags().Lookup(strings.ReplaceAll(col, "_", "-")); fl != nil && usableColumn(fl) {
 		return nil
 	}
-	return fmt.Errorf("unknown column %q for batch %s", col, v.op)
+	if !printable(col) {
+		return fmt.Errorf("a column name holds control characters or bytes that are not UTF-8 (it starts %s): a batch file is CSV or JSON lines", cmdutil.QuoteValue(col[:min(len(col), 8)]))
+	}
+	return fmt.Errorf("unknown column %s for batch %s", cmdutil.QuoteValue(col), v.op)
 }
 
 // prepare makes row the typed input of the provider's handler: each
@@ -139,6 +144,19 @@ func (v *rowVerb) prepare(rf *cmdutil.Factory, row batchfile.Row) (provider.Prep
 		flags[strings.ReplaceAll(col, "_", "-")] = value
 	}
 	return v.verb.Prepare(rf, v.op, provider.Row{Args: args, Flags: flags})
+}
+
+// printable reports whether s is UTF-8 text without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func isArgColumn(v batchVerb, col string) bool {
