@@ -4,6 +4,7 @@ package journal
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,9 +170,46 @@ func (jf *journalFilter) each(cmd *cobra.Command, fn func(*journal.Entry) error)
 		return err
 	}
 	if flt.Profile != "" {
+		if err := jf.checkProfile(cmd.Context(), store, flt.Profile); err != nil {
+			return err
+		}
 		jf.f.Printer.Notice("Only rows of profile %s (-p/--profile); drop it to see every profile's rows.", flt.Profile)
 	}
 	return store.Each(cmd.Context(), flt, fn)
+}
+
+// errFound stops a search at its first row.
+var errFound = errors.New("found")
+
+// checkProfile refuses a -p that names a profile neither the config nor
+// any journal row has (a typo would list nothing, which reads as "no such
+// rows"), and says so when only the journal has it (a removed profile's
+// rows keep its name).
+func (jf *journalFilter) checkProfile(ctx context.Context, store journal.Store, name string) error {
+	file, err := jf.f.Config()
+	if err != nil {
+		return err
+	}
+	if _, ok := file.Profiles[name]; ok {
+		return nil
+	}
+	found := false
+	err = store.Each(ctx, journal.Filter{Profile: name, Limit: 1}, func(*journal.Entry) error {
+		found = true
+		return errFound
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return err
+	}
+	if !found {
+		hint := "drop -p to see every profile's rows"
+		if names := file.Names(); len(names) > 0 {
+			hint = "known profiles: " + strings.Join(names, ", ") + "; " + hint
+		}
+		return exitcode.New(exitcode.Auth, "profile %q is not in %s, and no journal row names it", name, file.Path).WithHint("%s", hint)
+	}
+	jf.f.Printer.Notice("Profile %s is not in %s: these are the journal's rows recorded under that name.", name, file.Path)
+	return nil
 }
 
 // listHeader is journal list's table header; listCells its row.
