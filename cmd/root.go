@@ -272,6 +272,9 @@ for every command: see ` + "`bokuctl help exit-codes`" + `.`,
 	root.SetVersionTemplate("bokuctl version {{.Version}}\n")
 	root.SetHelpCommand(newHelpCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if groupErr := cmdutil.GroupFlagError(c); groupErr != nil {
+			return groupErr
+		}
 		hint := cmdutil.SuggestFlag(c, err)
 		if err.Error() == "flag needs an argument: --json" {
 			hint = "give comma-separated field names, e.g. --json status,amount; a name the result does not have lists the ones it has"

@@ -22,17 +22,42 @@ func GroupCmd(use, short string, children ...*cobra.Command) *cobra.Command {
 // AsGroup gives a command the group behaviour described on GroupCmd.
 func AsGroup(cmd *cobra.Command) *cobra.Command {
 	cmd.Args = cobra.ArbitraryArgs
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[groupAnnotation] = "true"
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
-		err := exitcode.New(exitcode.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
-		if hint := suggestCommand(cmd, args[0]); hint != "" {
-			return err.WithHint("%s", hint)
-		}
-		return err.WithHint("run `%s --help` for its commands", cmd.CommandPath())
+		return unknownSubcommand(cmd, args[0])
 	}
 	return cmd
+}
+
+const groupAnnotation = "bokuctl_group"
+
+func unknownSubcommand(cmd *cobra.Command, typed string) *exitcode.Error {
+	err := exitcode.New(exitcode.Usage, "unknown command %q for %q", typed, cmd.CommandPath())
+	if hint := suggestCommand(cmd, typed); hint != "" {
+		return err.WithHint("%s", hint)
+	}
+	return err.WithHint("run `%s --help` for its commands", cmd.CommandPath())
+}
+
+// GroupFlagError is the error of a flag that failed to parse on a group
+// (GroupCmd) after a word that is none of its commands: the mistyped
+// command is the mistake (bokuctl optin begn --payment-method x), not
+// the flag, which belongs to the command meant. It is nil otherwise.
+func GroupFlagError(cmd *cobra.Command) error {
+	if cmd.Annotations[groupAnnotation] != "true" {
+		return nil
+	}
+	args := cmd.Flags().Args()
+	if len(args) == 0 {
+		return nil
+	}
+	return unknownSubcommand(cmd, args[0])
 }
 
 // UsageArgs wraps an argument validator so its failure is a usage error
