@@ -64,6 +64,18 @@ type Printer struct {
 	Sent bool
 }
 
+// filterNotice says on stderr that --jq, --json or --template failed on a
+// result, which is printed in full instead: a warning once a request was
+// sent (the outcome decides the exit code, often 0), an error before
+// (the run then exits 2).
+func (p *Printer) filterNotice(format string, args ...any) {
+	prefix := "Error: "
+	if p.Sent {
+		prefix = "Warning: "
+	}
+	p.Notice(prefix+format, args...)
+}
+
 // NewPrinter returns a printer. A non-empty jqExpr is compiled now, so a bad
 // expression is a usage error before anything is sent, and it implies JSON.
 func NewPrinter(ios *IOStreams, format Format, jqExpr string) (*Printer, error) {
@@ -147,7 +159,7 @@ func (p *Printer) print(out io.Writer, result any) error {
 					}
 					// A request was sent: the result must not be lost.
 					p.FilterErr = exitcode.Wrap(exitcode.Usage, err)
-					p.Notice("Error: %v; printing the result in full", err)
+					p.filterNotice("%v; printing the result in full", err)
 					_, werr := out.Write(doc)
 					return werr
 				}
@@ -162,7 +174,7 @@ func (p *Printer) print(out io.Writer, result any) error {
 					// As with --jq: the result must not be lost, as a
 					// request may have been sent.
 					p.FilterErr = exitcode.New(exitcode.Usage, "%v", strings.TrimPrefix(err.Error(), "template: ")).WithHint("the result above is unformatted")
-					p.Notice("Error: %v; printing the result unformatted", strings.TrimPrefix(err.Error(), "template: "))
+					p.filterNotice("%v; printing the result unformatted", strings.TrimPrefix(err.Error(), "template: "))
 					_, werr := out.Write(doc)
 					return werr
 				}
@@ -201,7 +213,7 @@ func (p *Printer) filter(out io.Writer, data []byte) error {
 			// The result must not be lost: a request may have been sent.
 			// Print it unfiltered and let the command exit by its outcome.
 			p.FilterErr = exitcode.New(exitcode.Usage, "--jq: %v", err).WithHint("the result above is unfiltered")
-			p.Notice("Error: --jq: %v; printing the result unfiltered", err)
+			p.filterNotice("--jq: %v; printing the result unfiltered", err)
 			_, werr := out.Write(data)
 			return werr
 		}
