@@ -22,9 +22,9 @@ import (
 
 func NewCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return cmdutil.WithExample(cmdutil.GroupCmd("profile", "Manage profiles: named sets of provider settings",
-		newProfileAddCmd(f),
-		newProfileSetCmd(f),
-		newProfileUnsetCmd(f),
+		newProfileAddCmd(f, providers),
+		newProfileSetCmd(f, providers),
+		newProfileUnsetCmd(f, providers),
 		newProfileListCmd(f, providers),
 		newProfileShowCmd(f),
 		newProfileUseCmd(f),
@@ -92,7 +92,7 @@ type profileAddOptions struct {
 	Values map[string]*pflag.Flag
 }
 
-func newProfileAddCmd(f *cmdutil.Factory) *cobra.Command {
+func newProfileAddCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	opts := &profileAddOptions{Values: map[string]*pflag.Flag{}}
 	cmd := &cobra.Command{
 		Use:   "add NAME",
@@ -104,7 +104,7 @@ the current one. Secrets are not settings: store them with ` + "`bokuctl secret 
 		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			return profileAdd(f, opts)
+			return profileAdd(f, providers, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Use, "use", false, "make it the current profile")
@@ -119,7 +119,7 @@ the current one. Secrets are not settings: store them with ` + "`bokuctl secret 
 	return cmd
 }
 
-func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
+func profileAdd(f *cmdutil.Factory, providers *provider.Registry, opts *profileAddOptions) error {
 	if err := config.ValidateProfileName(opts.Name); err != nil {
 		return err
 	}
@@ -153,10 +153,11 @@ func profileAdd(f *cmdutil.Factory, opts *profileAddOptions) error {
 		return err
 	}
 	f.Printer.Notice("Added profile %q to %s.", opts.Name, file.Path)
+	warnProductionOverride(f, providers, opts.Name, file.Profiles[opts.Name])
 	return f.Printer.Print(newProfileResult(file, opts.Name))
 }
 
-func newProfileSetCmd(f *cmdutil.Factory) *cobra.Command {
+func newProfileSetCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return &cobra.Command{
 		Use:   "set NAME KEY VALUE",
 		Short: "Change one setting of a profile",
@@ -165,19 +166,19 @@ func newProfileSetCmd(f *cmdutil.Factory) *cobra.Command {
 		Example: "  bokuctl profile set shop boku.country de",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return profileSet(f, args[0], args[1], args[2])
+			return profileSet(f, providers, args[0], args[1], args[2])
 		},
 	}
 }
 
-func newProfileUnsetCmd(f *cmdutil.Factory) *cobra.Command {
+func newProfileUnsetCmd(f *cmdutil.Factory, providers *provider.Registry) *cobra.Command {
 	return &cobra.Command{
 		Use:     "unset NAME KEY",
 		Short:   "Remove one setting from a profile",
 		Example: "  bokuctl profile unset shop boku.base-url",
 		Args:    cmdutil.UsageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return profileSet(f, args[0], args[1], "")
+			return profileSet(f, providers, args[0], args[1], "")
 		},
 	}
 }
@@ -190,7 +191,7 @@ func keyHelp() string {
 	return b.String()
 }
 
-func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
+func profileSet(f *cmdutil.Factory, providers *provider.Registry, name, keyName, value string) error {
 	key, ok := config.LookupKey(keyName)
 	if !ok {
 		err := exitcode.New(exitcode.Usage, "unknown setting %s", cmdutil.QuoteValue(keyName))
@@ -233,7 +234,28 @@ func profileSet(f *cmdutil.Factory, name, keyName, value string) error {
 	} else {
 		f.Printer.Notice("Set %s of profile %q.", key.Name, name)
 	}
+	warnProductionOverride(f, providers, name, file.Profiles[name])
 	return f.Printer.Print(newProfileResult(file, name))
+}
+
+// warnProductionOverride says, when profile is written, that a provider
+// takes it for a production profile whose host a setting overrides: every
+// command with it is then refused (provider.GuardProduction), so the
+// mistake is named where it is made, not at the next command.
+func warnProductionOverride(f *cmdutil.Factory, providers *provider.Registry, name string, profile config.Profile) {
+	if providers == nil {
+		return
+	}
+	for _, p := range providers.All() {
+		d := p.Describe()
+		if d.Production == nil {
+			continue
+		}
+		if t := d.Production(func(key string) string { return profile[key] }); t.Production && t.Override != "" {
+			f.Printer.Notice("Warning: profile %q is a %s production profile, and %s sends it elsewhere than %s's production host: every command with it is refused until you unset it (bokuctl profile unset %s %s).",
+				name, d.Title, t.Override, d.Title, name, t.Override)
+		}
+	}
 }
 
 // profileListResult is the output of `profile list`.
