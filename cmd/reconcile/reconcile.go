@@ -143,6 +143,9 @@ func (r *reconciler) run(ctx context.Context, since time.Time, reverseUnknown, y
 	if err := r.f.Printer.Print(result); err != nil {
 		return err
 	}
+	if r.dryRun {
+		r.f.Printer.Notice("Dry run: the providers were asked (queries only); nothing was recorded in the journal, and nothing was reversed.")
+	}
 	nUnknown, nPending := 0, 0
 	for _, row := range result.Rows {
 		switch row.After {
