@@ -57,6 +57,9 @@ func (e *APIError) Error() string {
 	if e.OutcomeUnknown() {
 		text += "; the request was sent, so Worldline may or may not have processed it"
 	}
+	if e.Body.RequestID != "" {
+		text += " (Worldline request id " + e.Body.RequestID + ")"
+	}
 	return text
 }
 

@@ -438,4 +438,7 @@ type ErrorResponse struct {
 	Status   int    `json:"status,omitempty"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	// RequestID is Worldline's id of the request this error answers, for
+	// its support.
+	RequestID string `json:"requestId,omitempty"`
 }

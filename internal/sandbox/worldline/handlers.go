@@ -47,11 +47,22 @@ func (x *exchange) checkCommon(c common) bool {
 		x.fail(http.StatusBadRequest, "validation", "operationId is required (at most 64 characters)")
 		return false
 	}
-	if _, err := time.Parse(time.RFC3339Nano, c.TransactionTimestamp); err != nil {
+	if !isoTimestamp(c.TransactionTimestamp) {
 		x.fail(http.StatusBadRequest, "validation", "transactionTimestamp is required in ISO 8601 format")
 		return false
 	}
 	return true
+}
+
+// isoTimestamp reports whether s is an ISO 8601 date and time with an
+// offset: with seconds and fractions (RFC 3339), or without seconds, as
+// the SDKs' own examples write it ("2023-10-10T08:00+02:00").
+func isoTimestamp(s string) bool {
+	if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return true
+	}
+	_, err := time.Parse("2006-01-02T15:04Z07:00", s)
+	return err == nil
 }
 
 // maxAmount is the largest amount the fake takes, in minor units: twelve

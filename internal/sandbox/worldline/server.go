@@ -207,13 +207,25 @@ type errorBody struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail"`
 	Instance string `json:"instance"`
+	// RequestID is "the unique Worldline identifier for the request that
+	// resulted in this response" (ApiPaymentErrorResponse in the SDKs'
+	// releases after 0.1.0).
+	RequestID string `json:"requestId"`
 }
 
 func problem(w http.ResponseWriter, r *http.Request, status int, kind, detail string) {
 	writeJSON(w, status, errorBody{
 		Type: "https://sandbox.bokuctl.invalid/errors/" + kind, Title: http.StatusText(status),
-		Status: status, Detail: detail, Instance: r.URL.Path,
+		Status: status, Detail: detail, Instance: r.URL.Path, RequestID: newRequestID(),
 	})
+}
+
+// newRequestID is an error's requestId: 32 random hex digits in the
+// 8-4-4-4-12 form [inferred: its format is not published].
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // ServeHTTP routes token and API requests.
