@@ -3,6 +3,8 @@ package bokuspec
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,8 +20,11 @@ import (
 // chargeback, and a <charge-notification> to a begin-single-charge's own
 // notification-url once the consumer has acted. Each is signed as Boku
 // signs requests (inferred: the spec says keys authenticate communications
-// both ways) and sent again until the merchant answers an OK, non-retriable
-// <notification-response>: after RetryBase, then ×1.5 each time, capped at
+// both ways) and sent again until the merchant answers a well-formed
+// <notification-response> that is not retriable (an OK, or a rejection
+// such as the spec's ERROR 153 with retriable false: Boku retries "if the
+// ACK response is not properly formatted or if the retriable element is
+// set to true"): after RetryBase, then ×1.5 each time, capped at
 // 60×RetryBase, for 1440×RetryBase (the spec's 1 minute, 60 minutes, 24
 // hours). Each notification takes an id from the fake's one counter
 // (evt-…), as the sandbox's earlier fake did.
@@ -35,6 +40,10 @@ type Delivery struct {
 	URL       string
 	Status    int // 200 when acknowledged
 	Err       string
+	// Rejected is a well-formed answer that refused the notification and
+	// asked for no retry (status ERROR, retriable false): it is not sent
+	// again (Err says why).
+	Rejected bool
 }
 
 type refundNotification struct {
@@ -116,7 +125,10 @@ func (s *Server) send(merchantID, target, eventType string, body []byte) {
 		wait, waited := base, time.Duration(0)
 		for {
 			d := Delivery{EventID: id, EventType: eventType, URL: target}
-			if err := post(target, m, body, now); err != nil {
+			var rejected *rejectedError
+			if err := post(target, m, body, now); errors.As(err, &rejected) {
+				d.Status, d.Err, d.Rejected = http.StatusOK, err.Error(), true
+			} else if err != nil {
 				d.Err = err.Error()
 			} else {
 				d.Status = http.StatusOK
@@ -127,7 +139,7 @@ func (s *Server) send(merchantID, target, eventType string, body []byte) {
 			}
 			s.deliveries = append(s.deliveries, d)
 			s.mu.Unlock()
-			if d.Err == "" || waited+wait > base*1440 {
+			if d.Err == "" || d.Rejected || waited+wait > base*1440 {
 				return
 			}
 			time.Sleep(wait)
@@ -167,15 +179,32 @@ func post(target string, m Merchant, body []byte, now time.Time) error {
 	var ack struct {
 		XMLName xml.Name `xml:"notification-response"`
 		Result  struct {
-			Status    string `xml:"status,attr"`
-			Retriable bool   `xml:"retriable"`
+			Status     string `xml:"status,attr"`
+			ReasonCode int    `xml:"reason-code"`
+			Retriable  bool   `xml:"retriable"`
 		} `xml:"result"`
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if xml.Unmarshal(data, &ack) != nil || ack.Result.Status != "OK" || ack.Result.Retriable {
-		return &ackError{"200 without an OK, non-retriable <notification-response>"}
+	switch {
+	case xml.Unmarshal(data, &ack) != nil || ack.Result.Status == "":
+		return &ackError{"200 without a well-formed <notification-response>"}
+	case ack.Result.Retriable:
+		return &ackError{"200 with a retriable <notification-response> (status " + ack.Result.Status + ")"}
+	case ack.Result.Status != "OK":
+		return &rejectedError{ack.Result.Status, ack.Result.ReasonCode}
 	}
 	return nil
+}
+
+// rejectedError is a well-formed, non-retriable refusal of a
+// notification: Boku does not send it again.
+type rejectedError struct {
+	status string
+	reason int
+}
+
+func (e *rejectedError) Error() string {
+	return fmt.Sprintf("callback rejected it (status %s, reason %d, not retriable): not sent again", e.status, e.reason)
 }
 
 type ackError struct{ status string }

@@ -153,3 +153,49 @@ func TestNotificationsGiveUp(t *testing.T) {
 		t.Errorf("attempts %d then %d", n, got)
 	}
 }
+
+// ackWith answers every notification with body.
+type ackWith string
+
+func (a ackWith) ServeHTTP(w http.ResponseWriter, r *http.Request) { io.WriteString(w, string(a)) }
+
+// Boku sends a notification again "if the ACK response is not properly
+// formatted or if the retriable element is set to true": a well-formed
+// rejection that is not retriable (the spec's "Not retriable notification
+// rejection", ERROR 153) is final, a retriable one is tried again.
+func TestNotificationRejection(t *testing.T) {
+	for _, tc := range []struct {
+		name, ack string
+		again     bool
+	}{
+		{"not retriable", `<notification-response><result status="ERROR"><reason-code>153</reason-code><message>Refund not found</message><retriable>false</retriable></result></notification-response>`, false},
+		{"retriable", `<notification-response><result status="ERROR"><reason-code>35</reason-code><message>Internal error</message><retriable>true</retriable></result></notification-response>`, true},
+		{"malformed", `<notification-response><result>`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.srv.RetryBase = time.Millisecond
+			ms := httptest.NewServer(ackWith(tc.ack))
+			defer ms.Close()
+			h.srv.SetCallbackURL(testMerchant.ID, ms.URL)
+			id := h.activeOptin()
+			c := h.post("billing", "charge", chargeDoc(t, id, "rj-1", "100"))
+			if _, err := h.srv.Chargeback(c.text("charge-id"), "", 22); err != nil {
+				t.Fatal(err)
+			}
+			d := waitDeliveries(t, h.srv, 1)
+			if tc.again {
+				d = waitDeliveries(t, h.srv, 2)
+				if d[0].Rejected || d[0].Err == "" {
+					t.Errorf("deliveries: %+v", d)
+				}
+				return
+			}
+			time.Sleep(50 * time.Millisecond) // 50 retry bases: a retry would be here
+			d = h.srv.Deliveries()
+			if len(d) != 1 || !d[0].Rejected || !strings.Contains(d[0].Err, "reason 153") {
+				t.Errorf("deliveries: %+v, want one, rejected", d)
+			}
+		})
+	}
+}
