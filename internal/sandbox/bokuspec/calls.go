@@ -843,8 +843,15 @@ func (x *exchange) refundCharge(f *form) any {
 	x.s.markCharge(c.id)
 	x.s.markRefund(rf.id)
 	x.s.markRequest(x.acct, mrid)
-	if notify {
+	switch {
+	case notify && rf.status != statusInProgress:
 		x.s.notifyRefund(x.acct, rf, c)
+	case notify:
+		// "Sent on completion of all accepted refunds" (spec): once it is
+		// final, whichever comes first of a request that settles it and
+		// the time it is due.
+		rf.notify = true
+		x.s.settleAt(x.acct, rf.doneAt)
 	}
 	return x.refundAnswer(c, rf, mrid)
 }

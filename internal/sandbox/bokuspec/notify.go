@@ -95,6 +95,22 @@ func (s *Server) notifyRefund(a *account, rf *refund, c *charge) {
 	s.send(a.merchantID, target, rf.kind, encode(n))
 }
 
+// settleAt settles a's operations once the clock reaches at (the time an
+// in-progress refund with a pending notification becomes final), so that
+// its notification goes out without waiting for another request. A zero
+// at (in progress until asked, or forever) schedules nothing. Callers
+// hold s.mu.
+func (s *Server) settleAt(a *account, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	time.AfterFunc(max(at.Sub(s.Now()), 0)+10*time.Millisecond, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.settleAll(a, s.Now())
+	})
+}
+
 // notifyCharge sends a <charge-notification> for a single charge to its
 // notification-url. Callers hold s.mu.
 func (s *Server) notifyCharge(a *account, c *charge) {

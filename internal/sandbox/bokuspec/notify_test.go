@@ -199,3 +199,35 @@ func TestNotificationRejection(t *testing.T) {
 		})
 	}
 }
+
+// "The refund notification will be sent on completion of all accepted
+// refunds" (spec): an in-progress refund notifies once it is final, with
+// its final status, not when it is accepted.
+func TestRefundNotifiedOnCompletion(t *testing.T) {
+	h := newHarness(t)
+	h.srv.RetryBase = time.Millisecond
+	merchant := &app{}
+	ms := httptest.NewServer(merchant)
+	defer ms.Close()
+	h.srv.SetCallbackURL(testMerchant.ID, ms.URL)
+	id := h.activeOptin()
+	ch := h.post("billing", "charge", chargeDoc(t, id, "nc-1", "1000"))
+	base := strings.ReplaceAll(fixture(t, "refund_charge_request.xml"), exampleChargeID, ch.text("charge-id"))
+	if !strings.Contains(base, `<notification send="true"/>`) {
+		t.Fatal("the fixture no longer asks for a notification")
+	}
+	h.simPut("/merchant-api/gatewaymerchant-mte/hosted-optin/optin-id/"+id+"/refund-behavior", `<refund-behavior error-code="0" latency="30000"/>`)
+	h.post("billing", "refund-charge", replaceElem(base, "merchant-request-id", "nc-r1")).expect(t, "OK", "23")
+	time.Sleep(50 * time.Millisecond)
+	if d := h.srv.Deliveries(); len(d) != 0 {
+		t.Fatalf("notified while in progress: %+v", d)
+	}
+	h.advance(time.Minute)
+	h.post("billing", "query-refund", replaceElem(fixture(t, "query_refund_request.xml"), "merchant-refund-id", "5853f0b3-e797-40a3-b299-1155ee7fe98d"))
+	d := waitDeliveries(t, h.srv, 1)
+	merchant.mu.Lock()
+	defer merchant.mu.Unlock()
+	if d[0].EventType != "refund" || len(merchant.bodies) != 1 || !strings.Contains(merchant.bodies[0], "<refund-status>success</refund-status>") {
+		t.Errorf("deliveries %+v, bodies %q", d, merchant.bodies)
+	}
+}

@@ -124,6 +124,11 @@ type refund struct {
 	amount           int64
 	kind             string // refund or chargeback
 	created          time.Time
+	// notify is a notification asked for (<notification send="true"/>)
+	// and not sent yet: the spec sends it "on completion", so an
+	// in-progress refund's waits until it is final (settleAll). Kept in
+	// memory only: a sandbox restarted meanwhile does not send it.
+	notify bool
 	outcome
 }
 
@@ -236,6 +241,10 @@ func (s *Server) settleAll(a *account, now time.Time) {
 		if c := a.chargeByID[rf.chargeID]; c != nil && settleRefund(c, rf, now) {
 			s.markCharge(c.id)
 			s.markRefund(rf.id)
+			if rf.notify && rf.status != statusInProgress {
+				rf.notify = false
+				s.notifyRefund(a, rf, c)
+			}
 		}
 		if rf.status == statusInProgress {
 			still = append(still, rf)
