@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,32 +42,27 @@ func referenceMessageToSign(m Message, signedHeaders []string, timestamp string)
 	return b.String(), nil
 }
 
+// referenceParse is Boku's parsing rule written plainly: scheme, white
+// space, then segments split on \s*,\s*; a segment without a name and a
+// value is skipped; a later duplicate wins.
 func referenceParse(value string) (Params, error) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(value), Scheme+" ")
-	if !ok {
+	fields := regexp.MustCompile(`^(\S+)\s+(.*)$`).FindStringSubmatch(strings.TrimSpace(value))
+	if fields == nil || fields[1] != Scheme {
 		return Params{}, fmt.Errorf("%w: does not start with %q", ErrMalformed, Scheme)
 	}
 	var p Params
-	seen := map[string]bool{}
-	for _, part := range strings.Split(rest, ",") {
-		part = strings.TrimSpace(part)
-		name, val, ok := strings.Cut(part, "=")
-		if !ok || name == "" {
-			return Params{}, fmt.Errorf("%w: parameter %q is not name=value", ErrMalformed, part)
+	for _, part := range regexp.MustCompile(`\s*,\s*`).Split(fields[2], -1) {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || name == "" || val == "" {
+			continue
 		}
-		if seen[name] {
-			return Params{}, fmt.Errorf("%w: parameter %s appears twice", ErrMalformed, name)
-		}
-		seen[name] = true
 		switch name {
 		case "partner-id":
 			p.PartnerID = val
 		case "key-id":
 			p.KeyID = val
 		case "signed-headers":
-			if val != "" {
-				p.SignedHeaders = strings.Split(val, ";")
-			}
+			p.SignedHeaders = strings.Split(val, ";")
 		case "timestamp":
 			p.Timestamp = val
 		case "signature":

@@ -16,11 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Scheme is the scheme name that starts every header value.
@@ -75,38 +75,34 @@ func (p Params) Masked() string {
 // ErrMalformed marks a header value that cannot be parsed.
 var ErrMalformed = errors.New("malformed signature header")
 
-// Parse reads a signature header value. Parameters may come in any order;
-// unknown ones are ignored; the required ones must be present exactly once.
+// Parse reads a signature header value as Boku's own parser does
+// (boku-http-auth's AuthorizationHeader, ../shared/reference/boku.md §2):
+// the scheme ends at the first white space; parameters are separated by
+// commas with optional white space around them, in any order; a segment
+// that is not name=value with a value is ignored, and so is an unknown
+// name; a later duplicate wins. The required ones must be there.
 func Parse(value string) (Params, error) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(value), Scheme+" ")
-	if !ok {
+	value = strings.TrimSpace(value)
+	end := strings.IndexFunc(value, unicode.IsSpace)
+	if end < 0 || value[:end] != Scheme {
 		return Params{}, fmt.Errorf("%w: does not start with %q", ErrMalformed, Scheme)
 	}
+	rest := value[end:]
 	var p Params
-	// The names seen so far (a header has a handful).
-	var seenArray [8]string
-	seen := seenArray[:0]
 	for more := true; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
-		part = strings.TrimSpace(part)
-		name, val, ok := strings.Cut(part, "=")
-		if !ok || name == "" {
-			return Params{}, fmt.Errorf("%w: parameter %q is not name=value", ErrMalformed, part)
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || name == "" || val == "" {
+			continue
 		}
-		if slices.Contains(seen, name) {
-			return Params{}, fmt.Errorf("%w: parameter %s appears twice", ErrMalformed, name)
-		}
-		seen = append(seen, name)
 		switch name {
 		case "partner-id":
 			p.PartnerID = val
 		case "key-id":
 			p.KeyID = val
 		case "signed-headers":
-			if val != "" {
-				p.SignedHeaders = strings.Split(val, ";")
-			}
+			p.SignedHeaders = strings.Split(val, ";")
 		case "timestamp":
 			p.Timestamp = val
 		case "signature":

@@ -115,12 +115,28 @@ func TestVerify(t *testing.T) {
 		"upper hex":   strings.Replace(header, params.Signature, strings.ToUpper(params.Signature), 1),
 		"no scheme":   strings.TrimPrefix(header, Scheme+" "),
 		"empty":       "",
-		"dup param":   header + ", key-id=123A",
+		"dup param":   header + ", key-id=999", // the later one wins, as in Boku's parser
 		"missing sig": strings.Split(header, ", signature=")[0],
 	}
 	for name, h := range bad {
 		if _, err := Verify(echoRequest(), h, keys, now, DefaultSkew); err == nil {
 			t.Errorf("bad %s accepted", name)
+		}
+	}
+	// What Boku's own parser accepts (boku-http-auth's
+	// AuthorizationHeader): white space other than one space after the
+	// scheme, a segment that is not name=value, an empty value, a
+	// duplicate (the later wins).
+	lenient := map[string]string{
+		"tab after scheme": strings.Replace(header, Scheme+" ", Scheme+"\t", 1),
+		"trailing junk":    header + ", junk",
+		"empty value":      header + ", note=",
+		"duplicate":        header + ", key-id=123A",
+		"spaces":           strings.ReplaceAll(header, ", ", " ,  "),
+	}
+	for name, h := range lenient {
+		if _, err := Verify(echoRequest(), h, keys, now, DefaultSkew); err != nil {
+			t.Errorf("%s refused, as Boku would not: %v", name, err)
 		}
 	}
 	if _, err := Verify(echoRequest(), header, keys, now.Add(301*time.Second), DefaultSkew); err == nil {
