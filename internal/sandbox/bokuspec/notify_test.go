@@ -183,16 +183,16 @@ func TestNotificationRejection(t *testing.T) {
 			if _, err := h.srv.Chargeback(c.text("charge-id"), "", 22); err != nil {
 				t.Fatal(err)
 			}
-			d := waitDeliveries(t, h.srv, 1)
+			waitDeliveries(t, h.srv, 1)
 			if tc.again {
-				d = waitDeliveries(t, h.srv, 2)
+				d := waitDeliveries(t, h.srv, 2)
 				if d[0].Rejected || d[0].Err == "" {
 					t.Errorf("deliveries: %+v", d)
 				}
 				return
 			}
 			time.Sleep(50 * time.Millisecond) // 50 retry bases: a retry would be here
-			d = h.srv.Deliveries()
+			d := h.srv.Deliveries()
 			if len(d) != 1 || !d[0].Rejected || !strings.Contains(d[0].Err, "reason 153") {
 				t.Errorf("deliveries: %+v, want one, rejected", d)
 			}
