@@ -9,16 +9,26 @@ import (
 )
 
 func TestNothingListens(t *testing.T) {
-	// A port that was just free: nothing listens there.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port that was just free: nothing listens there (another process
+	// may take it in between, so a few ports are tried).
+	var addr string
+	var dialErr error
+	for range 5 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr = l.Addr().String()
+		l.Close()
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			dialErr = err
+			break
+		}
+		conn.Close()
 	}
-	addr := l.Addr().String()
-	l.Close()
-	_, dialErr := net.DialTimeout("tcp", addr, time.Second)
 	if dialErr == nil {
-		t.Skip("something took the port meanwhile")
+		t.Fatal("every freed port was taken again: no refused connection to test with")
 	}
 	wrapped := fmt.Errorf("boku charge: cannot reach Boku: %w", dialErr)
 	if got := NothingListens(wrapped); !strings.Contains(got, "nothing listens at "+addr) || !strings.Contains(got, "bokuctl sandbox serve") {
