@@ -238,23 +238,17 @@ func profileSet(f *cmdutil.Factory, providers *provider.Registry, name, keyName,
 	return f.Printer.Print(newProfileResult(file, name))
 }
 
-// warnProductionOverride says, when profile is written, that a provider
-// takes it for a production profile whose host a setting overrides: every
-// command with it is then refused (provider.GuardProduction), so the
-// mistake is named where it is made, not at the next command.
+// warnProductionOverride says, when a profile is written, that a
+// provider takes it for a production profile whose host a setting
+// overrides, so the mistake is named where it is made, not at the next
+// command (which is refused).
 func warnProductionOverride(f *cmdutil.Factory, providers *provider.Registry, name string, profile config.Profile) {
 	if providers == nil {
 		return
 	}
-	for _, p := range providers.All() {
-		d := p.Describe()
-		if d.Production == nil {
-			continue
-		}
-		if t := d.Production(func(key string) string { return profile[key] }); t.Production && t.Override != "" {
-			f.Printer.Notice("Warning: profile %q is a %s production profile, and %s sends it elsewhere than %s's production host: every command with it is refused until you unset it (bokuctl profile unset %s %s).",
-				name, d.Title, t.Override, d.Title, name, t.Override)
-		}
+	for _, o := range provider.ProductionOverrides(providers, func(key string) string { return profile[key] }) {
+		f.Printer.Notice("Warning: profile %q is a %s production profile, and %s sends it elsewhere than %s's production host: every command with it is refused until you unset it (bokuctl profile unset %s %s).",
+			name, o.Title, o.Setting, o.Title, name, o.Setting)
 	}
 }
 

@@ -32,3 +32,25 @@ func GuardProduction(f *cmdutil.Factory, d Description, p *Profile, get func(key
 	f.MarkProduction("profile " + p.Name + " · " + t.Target)
 	return nil
 }
+
+// Overridden is a production profile whose host a setting overrides:
+// the provider (by title) and the setting. Every session with it is
+// refused (GuardProduction) until the setting is unset.
+type Overridden struct{ Title, Setting string }
+
+// ProductionOverrides is what GuardProduction would refuse in a profile
+// with these settings, for each provider in r: said when the profile is
+// written, not only at its next command.
+func ProductionOverrides(r *Registry, get func(key string) string) []Overridden {
+	var out []Overridden
+	for _, p := range r.All() {
+		d := p.Describe()
+		if d.Production == nil {
+			continue
+		}
+		if t := d.Production(get); t.Production && t.Override != "" {
+			out = append(out, Overridden{Title: d.Title, Setting: t.Override})
+		}
+	}
+	return out
+}
